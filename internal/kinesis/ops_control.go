@@ -1,0 +1,9 @@
+package kinesis
+
+// controlOps lists the stream-management actions.
+func (s *Server) controlOps() map[string]op {
+	return map[string]op{}
+}
+
+// startBackground starts the goroutines the Server owns.
+func (s *Server) startBackground() {}

@@ -1,0 +1,289 @@
+package kinesis
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rheo-dev/rheo/internal/kinesis/wire"
+	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// targetPrefix is the X-Amz-Target namespace of Kinesis Data Streams.
+const targetPrefix = "Kinesis_20131202."
+
+// maxBodySize bounds a request body. The largest legal request is a
+// PutRecords of 5 MiB of data, which base64 and JSON grow to about 7 MiB.
+const maxBodySize = 16 << 20
+
+// Config holds the server's settings. Zero values mean the defaults of
+// DefaultConfig.
+type Config struct {
+	// Account is the AWS account id written into ARNs.
+	Account string
+	// StateDelay is how long a stream stays CREATING, UPDATING or DELETING.
+	StateDelay time.Duration
+	// ShardLimit is the account's shard quota (open shards of all streams).
+	ShardLimit int
+	// IteratorKey signs shard iterators; 32 random bytes if empty (then
+	// iterators do not survive a restart).
+	IteratorKey []byte
+	// Now is the clock; nil means time.Now. Tests inject one.
+	Now func() time.Time
+}
+
+// DefaultConfig returns the defaults: AWS's account placeholder, a 500 ms
+// state delay (what kinesalite uses), and AWS's default shard quota.
+func DefaultConfig() Config {
+	return Config{Account: "000000000000", StateDelay: 500 * time.Millisecond, ShardLimit: 500}
+}
+
+func (c *Config) ensureDefaults() error {
+	d := DefaultConfig()
+	if c.Account == "" {
+		c.Account = d.Account
+	}
+	if c.StateDelay < 0 {
+		c.StateDelay = 0
+	}
+	if c.ShardLimit <= 0 {
+		c.ShardLimit = d.ShardLimit
+	}
+	if len(c.IteratorKey) == 0 {
+		c.IteratorKey = make([]byte, 32)
+		if _, err := rand.Read(c.IteratorKey); err != nil {
+			return fmt.Errorf("make iterator key: %w", err)
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// Server is the Kinesis API endpoint. It is an http.Handler.
+type Server struct {
+	cfg    Config
+	meta   *meta.Store
+	log    shardlog.Log
+	logger *slog.Logger
+	ops    map[string]op
+
+	stop chan struct{}  // closed by Close; background goroutines exit
+	wg   sync.WaitGroup // background goroutines
+	once sync.Once
+}
+
+// New builds a Server over the metadata store and the shard log and starts
+// its background work (stream state transitions).
+func New(cfg Config, st *meta.Store, lg shardlog.Log, logger *slog.Logger) (*Server, error) {
+	if err := cfg.ensureDefaults(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, meta: st, log: lg, logger: logger, stop: make(chan struct{})}
+	s.ops = make(map[string]op)
+	for _, table := range []map[string]op{s.controlOps(), s.dataOps()} {
+		for name, o := range table {
+			s.ops[name] = o
+		}
+	}
+	s.startBackground()
+	return s, nil
+}
+
+// Close stops background work and waits for it. It does not close the
+// store or the log, which the caller owns.
+func (s *Server) Close() error {
+	s.once.Do(func() { close(s.stop) })
+	s.wg.Wait()
+	return nil
+}
+
+// op is one API action behind the adapter: it decodes its input with c and
+// returns the output to encode, or an error.
+type op func(ctx context.Context, c *call) (any, error)
+
+// call is one decoded HTTP request.
+type call struct {
+	body []byte
+}
+
+// decode unmarshals the request body into v. An empty body is an empty
+// object, as on AWS.
+func (c *call) decode(v any) error {
+	body := bytes.TrimSpace(c.body)
+	if len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return wire.Serialization("Unexpected value type for member %q: got JSON %s", te.Field, te.Value)
+		}
+		return wire.Serialization("Malformed JSON request body: %v", err)
+	}
+	return nil
+}
+
+// handle adapts a typed action to an op.
+func handle[In, Out any](fn func(context.Context, *In) (*Out, error)) op {
+	return func(ctx context.Context, c *call) (any, error) {
+		in := new(In)
+		if err := c.decode(in); err != nil {
+			return nil, err
+		}
+		out, err := fn(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+}
+
+// jsonAppender is implemented by outputs that encode themselves faster than
+// encoding/json can (GetRecords).
+type jsonAppender interface{ AppendJSON(dst []byte) []byte }
+
+type reqInfoKey struct{}
+
+// reqInfo is what handlers may need to know about the HTTP request.
+type reqInfo struct {
+	Region    string
+	RequestID string
+}
+
+func requestInfo(ctx context.Context) *reqInfo {
+	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{Region: "us-east-1"}
+}
+
+// ServeHTTP implements http.Handler for POST / with X-Amz-Target.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ri := &reqInfo{Region: regionOf(r), RequestID: newRequestID()}
+	w.Header().Set("x-amzn-RequestId", ri.RequestID)
+	w.Header().Set("x-amz-id-2", ri.RequestID)
+	if r.Method != http.MethodPost {
+		s.writeError(w, r, &wire.Error{Type: "MethodNotAllowed", Status: http.StatusMethodNotAllowed, Message: "Kinesis API requests are POST /"})
+		return
+	}
+	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	o := s.ops[name]
+	if !ok || o == nil {
+		s.writeError(w, r, wire.UnknownOperation())
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
+	if err != nil {
+		s.writeError(w, r, wire.Serialization("Could not read request body: %v", err))
+		return
+	}
+	if len(body) > maxBodySize {
+		s.writeError(w, r, &wire.Error{Type: "SerializationException", Status: http.StatusRequestEntityTooLarge, Message: "Request body is too large."})
+		return
+	}
+	ctx := context.WithValue(r.Context(), reqInfoKey{}, ri)
+	out, err := o(ctx, &call{body: body})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, out)
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, out any) {
+	var buf []byte
+	if a, ok := out.(jsonAppender); ok {
+		buf = a.AppendJSON(make([]byte, 0, 512))
+	} else {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(out); err != nil {
+			s.logger.Error("encode response", "err", err)
+			s.writeError(w, nil, wire.InternalFailure())
+			return
+		}
+		buf = bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf)
+}
+
+// writeError is the one place domain errors become API errors.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, known := wire.AsError(err)
+	if !known {
+		s.logger.Error("internal failure", "err", err, "remote", remoteOf(r), "target", targetOf(r))
+	} else if r != nil {
+		s.logger.Debug("request rejected", "type", e.Type, "msg", e.Message, "remote", remoteOf(r), "target", targetOf(r))
+	}
+	body := map[string]string{"__type": e.Type}
+	if e.Message != "" {
+		body["message"] = e.Message
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("x-amzn-ErrorType", e.Type)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(b)
+}
+
+func remoteOf(r *http.Request) string {
+	if r == nil {
+		return ""
+	}
+	return r.RemoteAddr
+}
+
+func targetOf(r *http.Request) string {
+	if r == nil {
+		return ""
+	}
+	return r.Header.Get("X-Amz-Target")
+}
+
+// regionOf reads the region from the SigV4 credential scope
+// ("Credential=AKID/20240101/eu-west-1/kinesis/aws4_request"); us-east-1 if
+// the request is unsigned.
+func regionOf(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	if _, rest, ok := strings.Cut(auth, "Credential="); ok {
+		parts := strings.SplitN(rest, "/", 5)
+		if len(parts) >= 3 && parts[2] != "" {
+			return parts[2]
+		}
+	}
+	return "us-east-1"
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// streamARN returns the ARN of stream name in the request's region.
+func (s *Server) streamARN(ctx context.Context, name string) string {
+	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", requestInfo(ctx).Region, s.cfg.Account, name)
+}
+
+// now is the server clock.
+func (s *Server) now() time.Time { return s.cfg.Now() }
