@@ -79,6 +79,8 @@ type Server struct {
 	log    shardlog.Log
 	logger *slog.Logger
 	ops    map[string]op
+	ctl    controlState // owned by the stream-management actions
+	data   dataState    // owned by the record actions (routing caches, ...)
 
 	stop chan struct{}  // closed by Close; background goroutines exit
 	wg   sync.WaitGroup // background goroutines
@@ -95,6 +97,8 @@ func New(cfg Config, st *meta.Store, lg shardlog.Log, logger *slog.Logger) (*Ser
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, meta: st, log: lg, logger: logger, stop: make(chan struct{})}
+	s.initControl()
+	s.initData()
 	s.ops = make(map[string]op)
 	for _, table := range []map[string]op{s.controlOps(), s.dataOps()} {
 		for name, o := range table {
