@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+func TestEnvOverrides(t *testing.T) {
+	var dataDir, listen string
+	var got []string
+	newRoot := func() *cobra.Command {
+		serve := &cobra.Command{Use: "serve", RunE: func(*cobra.Command, []string) error {
+			got = []string{dataDir, listen}
+			return nil
+		}}
+		serve.Flags().StringVar(&dataDir, "data-dir", "./rheo-data", "data dir")
+		serve.Flags().StringVar(&listen, "listen", "127.0.0.1:4567", "listen")
+		return NewRootCommand(serve)
+	}
+	t.Setenv("RHEO_DATA_DIR", "/from/env")
+	t.Setenv("RHEO_LISTEN", "0.0.0.0:1")
+	root := newRoot()
+	root.SetArgs([]string{"serve", "--listen", "127.0.0.1:9"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != "/from/env" || got[1] != "127.0.0.1:9" {
+		t.Errorf("got data-dir %q listen %q; want env for data-dir and the flag for listen", got[0], got[1])
+	}
+	var help strings.Builder
+	root = newRoot()
+	root.SetOut(&help)
+	root.SetArgs([]string{"serve", "--help"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(help.String(), "(env RHEO_DATA_DIR)") {
+		t.Errorf("help does not name the variable:\n%s", help.String())
+	}
+	t.Setenv("RHEO_ENDPOINT", "http://example:1")
+	t.Setenv("RHEO_MAX", "notanumber")
+	root = newRoot()
+	root.SetArgs([]string{"tail", "--stream", "s"})
+	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "RHEO_MAX") {
+		t.Errorf("bad env value: err = %v", err)
+	}
+}
+
+func TestEnvName(t *testing.T) {
+	for in, want := range map[string]string{"data-dir": "RHEO_DATA_DIR", "sync": "RHEO_SYNC", "pg-listen": "RHEO_PG_LISTEN"} {
+		if got := EnvName(in); got != want {
+			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

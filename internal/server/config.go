@@ -1,0 +1,110 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Config holds everything "rheo serve" can be told. Zero values mean the
+// defaults of DefaultConfig, except where a field says otherwise.
+type Config struct {
+	// DataDir holds all state: LOCK, meta.db and streams/.
+	DataDir string
+	// Listen is the address of the HTTP (Kinesis API) listener; port 0
+	// picks a free port (see Server.Addr).
+	Listen string
+	// PGListen is reserved for the Postgres wire endpoint of the SQL
+	// feature. It is logged but nothing listens there yet.
+	PGListen string
+	// Sync is the shard log's fsync policy: "always", "interval" or "never".
+	Sync string
+	// SyncInterval is the fsync period under Sync "interval"; 0 means the
+	// shard log's default.
+	SyncInterval time.Duration
+	// SegmentSize is the shard log's segment file size in bytes; 0 means
+	// the shard log's default.
+	SegmentSize int64
+	// StateDelay is how long streams stay CREATING, UPDATING or DELETING;
+	// 0 makes transitions immediate. Negative means the default.
+	StateDelay time.Duration
+	// Account is the AWS account id used in ARNs.
+	Account string
+	// ShutdownTimeout bounds how long Close waits for in-flight requests
+	// before it cuts connections; 0 means the default.
+	ShutdownTimeout time.Duration
+	// Logger receives all logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults of "rheo serve".
+func DefaultConfig() Config {
+	return Config{
+		DataDir:         "./rheo-data",
+		Listen:          "127.0.0.1:4567",
+		PGListen:        "127.0.0.1:5433",
+		Sync:            "always",
+		StateDelay:      500 * time.Millisecond,
+		Account:         "000000000000",
+		ShutdownTimeout: 10 * time.Second,
+	}
+}
+
+// ensureDefaults fills zero fields from DefaultConfig.
+func (c *Config) ensureDefaults() {
+	d := DefaultConfig()
+	if c.DataDir == "" {
+		c.DataDir = d.DataDir
+	}
+	if c.Listen == "" {
+		c.Listen = d.Listen
+	}
+	if c.Sync == "" {
+		c.Sync = d.Sync
+	}
+	if c.StateDelay < 0 {
+		c.StateDelay = d.StateDelay
+	}
+	if c.Account == "" {
+		c.Account = d.Account
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = d.ShutdownTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Validate reports settings that cannot work.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.SyncInterval < 0 {
+		errs = append(errs, fmt.Errorf("sync interval %v is negative", c.SyncInterval))
+	}
+	if c.SegmentSize < 0 {
+		errs = append(errs, fmt.Errorf("segment size %d is negative", c.SegmentSize))
+	}
+	if len(c.Account) != 12 {
+		errs = append(errs, fmt.Errorf("account %q is not a 12-digit AWS account id", c.Account))
+	} else {
+		for _, r := range c.Account {
+			if r < '0' || r > '9' {
+				errs = append(errs, fmt.Errorf("account %q is not a 12-digit AWS account id", c.Account))
+				break
+			}
+		}
+	}
+	if _, err := parseSync(c.Sync); err != nil {
+		errs = append(errs, err)
+	} else if opts, err := logOptions(c, "validate", nil); err != nil {
+		errs = append(errs, err)
+	} else if err := opts.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("server: invalid config: %w", err)
+	}
+	return nil
+}

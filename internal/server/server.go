@@ -1,0 +1,241 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rheo-dev/rheo/internal/dirlock"
+	"github.com/rheo-dev/rheo/internal/kinesis"
+	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// IteratorKeySecret is the meta secret that signs shard iterators.
+const IteratorKeySecret = "iterator-key"
+
+// Server is a running rheo process: storage open, HTTP serving. Close it
+// exactly once the caller is done (more calls are harmless).
+type Server struct {
+	cfg     Config
+	logger  *slog.Logger
+	dataDir string // absolute
+
+	lock    *dirlock.Lock
+	meta    *meta.Store
+	log     shardlog.Log
+	kinesis *kinesis.Server
+	ln      net.Listener
+	http    *http.Server
+
+	served    chan struct{} // closed when the HTTP serve loop has returned
+	serveErr  error         // why it returned; valid once served is closed
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start opens storage in the order of the package doc, starts serving
+// HTTP, logs one startup line and returns. On error everything opened so
+// far is closed again. ctx bounds the start-up only; stop the server with
+// Close.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	cfg.ensureDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("server: data dir %q: %w", cfg.DataDir, err)
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger, dataDir: abs, served: make(chan struct{})}
+	if err := s.open(ctx); err != nil {
+		return nil, errors.Join(err, s.closeStorage())
+	}
+	go s.serve()
+	attrs := []any{"listen", s.Addr().String(), "data_dir", s.dataDir, "sync", cfg.Sync}
+	if cfg.PGListen != "" {
+		// Reserved for the SQL feature: accepted, nothing listens yet.
+		attrs = append(attrs, "pg_listen", cfg.PGListen+" (not served yet)")
+	}
+	s.logger.Info(fmt.Sprintf("rheo listening on %s (Kinesis API), data in %s, sync=%s", s.URL(), s.dataDir, cfg.Sync), attrs...)
+	return s, nil
+}
+
+// open acquires every resource in order. On error the caller releases
+// whatever got set.
+func (s *Server) open(ctx context.Context) error {
+	var err error
+	if s.lock, err = dirlock.Acquire(s.dataDir); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.meta, err = meta.Open(filepath.Join(s.dataDir, "meta.db"), s.logger.With("component", "meta")); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	if s.log, err = openLog(&s.cfg, s.dataDir, s.logger.With("component", "shardlog")); err != nil {
+		return fmt.Errorf("server: open shard log: %w", err)
+	}
+	key, err := s.meta.Secret(IteratorKeySecret)
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	kcfg := kinesis.DefaultConfig()
+	kcfg.Account = s.cfg.Account
+	kcfg.StateDelay = s.cfg.StateDelay
+	kcfg.IteratorKey = key
+	if s.kinesis, err = kinesis.New(kcfg, s.meta, s.log, s.logger.With("component", "kinesis")); err != nil {
+		return fmt.Errorf("server: start Kinesis API: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	if s.ln, err = lc.Listen(ctx, "tcp", s.cfg.Listen); err != nil {
+		return fmt.Errorf("server: listen on %s (is the port taken? pick another with --listen): %w", s.cfg.Listen, err)
+	}
+	s.http = &http.Server{
+		Handler:           s.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	return nil
+}
+
+// handler routes GET /health to a liveness answer and the rest to Kinesis.
+func (s *Server) handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte("ok\n"))
+			return
+		}
+		s.kinesis.ServeHTTP(w, r)
+	})
+}
+
+// serve runs the HTTP loop until Close or a listener failure.
+func (s *Server) serve() {
+	err := s.http.Serve(s.ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	} else if err != nil {
+		err = fmt.Errorf("server: serve HTTP: %w", err)
+	}
+	s.serveErr = err
+	close(s.served)
+}
+
+// Addr returns the address the HTTP listener is bound to.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// URL returns the base URL of the Kinesis API, e.g. http://127.0.0.1:4567.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// DataDir returns the absolute path of the data directory.
+func (s *Server) DataDir() string { return s.dataDir }
+
+// Done is closed when the server stops serving, by Close or by a failure
+// of the listener (see Err).
+func (s *Server) Done() <-chan struct{} { return s.served }
+
+// Err returns why serving stopped: nil after Close, the listener's error
+// otherwise. Call it after Done is closed.
+func (s *Server) Err() error {
+	select {
+	case <-s.served:
+		return s.serveErr
+	default:
+		return nil
+	}
+}
+
+// Close stops the server in the order of the package doc and returns the
+// joined errors of every step. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		start := time.Now()
+		s.logger.Info("rheo shutting down")
+		var errs []error
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		if err := s.http.Shutdown(ctx); err != nil {
+			s.logger.Warn("in-flight requests did not finish in time; closing connections",
+				"timeout", s.cfg.ShutdownTimeout, "err", err)
+			errs = append(errs, s.http.Close())
+		}
+		cancel()
+		<-s.served
+		errs = append(errs, s.closeStorage())
+		s.closeErr = errors.Join(errs...)
+		if s.closeErr != nil {
+			s.logger.Error("rheo shutdown finished with errors", "err", s.closeErr, "took", time.Since(start))
+		} else {
+			s.logger.Info("rheo stopped", "took", time.Since(start).Round(time.Millisecond))
+		}
+	})
+	return s.closeErr
+}
+
+// closeStorage releases everything after HTTP, in reverse start order,
+// skipping what was never opened.
+func (s *Server) closeStorage() error {
+	var errs []error
+	if s.kinesis != nil {
+		if err := s.kinesis.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close Kinesis API: %w", err))
+		}
+	}
+	if s.log != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		if err := s.log.Sync(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("sync shard log: %w", err))
+		}
+		cancel()
+		if err := s.log.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close shard log: %w", err))
+		}
+	}
+	if s.meta != nil {
+		if err := s.meta.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close meta: %w", err))
+		}
+	}
+	if s.ln != nil && s.http == nil {
+		// Listening succeeded but serving never started.
+		errs = append(errs, s.ln.Close())
+	}
+	if s.lock != nil {
+		if err := s.lock.Release(); err != nil {
+			errs = append(errs, fmt.Errorf("release data dir lock: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run starts the server, serves until ctx is done (e.g. on SIGINT or
+// SIGTERM) or serving fails, then shuts down in order. It returns nil after
+// a clean shutdown requested through ctx.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := Start(ctx, cfg)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return nil // stopped while starting: Start has cleaned up
+		}
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case <-s.Done():
+	}
+	return errors.Join(s.Err(), s.Close())
+}

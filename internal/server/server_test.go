@@ -1,0 +1,215 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rheo-dev/rheo/internal/dirlock"
+)
+
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.DataDir = filepath.Join(t.TempDir(), "data")
+	cfg.Listen = "127.0.0.1:0"
+	cfg.PGListen = ""
+	cfg.StateDelay = 0
+	return cfg
+}
+
+func startTest(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	s, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestHealthAndRestart(t *testing.T) {
+	cfg := testConfig(t)
+	s := startTest(t, cfg)
+	resp, err := http.Get(s.URL() + "/health")
+	if err != nil {
+		t.Fatalf("GET /health: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != "ok" {
+		t.Fatalf("GET /health = %d %q", resp.StatusCode, body)
+	}
+	if !filepath.IsAbs(s.DataDir()) {
+		t.Errorf("DataDir %q is not absolute", s.DataDir())
+	}
+	for _, f := range []string{"LOCK", "meta.db"} {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	select {
+	case <-s.Done():
+	default:
+		t.Fatal("Done not closed after Close")
+	}
+	if _, err := http.Get(s.URL() + "/health"); err == nil {
+		t.Error("server still answers after Close")
+	}
+	// Everything was released: the same dir opens again.
+	s2 := startTest(t, cfg)
+	if err := s2.Close(); err != nil {
+		t.Fatalf("Close after restart: %v", err)
+	}
+}
+
+func TestSecondServerOnSameDirFails(t *testing.T) {
+	cfg := testConfig(t)
+	startTest(t, cfg)
+	start := time.Now()
+	_, err := Start(context.Background(), cfg)
+	if err == nil {
+		t.Fatal("second Start on the same data dir succeeded")
+	}
+	if !errors.Is(err, dirlock.ErrLocked) {
+		t.Errorf("err = %v, want dirlock.ErrLocked", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "data") || !strings.Contains(msg, strconv.Itoa(os.Getpid())) {
+		t.Errorf("error %q should name the dir and the owner pid", msg)
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Errorf("second Start took %v", time.Since(start))
+	}
+}
+
+func TestPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cfg := testConfig(t)
+	cfg.Listen = ln.Addr().String()
+	_, err = Start(context.Background(), cfg)
+	if err == nil {
+		t.Fatal("Start on a taken port succeeded")
+	}
+	if !strings.Contains(err.Error(), ln.Addr().String()) || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("unclear error: %v", err)
+	}
+	// The failed start released the data dir.
+	l, err := dirlock.Acquire(cfg.DataDir)
+	if err != nil {
+		t.Fatalf("data dir still locked after failed Start: %v", err)
+	}
+	l.Release()
+}
+
+func TestInvalidConfig(t *testing.T) {
+	for name, mod := range map[string]func(*Config){
+		"sync":    func(c *Config) { c.Sync = "sometimes" },
+		"account": func(c *Config) { c.Account = "12ab" },
+		"segment": func(c *Config) { c.SegmentSize = -1 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := testConfig(t)
+			mod(&cfg)
+			if s, err := Start(context.Background(), cfg); err == nil {
+				s.Close()
+				t.Fatal("Start accepted an invalid config")
+			}
+		})
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	cfg := testConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg) }()
+	// Wait for the lock to be taken, then cancel.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "meta.db")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run = %v, want nil after cancel", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+	l, err := dirlock.Acquire(cfg.DataDir)
+	if err != nil {
+		t.Fatalf("lock not released by Run: %v", err)
+	}
+	l.Release()
+}
+
+func TestCloseFinishesInFlightRequests(t *testing.T) {
+	s := startTest(t, testConfig(t))
+	conn, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{}`
+	head := "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n" +
+		"X-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	// Half a request is in flight when Close starts.
+	if _, err := conn.Write([]byte(head + body[:1])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the in-flight request finished", err)
+	default:
+	}
+	if _, err := conn.Write([]byte(body[1:])); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request got no answer: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "StreamNames") {
+		t.Errorf("in-flight ListStreams = %d %s", resp.StatusCode, b)
+	}
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return after the request finished")
+	}
+}

@@ -1,0 +1,49 @@
+package server
+
+import (
+	"log/slog"
+	"path/filepath"
+
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// parseSync checks a sync policy name.
+func parseSync(s string) (shardlog.SyncPolicy, error) {
+	return shardlog.ParseSyncPolicy(s)
+}
+
+// logOptions turns the config into shard log options rooted at
+// <dataDir>/streams.
+func logOptions(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Options, error) {
+	pol, err := parseSync(cfg.Sync)
+	if err != nil {
+		return shardlog.Options{}, err
+	}
+	opts := shardlog.DefaultOptions()
+	opts.Dir = filepath.Join(dataDir, "streams")
+	opts.Sync = pol
+	if cfg.SyncInterval > 0 {
+		opts.SyncInterval = cfg.SyncInterval
+	}
+	if cfg.SegmentSize > 0 {
+		opts.SegmentSize = cfg.SegmentSize
+	}
+	opts.Logger = logger
+	return opts, nil
+}
+
+// openLog opens the durable shard log under <dataDir>/streams.
+func openLog(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Log, error) {
+	opts, err := logOptions(cfg, dataDir, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	f, err := shardlog.OpenFile(opts)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
