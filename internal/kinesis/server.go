@@ -1,3 +1,10 @@
+// The HTTP side of the Kinesis API: Config and its defaults, the Server and
+// its lifecycle, and the one JSON 1.1 adapter (X-Amz-Target dispatch, body
+// decoding, reply encoding, the single error mapping in writeError). Void
+// actions answer 200 with an empty body, as AWS does.
+//
+// Known gaps vs AWS: requests are not authenticated (SigV4 is read only for
+// its region); CBOR (used by some SDKs when asked) is not served.
 package kinesis
 
 import (
@@ -34,8 +41,16 @@ type Config struct {
 	Account string
 	// StateDelay is how long a stream stays CREATING, UPDATING or DELETING.
 	StateDelay time.Duration
-	// ShardLimit is the account's shard quota (open shards of all streams).
+	// ShardLimit is the account's shard quota (open shards of all streams);
+	// CreateStream past it fails with LimitExceededException. 0 or less
+	// means the default.
 	ShardLimit int
+	// OnDemandStreamCountLimit is how many ON_DEMAND streams the account may
+	// have (AWS's default is 50). 0 or less means the default.
+	OnDemandStreamCountLimit int
+	// OnDemandShardCount is how many shards a new ON_DEMAND stream starts
+	// with (4 on AWS). 0 or less means the default.
+	OnDemandShardCount int
 	// IteratorKey signs shard iterators; 32 random bytes if empty (then
 	// iterators do not survive a restart).
 	IteratorKey []byte
@@ -44,9 +59,15 @@ type Config struct {
 }
 
 // DefaultConfig returns the defaults: AWS's account placeholder, a 500 ms
-// state delay (what kinesalite uses), and AWS's default shard quota.
+// state delay (what kinesalite uses), and AWS's default quotas (limits.go).
 func DefaultConfig() Config {
-	return Config{Account: "000000000000", StateDelay: 500 * time.Millisecond, ShardLimit: 500}
+	return Config{
+		Account:                  "000000000000",
+		StateDelay:               500 * time.Millisecond,
+		ShardLimit:               defaultShardLimit,
+		OnDemandStreamCountLimit: defaultOnDemandStreamCountLimit,
+		OnDemandShardCount:       defaultOnDemandShardCount,
+	}
 }
 
 func (c *Config) ensureDefaults() error {
@@ -59,6 +80,12 @@ func (c *Config) ensureDefaults() error {
 	}
 	if c.ShardLimit <= 0 {
 		c.ShardLimit = d.ShardLimit
+	}
+	if c.OnDemandStreamCountLimit <= 0 {
+		c.OnDemandStreamCountLimit = d.OnDemandStreamCountLimit
+	}
+	if c.OnDemandShardCount <= 0 {
+		c.OnDemandShardCount = d.OnDemandShardCount
 	}
 	if len(c.IteratorKey) == 0 {
 		c.IteratorKey = make([]byte, 32)
@@ -211,6 +238,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, out any) {
+	if _, ok := out.(*wire.Empty); ok {
+		// Kinesis answers void actions with 200 and no body at all.
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	var buf []byte
 	if a, ok := out.(jsonAppender); ok {
 		buf = a.AppendJSON(make([]byte, 0, 512))

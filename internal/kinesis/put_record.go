@@ -1,0 +1,102 @@
+package kinesis
+
+// PutRecord writes one record to a stream.
+//
+// Behaviour: validation as AWS's model (PartitionKey 1-256 characters,
+// Data not null and, with the partition key, at most 1 MiB, ExplicitHashKey
+// and SequenceNumberForOrdering decimal patterns, StreamName pattern);
+// ExplicitHashKey above 2^128-1 gives AWS's InvalidArgumentException; a
+// missing, CREATING or DELETING stream gives ResourceNotFoundException. The
+// record goes to the open shard whose range holds its hash key and the call
+// returns once it is durable, with ShardId, SequenceNumber and
+// EncryptionType.
+//
+// Gaps vs AWS: SequenceNumberForOrdering is checked for form only; rheo
+// orders every shard strictly anyway, so it has nothing more to do. No
+// throughput limits.
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/rheo-dev/rheo/internal/kinesis/wire"
+	"github.com/rheo-dev/rheo/internal/seqnum"
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+func validatePutRecord(in *wire.PutRecordInput) error {
+	var v wire.Validation
+	if in.PartitionKey == nil {
+		v.Null("partitionKey")
+	} else if n := utf8.RuneCountInString(*in.PartitionKey); n < 1 {
+		v.Fail("partitionKey", in.PartitionKey, "Member must have length greater than or equal to 1")
+	} else if n > shardlog.MaxPartitionKeySize {
+		v.Fail("partitionKey", in.PartitionKey, "Member must have length less than or equal to 256")
+	}
+	if in.ExplicitHashKey != nil && !isDecimal(*in.ExplicitHashKey, 39) {
+		v.Fail("explicitHashKey", in.ExplicitHashKey, hashKeyPattern)
+	}
+	if in.SequenceNumberForOrdering != nil && !isDecimal(*in.SequenceNumberForOrdering, 129) {
+		v.Fail("sequenceNumberForOrdering", in.SequenceNumberForOrdering, seqNumPattern)
+	}
+	pk := 0
+	if in.PartitionKey != nil {
+		pk = len(*in.PartitionKey)
+	}
+	if in.Data == nil {
+		v.Null("data")
+	} else if len(in.Data)+pk > wire.MaxRecordSize {
+		v.FailNoValue("data", "Member must have length less than or equal to 1048576")
+	}
+	validateStreamName(&v, in.StreamName)
+	return v.Err()
+}
+
+func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.PutRecordOutput, error) {
+	if err := validatePutRecord(in); err != nil {
+		return nil, err
+	}
+	st, err := s.resolveStream(ctx, in.StreamName, in.StreamARN)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.dataReady(st); err != nil {
+		return nil, err
+	}
+	var key uint128
+	if in.ExplicitHashKey != nil {
+		if key, err = parseHashKey(*in.ExplicitHashKey); err != nil {
+			return nil, invalidHashKey(*in.ExplicitHashKey)
+		}
+	} else {
+		key = hashKeyOf([]byte(*in.PartitionKey))
+	}
+	if o := in.SequenceNumberForOrdering; o != nil && *o != "0" {
+		if _, _, err := seqnum.Decode(*o); err != nil {
+			return nil, wire.InvalidArgument("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", *o, st.Name, s.cfg.Account)
+		}
+	}
+	table, err := s.data.routes.table(st)
+	if err != nil {
+		return nil, err
+	}
+	p := table.lookup(key)
+	if p < 0 {
+		return nil, wire.InternalFailure()
+	}
+	shard := table.routes[p].shard
+	e := [1]shardlog.Entry{{PartitionKey: []byte(*in.PartitionKey), Data: in.Data}}
+	if in.ExplicitHashKey != nil {
+		e[0].ExplicitHashKey = []byte(*in.ExplicitHashKey)
+	}
+	res, err := s.log.Append(ctx, shardlog.ShardID{Stream: st.UID, Shard: shard}, e[:])
+	if err != nil {
+		return nil, s.logError(st.Name, shard, err)
+	}
+	enc := recordEncryption(st)
+	return &wire.PutRecordOutput{
+		ShardId:        shardIDString(shard),
+		SequenceNumber: seqnum.Encode(shard, res.FirstOffset),
+		EncryptionType: enc,
+	}, nil
+}
