@@ -684,3 +684,25 @@ func FuzzControlRequests(f *testing.F) {
 		}
 	})
 }
+
+// A crash between storing a stream and creating its shards must not leave
+// a stream that fails every put: New recreates the missing shards.
+func TestRepairMissingShards(t *testing.T) {
+	env := startEnv(t)
+	ctx := testCtx(t)
+	if _, err := env.client.CreateStream(ctx, &kin.CreateStreamInput{StreamName: aws.String("torn"), ShardCount: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := env.meta.Stream("torn")
+	if err := env.log.DeleteShard(shardlog.ShardID{Stream: st.UID, Shard: 1}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{StateDelay: 0}, env.meta, env.log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := env.log.Info(shardlog.ShardID{Stream: st.UID, Shard: 1}); err != nil {
+		t.Fatalf("shard 1 not recreated: %v", err)
+	}
+}

@@ -13,7 +13,7 @@
 // ShardCount, for the ON_DEMAND stream quota and for more than 50 tags is
 // rheo's (AWS's is undocumented); WarmThroughputMiBps and
 // MaxRecordSizeInKiB are ignored. A crash between storing the stream and
-// creating its shards leaves a stream without shard data.
+// creating its shards is repaired at the next start (repair.go).
 package kinesis
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,11 +27,12 @@ type testEnv struct {
 	clock  *testClock
 }
 
-// testClock is a settable clock; it starts at the real time.
-type testClock struct{ off time.Duration }
+// testClock is a settable clock; it starts at the real time. Tests move it
+// while server goroutines read it, hence the atomic.
+type testClock struct{ off atomic.Int64 }
 
-func (c *testClock) now() time.Time          { return time.Now().Add(c.off) }
-func (c *testClock) advance(d time.Duration) { c.off += d }
+func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *testClock) advance(d time.Duration) { c.off.Add(int64(d)) }
 
 type envOption func(*Config)
 

@@ -49,3 +49,21 @@ const (
 	// nextTokenTTLSeconds is how long a ListShards NextToken stays valid.
 	nextTokenTTLSeconds = 300
 )
+
+// maxPartitionKeyLen is AWS's partition key limit. AWS's services are Java,
+// so string lengths are counted in UTF-16 code units, not bytes or runes.
+const maxPartitionKeyLen = 256
+
+// utf16Len counts UTF-16 code units, as AWS's length constraints do: runes
+// outside the Basic Multilingual Plane count twice; invalid bytes count once.
+func utf16Len[T string | []byte](s T) int {
+	n := 0
+	for _, r := range string(s) {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}

@@ -17,7 +17,6 @@ package kinesis
 
 import (
 	"context"
-	"unicode/utf8"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/seqnum"
@@ -28,9 +27,9 @@ func validatePutRecord(in *wire.PutRecordInput) error {
 	var v wire.Validation
 	if in.PartitionKey == nil {
 		v.Null("partitionKey")
-	} else if n := utf8.RuneCountInString(*in.PartitionKey); n < 1 {
+	} else if n := utf16Len(*in.PartitionKey); n < 1 {
 		v.Fail("partitionKey", in.PartitionKey, "Member must have length greater than or equal to 1")
-	} else if n > shardlog.MaxPartitionKeySize {
+	} else if n > maxPartitionKeyLen {
 		v.Fail("partitionKey", in.PartitionKey, "Member must have length less than or equal to 256")
 	}
 	if in.ExplicitHashKey != nil && !isDecimal(*in.ExplicitHashKey, 39) {

@@ -25,7 +25,6 @@ import (
 	"errors"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/seqnum"
@@ -63,9 +62,9 @@ func validatePutRecords(req *putRecordsRequest) error {
 			}
 			if e.pk == nil {
 				v.Null(member("partitionKey"))
-			} else if n := utf8.RuneCount(e.pk); n < 1 {
+			} else if n := utf16Len(e.pk); n < 1 {
 				v.Fail(member("partitionKey"), string(e.pk), "Member must have length greater than or equal to 1")
-			} else if n > shardlog.MaxPartitionKeySize {
+			} else if n > maxPartitionKeyLen {
 				v.Fail(member("partitionKey"), string(e.pk), "Member must have length less than or equal to 256")
 			}
 			if e.ehk != nil && !isDecimal(string(e.ehk), 39) {

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -106,6 +105,7 @@ type Server struct {
 	log    shardlog.Log
 	logger *slog.Logger
 	ops    map[string]op
+	bufs   bufferPool   // request bodies and large responses
 	ctl    controlState // owned by the stream-management actions
 	data   dataState    // owned by the record actions (routing caches, ...)
 
@@ -131,6 +131,9 @@ func New(cfg Config, st *meta.Store, lg shardlog.Log, logger *slog.Logger) (*Ser
 		for name, o := range table {
 			s.ops[name] = o
 		}
+	}
+	if err := s.repairShards(); err != nil {
+		return nil, err
 	}
 	s.startBackground()
 	return s, nil
@@ -219,7 +222,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.UnknownOperation())
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
+	body, err := readBody(r, s.bufs.get(int(r.ContentLength)))
+	defer s.bufs.put(body)
 	if err != nil {
 		s.writeError(w, r, wire.Serialization("Could not read request body: %v", err))
 		return
@@ -247,7 +251,8 @@ func (s *Server) writeJSON(w http.ResponseWriter, out any) {
 	}
 	var buf []byte
 	if a, ok := out.(jsonAppender); ok {
-		buf = a.AppendJSON(make([]byte, 0, 512))
+		buf = a.AppendJSON(s.bufs.get(0))
+		defer s.bufs.put(buf)
 	} else {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
