@@ -154,7 +154,14 @@ type op func(ctx context.Context, c *call) (any, error)
 // call is one decoded HTTP request.
 type call struct {
 	body []byte
+	// w and r let a streaming action (SubscribeToShard) write its own
+	// response; it then returns streamed{} so the adapter writes nothing.
+	w http.ResponseWriter
+	r *http.Request
 }
+
+// streamed is returned by actions that wrote their own response.
+type streamed struct{}
 
 // decode unmarshals the request body into v. An empty body is an empty
 // object, as on AWS.
@@ -233,9 +240,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := context.WithValue(r.Context(), reqInfoKey{}, ri)
-	out, err := o(ctx, &call{body: body})
+	out, err := o(ctx, &call{body: body, w: w, r: r})
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if _, ok := out.(streamed); ok {
 		return
 	}
 	s.writeJSON(w, out)
