@@ -18,10 +18,11 @@ type ShardID struct {
 func (id ShardID) String() string { return fmt.Sprintf("%016x/%08d", id.Stream, id.Shard) }
 
 // Limits of a single record. They match Kinesis: the data blob may be empty
-// and at most 1 MiB; partition keys are at most 256 bytes.
+// and at most 1 MiB; a partition key is at most 256 UTF-16 code units, which
+// is at most 1024 bytes of UTF-8 (the API layer counts the characters).
 const (
 	MaxDataSize         = 1 << 20
-	MaxPartitionKeySize = 256
+	MaxPartitionKeySize = 1024
 	MaxHashKeySize      = 64
 )
 

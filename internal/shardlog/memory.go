@@ -24,6 +24,7 @@ type memShard struct {
 	next      uint64
 	closed    bool
 	retention time.Duration
+	floor     uint64        // the trim horizon never goes below it
 	changed   chan struct{} // closed and replaced on every change
 }
 
@@ -58,6 +59,11 @@ func (s *memShard) notify() {
 func (s *memShard) horizon(nowMs int64) int {
 	cutoff := nowMs - s.retention.Milliseconds()
 	return sort.Search(len(s.recs), func(i int) bool { return s.recs[i].Timestamp >= cutoff })
+}
+
+// first returns the trim horizon offset.
+func (s *memShard) first(nowMs int64) uint64 {
+	return max(s.base+uint64(s.horizon(nowMs)), s.floor)
 }
 
 // CreateShard implements Log.
@@ -95,6 +101,9 @@ func (m *Memory) SetRetention(id ShardID, d time.Duration) error {
 	if err != nil {
 		return err
 	}
+	// As on Kinesis, a longer retention does not bring back records that
+	// already expired: keep the current horizon as a floor.
+	s.floor = s.first(m.now().UnixMilli())
 	s.retention = normRetention(d)
 	return nil
 }
@@ -169,8 +178,7 @@ func (m *Memory) Seek(id ShardID, sk Seek) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	h := s.horizon(m.now().UnixMilli())
-	first := s.base + uint64(h)
+	first := s.first(m.now().UnixMilli())
 	var off uint64
 	switch sk.Kind {
 	case SeekTrimHorizon:
@@ -201,8 +209,7 @@ func (m *Memory) Read(ctx context.Context, id ShardID, from uint64, maxRecords, 
 	if err != nil {
 		return Batch{}, err
 	}
-	first := s.base + uint64(s.horizon(m.now().UnixMilli()))
-	from = max(from, first)
+	from = max(from, s.first(m.now().UnixMilli()))
 	b := Batch{Tip: s.next}
 	if n := len(s.recs); n > 0 {
 		b.TipTimestamp = s.recs[n-1].Timestamp
@@ -259,7 +266,7 @@ func (m *Memory) Info(id ShardID) (ShardInfo, error) {
 // info builds a snapshot. Lock should be held.
 func (m *Memory) info(s *memShard) ShardInfo {
 	inf := ShardInfo{
-		TrimHorizon: s.base + uint64(s.horizon(m.now().UnixMilli())),
+		TrimHorizon: s.first(m.now().UnixMilli()),
 		Next:        s.next,
 		Closed:      s.closed,
 		Retention:   s.retention,

@@ -1,0 +1,454 @@
+package shardlog
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// Group commit.
+//
+// Appenders never touch files. Under shard.mu an appender validates and
+// encodes its frames straight into the shard's pending chunks, assigning
+// offsets and the arrival time there, queues the shard on File.dirty and
+// waits on the shard's change channel. One committer goroutine per File
+// runs rounds:
+//
+//  1. take all dirty shards; for each, under its ioMu, swap out its pending
+//     chunks (appends arriving from now on go to the next round);
+//  2. write each shard's chunks with one pwrite per chunk; a chunk that
+//     starts a new segment first fdatasyncs the previous segment, then
+//     creates the file and fsyncs the directory, so every sealed segment is
+//     known to be synced and recovery scans only the last one;
+//  3. under SyncAlways, fdatasync every touched file, up to syncParallelism
+//     at a time (devices with deep queues complete them concurrently);
+//  4. publish: raise each shard's visible tip and wake its waiters.
+//
+// Under SyncInterval and SyncNever step 4 runs before step 3 and step 3
+// runs only for Sync, Close and the interval tick. While a round fsyncs,
+// new appends pile up in pending chunks and share the next round's write
+// and fsync: that is the group commit, across one shard and across shards.
+//
+// A failed write or fsync makes the shard read-only for good: its waiters
+// and later appends get the sticky error, wrapping ErrReadOnly. An fsync is
+// never retried, because after a failed fsync the kernel may have dropped
+// the dirty pages and a retry would report success for lost data.
+//
+// Rejected designs: a goroutine and an open file per shard (thousands of
+// shards would mean thousands of both); a channel of append requests to
+// the committer (an extra copy and a goroutine hop per append; encoding
+// under the shard mutex also fixes offsets and timestamps in order).
+const syncParallelism = 4
+
+// maxPooledBuf bounds buffers kept for reuse, so a burst of huge batches
+// does not pin memory.
+const maxPooledBuf = 8 << 20
+
+// bufClass returns the pool class of a buffer of capacity n: the smallest
+// power of two >= n, from 4 KiB.
+func bufClass(n int) int {
+	c := 12
+	for 1<<c < n {
+		c++
+	}
+	return c
+}
+
+// getBuf returns an empty buffer with room for n bytes, reusing one from
+// the size-classed pools when it can.
+func (f *File) getBuf(n int) []byte {
+	c := bufClass(n)
+	if c < len(f.bufs) {
+		if p, ok := f.bufs[c].Get().(*[]byte); ok {
+			return (*p)[:0]
+		}
+	}
+	return make([]byte, 0, 1<<c)
+}
+
+func (f *File) putBuf(b []byte) {
+	c := bufClass(cap(b))
+	if 1<<c != cap(b) || c >= len(f.bufs) {
+		return // not from getBuf, or too big to keep
+	}
+	b = b[:0]
+	f.bufs[c].Put(&b)
+}
+
+// Append implements Log.
+func (f *File) Append(ctx context.Context, id ShardID, entries []Entry) (AppendResult, error) {
+	total := 0
+	for i := range entries {
+		if err := ValidateEntry(&entries[i]); err != nil {
+			return AppendResult{}, err
+		}
+		total += frameSize(&entries[i])
+	}
+	if err := ctx.Err(); err != nil {
+		return AppendResult{}, err
+	}
+	s, err := f.shard(id)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	f.life.RLock()
+	if f.closed {
+		f.life.RUnlock()
+		return AppendResult{}, ErrClosed
+	}
+	s.mu.Lock()
+	switch {
+	case s.deleted:
+		err = fmt.Errorf("shard %s: %w", id, ErrShardNotFound)
+	case s.werr != nil:
+		err = s.werr
+	case s.sealing:
+		err = fmt.Errorf("shard %s: %w", id, ErrShardClosed)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		f.life.RUnlock()
+		return AppendResult{}, err
+	}
+	ts := max(f.now().UnixMilli(), s.asgTs)
+	res := AppendResult{FirstOffset: s.next, Timestamp: ts}
+	if len(entries) == 0 {
+		s.mu.Unlock()
+		f.life.RUnlock()
+		return res, nil
+	}
+	s.asgTs = ts
+	f.encodeLocked(s, entries, ts, total)
+	end := s.next
+	s.mu.Unlock()
+	f.enqueue(s)
+	f.life.RUnlock()
+	if err := f.waitAck(ctx, s, end); err != nil {
+		return AppendResult{}, err
+	}
+	return res, nil
+}
+
+// encodeLocked appends entries' frames to the shard's pending chunks,
+// rolling to a new segment where the current one would exceed SegmentSize.
+// Lock should be held.
+func (f *File) encodeLocked(s *shard, entries []Entry, ts int64, total int) {
+	var c *chunk
+	var cur []byte
+	flush := func() {
+		if c != nil && len(cur) > 0 {
+			c.bufs = append(c.bufs, cur)
+			c.size += int64(len(cur))
+		}
+		cur = nil
+	}
+	for i := range entries {
+		e := &entries[i]
+		fl := frameSize(e)
+		if s.asgSeg == nil || (s.asgSize > 0 && s.asgSize+int64(fl) > f.opts.SegmentSize) {
+			flush()
+			g := newSegment(s.dir, s.next)
+			x := &segIndex{base: s.next}
+			c = &chunk{seg: g, create: true, segIdx: x, prevSeg: s.asgSeg, prevIdx: s.asgIdx}
+			s.pend = append(s.pend, c)
+			s.asgSeg, s.asgIdx, s.asgSize = g, x, 0
+		}
+		if c == nil {
+			if n := len(s.pend); n > 0 && s.pend[n-1].seg == s.asgSeg {
+				c = s.pend[n-1]
+			} else {
+				c = &chunk{seg: s.asgSeg, pos: s.asgSize}
+				s.pend = append(s.pend, c)
+			}
+		}
+		if cur == nil {
+			cur = f.getBuf(min(total, int(f.opts.SegmentSize-s.asgSize)+fl))
+		}
+		cur = appendFrame(cur, s.next, ts, e)
+		s.asgIdx.add(s.next, s.asgSize, ts, fl)
+		s.asgSize += int64(fl)
+		s.next++
+		c.next, c.lastTs = s.next, ts
+		total -= fl
+	}
+	flush()
+}
+
+// enqueue puts s on the committer's dirty list and wakes it.
+func (f *File) enqueue(s *shard) {
+	f.cmu.Lock()
+	if !s.queued {
+		s.queued = true
+		f.dirty = append(f.dirty, s)
+	}
+	f.cmu.Unlock()
+	f.wake()
+}
+
+func (f *File) wake() {
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// waitAck waits until the shard's visible tip reaches end.
+func (f *File) waitAck(ctx context.Context, s *shard, end uint64) error {
+	for {
+		s.mu.Lock()
+		switch {
+		case s.visNext >= end:
+			s.mu.Unlock()
+			return nil
+		case s.deleted:
+			s.mu.Unlock()
+			return fmt.Errorf("shard %s: %w", s.id, ErrShardNotFound)
+		case s.werr != nil:
+			err := s.werr
+			s.mu.Unlock()
+			return err
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (f *File) commitLoop() {
+	defer f.wg.Done()
+	var tick <-chan time.Time
+	if f.opts.Sync == SyncInterval {
+		t := time.NewTicker(f.opts.SyncInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-f.kick:
+			f.round(false)
+		case <-tick:
+			f.round(true)
+		case <-f.stop:
+			f.round(true)
+			return
+		}
+	}
+}
+
+// work is one shard's part of a commit round.
+type work struct {
+	s      *shard
+	chunks []*chunk
+	err    error
+	sync   *segment // segment to fdatasync in this round
+}
+
+// round runs one group commit; force fsyncs every unsynced shard.
+func (f *File) round(force bool) {
+	f.cmu.Lock()
+	dirty := f.dirty
+	f.dirty = nil
+	for _, s := range dirty {
+		s.queued = false
+	}
+	reqs := f.syncReqs
+	f.syncReqs = nil
+	if len(reqs) > 0 {
+		force = true
+	}
+	if force {
+		for s := range f.unsynced {
+			if !s.queued {
+				dirty = append(dirty, s)
+				s.queued = true // dedupe marker for this round
+			}
+		}
+		for _, s := range dirty {
+			s.queued = false
+		}
+	}
+	f.cmu.Unlock()
+	seen := make(map[*shard]bool, len(dirty))
+	ws := make([]*work, 0, len(dirty))
+	for _, s := range dirty {
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		s.ioMu.Lock()
+		s.mu.Lock()
+		if s.deleted {
+			s.mu.Unlock()
+			s.ioMu.Unlock()
+			continue
+		}
+		w := &work{s: s, chunks: s.pend, err: s.werr}
+		s.pend = nil
+		s.mu.Unlock()
+		ws = append(ws, w)
+		if w.err == nil {
+			w.err = f.writeChunks(s, w.chunks)
+		}
+		for _, c := range w.chunks {
+			for _, b := range c.bufs {
+				f.putBuf(b)
+			}
+			c.bufs = nil
+		}
+		if w.err == nil && s.dirtySeg != nil && (force || f.opts.Sync == SyncAlways) {
+			w.sync = s.dirtySeg
+		}
+	}
+	if f.opts.Sync != SyncAlways {
+		for _, w := range ws {
+			f.publish(w)
+		}
+	}
+	f.syncAll(ws)
+	var firstErr error
+	for _, w := range ws {
+		if f.opts.Sync == SyncAlways || w.err != nil {
+			f.publish(w)
+		}
+		if w.err == nil && w.sync != nil {
+			w.s.dirtySeg = nil
+		}
+		f.cmu.Lock()
+		if w.s.dirtySeg != nil && w.err == nil {
+			f.unsynced[w.s] = struct{}{}
+		} else {
+			delete(f.unsynced, w.s)
+		}
+		f.cmu.Unlock()
+		if w.err != nil && firstErr == nil {
+			w.s.mu.Lock()
+			firstErr = w.s.werr
+			w.s.mu.Unlock()
+		}
+		w.s.ioMu.Unlock()
+	}
+	for _, r := range reqs {
+		r <- firstErr
+	}
+}
+
+// writeChunks writes a shard's pending chunks. ioMu should be held.
+func (f *File) writeChunks(s *shard, chunks []*chunk) error {
+	for _, c := range chunks {
+		if c.create {
+			if err := f.roll(s, c); err != nil {
+				return err
+			}
+		}
+		h, err := f.handles.acquire(c.seg, os.O_RDWR|os.O_CREATE)
+		if err != nil {
+			return fmt.Errorf("open segment %s: %w", c.seg.name, err)
+		}
+		err = h.f.WriteVecAt(c.bufs, c.pos)
+		f.handles.release(h)
+		if err != nil {
+			return fmt.Errorf("write segment %s at %d: %w", c.seg.name, c.pos, err)
+		}
+		s.dirtySeg = c.seg
+		if c.create {
+			if err := f.fs.SyncDir(s.dir); err != nil {
+				return fmt.Errorf("sync directory after creating %s: %w", c.seg.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// roll makes sure the segment before c's is fsynced before c's is created,
+// and stores the finished segment's index. ioMu should be held.
+func (f *File) roll(s *shard, c *chunk) error {
+	if prev := s.dirtySeg; prev != nil {
+		h, err := f.handles.acquire(prev, os.O_RDWR)
+		if err != nil {
+			return fmt.Errorf("open segment %s: %w", prev.name, err)
+		}
+		err = h.f.Datasync()
+		f.handles.release(h)
+		if err != nil {
+			return fmt.Errorf("sync segment %s before roll: %w", prev.name, err)
+		}
+		s.dirtySeg = nil
+	}
+	if c.prevSeg != nil && c.prevIdx.records > 0 {
+		if err := writeIndexFiles(f.fs, c.prevSeg, c.prevIdx); err != nil {
+			f.log.Warn("cannot store segment index", "shard", s.id.String(), "segment", c.prevSeg.name, "err", err)
+		}
+	}
+	return nil
+}
+
+// syncAll fdatasyncs the segments picked in a round, a few at a time.
+func (f *File) syncAll(ws []*work) {
+	sem := make(chan struct{}, syncParallelism)
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		if w.sync == nil || w.err != nil {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(w *work) {
+			defer func() { <-sem; wg.Done() }()
+			h, err := f.handles.acquire(w.sync, os.O_RDWR)
+			if err != nil {
+				w.err = fmt.Errorf("open segment %s: %w", w.sync.name, err)
+				return
+			}
+			if err := h.f.Datasync(); err != nil {
+				w.err = fmt.Errorf("sync segment %s: %w", w.sync.name, err)
+			}
+			f.handles.release(h)
+		}(w)
+	}
+	wg.Wait()
+}
+
+// publish makes a round's records visible, or records the shard's sticky
+// error, and wakes waiters. Publishing twice is harmless.
+func (f *File) publish(w *work) {
+	s := w.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w.err != nil {
+		if s.werr == nil {
+			s.werr = fmt.Errorf("shard %s: %w: %w", s.id, ErrReadOnly, w.err)
+			f.log.Error("shard is read-only after a write error", "shard", s.id.String(), "err", w.err)
+		}
+		s.notify()
+		return
+	}
+	if len(w.chunks) == 0 {
+		return
+	}
+	for _, c := range w.chunks {
+		if c.create {
+			if n := len(s.segs); n > 0 {
+				prev := s.segs[n-1]
+				prev.sealed, prev.end, prev.size = true, c.seg.base, s.visSize
+				prev.haveSum, prev.lastTs = s.act.records > 0, s.lastTs
+				if s.act.records > 0 {
+					f.idx.put(prev, s.act)
+				}
+			}
+			segs := make([]*segment, len(s.segs), len(s.segs)+1)
+			copy(segs, s.segs)
+			s.segs = append(segs, c.seg)
+			s.act = c.segIdx
+		}
+		s.visSize = c.pos + c.size
+		s.visNext, s.lastTs = c.next, c.lastTs
+	}
+	w.chunks = nil
+	s.notify()
+}

@@ -1,0 +1,220 @@
+package shardlog
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+)
+
+// copyDir copies a (small) directory tree for per-case mutation.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func shardDir(o Options, id ShardID) string { return filepath.Join(o.Dir, id.String()) }
+
+func segFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
+	sort.Strings(m)
+	if len(m) == 0 {
+		t.Fatalf("no segments in %s", dir)
+	}
+	return m
+}
+
+// framePositions returns the start of every frame of a clean segment.
+func framePositions(t *testing.T, path string) []int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int64
+	for p := 0; p < len(b); {
+		_, n, err := decodeFrame(b[p:])
+		if err != nil {
+			t.Fatalf("clean segment does not decode at %d: %v", p, err)
+		}
+		out = append(out, int64(p))
+		p += n
+	}
+	return out
+}
+
+func TestTornTailTruncated(t *testing.T) {
+	o := testOptions(t, nil)
+	o.SegmentSize = 1 << 20
+	f := mustOpen(t, o)
+	if err := f.CreateShard(sid, ShardConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	es := entries(0, 6, 40)
+	for i := range es {
+		mustAppend(t, f, sid, es[i:i+1])
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seg := segFiles(t, shardDir(o, sid))[0]
+	pos := framePositions(t, seg)
+	last := pos[len(pos)-1]
+	full, _ := os.ReadFile(seg)
+	for cut := last; cut < int64(len(full)); cut++ {
+		for _, garbage := range []bool{false, true} {
+			o2 := o
+			o2.Dir = t.TempDir()
+			copyDir(t, o.Dir, o2.Dir)
+			seg2 := segFiles(t, shardDir(o2, sid))[0]
+			data := full[:cut]
+			if garbage {
+				data = append(append([]byte{}, data...), 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+			}
+			if err := os.WriteFile(seg2, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			g, err := OpenFile(o2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkRecords(t, readAll(t, g, sid, 0), es[:5], 0)
+			if st, _ := os.Stat(seg2); st.Size() != last {
+				t.Fatalf("cut %d garbage %v: segment is %d bytes after recovery, want %d", cut, garbage, st.Size(), last)
+			}
+			r := mustAppend(t, g, sid, es[5:])
+			if r.FirstOffset != 5 {
+				t.Fatalf("append after recovery got offset %d", r.FirstOffset)
+			}
+			checkRecords(t, readAll(t, g, sid, 0), es, 0)
+			if err := g.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// buildSealed writes a shard with several sealed segments and returns the
+// options, the entries and the segment paths.
+func buildSealed(t *testing.T) (Options, []Entry, []string) {
+	clock := newFakeClock()
+	o := testOptions(t, clock)
+	o.SegmentSize = 2 << 10
+	f := mustOpen(t, o)
+	if err := f.CreateShard(sid, ShardConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	es := entries(0, 60, 150)
+	for i := 0; i < len(es); i += 4 {
+		mustAppend(t, f, sid, es[i:i+4])
+		clock.Advance(time.Millisecond)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	segs := segFiles(t, shardDir(o, sid))
+	if len(segs) < 4 {
+		t.Fatalf("only %d segments", len(segs))
+	}
+	return o, es, segs
+}
+
+func TestBitFlipInSealedSegment(t *testing.T) {
+	o, _, segs := buildSealed(t)
+	victim := segs[1]
+	pos := framePositions(t, victim)
+	clean, _ := os.ReadFile(victim)
+	for _, dropIndex := range []bool{false, true} {
+		for at := 0; at < len(clean); at += 37 {
+			o2 := o
+			o2.Dir = t.TempDir()
+			copyDir(t, o.Dir, o2.Dir)
+			p := filepath.Join(shardDir(o2, sid), filepath.Base(victim))
+			b := append([]byte{}, clean...)
+			b[at] ^= 1 << (at % 8)
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if dropIndex {
+				_ = os.Remove(p[:len(p)-4] + ".idx")
+			}
+			g, err := OpenFile(o2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cerr *CorruptionError
+			from := uint64(0)
+			for {
+				bt, err := g.Read(context.Background(), sid, from, 7, 1<<20)
+				if err != nil {
+					if !errors.As(err, &cerr) {
+						t.Fatalf("flip at %d: error %v is not a CorruptionError", at, err)
+					}
+					break
+				}
+				if len(bt.Records) == 0 {
+					t.Fatalf("flip at %d (dropIndex %v): read the whole shard without a corruption error", at, dropIndex)
+				}
+				from = bt.Next
+			}
+			frame := pos[sort.Search(len(pos), func(i int) bool { return pos[i] > int64(at) })-1]
+			if cerr.Segment != filepath.Base(victim) || (cerr.Offset != frame && !dropIndex) || cerr.Offset > int64(at) || cerr.Shard != sid {
+				t.Fatalf("flip at %d: %v; want segment %s at byte %d", at, cerr, filepath.Base(victim), frame)
+			}
+			if err := g.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestIndexFilesRebuilt(t *testing.T) {
+	o, es, segs := buildSealed(t)
+	idx := func(i int) string { return segs[i][:len(segs[i])-4] + ".idx" }
+	tix := func(i int) string { return segs[i][:len(segs[i])-4] + ".tix" }
+	for i := 0; i < len(segs)-1; i++ {
+		if _, err := os.Stat(idx(i)); err != nil {
+			t.Fatalf("sealed segment %d has no index: %v", i, err)
+		}
+	}
+	_ = os.Remove(idx(0))
+	b, _ := os.ReadFile(tix(1))
+	b[len(b)/2] ^= 0xff
+	_ = os.WriteFile(tix(1), b, 0o644)
+	b, _ = os.ReadFile(idx(2))
+	_ = os.WriteFile(idx(2), b[:len(b)-3], 0o644)
+	_ = os.WriteFile(tix(3), []byte("garbage"), 0o644)
+	f := mustOpen(t, o)
+	checkRecords(t, readAll(t, f, sid, 0), es, 0)
+	inf, _ := f.Info(sid)
+	if off, err := f.Seek(sid, Seek{Kind: SeekAtTimestamp, Timestamp: inf.LastTimestamp}); err != nil || off != 56 {
+		t.Fatalf("seek by time: %d %v", off, err)
+	}
+	for i := 0; i < 4; i++ {
+		ib, err1 := os.ReadFile(idx(i))
+		tb, err2 := os.ReadFile(tix(i))
+		if _, err := decodeIndex(ib, tb); err1 != nil || err2 != nil || err != nil {
+			t.Fatalf("index of segment %d not rebuilt: %v %v %v", i, err1, err2, err)
+		}
+	}
+}
