@@ -17,6 +17,8 @@ var allowed = map[string][]string{
 	"internal/kinesis/wire": {},
 	"internal/shardlog":     {"internal/seqnum"},
 	"internal/meta":         {},
+	"internal/iteration":    {"internal/meta", "internal/shardlog", "internal/seqnum"},
+	"internal/kpl":          {},
 	"internal/kinesis":      {"internal/kinesis/wire", "internal/meta", "internal/shardlog", "internal/seqnum"},
 	"internal/server":       {"internal/dirlock", "internal/meta", "internal/shardlog", "internal/kinesis", "internal/kinesis/wire", "internal/seqnum"},
 	"internal/cli":          {"internal/kinesis/wire", "internal/seqnum"},
