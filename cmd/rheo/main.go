@@ -1,6 +1,7 @@
 // Command rheo is a self-hosted streaming data platform in one binary:
 // "rheo serve" runs a server speaking the Amazon Kinesis Data Streams API,
-// and the other subcommands (put, tail, streams) are clients of it.
+// plus SQL over Postgres wire and HTTP, and the other subcommands (put,
+// tail, streams, sql) are clients of it.
 package main
 
 import (
@@ -17,7 +18,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal asks for a clean stop; a second one kills at once.
 	context.AfterFunc(ctx, stop)
-	root := cli.NewRootCommand(newServeCommand())
+	root := cli.NewRootCommand(newServeCommand(), cli.NewSQLCommand())
 	err := root.ExecuteContext(ctx)
 	stop()
 	if err != nil {

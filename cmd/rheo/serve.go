@@ -17,11 +17,15 @@ func newServeCommand() *cobra.Command {
 	var logLevel, logFormat string
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the rheo server (Kinesis Data Streams API)",
+		Short: "Run the rheo server (Kinesis Data Streams API, SQL)",
 		Long: `Run the rheo server. It serves the Amazon Kinesis Data Streams API on --listen:
 point AWS CLIs and SDKs at it with an endpoint override, e.g.
 
   aws --endpoint-url http://127.0.0.1:4567 kinesis create-stream --stream-name demo --shard-count 2
+
+SQL over the streams (DuckDB, Hive DDL, EMR-style checkpointed iterations) is
+served over the Postgres wire protocol on --pg-listen (psql, pgx, JDBC, BI
+tools; see "rheo sql") and as JSON at POST /v1/sql on --listen.
 
 All state lives in --data-dir, which only one process may use at a time.
 GET /health answers "ok" once the server is up. SIGINT or SIGTERM stops it
@@ -33,13 +37,18 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 				return err
 			}
 			cfg.Logger = logger
+			// The default Postgres port may be taken by a real Postgres:
+			// then serve without it, unless the user asked for it.
+			cfg.PGListenOptional = !cmd.Flags().Changed("pg-listen")
 			return server.Run(cmd.Context(), cfg)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory holding all state")
 	f.StringVar(&cfg.Listen, "listen", cfg.Listen, "address of the Kinesis API (HTTP); port 0 picks a free one")
-	f.StringVar(&cfg.PGListen, "pg-listen", cfg.PGListen, "address of the Postgres wire SQL endpoint; reserved: nothing listens there yet")
+	f.StringVar(&cfg.PGListen, "pg-listen", cfg.PGListen, `address of the Postgres wire SQL endpoint; "off" disables it`)
+	f.StringVar(&cfg.SQLMemoryLimit, "sql-memory-limit", cfg.SQLMemoryLimit, `DuckDB memory limit for SQL, e.g. "2GB" (empty: the engine default)`)
+	f.IntVar(&cfg.SQLThreads, "sql-threads", cfg.SQLThreads, "DuckDB worker threads for SQL (0: one per CPU)")
 	f.StringVar(&cfg.Sync, "sync", cfg.Sync, "when appended records are fsynced: always (before each acknowledgement), interval, or never")
 	f.DurationVar(&cfg.SyncInterval, "sync-interval", cfg.SyncInterval, "fsync period with --sync interval (0: the storage default)")
 	f.Int64Var(&cfg.SegmentSize, "segment-size", cfg.SegmentSize, "shard log segment file size in bytes (0: the storage default)")

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go"
+	"github.com/rheo-dev/rheo/internal/awsfix"
 	"github.com/spf13/cobra"
 )
 
@@ -60,6 +61,9 @@ func (f *clientFlags) client(ctx context.Context) (*kinesis.Client, error) {
 		cfg.Region = "us-east-1"
 	}
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
+		// Against a fast local server the SDK's request-body race
+		// (see internal/awsfix) fails calls now and then.
+		o.HTTPClient = awsfix.HTTPClient(0)
 		if !f.isAWS() {
 			o.BaseEndpoint = aws.String(f.endpoint)
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/rheo-dev/rheo/internal/awsfix"
 	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 
@@ -654,6 +655,7 @@ func startData(t *testing.T, wrap func(shardlog.Log) shardlog.Log, opts ...envOp
 	client := kin.New(kin.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
+		HTTPClient:  awsfix.HTTPClient(0),
 	})
 	return &dataEnv{srv: srv, meta: st, log: lg, url: hs.URL, client: client, clock: clock}
 }

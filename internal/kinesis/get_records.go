@@ -15,8 +15,16 @@ package kinesis
 // ResourceNotFoundException. The response is encoded by AppendJSON, which
 // writes base64 data straight into the output buffer.
 //
-// Gaps vs AWS: no read throughput limits (5 calls/s per shard); a
-// StreamARN is checked for form but not matched against the iterator.
+// Records stored encrypted at rest (StartStreamEncryption, internal/atrest)
+// carry EncryptionType KMS; while the stream is encrypted or the batch
+// holds encrypted records, the others carry NONE; otherwise the member is
+// left out, as AWS does for unencrypted streams. With Config.EnforceLimits
+// a shard answers at most 5 calls/s and 2 MiB/s, and a call over budget
+// fails with ProvisionedThroughputExceededException "Rate exceeded for
+// Shard - <account>/<stream>/shardId-…" (throughput.go).
+//
+// Gaps vs AWS: a StreamARN is checked for form but not matched against the
+// iterator.
 
 import (
 	"context"
@@ -97,13 +105,24 @@ func (s *Server) getRecords(ctx context.Context, in *wire.GetRecordsInput) (*get
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	b, err := s.log.Read(ctx, shardlog.ShardID{Stream: st.UID, Shard: it.shard}, it.offset, limit, wire.MaxGetRecordsSize)
+	id := shardlog.ShardID{Stream: st.UID, Shard: it.shard}
+	if !s.limits.admitRead(id) {
+		return nil, s.readThrottled(st.Name, it.shard)
+	}
+	b, err := s.log.Read(ctx, id, it.offset, limit, wire.MaxGetRecordsSize)
 	if err != nil {
 		return nil, s.logError(it.stream, it.shard, err)
 	}
 	out := &getRecordsOutput{shard: it.shard, batch: b}
-	if enc := recordEncryption(st); enc != "NONE" {
-		out.encryption = enc
+	if recordEncryption(st) != encryptionNone || anyEncrypted(b.Records) {
+		out.encryption = encryptionKMS
+	}
+	if s.limits != nil {
+		n := 0
+		for i := range b.Records {
+			n += b.Records[i].Size()
+		}
+		s.limits.chargeRead(id, n)
 	}
 	switch {
 	case b.Next >= b.Tip:
@@ -114,7 +133,18 @@ func (s *Server) getRecords(ctx context.Context, in *wire.GetRecordsInput) (*get
 		out.behind = max(0, now-b.TipTimestamp)
 	}
 	if b.Ended {
-		out.children = childShards(st, it.shard)
+		// The log ends a shard a moment before meta closes it (a reshard
+		// between its seal and its commit, reshard.go): look at the latest
+		// snapshot, and while the shard is still open there, hand back an
+		// iterator to retry rather than end the shard without children.
+		if cur, ok := s.meta.Stream(st.Name); ok && cur.UID == st.UID {
+			st = cur
+		}
+		if sh, ok := findShard(st, it.shard); ok && !sh.Closed {
+			out.next = s.data.iters.encode(iterator{uid: st.UID, shard: it.shard, offset: b.Next, issued: now, stream: st.Name})
+		} else {
+			out.children = childShards(st, it.shard)
+		}
 	} else {
 		out.next = s.data.iters.encode(iterator{uid: st.UID, shard: it.shard, offset: b.Next, issued: now, stream: st.Name})
 	}
@@ -142,6 +172,26 @@ func childShards(st *meta.Stream, idx uint32) []wire.ChildShard {
 		out = append(out, c)
 	}
 	return out
+}
+
+// anyEncrypted reports whether a record of recs was stored encrypted.
+func anyEncrypted(recs []shardlog.Record) bool {
+	for i := range recs {
+		if recs[i].Flags&shardlog.FlagEncrypted != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// recordEncryption is the EncryptionType of record r of the batch: KMS
+// when it was stored encrypted, else NONE. It is meaningful only when
+// o.encryption is set (the member is then written for every record).
+func (o *getRecordsOutput) recordEncryption(r *shardlog.Record) string {
+	if r.Flags&shardlog.FlagEncrypted != 0 {
+		return encryptionKMS
+	}
+	return encryptionNone
 }
 
 // getRecordsOutput is the GetRecords response, encoded by AppendJSON.
@@ -181,7 +231,7 @@ func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {
 		dst = appendJSONString(dst, r.PartitionKey)
 		if o.encryption != "" {
 			dst = append(dst, `,"EncryptionType":"`...)
-			dst = append(dst, o.encryption...)
+			dst = append(dst, o.recordEncryption(r)...)
 			dst = append(dst, '"')
 		}
 		dst = append(dst, '}')

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	kin "github.com/aws/aws-sdk-go-v2/service/kinesis"
 
+	"github.com/rheo-dev/rheo/internal/awsfix"
 	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -68,6 +69,7 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 		BaseEndpoint:     aws.String(hs.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       awsfix.HTTPClient(0),
 	})
 	return &testEnv{srv: srv, meta: st, log: lg, url: hs.URL, client: client, clock: clock}
 }

@@ -2,17 +2,26 @@
 // a time, with an opaque NextToken that expires after 300 seconds
 // (ExpiredNextTokenException), as on AWS. The stream is named by
 // StreamName/StreamARN or by NextToken, never both. ShardFilter selects
-// shards as AWS documents:
+// shards exactly as the API reference defines the types, with T the trim
+// horizon (now minus the retention period):
 //
 //   - AT_LATEST: the open shards;
-//   - AT_TRIM_HORIZON: the shards open at the trim horizon (now minus the
-//     retention, but not before the stream's creation);
-//   - FROM_TRIM_HORIZON (the default): shards open at or after the trim
-//     horizon, so closed shards whose data has expired are left out;
-//   - AFTER_SHARD_ID: shards after ShardId;
-//   - AT_TIMESTAMP: shards open at Timestamp (clamped to the creation);
-//   - FROM_TIMESTAMP: shards open at or after Timestamp (clamped to the
-//     trim horizon).
+//   - AT_TRIM_HORIZON: the shards open at T (created at or before T and
+//     still open or closed at or after it); before the stream existed, T is
+//     its creation;
+//   - FROM_TRIM_HORIZON (the default): the shards within the retention
+//     period, trim to tip: open ones and those closed at or after T;
+//   - AFTER_SHARD_ID: the shards after ShardId;
+//   - AT_TIMESTAMP: the shards open at Timestamp (start at or before it,
+//     end at or after it or still open);
+//   - FROM_TIMESTAMP: the open shards and those closed at or after
+//     Timestamp, corrected to T when Timestamp is older.
+//
+// A shard's start is when the stream or the reshard that made it was
+// created, its end when a reshard closed it. A closed shard whose records
+// have all expired (closed before T) is never listed, whatever the filter,
+// as on AWS where it disappears; each call also deletes such shards for
+// good (reshard.go, expireShards).
 //
 // StreamCreationTimestamp, when given, must match the stream's creation
 // time (to the millisecond) or the stream is reported missing.
@@ -25,6 +34,9 @@
 // Known gaps vs AWS: the wording for filter members that are missing or do
 // not fit the type, for NextToken with ExclusiveStartShardId or
 // StreamCreationTimestamp, and for an invalid NextToken is rheo's.
+// AT_TIMESTAMP with a Timestamp older than T is corrected to T like
+// FROM_TIMESTAMP (the API reference is silent): shards open at the older
+// time may have expired, and T keeps the answer covering the hash space.
 package kinesis
 
 import (
@@ -70,6 +82,9 @@ func (s *Server) listShards(ctx context.Context, in *wire.ListShardsInput) (*wir
 		return nil, err
 	}
 
+	if err := s.expireShards(); err != nil {
+		s.logger.Warn("expire closed shards", "err", err)
+	}
 	now := s.now()
 	max := defaultListShardsSize
 	if in.MaxResults != nil {
@@ -196,27 +211,34 @@ func (s *Server) applyFilter(tok *pageToken, f *wire.ShardFilter) error {
 
 // filterKeeps reports whether the filter in tok selects sh.
 func (s *Server) filterKeeps(st *meta.Stream, sh *meta.Shard, tok *pageToken, now time.Time) bool {
+	if shardExpired(st, sh, now) {
+		return false
+	}
 	horizon := now.Add(-time.Duration(st.RetentionHours) * time.Hour)
+	// openAt: started at or before t and ended at or after t (or open).
 	openAt := func(t time.Time) bool {
 		if t.Before(st.CreatedAt) {
 			t = st.CreatedAt
 		}
 		return !sh.CreatedAt.After(t) && (!sh.Closed || !sh.ClosedAt.Before(t))
 	}
+	// openFrom: open, or ended at or after t.
 	openFrom := func(t time.Time) bool { return !sh.Closed || !sh.ClosedAt.Before(t) }
+	atLeastHorizon := func(ms int64) time.Time {
+		if t := time.UnixMilli(ms); t.After(horizon) {
+			return t
+		}
+		return horizon
+	}
 	switch tok.Filter {
 	case filterAtLatest:
 		return !sh.Closed
 	case filterAtTrimHorizon:
 		return openAt(horizon)
 	case filterAtTimestamp:
-		return openAt(time.UnixMilli(tok.At))
+		return openAt(atLeastHorizon(tok.At))
 	case filterFromTimestamp:
-		t := time.UnixMilli(tok.At)
-		if t.Before(horizon) {
-			t = horizon
-		}
-		return openFrom(t)
+		return openFrom(atLeastHorizon(tok.At))
 	case filterAfterShardID:
 		return true
 	default: // FROM_TRIM_HORIZON

@@ -31,6 +31,7 @@ func (s *Server) dataOps() map[string]op {
 		"PutRecords":       s.putRecordsOp,
 		"GetShardIterator": handle(s.getShardIterator),
 		"GetRecords":       s.getRecordsOp,
+		"SubscribeToShard": newFanout(s).subscribeOp,
 	}
 }
 

@@ -11,19 +11,25 @@ package kinesis
 // returns once it is durable, with ShardId, SequenceNumber and
 // EncryptionType.
 //
+// The record size limit is the stream's MaxRecordSizeInKiB
+// (UpdateMaxRecordSize; 1 MiB by default). With Config.EnforceLimits a
+// record over its shard's write budget fails with
+// ProvisionedThroughputExceededException, AWS's wording (throughput.go).
+//
 // Gaps vs AWS: SequenceNumberForOrdering is checked for form only; rheo
-// orders every shard strictly anyway, so it has nothing more to do. No
-// throughput limits.
+// orders every shard strictly anyway, so it has nothing more to do.
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/seqnum"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
 
-func validatePutRecord(in *wire.PutRecordInput) error {
+func validatePutRecord(in *wire.PutRecordInput, maxRecord int) error {
 	var v wire.Validation
 	if in.PartitionKey == nil {
 		v.Null("partitionKey")
@@ -44,15 +50,15 @@ func validatePutRecord(in *wire.PutRecordInput) error {
 	}
 	if in.Data == nil {
 		v.Null("data")
-	} else if len(in.Data)+pk > wire.MaxRecordSize {
-		v.FailNoValue("data", "Member must have length less than or equal to 1048576")
+	} else if len(in.Data)+pk > maxRecord {
+		v.FailNoValue("data", "Member must have length less than or equal to "+strconv.Itoa(maxRecord))
 	}
 	validateStreamName(&v, in.StreamName)
 	return v.Err()
 }
 
 func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.PutRecordOutput, error) {
-	if err := validatePutRecord(in); err != nil {
+	if err := validatePutRecord(in, s.maxRecordBytes(in.StreamName, in.StreamARN)); err != nil {
 		return nil, err
 	}
 	st, err := s.resolveStream(ctx, in.StreamName, in.StreamARN)
@@ -88,7 +94,20 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 	if in.ExplicitHashKey != nil {
 		e[0].ExplicitHashKey = []byte(*in.ExplicitHashKey)
 	}
-	res, err := s.log.Append(ctx, shardlog.ShardID{Stream: st.UID, Shard: shard}, e[:])
+	id := shardlog.ShardID{Stream: st.UID, Shard: shard}
+	if s.limits != nil {
+		var keep [1]bool
+		if s.limits.admitWrite(id, e[:], keep[:]) > 0 {
+			return nil, wire.Throughput("%s", s.writeThrottled(st.Name, shard))
+		}
+	}
+	res, err := s.log.Append(ctx, id, e[:])
+	if errors.Is(err, shardlog.ErrShardClosed) {
+		// A reshard closed the shard after routing: put the record on the
+		// new routing (reshard.go).
+		p := s.appendRerouted(ctx, st.Name, st.UID, e[:])[0]
+		shard, res.FirstOffset, err = p.shard, p.offset, p.err
+	}
 	if err != nil {
 		return nil, s.logError(st.Name, shard, err)
 	}

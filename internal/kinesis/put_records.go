@@ -16,9 +16,13 @@ package kinesis
 // shard's append failed (a read-only shard, a shard closed by a concurrent
 // reshard); FailedRecordCount counts those.
 //
-// Gaps vs AWS: no throughput limits, so ProvisionedThroughputExceededException
-// never appears; partition key lengths are counted in Unicode code points,
-// where AWS counts UTF-16 units (they differ only outside the BMP).
+// The record size limit is the stream's MaxRecordSizeInKiB
+// (UpdateMaxRecordSize; 1 MiB by default, and then 10 MiB per request
+// instead of 5). With Config.EnforceLimits each shard group is checked
+// against its shard's write budget in request order (throughput.go): a
+// record over it gets ErrorCode ProvisionedThroughputExceededException and
+// AWS's ErrorMessage "Rate exceeded for shard shardId-… in stream X under
+// account Y." and is not written; the others are.
 
 import (
 	"context"
@@ -39,8 +43,9 @@ func (s *Server) putRecordsOp(ctx context.Context, c *call) (any, error) {
 	return s.putRecords(ctx, req)
 }
 
-// validatePutRecords checks the request members as AWS's model does.
-func validatePutRecords(req *putRecordsRequest) error {
+// validatePutRecords checks the request members as AWS's model does;
+// maxRecord is the stream's record size limit (data plus partition key).
+func validatePutRecords(req *putRecordsRequest, maxRecord int) error {
 	var v wire.Validation
 	switch {
 	case !req.hasRecords:
@@ -72,8 +77,8 @@ func validatePutRecords(req *putRecordsRequest) error {
 			}
 			if e.data == nil {
 				v.Null(member("data"))
-			} else if len(e.data)+len(e.pk) > wire.MaxRecordSize {
-				v.FailNoValue(member("data"), "Member must have length less than or equal to 1048576")
+			} else if len(e.data)+len(e.pk) > maxRecord {
+				v.FailNoValue(member("data"), "Member must have length less than or equal to "+strconv.Itoa(maxRecord))
 			}
 		}
 	}
@@ -85,17 +90,42 @@ func validatePutRecords(req *putRecordsRequest) error {
 	for i := range req.records {
 		total += len(req.records[i].data) + len(req.records[i].pk)
 	}
-	if total > wire.MaxPutRecordsSize {
+	limit := wire.MaxPutRecordsSize
+	if maxRecord > wire.MaxRecordSize {
+		limit = maxLargePutRecordsSize
+	}
+	if total > limit {
 		return wire.InvalidArgument("Records size exceeds 5 MB limit")
 	}
 	return nil
 }
 
+// maxLargePutRecordsSize bounds a PutRecords to a stream whose records may
+// be larger than 1 MiB (UpdateMaxRecordSize).
+const maxLargePutRecordsSize = 10 << 20
+
 // putResult is the outcome of one record.
 type putResult struct {
-	offset uint64
-	shard  uint32
-	failed bool
+	offset    uint64
+	shard     uint32
+	failed    bool // not written; InternalFailure unless throttled
+	throttled bool // failed: over the shard's write budget
+}
+
+// errorCode is the ErrorCode of a failed record.
+func (r *putResult) errorCode() string {
+	if r.throttled {
+		return "ProvisionedThroughputExceededException"
+	}
+	return "InternalFailure"
+}
+
+// errorMessage is the ErrorMessage of a failed record (AWS's wording).
+func (o *putRecordsOutput) errorMessage(r *putResult) string {
+	if r.throttled && o.throttle != nil {
+		return o.throttle(o.stream, r.shard)
+	}
+	return "Internal service failure."
 }
 
 // putRecordsOutput is the PutRecords response, encoded without
@@ -104,6 +134,8 @@ type putRecordsOutput struct {
 	results    []putResult
 	failed     int
 	encryption string
+	stream     string                                   // for throttling messages
+	throttle   func(stream string, shard uint32) string // Server.writeThrottled
 }
 
 // AppendJSON implements jsonAppender.
@@ -119,7 +151,11 @@ func (o *putRecordsOutput) AppendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 		}
 		if r.failed {
-			dst = append(dst, `{"ErrorCode":"InternalFailure","ErrorMessage":"Internal service failure."}`...)
+			dst = append(dst, `{"ErrorCode":"`...)
+			dst = append(dst, r.errorCode()...)
+			dst = append(dst, `","ErrorMessage":"`...)
+			dst = append(dst, o.errorMessage(&r)...) // stream names and shard ids need no escaping
+			dst = append(dst, `"}`...)
 			continue
 		}
 		dst = append(dst, `{"SequenceNumber":"`...)
@@ -140,10 +176,11 @@ type appendGroup struct {
 	records []int32 // request positions of entries
 	res     shardlog.AppendResult
 	err     error
+	placed  []placed // set when the shard was closed by a reshard and the records were re-routed
 }
 
 func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRecordsOutput, error) {
-	if err := validatePutRecords(req); err != nil {
+	if err := validatePutRecords(req, s.maxRecordBytes(req.streamName, req.streamARN)); err != nil {
 		return nil, err
 	}
 	st, err := s.resolveStream(ctx, req.streamName, req.streamARN)
@@ -199,9 +236,19 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 		entries[j] = shardlog.Entry{PartitionKey: e.pk, ExplicitHashKey: e.ehk, Data: e.data}
 		order[j] = int32(i)
 	}
-	s.appendGroups(ctx, st.UID, groups)
 	enc := recordEncryption(st)
-	out := &putRecordsOutput{results: make([]putResult, n), encryption: enc}
+	out := &putRecordsOutput{results: make([]putResult, n), encryption: enc, stream: st.Name, throttle: s.writeThrottled}
+	if s.limits != nil {
+		groups = s.throttleGroups(st.UID, groups, out)
+	}
+	s.appendGroups(ctx, st.UID, groups)
+	for gi := range groups {
+		// A reshard closed this shard after routing: append the group's
+		// records again on the new routing (reshard.go).
+		if g := &groups[gi]; errors.Is(g.err, shardlog.ErrShardClosed) {
+			g.placed, g.err = s.appendRerouted(ctx, st.Name, st.UID, g.entries), nil
+		}
+	}
 	for gi := range groups {
 		g := &groups[gi]
 		if g.err != nil {
@@ -211,6 +258,15 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 			s.logger.Warn("PutRecords append failed", "stream", st.Name, "shard", g.shard, "err", g.err)
 		}
 		for k, i := range g.records {
+			if g.placed != nil {
+				if p := g.placed[k]; p.err != nil {
+					out.results[i] = putResult{failed: true}
+					out.failed++
+				} else {
+					out.results[i] = putResult{shard: p.shard, offset: p.offset}
+				}
+				continue
+			}
 			if g.err != nil {
 				out.results[i] = putResult{failed: true}
 				out.failed++
@@ -220,6 +276,39 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 		}
 	}
 	return out, nil
+}
+
+// throttleGroups takes each group's records from its shard's write budget,
+// marks the refused ones throttled in out and returns the groups left with
+// something to append (their kept records, in order).
+func (s *Server) throttleGroups(uid uint64, groups []appendGroup, out *putRecordsOutput) []appendGroup {
+	n := 0
+	for gi := range groups {
+		n = max(n, len(groups[gi].entries))
+	}
+	keep := make([]bool, n)
+	live := groups[:0]
+	for gi := range groups {
+		g := groups[gi]
+		k := keep[:len(g.entries)]
+		if s.limits.admitWrite(shardlog.ShardID{Stream: uid, Shard: g.shard}, g.entries, k) > 0 {
+			w := 0
+			for j := range g.entries {
+				if !k[j] {
+					out.results[g.records[j]] = putResult{shard: g.shard, failed: true, throttled: true}
+					out.failed++
+					continue
+				}
+				g.entries[w], g.records[w] = g.entries[j], g.records[j]
+				w++
+			}
+			g.entries, g.records = g.entries[:w], g.records[:w]
+		}
+		if len(g.entries) > 0 {
+			live = append(live, g)
+		}
+	}
+	return live
 }
 
 // appendGroups appends every group to its shard, concurrently, so the

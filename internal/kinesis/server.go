@@ -1,19 +1,18 @@
 // The HTTP side of the Kinesis API: Config and its defaults, the Server and
-// its lifecycle, and the one JSON 1.1 adapter (X-Amz-Target dispatch, body
-// decoding, reply encoding, the single error mapping in writeError). Void
-// actions answer 200 with an empty body, as AWS does.
+// its lifecycle, and the one adapter (X-Amz-Target dispatch, codec
+// selection by Content-Type — JSON 1.1 or CBOR 1.1, codec.go — body
+// decoding, SigV4 authentication when configured (auth.go), reply
+// encoding, the single error mapping in writeError). Void actions answer
+// 200 with an empty body, as AWS does.
 //
-// Known gaps vs AWS: requests are not authenticated (SigV4 is read only for
-// its region); CBOR (used by some SDKs when asked) is not served.
+// Known gaps vs AWS: with Config.Auth nil (the default) requests are not
+// authenticated and SigV4 is read only for its region.
 package kinesis
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/shardlog"
@@ -55,6 +55,19 @@ type Config struct {
 	IteratorKey []byte
 	// Now is the clock; nil means time.Now. Tests inject one.
 	Now func() time.Time
+	// Auth turns on SigV4 authentication and per-stream permissions: every
+	// request must then be signed with a key of the store. nil (the
+	// default) accepts unsigned requests. `rheo serve` builds it with
+	// auth.FromEnv from RHEO_ACCESS_KEY_ID/RHEO_SECRET_ACCESS_KEY and
+	// --credentials FILE (docs/auth.md).
+	Auth *auth.Store
+	// EnforceLimits turns on AWS's per-shard throughput limits
+	// (throughput.go): writes 1 MiB/s and 1,000 records/s, GetRecords
+	// 5 calls/s and 2 MiB/s, fan-out 2 MiB/s per consumer, answered with
+	// ProvisionedThroughputExceededException as on AWS, so clients can test
+	// their backoff. false (the default) costs nothing. `rheo serve`:
+	// --enforce-limits / RHEO_ENFORCE_LIMITS.
+	EnforceLimits bool
 }
 
 // DefaultConfig returns the defaults: AWS's account placeholder, a 500 ms
@@ -106,8 +119,11 @@ type Server struct {
 	logger *slog.Logger
 	ops    map[string]op
 	bufs   bufferPool   // request bodies and large responses
+	cbor   *cborCodec   // CBOR 1.1 encoder and decoder modes (immutable)
 	ctl    controlState // owned by the stream-management actions
 	data   dataState    // owned by the record actions (routing caches, ...)
+	limits *limiter     // throughput limits (throughput.go); nil when off
+	misc   miscState    // per-stream settings of the misc actions (stream_settings.go)
 
 	stop chan struct{}  // closed by Close; background goroutines exit
 	wg   sync.WaitGroup // background goroutines
@@ -123,14 +139,27 @@ func New(cfg Config, st *meta.Store, lg shardlog.Log, logger *slog.Logger) (*Ser
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, meta: st, log: lg, logger: logger, stop: make(chan struct{})}
+	cc, err := newCBORCodec()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, meta: st, log: lg, logger: logger, cbor: cc, stop: make(chan struct{})}
 	s.initControl()
 	s.initData()
+	if err := s.initMisc(); err != nil {
+		return nil, err
+	}
 	s.ops = make(map[string]op)
 	for _, table := range []map[string]op{s.controlOps(), s.dataOps()} {
 		for name, o := range table {
 			s.ops[name] = o
 		}
+	}
+	// PutRecords decodes through the call (codec.go) so it gets CBOR and
+	// authorization like every other action.
+	s.ops["PutRecords"] = s.putRecordsAnyCodec
+	if err := s.recoverReshards(); err != nil {
+		return nil, err
 	}
 	if err := s.repairShards(); err != nil {
 		return nil, err
@@ -153,7 +182,10 @@ type op func(ctx context.Context, c *call) (any, error)
 
 // call is one decoded HTTP request.
 type call struct {
-	body []byte
+	body  []byte
+	codec codec       // the body's encoding; replies and errors use it too
+	cbor  *cborCodec  // the server's CBOR modes
+	authz *authorizer // nil: no per-stream check needed
 	// w and r let a streaming action (SubscribeToShard) write its own
 	// response; it then returns streamed{} so the adapter writes nothing.
 	w http.ResponseWriter
@@ -162,23 +194,6 @@ type call struct {
 
 // streamed is returned by actions that wrote their own response.
 type streamed struct{}
-
-// decode unmarshals the request body into v. An empty body is an empty
-// object, as on AWS.
-func (c *call) decode(v any) error {
-	body := bytes.TrimSpace(c.body)
-	if len(body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return wire.Serialization("Unexpected value type for member %q: got JSON %s", te.Field, te.Value)
-		}
-		return wire.Serialization("Malformed JSON request body: %v", err)
-	}
-	return nil
-}
 
 // handle adapts a typed action to an op.
 func handle[In, Out any](fn func(context.Context, *In) (*Out, error)) op {
@@ -194,10 +209,6 @@ func handle[In, Out any](fn func(context.Context, *In) (*Out, error)) op {
 		return out, nil
 	}
 }
-
-// jsonAppender is implemented by outputs that encode themselves faster than
-// encoding/json can (GetRecords).
-type jsonAppender interface{ AppendJSON(dst []byte) []byte }
 
 type reqInfoKey struct{}
 
@@ -217,6 +228,7 @@ func requestInfo(ctx context.Context) *reqInfo {
 // ServeHTTP implements http.Handler for POST / with X-Amz-Target.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ri := &reqInfo{Region: regionOf(r), RequestID: newRequestID()}
+	cd := codecOf(r)
 	w.Header().Set("x-amzn-RequestId", ri.RequestID)
 	w.Header().Set("x-amz-id-2", ri.RequestID)
 	if r.Method != http.MethodPost {
@@ -239,8 +251,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &wire.Error{Type: "SerializationException", Status: http.StatusRequestEntityTooLarge, Message: "Request body is too large."})
 		return
 	}
+	c := &call{body: body, codec: cd, cbor: s.cbor, w: w, r: r}
+	if s.cfg.Auth != nil {
+		// Before the action runs: decoders may rewrite the body in place.
+		if c.authz, err = s.authenticate(r, body, name); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	ctx := context.WithValue(r.Context(), reqInfoKey{}, ri)
-	out, err := o(ctx, &call{body: body, w: w, r: r})
+	out, err := o(ctx, c)
+	if c.authz != nil && !c.authz.checked && err == nil {
+		// A bug: the action decoded its input without going through the
+		// call, so a restricted caller was not checked.
+		s.logger.Error("action ran without an authorization check", "target", name, "user", c.authz.p.Name)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -248,54 +273,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, ok := out.(streamed); ok {
 		return
 	}
-	s.writeJSON(w, out)
+	s.writeOutput(w, c, out)
 }
 
-func (s *Server) writeJSON(w http.ResponseWriter, out any) {
-	if _, ok := out.(*wire.Empty); ok {
-		// Kinesis answers void actions with 200 and no body at all.
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	var buf []byte
-	if a, ok := out.(jsonAppender); ok {
-		buf = a.AppendJSON(s.bufs.get(0))
-		defer s.bufs.put(buf)
-	} else {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(out); err != nil {
-			s.logger.Error("encode response", "err", err)
-			s.writeError(w, nil, wire.InternalFailure())
-			return
-		}
-		buf = bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf)
-}
-
-// writeError is the one place domain errors become API errors.
+// writeError is the one place domain errors become API errors. The body
+// is in the request's codec (JSON when r is nil).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	cd := codecJSON
+	if r != nil {
+		cd = codecOf(r)
+	}
 	e, known := wire.AsError(err)
 	if !known {
 		s.logger.Error("internal failure", "err", err, "remote", remoteOf(r), "target", targetOf(r))
 	} else if r != nil {
 		s.logger.Debug("request rejected", "type", e.Type, "msg", e.Message, "remote", remoteOf(r), "target", targetOf(r))
 	}
-	body := map[string]string{"__type": e.Type}
-	if e.Message != "" {
-		body["message"] = e.Message
-	}
-	b, _ := json.Marshal(body)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Type", cd.contentType())
 	w.Header().Set("x-amzn-ErrorType", e.Type)
 	w.WriteHeader(e.Status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(s.errorBody(cd, e))
 }
 
 func remoteOf(r *http.Request) string {

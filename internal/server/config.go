@@ -15,9 +15,18 @@ type Config struct {
 	// Listen is the address of the HTTP (Kinesis API) listener; port 0
 	// picks a free port (see Server.Addr).
 	Listen string
-	// PGListen is reserved for the Postgres wire endpoint of the SQL
-	// feature. It is logged but nothing listens there yet.
+	// PGListen is the address of the Postgres wire SQL endpoint; "" or
+	// "off" disables it. Port 0 picks a free port (see Server.PGAddr).
 	PGListen string
+	// PGListenOptional turns a failure to listen on PGListen into a
+	// warning instead of a start-up error ("rheo serve" sets it when the
+	// address is the default one, not one the user asked for).
+	PGListenOptional bool
+	// SQLMemoryLimit is DuckDB's memory_limit, e.g. "2GB"; "" means the
+	// engine's default.
+	SQLMemoryLimit string
+	// SQLThreads is DuckDB's worker thread count; 0 means one per CPU.
+	SQLThreads int
 	// Sync is the shard log's fsync policy: "always", "interval" or "never".
 	Sync string
 	// SyncInterval is the fsync period under Sync "interval"; 0 means the
@@ -82,6 +91,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.SyncInterval < 0 {
 		errs = append(errs, fmt.Errorf("sync interval %v is negative", c.SyncInterval))
+	}
+	if c.SQLThreads < 0 {
+		errs = append(errs, fmt.Errorf("SQL threads %d is negative", c.SQLThreads))
 	}
 	if c.SegmentSize < 0 {
 		errs = append(errs, fmt.Errorf("segment size %d is negative", c.SegmentSize))

@@ -7,18 +7,25 @@
 //     fast naming the owner's pid.
 //  2. Open the control plane, <data-dir>/meta.db (package meta).
 //  3. Open the shard log, <data-dir>/streams (package shardlog).
-//  4. Build the Kinesis API (package kinesis), signing shard iterators with
+//  4. Open the SQL engine, <data-dir>/warehouse.duckdb (package sqlengine),
+//     which reads streams through the shard log and meta.
+//  5. Build the Kinesis API (package kinesis), signing shard iterators with
 //     the persisted secret "iterator-key" so iterators survive restarts.
-//  5. Listen and serve HTTP: GET /health answers "ok", everything else goes
-//     to the Kinesis API.
+//  6. Listen and serve HTTP: GET /health answers "ok", POST /v1/sql runs
+//     SQL as JSON (sql_http.go), everything else goes to the Kinesis API.
+//  7. Listen for Postgres wire clients on Config.PGListen (package pgwire,
+//     adapted to the engine in sql.go), unless it is "" or "off".
 //
 // # Stop order
 //
-// The reverse: stop accepting connections and let in-flight requests finish
-// (bounded by Config.ShutdownTimeout, after which connections are cut),
-// close the Kinesis API's background work, Sync and Close the shard log,
-// close meta.db, release the directory lock. Storage is thus always closed
-// after every request that could write to it has ended.
+// The reverse: stop HTTP and Postgres together. HTTP lets in-flight
+// requests finish (bounded by Config.ShutdownTimeout, after which
+// connections are cut and SQL over HTTP is cancelled); pgwire cancels
+// running queries and waits for its connections, whose sessions close.
+// Then close the Kinesis API's background work, close the SQL engine, Sync
+// and Close the shard log, close meta.db, release the directory lock.
+// Storage is thus always closed after every request that could use it has
+// ended.
 //
 // Start returns a handle usable in-process by tests (listen on
 // "127.0.0.1:0" and read Addr); Run is the blocking form used by the

@@ -8,13 +8,16 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/dirlock"
 	"github.com/rheo-dev/rheo/internal/kinesis"
 	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/pgwire"
 	"github.com/rheo-dev/rheo/internal/shardlog"
+	"github.com/rheo-dev/rheo/internal/sqlengine"
 )
 
 // IteratorKeySecret is the meta secret that signs shard iterators.
@@ -31,8 +34,16 @@ type Server struct {
 	meta    *meta.Store
 	log     shardlog.Log
 	kinesis *kinesis.Server
+	sql     *sqlengine.Engine
 	ln      net.Listener
 	http    *http.Server
+	pgLn    net.Listener   // nil when the Postgres endpoint is off
+	pg      *pgwire.Server // nil when the Postgres endpoint is off
+	pgDone  chan struct{}  // closed when pg's Serve has returned
+
+	// sqlCtx ends SQL over HTTP that outlives the shutdown timeout.
+	sqlCtx  context.Context
+	sqlStop context.CancelFunc
 
 	served    chan struct{} // closed when the HTTP serve loop has returned
 	serveErr  error         // why it returned; valid once served is closed
@@ -54,16 +65,26 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: data dir %q: %w", cfg.DataDir, err)
 	}
 	s := &Server{cfg: cfg, logger: cfg.Logger, dataDir: abs, served: make(chan struct{})}
+	s.sqlCtx, s.sqlStop = context.WithCancel(context.Background())
 	if err := s.open(ctx); err != nil {
-		return nil, errors.Join(err, s.closeStorage())
+		return nil, errors.Join(err, s.closePG(), s.closeStorage())
 	}
 	go s.serve()
 	attrs := []any{"listen", s.Addr().String(), "data_dir", s.dataDir, "sync", cfg.Sync}
-	if cfg.PGListen != "" {
-		// Reserved for the SQL feature: accepted, nothing listens yet.
-		attrs = append(attrs, "pg_listen", cfg.PGListen+" (not served yet)")
+	pg := "Postgres endpoint off"
+	if s.pgLn != nil {
+		s.pgDone = make(chan struct{})
+		go func() {
+			defer close(s.pgDone)
+			if err := s.pg.Serve(s.pgLn); err != nil && !errors.Is(err, pgwire.ErrServerClosed) {
+				s.logger.Error("Postgres endpoint stopped", "err", err)
+			}
+		}()
+		attrs = append(attrs, "pg_listen", s.pgLn.Addr().String())
+		pg = fmt.Sprintf("%s (SQL, Postgres wire)", s.PGURL())
 	}
-	s.logger.Info(fmt.Sprintf("rheo listening on %s (Kinesis API), data in %s, sync=%s", s.URL(), s.dataDir, cfg.Sync), attrs...)
+	s.logger.Info(fmt.Sprintf("rheo listening on %s (Kinesis API, POST /v1/sql), %s, data in %s, sync=%s",
+		s.URL(), pg, s.dataDir, cfg.Sync), attrs...)
 	return s, nil
 }
 
@@ -82,6 +103,16 @@ func (s *Server) open(ctx context.Context) error {
 	}
 	if s.log, err = openLog(&s.cfg, s.dataDir, s.logger.With("component", "shardlog")); err != nil {
 		return fmt.Errorf("server: open shard log: %w", err)
+	}
+	if s.sql, err = sqlengine.Open(ctx, sqlengine.Options{
+		Path:        filepath.Join(s.dataDir, "warehouse.duckdb"),
+		Meta:        s.meta,
+		Log:         s.log,
+		Logger:      s.logger.With("component", "sql"),
+		MemoryLimit: s.cfg.SQLMemoryLimit,
+		Threads:     s.cfg.SQLThreads,
+	}); err != nil {
+		return fmt.Errorf("server: open SQL engine: %w", err)
 	}
 	key, err := s.meta.Secret(IteratorKeySecret)
 	if err != nil {
@@ -108,12 +139,49 @@ func (s *Server) open(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	return s.listenPG(ctx)
+}
+
+// pgEnabled reports whether the config asks for the Postgres endpoint.
+func (c *Config) pgEnabled() bool {
+	return c.PGListen != "" && !strings.EqualFold(c.PGListen, "off")
+}
+
+// listenPG binds the Postgres wire endpoint, if enabled.
+func (s *Server) listenPG(ctx context.Context) error {
+	if !s.cfg.pgEnabled() {
+		return nil
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.PGListen)
+	if err != nil {
+		if s.cfg.PGListenOptional {
+			s.logger.Warn("Postgres endpoint disabled: cannot listen (pick another address with --pg-listen)",
+				"pg_listen", s.cfg.PGListen, "err", err)
+			return nil
+		}
+		return fmt.Errorf("server: listen on %s for Postgres (is the port taken? pick another with --pg-listen, or \"off\"): %w", s.cfg.PGListen, err)
+	}
+	pg, err := pgwire.NewServer(pgwire.Config{
+		Backend: sqlBackend{eng: s.sql},
+		Split:   sqlengine.SplitStatements,
+		Logger:  s.logger.With("component", "pgwire"),
+	})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("server: %w", err)
+	}
+	s.pgLn, s.pg = ln, pg
 	return nil
 }
 
 // handler routes GET /health to a liveness answer and the rest to Kinesis.
 func (s *Server) handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/sql" {
+			s.handleSQL(w, r)
+			return
+		}
 		if r.URL.Path == "/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusOK)
@@ -138,6 +206,23 @@ func (s *Server) serve() {
 
 // Addr returns the address the HTTP listener is bound to.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// PGAddr returns the address of the Postgres endpoint, or nil when it is off.
+func (s *Server) PGAddr() net.Addr {
+	if s.pgLn == nil {
+		return nil
+	}
+	return s.pgLn.Addr()
+}
+
+// PGURL returns a connection URL for the Postgres endpoint, e.g.
+// postgres://rheo@127.0.0.1:5433/rheo, or "" when it is off.
+func (s *Server) PGURL() string {
+	if s.pgLn == nil {
+		return ""
+	}
+	return "postgres://rheo@" + s.pgLn.Addr().String() + "/rheo"
+}
 
 // URL returns the base URL of the Kinesis API, e.g. http://127.0.0.1:4567.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
@@ -167,14 +252,20 @@ func (s *Server) Close() error {
 		start := time.Now()
 		s.logger.Info("rheo shutting down")
 		var errs []error
+		// HTTP and Postgres stop together: pgwire cancels running queries
+		// and waits for its connections; HTTP lets requests finish.
+		pgErr := make(chan error, 1)
+		go func() { pgErr <- s.closePG() }()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 		if err := s.http.Shutdown(ctx); err != nil {
 			s.logger.Warn("in-flight requests did not finish in time; closing connections",
 				"timeout", s.cfg.ShutdownTimeout, "err", err)
+			s.sqlStop()
 			errs = append(errs, s.http.Close())
 		}
 		cancel()
 		<-s.served
+		errs = append(errs, <-pgErr)
 		errs = append(errs, s.closeStorage())
 		s.closeErr = errors.Join(errs...)
 		if s.closeErr != nil {
@@ -186,13 +277,41 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// closeStorage releases everything after HTTP, in reverse start order,
-// skipping what was never opened.
+// closePG stops the Postgres endpoint and waits for its connections.
+func (s *Server) closePG() error {
+	if s.pg == nil {
+		if s.pgLn != nil {
+			return s.pgLn.Close()
+		}
+		return nil
+	}
+	err := s.pg.Close()
+	if s.pgDone != nil {
+		<-s.pgDone
+	} else if s.pgLn != nil {
+		_ = s.pgLn.Close() // Serve never started
+	}
+	if err != nil {
+		return fmt.Errorf("close Postgres endpoint: %w", err)
+	}
+	return nil
+}
+
+// closeStorage releases everything after HTTP and Postgres, in reverse
+// start order, skipping what was never opened.
 func (s *Server) closeStorage() error {
 	var errs []error
+	if s.sqlStop != nil {
+		s.sqlStop()
+	}
 	if s.kinesis != nil {
 		if err := s.kinesis.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close Kinesis API: %w", err))
+		}
+	}
+	if s.sql != nil {
+		if err := s.sql.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close SQL engine: %w", err))
 		}
 	}
 	if s.log != nil {

@@ -13,7 +13,7 @@ import (
 //	4  uint32 CRC32C of bytes [0,4) and [8,12+n)
 //	8  uint8  type (1 = record)
 //	9  uint8  version (1)
-//	10 uint16 flags (0)
+//	10 uint16 flags (Entry.Flags; bit 0 = FlagEncrypted)
 //	12 payload, for a record:
 //	   0  uint64 offset
 //	   8  int64  arrival time, ms since the Unix epoch
@@ -26,7 +26,7 @@ const (
 	recordFixedSize  = 20
 	frameTypeRecord  = 1
 	frameVersion     = 1
-	maxRecordPayload = recordFixedSize + MaxPartitionKeySize + MaxHashKeySize + MaxDataSize
+	maxRecordPayload = recordFixedSize + MaxPartitionKeySize + MaxHashKeySize + MaxDataSize + MaxEnvelopeOverhead
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -49,7 +49,7 @@ func appendFrame(dst []byte, off uint64, ts int64, e *Entry) []byte {
 	n := recordFixedSize + len(e.PartitionKey) + len(e.ExplicitHashKey) + len(e.Data)
 	start := len(dst)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(n))
-	dst = append(dst, 0, 0, 0, 0, frameTypeRecord, frameVersion, 0, 0)
+	dst = append(dst, 0, 0, 0, 0, frameTypeRecord, frameVersion, byte(e.Flags), byte(e.Flags>>8))
 	dst = binary.LittleEndian.AppendUint64(dst, off)
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(ts))
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(len(e.PartitionKey)))
@@ -81,13 +81,14 @@ func decodeFrame(b []byte) (r Record, n int, err error) {
 	if crc != binary.LittleEndian.Uint32(b[4:8]) {
 		return Record{}, 0, errFrameChecksum
 	}
-	if b[8] != frameTypeRecord || b[9] != frameVersion || b[10] != 0 || b[11] != 0 {
-		return Record{}, 0, fmt.Errorf("%w: type %d version %d flags %#x", errFrameFormat, b[8], b[9], binary.LittleEndian.Uint16(b[10:12]))
+	flags := binary.LittleEndian.Uint16(b[10:12])
+	if b[8] != frameTypeRecord || b[9] != frameVersion || flags&^knownFlags != 0 {
+		return Record{}, 0, fmt.Errorf("%w: type %d version %d flags %#x", errFrameFormat, b[8], b[9], flags)
 	}
 	p := b[frameHeaderSize:n]
 	k := int(binary.LittleEndian.Uint16(p[16:18]))
 	h := int(p[18])
-	if p[19] != 0 || k > MaxPartitionKeySize || h > MaxHashKeySize || recordFixedSize+k+h > len(p) || len(p)-recordFixedSize-k-h > MaxDataSize {
+	if p[19] != 0 || k > MaxPartitionKeySize || h > MaxHashKeySize || recordFixedSize+k+h > len(p) || len(p)-recordFixedSize-k-h > maxData(flags) {
 		return Record{}, 0, fmt.Errorf("%w: key lengths %d/%d in payload of %d", errFrameFormat, k, h, len(p))
 	}
 	r.Offset = binary.LittleEndian.Uint64(p[0:8])
@@ -98,6 +99,7 @@ func decodeFrame(b []byte) (r Record, n int, err error) {
 		r.ExplicitHashKey = q[k : k+h : k+h]
 	}
 	r.Data = q[k+h:]
+	r.Flags = flags
 	return r, n, nil
 }
 

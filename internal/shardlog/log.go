@@ -33,11 +33,30 @@ const (
 	MaxRetention     = 8760 * time.Hour
 )
 
+// Record flags, kept per record (the frame's flags field, segment.md).
+// The log stores them and gives them back; it never interprets them.
+const (
+	// FlagEncrypted marks Data as an envelope written by internal/atrest
+	// (encryption at rest), which a wrapping Log decrypts on Read.
+	FlagEncrypted uint16 = 1 << 0
+
+	// knownFlags are the bits this version writes; a frame with any other
+	// bit is from a newer version and is reported as malformed.
+	knownFlags = FlagEncrypted
+)
+
+// MaxEnvelopeOverhead is how many bytes beyond MaxDataSize a record with
+// flags set may carry in Data (an encryption envelope's header and tag).
+const MaxEnvelopeOverhead = 64
+
 // Entry is one record handed to Append.
 type Entry struct {
 	PartitionKey    []byte
 	ExplicitHashKey []byte // optional, kept verbatim
 	Data            []byte
+	// Flags are stored with the record and returned in Record.Flags; only
+	// the Flag* bits are allowed.
+	Flags uint16
 }
 
 // Record is one stored record. Its byte slices may alias a buffer owned by
@@ -48,6 +67,7 @@ type Record struct {
 	PartitionKey    []byte
 	ExplicitHashKey []byte
 	Data            []byte
+	Flags           uint16 // the Entry's Flags
 }
 
 // Size is the number of bytes the record counts against read limits: data
@@ -186,8 +206,11 @@ func IsCorruption(err error) bool {
 
 // ValidateEntry checks an entry against the record limits.
 func ValidateEntry(e *Entry) error {
-	if len(e.Data) > MaxDataSize {
-		return fmt.Errorf("%w: data is %d bytes, more than %d", ErrInvalidEntry, len(e.Data), MaxDataSize)
+	if e.Flags&^knownFlags != 0 {
+		return fmt.Errorf("%w: unknown flags %#x", ErrInvalidEntry, e.Flags)
+	}
+	if n := maxData(e.Flags); len(e.Data) > n {
+		return fmt.Errorf("%w: data is %d bytes, more than %d", ErrInvalidEntry, len(e.Data), n)
 	}
 	if len(e.PartitionKey) > MaxPartitionKeySize {
 		return fmt.Errorf("%w: partition key is %d bytes, more than %d", ErrInvalidEntry, len(e.PartitionKey), MaxPartitionKeySize)
@@ -196,6 +219,15 @@ func ValidateEntry(e *Entry) error {
 		return fmt.Errorf("%w: explicit hash key is %d bytes, more than %d", ErrInvalidEntry, len(e.ExplicitHashKey), MaxHashKeySize)
 	}
 	return nil
+}
+
+// maxData is the largest Data a record with flags may hold: enveloped
+// records may exceed MaxDataSize by the envelope's overhead.
+func maxData(flags uint16) int {
+	if flags != 0 {
+		return MaxDataSize + MaxEnvelopeOverhead
+	}
+	return MaxDataSize
 }
 
 func normRetention(d time.Duration) time.Duration {

@@ -139,6 +139,7 @@ func (m *Memory) Append(ctx context.Context, id ShardID, entries []Entry) (Appen
 			PartitionKey:    clone(e.PartitionKey),
 			ExplicitHashKey: clone(e.ExplicitHashKey),
 			Data:            clone(e.Data),
+			Flags:           e.Flags,
 		})
 		s.next++
 	}

@@ -1,0 +1,100 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rheo-dev/rheo/internal/cli"
+	"github.com/rheo-dev/rheo/internal/server"
+)
+
+// sqlServer starts an in-process server with the Postgres endpoint.
+func sqlServer(t *testing.T) string {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	cfg.DataDir = filepath.Join(t.TempDir(), "data")
+	cfg.Listen = "127.0.0.1:0"
+	cfg.PGListen = "127.0.0.1:0"
+	cfg.SQLThreads = 1
+	s, err := server.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s.PGURL()
+}
+
+func runSQLCmd(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	root := cli.NewRootCommand(cli.NewSQLCommand())
+	var out, errOut bytes.Buffer
+	root.SetIn(strings.NewReader(stdin))
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(append([]string{"sql"}, args...))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	return out.String(), errOut.String(), err
+}
+
+func TestSQLCommand(t *testing.T) {
+	url := sqlServer(t)
+	out, errOut, err := runSQLCmd(t, "", "--pg-url", url, "-c",
+		"CREATE TABLE p (id INTEGER, name VARCHAR); INSERT INTO p VALUES (1, 'ab'), (22, NULL); SELECT id, name FROM p ORDER BY id")
+	if err != nil {
+		t.Fatalf("rheo sql -c: %v\n%s", err, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[0], "CREATE TABLE (") || !strings.HasPrefix(lines[1], "INSERT 0 2 (") {
+		t.Errorf("tags:\n%s", out)
+	}
+	table := strings.Join(lines[2:6], "\n")
+	want := " id | name\n----+------\n  1 | ab\n 22 |"
+	if table != want {
+		t.Errorf("table:\n%s\nwant:\n%s", table, want)
+	}
+	if !strings.HasPrefix(lines[6], "(2 rows, ") || !strings.HasSuffix(lines[6], " ms)") {
+		t.Errorf("timing line %q", lines[6])
+	}
+
+	out, _, err = runSQLCmd(t, "", "--pg-url", url, "--format", "csv", "-c", "SELECT id, name FROM p ORDER BY id")
+	if err != nil || out != "id,name\n1,ab\n22,\n" {
+		t.Errorf("csv = %q, %v", out, err)
+	}
+	out, _, err = runSQLCmd(t, "", "--pg-url", url, "--format", "json", "-c", "SELECT id, name, id > 5 AS big FROM p ORDER BY id")
+	if err != nil || out != "{\"id\":1,\"name\":\"ab\",\"big\":false}\n{\"id\":22,\"name\":null,\"big\":true}\n" {
+		t.Errorf("json = %q, %v", out, err)
+	}
+
+	// Errors exit non-zero with the server's message.
+	_, _, err = runSQLCmd(t, "", "--pg-url", url, "-c", "SELECT * FROM nope")
+	if err == nil || !strings.Contains(err.Error(), "nope") || !strings.Contains(err.Error(), "SQLSTATE") {
+		t.Errorf("error = %v", err)
+	}
+
+	// The shell reads statements across lines, keeps going after an
+	// error, and stops at \q.
+	script := "SELECT count(*)\n  AS n FROM p;\nSELEC oops;\nSELECT 'after' AS s;\n\\q\nSELECT 'not run';\n"
+	out, errOut, err = runSQLCmd(t, script, "--pg-url", url)
+	if err != nil {
+		t.Fatalf("shell: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, " n\n---\n 2\n(1 row, ") || !strings.Contains(out, " after\n") || !strings.Contains(errOut, "SELEC") || strings.Contains(out, "not run") {
+		t.Errorf("shell output:\n%s", out)
+	}
+}
+
+func TestSQLCommandBadURL(t *testing.T) {
+	_, _, err := runSQLCmd(t, "", "--pg-url", "postgres://rheo@127.0.0.1:1/rheo", "-c", "SELECT 1")
+	if err == nil || !strings.Contains(err.Error(), "rheo serve") {
+		t.Errorf("unreachable server: %v", err)
+	}
+	if _, _, err := runSQLCmd(t, "", "--format", "xml", "-c", "SELECT 1"); err == nil {
+		t.Error("--format xml accepted")
+	}
+}

@@ -1,0 +1,232 @@
+package kinesis
+
+import (
+	"bytes"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	kin "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// frozenClock stands still unless a test moves it, so token buckets see
+// exactly the time the test says.
+type frozenClock struct{ ns atomic.Int64 }
+
+func newFrozenClock() *frozenClock {
+	c := &frozenClock{}
+	c.ns.Store(time.Now().UnixNano())
+	return c
+}
+
+func (c *frozenClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *frozenClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// withLimits turns limits on under a frozen clock.
+func withLimits(c *frozenClock) envOption {
+	return func(cfg *Config) { cfg.EnforceLimits = true; cfg.Now = c.now }
+}
+
+func putBatch(t *testing.T, env *testEnv, stream string, n, size int) *kin.PutRecordsOutput {
+	t.Helper()
+	recs := make([]types.PutRecordsRequestEntry, n)
+	for i := range recs {
+		recs[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String("k"), Data: bytes.Repeat([]byte{byte(i)}, size)}
+	}
+	out, err := env.client.PutRecords(testCtx(t), &kin.PutRecordsInput{StreamName: aws.String(stream), Records: recs})
+	if err != nil {
+		t.Fatalf("PutRecords: %v", err)
+	}
+	return out
+}
+
+// TestLimitsOffByDefault checks that without EnforceLimits nothing is
+// throttled, however fast a shard is written and read.
+func TestLimitsOffByDefault(t *testing.T) {
+	env := startEnv(t)
+	env.create(t, "free", 1)
+	if env.srv.limits != nil {
+		t.Fatal("limiter built with EnforceLimits off")
+	}
+	for range 3 {
+		if out := putBatch(t, env, "free", 500, 3000); aws.ToInt32(out.FailedRecordCount) != 0 {
+			t.Fatalf("%d records failed with limits off", aws.ToInt32(out.FailedRecordCount))
+		}
+	}
+	it, err := env.client.GetShardIterator(testCtx(t), &kin.GetShardIteratorInput{StreamName: aws.String("free"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if _, err := env.client.GetRecords(testCtx(t), &kin.GetRecordsInput{ShardIterator: it.ShardIterator, Limit: aws.Int32(1)}); err != nil {
+			t.Fatalf("GetRecords %d: %v", i, err)
+		}
+	}
+}
+
+// TestPutRecordsThrottledPerRecord checks the 1 MiB/s and 1,000 records/s
+// write budgets: records past them fail one by one with AWS's ErrorCode
+// and ErrorMessage while the others are written; PutRecord fails the call;
+// the budget comes back with time.
+func TestPutRecordsThrottledPerRecord(t *testing.T) {
+	clock := newFrozenClock()
+	env := startEnv(t, withLimits(clock))
+	env.create(t, "lim", 1)
+	const msg = "Rate exceeded for shard shardId-000000000000 in stream lim under account 000000000000."
+
+	// 500 records of 3,001 bytes: 349 fit in 1 MiB.
+	out := putBatch(t, env, "lim", 500, 3000)
+	fit := (1 << 20) / 3001
+	if got := int(aws.ToInt32(out.FailedRecordCount)); got != 500-fit {
+		t.Fatalf("FailedRecordCount %d, want %d", got, 500-fit)
+	}
+	for i, r := range out.Records {
+		if i < fit {
+			if r.ErrorCode != nil || r.SequenceNumber == nil {
+				t.Fatalf("record %d failed: %s", i, aws.ToString(r.ErrorMessage))
+			}
+			continue
+		}
+		if aws.ToString(r.ErrorCode) != "ProvisionedThroughputExceededException" || aws.ToString(r.ErrorMessage) != msg || r.SequenceNumber != nil {
+			t.Fatalf("record %d: %s %q, want the throttling error", i, aws.ToString(r.ErrorCode), aws.ToString(r.ErrorMessage))
+		}
+	}
+	_, err := env.client.PutRecord(testCtx(t), &kin.PutRecordInput{StreamName: aws.String("lim"), PartitionKey: aws.String("k"), Data: make([]byte, 10000)})
+	wantAPIError(t, err, "ProvisionedThroughputExceededException", msg)
+
+	// Recovery: a second later the budget is whole again.
+	clock.advance(time.Second)
+	if _, err := env.client.PutRecord(testCtx(t), &kin.PutRecordInput{StreamName: aws.String("lim"), PartitionKey: aws.String("k"), Data: make([]byte, 10000)}); err != nil {
+		t.Fatalf("PutRecord after recovery: %v", err)
+	}
+
+	// The records budget: 1,000 a second, whatever their size.
+	clock.advance(time.Second)
+	for i, wantFailed := range []int32{0, 0, 500} {
+		if got := aws.ToInt32(putBatch(t, env, "lim", 500, 1).FailedRecordCount); got != wantFailed {
+			t.Fatalf("small batch %d: %d failed, want %d", i, got, wantFailed)
+		}
+	}
+	clock.advance(250 * time.Millisecond)
+	if got := aws.ToInt32(putBatch(t, env, "lim", 500, 1).FailedRecordCount); got != 250 {
+		t.Fatalf("after 250 ms: %d failed, want 250", got)
+	}
+	// Everything written reads back: nothing throttled was stored.
+	recs := readAllRecords(t, env, "lim", "shardId-000000000000")
+	if want := fit + 1 + 1000 + 250; len(recs) != want {
+		t.Fatalf("read %d records, want %d", len(recs), want)
+	}
+}
+
+func readAllRecords(t *testing.T, env *testEnv, stream, shard string) []types.Record {
+	t.Helper()
+	it, err := env.client.GetShardIterator(testCtx(t), &kin.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(shard), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []types.Record
+	next := it.ShardIterator
+	for range 1000 {
+		out, err := env.client.GetRecords(testCtx(t), &kin.GetRecordsInput{ShardIterator: next})
+		if err != nil {
+			t.Fatalf("GetRecords: %v", err)
+		}
+		recs = append(recs, out.Records...)
+		if len(out.Records) == 0 {
+			return recs
+		}
+		next = out.NextShardIterator
+	}
+	t.Fatal("never caught up")
+	return nil
+}
+
+// TestGetRecordsThrottled checks the 5 calls/s and 2 MiB/s read budgets:
+// the sixth call in a second and a call after a large read fail with
+// AWS's message, and both recover on time.
+func TestGetRecordsThrottled(t *testing.T) {
+	clock := newFrozenClock()
+	env := startEnv(t, withLimits(clock))
+	env.create(t, "rd", 1)
+	const msg = "Rate exceeded for Shard - 000000000000/rd/shardId-000000000000"
+	it, err := env.client.GetShardIterator(testCtx(t), &kin.GetShardIteratorInput{StreamName: aws.String("rd"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() error {
+		_, err := env.client.GetRecords(testCtx(t), &kin.GetRecordsInput{ShardIterator: it.ShardIterator})
+		return err
+	}
+	for i := range readCallsPerSec {
+		if err := get(); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	wantAPIError(t, get(), "ProvisionedThroughputExceededException", msg)
+	clock.advance(200 * time.Millisecond) // one call's worth
+	if err := get(); err != nil {
+		t.Fatalf("call after 200 ms: %v", err)
+	}
+	wantAPIError(t, get(), "ProvisionedThroughputExceededException", msg)
+
+	// 3 MB written over three seconds, then read in one call: the shard
+	// owes about 0.43 s of reading.
+	for range 3 {
+		clock.advance(time.Second)
+		if got := aws.ToInt32(putBatch(t, env, "rd", 10, 100000).FailedRecordCount); got != 0 {
+			t.Fatalf("%d records throttled", got)
+		}
+	}
+	out, err := env.client.GetRecords(testCtx(t), &kin.GetRecordsInput{ShardIterator: it.ShardIterator})
+	if err != nil || len(out.Records) != 30 {
+		t.Fatalf("large read: %d records, %v", len(out.Records), err)
+	}
+	clock.advance(400 * time.Millisecond)
+	wantAPIError(t, get(), "ProvisionedThroughputExceededException", msg)
+	clock.advance(100 * time.Millisecond)
+	if err := get(); err != nil {
+		t.Fatalf("call after the debt is paid: %v", err)
+	}
+}
+
+// TestConsumerReadPacing checks the fan-out budget API: 2 MiB/s per
+// consumer per shard, paced rather than refused, independent per consumer.
+func TestConsumerReadPacing(t *testing.T) {
+	clock := newFrozenClock()
+	cfg := Config{EnforceLimits: true, Now: clock.now}
+	l := newLimiter(&cfg)
+	id := shardlog.ShardID{Stream: 1, Shard: 0}
+	if d := l.consumerRead("a", id, 2<<20); d != 0 {
+		t.Fatalf("first 2 MiB paused %v", d)
+	}
+	if d := l.consumerRead("a", id, 1<<20); d != 500*time.Millisecond {
+		t.Fatalf("3rd MiB: pause %v, want 500ms", d)
+	}
+	if d := l.consumerRead("b", id, 1<<20); d != 0 {
+		t.Fatalf("another consumer paused %v", d)
+	}
+	clock.advance(time.Second)
+	if d := l.consumerRead("a", id, 1<<20); d != 0 {
+		t.Fatalf("after a second: pause %v", d)
+	}
+	var off *limiter
+	if off.consumerRead("a", id, 100<<20) != 0 || !off.admitRead(id) {
+		t.Fatal("nil limiter limited")
+	}
+	l.maxBudgets = 8
+	for i := range 5000 { // many shards: the stripes prune idle budgets
+		l.admitRead(shardlog.ShardID{Stream: uint64(i), Shard: 1})
+		clock.advance(10 * time.Millisecond)
+	}
+	total := 0
+	for i := range l.stripes {
+		total += len(l.stripes[i].shards)
+	}
+	if total >= 5000 {
+		t.Fatalf("%d budgets kept, want idle ones pruned", total)
+	}
+}

@@ -1,0 +1,196 @@
+// TagResource, UntagResource and ListTagsForResource: tags addressed by
+// ResourceARN, a stream ARN or a consumer ARN.
+//
+// Behaviour: a stream's tags are the same ones AddTagsToStream,
+// RemoveTagsFromStream and ListTagsForStream see (meta.Stream.Tags), with
+// the same checks (key 1-128 and value 0-256 characters, AWS's character
+// set, at most 50 tags, ACTIVE or UPDATING); a consumer's tags live in its
+// consumer record (consumers.go). ListTagsForResource returns every tag
+// sorted by key.
+//
+// Known gaps vs AWS: the ARN's region and account are not checked; the
+// messages for a consumer over 50 tags and for an ARN that is neither a
+// stream nor a consumer are rheo's.
+package kinesis
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rheo-dev/rheo/internal/kinesis/wire"
+	"github.com/rheo-dev/rheo/internal/meta"
+)
+
+// resourceARNPattern is ResourceARN's constraint as AWS words it.
+const resourceARNPattern = `Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\d{12}:.*stream\/\S+`
+
+// resource is what a ResourceARN names: a stream, or a consumer of one.
+type resource struct {
+	st       *meta.Stream
+	consumer *consumerRecord // nil for a stream
+}
+
+// checkResourceARN records the constraints of a ResourceARN member.
+func checkResourceARN(v *wire.Validation, arn *string) {
+	switch {
+	case arn == nil:
+		v.Null("resourceARN")
+	case len(*arn) < 1:
+		v.Fail("resourceARN", arn, "Member must have length greater than or equal to 1")
+	case len(*arn) > 2048:
+		v.Fail("resourceARN", arn, "Member must have length less than or equal to 2048")
+	case !strings.HasPrefix(*arn, "arn:aws") || !strings.Contains(*arn, ":kinesis:") || !strings.Contains(*arn, "stream/") || strings.ContainsAny(*arn, " \t\n"):
+		v.Fail("resourceARN", arn, resourceARNPattern)
+	}
+}
+
+// resolveResource finds the stream or consumer a validated ResourceARN
+// names.
+func (s *Server) resolveResource(ctx context.Context, arn string) (resource, error) {
+	if strings.Contains(arn, "/consumer/") {
+		if _, ok := parseConsumerARN(arn); !ok {
+			return resource{}, wire.InvalidArgument("Invalid ResourceARN %s: not a stream or consumer ARN.", arn)
+		}
+		st, c, err := s.consumerByARN(arn)
+		if err != nil {
+			return resource{}, err
+		}
+		return resource{st: st, consumer: c}, nil
+	}
+	st, err := s.resolveStream(ctx, nil, &arn)
+	if err != nil {
+		return resource{}, err
+	}
+	return resource{st: st}, nil
+}
+
+func (s *Server) tagResource(ctx context.Context, in *wire.TagResourceInput) (*wire.Empty, error) {
+	var v wire.Validation
+	checkResourceARN(&v, in.ResourceARN)
+	if in.Tags == nil {
+		v.Null("tags")
+	} else {
+		checkTagMap(&v, in.Tags)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.resolveResource(ctx, *in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	if r.consumer == nil {
+		return s.addTagsToStream(ctx, &wire.AddTagsToStreamInput{StreamName: &r.st.Name, Tags: in.Tags})
+	}
+	if err := checkTagChars(in.Tags, "add tags to", r.st.Name, s.cfg.Account); err != nil {
+		return nil, err
+	}
+	return s.updateConsumerTags(r, func(tags map[string]string) error {
+		n := len(tags)
+		for k := range in.Tags {
+			if _, ok := tags[k]; !ok {
+				n++
+			}
+		}
+		if n > maxTagsPerStream {
+			return wire.InvalidArgument("Failed to add tags to consumer %s under account %s because a given resource cannot have more than %d tags associated with it.", r.consumer.Name, s.cfg.Account, maxTagsPerStream)
+		}
+		for k, val := range in.Tags {
+			tags[k] = val
+		}
+		return nil
+	})
+}
+
+func (s *Server) untagResource(ctx context.Context, in *wire.UntagResourceInput) (*wire.Empty, error) {
+	var v wire.Validation
+	checkResourceARN(&v, in.ResourceARN)
+	switch {
+	case in.TagKeys == nil:
+		v.Null("tagKeys")
+	case len(in.TagKeys) < 1:
+		v.Fail("tagKeys", "[]", "Member must have length greater than or equal to 1")
+	case len(in.TagKeys) > maxTagKeysPerRemove:
+		v.Fail("tagKeys", "["+strings.Join(in.TagKeys, ", ")+"]", "Member must have length less than or equal to 50")
+	}
+	for i, k := range in.TagKeys {
+		if n := utf8.RuneCountInString(k); n < 1 {
+			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length greater than or equal to 1")
+		} else if n > maxTagKeyLen {
+			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length less than or equal to 128")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.resolveResource(ctx, *in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	if r.consumer == nil {
+		return s.removeTagsFromStream(ctx, &wire.RemoveTagsFromStreamInput{StreamName: &r.st.Name, TagKeys: in.TagKeys})
+	}
+	if err := checkTagStrings(in.TagKeys, "remove tags from", r.st.Name, s.cfg.Account); err != nil {
+		return nil, err
+	}
+	return s.updateConsumerTags(r, func(tags map[string]string) error {
+		for _, k := range in.TagKeys {
+			delete(tags, k)
+		}
+		return nil
+	})
+}
+
+// updateConsumerTags changes a consumer's tags with fn, serialised with
+// consumer registration and deregistration under controlState.mu.
+func (s *Server) updateConsumerTags(r resource, fn func(tags map[string]string) error) (*wire.Empty, error) {
+	s.ctl.mu.Lock()
+	defer s.ctl.mu.Unlock()
+	c, ok, err := s.getConsumer(r.st.UID, r.consumer.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !c.CreatedAt.Equal(r.consumer.CreatedAt) {
+		return nil, s.consumerNotFound(r.consumer.Name)
+	}
+	if c.Tags == nil {
+		c.Tags = make(map[string]string)
+	}
+	if err := fn(c.Tags); err != nil {
+		return nil, err
+	}
+	if err := s.meta.Put(consumerNS, consumerKey(r.st.UID, c.Name), c); err != nil {
+		return nil, fmt.Errorf("store tags of consumer %s: %w", c.Name, err)
+	}
+	return &wire.Empty{}, nil
+}
+
+func (s *Server) listTagsForResource(ctx context.Context, in *wire.ResourceARNInput) (*wire.ListTagsForResourceOutput, error) {
+	var v wire.Validation
+	checkResourceARN(&v, in.ResourceARN)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.resolveResource(ctx, *in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	tags := r.st.Tags
+	if r.consumer != nil {
+		tags = r.consumer.Tags
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := &wire.ListTagsForResourceOutput{Tags: make([]wire.Tag, 0, len(keys))}
+	for _, k := range keys {
+		val := tags[k]
+		out.Tags = append(out.Tags, wire.Tag{Key: k, Value: &val})
+	}
+	return out, nil
+}

@@ -1,0 +1,187 @@
+// Per-stream settings that meta.Stream has no field for — shard-level
+// metrics (Enable/DisableEnhancedMonitoring), MaxRecordSizeInKiB
+// (UpdateMaxRecordSize) and warm throughput (UpdateStreamWarmThroughput) —
+// plus the stream lookup that encryption at rest needs.
+//
+// Settings are durable meta records in namespace settingsNS under the
+// stream's UID ("<uid:016x>"), so a re-created stream starts clean, and are
+// mirrored in memory (loaded once by New) because PutRecord consults the
+// record size on every call: a read lock and a map lookup, skipped entirely
+// while no stream has a non-default size.
+//
+// Known gaps vs AWS: records of deleted streams stay in the namespace
+// (harmless: UIDs are never reused) until finishDelete drops them.
+package kinesis
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rheo-dev/rheo/internal/kinesis/wire"
+	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// settingsNS is the meta namespace of per-stream settings.
+const settingsNS = "kinesis.settings"
+
+// streamSettings is the stored form of one stream's settings.
+type streamSettings struct {
+	ShardLevelMetrics   []string `json:"shardLevelMetrics,omitempty"`
+	MaxRecordSizeInKiB  int64    `json:"maxRecordSizeInKiB,omitempty"` // 0: 1024
+	WarmThroughputMiBps int64    `json:"warmThroughputMiBps,omitempty"`
+}
+
+// miscState is the state of the misc actions.
+type miscState struct {
+	mu       sync.RWMutex // guards settings; writers also hold it across the meta write
+	settings map[uint64]streamSettings
+	// large counts streams with MaxRecordSizeInKiB above 1024, so the
+	// record actions skip the lookup while it is 0.
+	large atomic.Int64
+}
+
+// initMisc builds the limiter and loads the stored settings.
+func (s *Server) initMisc() error {
+	s.limits = newLimiter(&s.cfg)
+	s.misc.settings = make(map[uint64]streamSettings)
+	err := s.meta.Scan(settingsNS, "", func(key string, value []byte) error {
+		var uid uint64
+		if _, err := fmt.Sscanf(key, "%016x", &uid); err != nil {
+			return fmt.Errorf("settings key %q: %w", key, err)
+		}
+		var ss streamSettings
+		if err := json.Unmarshal(value, &ss); err != nil {
+			return fmt.Errorf("decode settings %q: %w", key, err)
+		}
+		s.misc.settings[uid] = ss
+		if ss.MaxRecordSizeInKiB > 1024 {
+			s.misc.large.Add(1)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load stream settings: %w", err)
+	}
+	return nil
+}
+
+// settingsOf returns the settings of stream uid (zero value if none).
+func (s *Server) settingsOf(uid uint64) streamSettings {
+	s.misc.mu.RLock()
+	defer s.misc.mu.RUnlock()
+	return s.misc.settings[uid]
+}
+
+// updateSettings changes the settings of stream uid with fn and stores
+// them. fn may return an error to change nothing.
+func (s *Server) updateSettings(uid uint64, fn func(ss *streamSettings) error) (streamSettings, error) {
+	s.misc.mu.Lock()
+	defer s.misc.mu.Unlock()
+	old := s.misc.settings[uid]
+	ss := old
+	ss.ShardLevelMetrics = append([]string(nil), old.ShardLevelMetrics...)
+	if err := fn(&ss); err != nil {
+		return old, err
+	}
+	if err := s.meta.Put(settingsNS, fmt.Sprintf("%016x", uid), &ss); err != nil {
+		return old, fmt.Errorf("store settings of stream %016x: %w", uid, err)
+	}
+	s.misc.settings[uid] = ss
+	if (ss.MaxRecordSizeInKiB > 1024) != (old.MaxRecordSizeInKiB > 1024) {
+		if ss.MaxRecordSizeInKiB > 1024 {
+			s.misc.large.Add(1)
+		} else {
+			s.misc.large.Add(-1)
+		}
+	}
+	return ss, nil
+}
+
+// maxRecordBytes is the largest data plus partition key a record of the
+// stream named name (or by arn) may have: its MaxRecordSizeInKiB, bounded
+// by what the shard log stores. An unknown stream gets the default; the
+// resolver reports it missing afterwards.
+func (s *Server) maxRecordBytes(name, arn *string) int {
+	if s.misc.large.Load() == 0 {
+		return wire.MaxRecordSize
+	}
+	var n string
+	switch {
+	case name != nil:
+		n = *name
+	case arn != nil:
+		n = streamNameOfARN(*arn)
+	}
+	st, ok := s.meta.Stream(n)
+	if !ok {
+		return wire.MaxRecordSize
+	}
+	kib := s.settingsOf(st.UID).MaxRecordSizeInKiB
+	if kib <= 1024 {
+		return wire.MaxRecordSize
+	}
+	return int(min(kib<<10, int64(shardlog.MaxDataSize)))
+}
+
+// streamNameOfARN returns the part after ":stream/" ("" if none).
+func streamNameOfARN(arn string) string {
+	const sep = ":stream/"
+	for i := len(arn) - len(sep); i >= 0; i-- {
+		if arn[i:i+len(sep)] == sep {
+			return arn[i+len(sep):]
+		}
+	}
+	return ""
+}
+
+// enhancedMonitoring renders the stream's enabled shard-level metrics for
+// DescribeStream and DescribeStreamSummary: one entry, as AWS answers.
+func (s *Server) enhancedMonitoring(st *meta.Stream) []wire.EnhancedMetrics {
+	m := s.settingsOf(st.UID).ShardLevelMetrics
+	if m == nil {
+		m = []string{}
+	}
+	return []wire.EnhancedMetrics{{ShardLevelMetrics: m}}
+}
+
+// EncryptionLookup returns the function atrest.Wrap needs: whether stream
+// uid has encryption on, and its KeyId. It reads the store's current
+// snapshot, so StartStreamEncryption and StopStreamEncryption take effect
+// for the next append. A uid → name index is rebuilt when an unknown uid
+// shows up (a new stream), so the append path costs two map lookups.
+func EncryptionLookup(st *meta.Store) func(uid uint64) (keyID string, on bool) {
+	var names atomic.Pointer[map[uint64]string]
+	var mu sync.Mutex // serialises rebuilds
+	rebuild := func() map[uint64]string {
+		mu.Lock()
+		defer mu.Unlock()
+		m := make(map[uint64]string)
+		for _, x := range st.Streams() {
+			m[x.UID] = x.Name
+		}
+		names.Store(&m)
+		return m
+	}
+	return func(uid uint64) (string, bool) {
+		m := names.Load()
+		var name string
+		ok := false
+		if m != nil {
+			name, ok = (*m)[uid]
+		}
+		if !ok {
+			name, ok = rebuild()[uid]
+			if !ok {
+				return "", false
+			}
+		}
+		x, found := st.Stream(name)
+		if !found || x.UID != uid || x.EncryptionType != encryptionKMS {
+			return "", false
+		}
+		return x.KeyID, true
+	}
+}

@@ -1,0 +1,97 @@
+package pgwire
+
+import "context"
+
+// Backend opens SQL sessions; one per client connection. The server
+// package adapts the SQL engine to it, so pgwire stays free of cgo and of
+// the rest of rheo.
+type Backend interface {
+	// NewSession opens a session for a connection that logged in as user
+	// to database. ctx lives as long as the connection.
+	NewSession(ctx context.Context, user, database string) (Session, error)
+}
+
+// Session is one connection's SQL state (settings, transaction).
+// pgwire calls it from one goroutine at a time.
+type Session interface {
+	// Query runs exactly one statement with $1.. parameters bound to args.
+	// Errors of the user's SQL should be *Error so their SQLSTATE reaches
+	// the client.
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	// Describe returns the parameter and result types of one statement
+	// without running it.
+	Describe(ctx context.Context, sql string) (*Description, error)
+	// Close releases the session.
+	Close() error
+}
+
+// Rows is the result of one statement, read forward once.
+type Rows interface {
+	// Columns describes the result; nil for statements without rows.
+	Columns() []Column
+	// Next advances to the next row; false at the end or on error.
+	Next() bool
+	// Row returns the current row's values (see FormatText for the Go
+	// types understood).
+	Row() []any
+	// Err returns the error that stopped Next, if any.
+	Err() error
+	// Close releases the result; it may be called before the end.
+	Close() error
+	// Tag is the command tag, such as "SELECT 5" or "CREATE TABLE"; valid
+	// once Next has returned false.
+	Tag() string
+	// Notices are informational messages for the client, sent as
+	// NoticeResponse.
+	Notices() []string
+}
+
+// Column names and types one result column. Type is a DuckDB type name
+// such as INTEGER, DECIMAL(18,3), TIMESTAMP WITH TIME ZONE or INTEGER[].
+type Column struct {
+	Name string
+	Type string
+}
+
+// Description is what a statement takes and returns, known before it runs.
+type Description struct {
+	// ParamTypes are the DuckDB types of $1, $2, ...; "" where unknown.
+	ParamTypes []string
+	// Columns is nil for a statement that returns no rows.
+	Columns []Column
+}
+
+// Error is an SQL error with its SQLSTATE, sent to the client as an
+// ErrorResponse with severity ERROR.
+type Error struct {
+	// Code is the five-character SQLSTATE, e.g. 42601 for a syntax error.
+	Code string
+	// Message is the primary human-readable message.
+	Message string
+	// Detail and Hint are optional extra lines.
+	Detail, Hint string
+	// Cause is the underlying error, if any (context.Canceled, ...).
+	Cause error
+}
+
+// Error implements error.
+func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns Cause, so errors.Is sees cancellation through an Error.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// SQLSTATE codes pgwire itself reports.
+const (
+	codeInternal            = "XX000"
+	codeProtocolViolation   = "08P01"
+	codeQueryCanceled       = "57014"
+	codeAdminShutdown       = "57P01"
+	codeFeatureNotSupported = "0A000"
+	codeSyntaxError         = "42601"
+	codeInvalidParamValue   = "22023"
+	codeInvalidTextRep      = "22P02"
+	codeUndefinedStatement  = "26000"
+	codeUndefinedPortal     = "34000"
+	codeInvalidPassword     = "28P01"
+	codeDuplicateStatement  = "42P05"
+)

@@ -1,0 +1,61 @@
+package pgwire
+
+import (
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// FuzzMessages feeds arbitrary bytes after a valid start-up. The
+// connection must neither panic nor hang: it ends within the deadline
+// once the client stops sending, and the session is always closed.
+func FuzzMessages(f *testing.F) {
+	enc := func(msgs ...pgproto3.FrontendMessage) []byte {
+		var b []byte
+		for _, m := range msgs {
+			b, _ = m.Encode(b)
+		}
+		return b
+	}
+	f.Add(enc(&pgproto3.Query{String: "rows 3; fail"}))
+	f.Add(enc(&pgproto3.Parse{Name: "a", Query: "echo", ParameterOIDs: []uint32{23, 0}},
+		&pgproto3.Bind{PreparedStatement: "a", ParameterFormatCodes: []int16{1}, Parameters: [][]byte{{0, 0, 0, 1}, {1}}, ResultFormatCodes: []int16{1}},
+		&pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{MaxRows: 1}, &pgproto3.Sync{}))
+	f.Add(enc(&pgproto3.Parse{Query: "types"}, &pgproto3.Bind{ResultFormatCodes: []int16{1, 0, 1}}, &pgproto3.Execute{}, &pgproto3.Close{ObjectType: 'P'}, &pgproto3.Sync{}))
+	f.Add([]byte{'Q', 0, 0, 0, 3})
+	f.Add([]byte{'B', 0x7f, 0xff, 0xff, 0xff})
+	f.Add([]byte{'X', 0, 0, 0, 4})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fb := &fakeBackend{echoTypes: []string{"INTEGER", "VARCHAR"}}
+		srv, err := NewServer(Config{Backend: fb, Split: splitSemicolons, MaxMessageSize: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, server := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			srv.serveConn(server)
+		}()
+		go func() { _, _ = io.Copy(io.Discard, client) }()
+		start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+			Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
+		_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_, _ = client.Write(start)
+		_, _ = client.Write(data)
+		client.Close()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("connection did not end after the client closed; input %x", data)
+		}
+		fb.mu.Lock()
+		defer fb.mu.Unlock()
+		if fb.sessions != fb.closed {
+			t.Fatalf("%d sessions opened, %d closed", fb.sessions, fb.closed)
+		}
+	})
+}

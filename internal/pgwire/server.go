@@ -1,0 +1,224 @@
+package pgwire
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+)
+
+// DefaultServerVersion is the server_version reported to clients. Drivers
+// parse it to pick features, so it names a real Postgres release.
+const DefaultServerVersion = "15.0 (rheo)"
+
+// Config configures a Server. Backend is required.
+type Config struct {
+	// Backend opens one SQL session per connection.
+	Backend Backend
+	// Split cuts a simple-query string into statements; nil treats the
+	// whole string as one statement.
+	Split func(sql string) []string
+	// Logger receives connection-level logs; nil discards them.
+	Logger *slog.Logger
+	// ServerVersion is reported as server_version; "" means
+	// DefaultServerVersion.
+	ServerVersion string
+	// CheckPassword, when set, makes clients send a cleartext password
+	// that it must accept; nil accepts every user without a password.
+	CheckPassword func(user, password string) bool
+	// MaxMessageSize bounds one client message in bytes; 0 means 64 MiB.
+	MaxMessageSize int
+	// StartupTimeout bounds the start-up exchange; 0 means 30 s.
+	StartupTimeout time.Duration
+}
+
+// Server accepts Postgres wire connections and serves them from Backend.
+type Server struct {
+	cfg    Config
+	logger *slog.Logger
+	ctx    context.Context // cancelled by Close; parent of every connection
+	stop   context.CancelFunc
+
+	mu        sync.Mutex // guards the fields below and wg.Add
+	closed    bool
+	listeners map[net.Listener]struct{}
+	conns     map[uint32]*conn // by process id, for CancelRequest
+	nextPID   uint32
+	wg        sync.WaitGroup // Serve loops and connection goroutines
+}
+
+// NewServer checks cfg and returns a server that is not yet listening.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Backend == nil {
+		return nil, errors.New("pgwire: Config.Backend is nil")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ServerVersion == "" {
+		cfg.ServerVersion = DefaultServerVersion
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = 64 << 20
+	}
+	if cfg.StartupTimeout <= 0 {
+		cfg.StartupTimeout = 30 * time.Second
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	var seed [4]byte
+	_, _ = rand.Read(seed[:])
+	return &Server{
+		cfg:       cfg,
+		logger:    cfg.Logger,
+		ctx:       ctx,
+		stop:      stop,
+		listeners: map[net.Listener]struct{}{},
+		conns:     map[uint32]*conn{},
+		// Process ids start at a random small number so two servers'
+		// ids rarely collide in a client's logs.
+		nextPID: 1000 + binary.BigEndian.Uint32(seed[:])%100000,
+	}, nil
+}
+
+// ErrServerClosed is returned by Serve after Close.
+var ErrServerClosed = errors.New("pgwire: server closed")
+
+// Serve accepts connections on ln until Close, then returns
+// ErrServerClosed. It closes ln on return.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return ErrServerClosed
+	}
+	s.listeners[ln] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, ln)
+		s.mu.Unlock()
+		ln.Close()
+	}()
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.logger.Warn("pgwire: accept failed; retrying", "err", err, "in", backoff)
+				select {
+				case <-time.After(backoff):
+				case <-s.ctx.Done():
+					return ErrServerClosed
+				}
+				continue
+			}
+			return fmt.Errorf("pgwire: accept: %w", err)
+		}
+		backoff = 0
+		if !s.startConn(nc) {
+			nc.Close()
+			return ErrServerClosed
+		}
+	}
+}
+
+// startConn registers nc and runs it in its own goroutine; false once
+// the server is closed.
+func (s *Server) startConn(nc net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.serveConn(nc)
+	}()
+	return true
+}
+
+// register gives c a process id and secret and makes it cancellable.
+func (s *Server) register(c *conn) bool {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	for {
+		s.nextPID++
+		if s.nextPID == 0 {
+			s.nextPID = 1
+		}
+		if _, taken := s.conns[s.nextPID]; !taken {
+			break
+		}
+	}
+	c.pid = s.nextPID
+	c.secret = binary.BigEndian.Uint32(b[:])
+	s.conns[c.pid] = c
+	return true
+}
+
+// unregister forgets c.
+func (s *Server) unregister(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conns[c.pid] == c {
+		delete(s.conns, c.pid)
+	}
+}
+
+// cancel handles a CancelRequest: it cancels the running query of the
+// connection with that pid if the secret matches. Like Postgres it never
+// tells the requester whether anything happened.
+func (s *Server) cancel(pid uint32, secret []byte) {
+	s.mu.Lock()
+	c := s.conns[pid]
+	s.mu.Unlock()
+	if c == nil || len(secret) != 4 || binary.BigEndian.Uint32(secret) != c.secret {
+		s.logger.Debug("pgwire: cancel request for an unknown connection", "pid", pid)
+		return
+	}
+	c.cancelQuery()
+}
+
+// Close stops accepting, cancels every connection (and so its running
+// query), and waits for all connection goroutines to return.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	var errs []error
+	for ln := range s.listeners {
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	s.mu.Unlock()
+	s.stop()
+	s.wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("pgwire: close: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,280 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+)
+
+// startSQL starts a server with the Postgres endpoint on a free port.
+func startSQL(t *testing.T) *Server {
+	t.Helper()
+	cfg := testConfig(t)
+	cfg.PGListen = "127.0.0.1:0"
+	cfg.SQLThreads = 1
+	cfg.SQLMemoryLimit = "256MB"
+	s := startTest(t, cfg)
+	if s.PGAddr() == nil || !strings.HasPrefix(s.PGURL(), "postgres://rheo@127.0.0.1:") {
+		t.Fatalf("Postgres endpoint not listening: %q", s.PGURL())
+	}
+	return s
+}
+
+func pgxConn(t *testing.T, s *Server) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(s.PGURL() + "?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("pgx connect: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+func TestSQLPgx(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	if _, err := c.Exec(ctx, "CREATE TABLE t (id INTEGER, name VARCHAR, score DOUBLE, ok BOOLEAN, happened TIMESTAMP, amount DECIMAL(12,2), day DATE, raw BLOB)"); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	at := time.Date(2024, 3, 4, 5, 6, 7, 891000, time.UTC)
+	day := time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		tag, err := c.Exec(ctx, "INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			int32(i), fmt.Sprintf("n%d", i), float64(i)+0.5, i%2 == 0, at.Add(time.Duration(i)*time.Hour), fmt.Sprintf("%d.25", i*100), day, []byte{byte(i), 0xff})
+		if err != nil {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+		if tag.String() != "INSERT 0 1" {
+			t.Errorf("insert tag %q", tag)
+		}
+	}
+	var (
+		name  string
+		score float64
+		ok    bool
+		ts    time.Time
+		amt   string
+		d     time.Time
+		raw   []byte
+	)
+	err := c.QueryRow(ctx, "SELECT name, score, ok, happened, amount::VARCHAR, day, raw FROM t WHERE id = $1", int32(2)).Scan(&name, &score, &ok, &ts, &amt, &d, &raw)
+	if err != nil {
+		t.Fatalf("select by parameter: %v", err)
+	}
+	if name != "n2" || score != 2.5 || !ok || !ts.Equal(at.Add(2*time.Hour)) || amt != "200.25" || !d.Equal(day) || !bytes.Equal(raw, []byte{2, 0xff}) {
+		t.Errorf("row 2 = %q %v %v %v %q %v %x", name, score, ok, ts, amt, d, raw)
+	}
+
+	// Many rows, streamed.
+	rows, err := c.Query(ctx, "SELECT i, 'x' || i::VARCHAR FROM range(50000) r(i)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int64(0)
+	for rows.Next() {
+		var i int64
+		var s string
+		if err := rows.Scan(&i, &s); err != nil {
+			t.Fatal(err)
+		}
+		if i != n || s != fmt.Sprintf("x%d", n) {
+			t.Fatalf("row %d = %d %q", n, i, s)
+		}
+		n++
+	}
+	if rows.Err() != nil || n != 50000 {
+		t.Fatalf("range: %d rows, %v", n, rows.Err())
+	}
+
+	// An error, and the connection keeps working.
+	_, err = c.Exec(ctx, "SELEC 1")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "42601" {
+		t.Fatalf("bad SQL: %v, want SQLSTATE 42601", err)
+	}
+	_, err = c.Exec(ctx, "SELECT * FROM missing_table")
+	if !errors.As(err, &pe) || pe.Code == "" || pe.Code == "XX000" {
+		t.Errorf("missing table: %v, want a specific SQLSTATE", err)
+	}
+	var cnt int64
+	if err := c.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&cnt); err != nil || cnt != 3 {
+		t.Fatalf("count after errors = %d, %v", cnt, err)
+	}
+
+	// Cancel through the context.
+	qctx, qcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err = c.Exec(qctx, "SELECT count(*) FROM range(10000000000) a(i), range(1000) b(j) WHERE i * j % 7 = 3")
+	qcancel()
+	if !errors.As(err, &pe) || pe.Code != "57014" {
+		t.Fatalf("cancelled query: %v, want SQLSTATE 57014", err)
+	}
+	if err := c.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&cnt); err != nil || cnt != 3 {
+		t.Fatalf("count after cancel = %d, %v", cnt, err)
+	}
+}
+
+func TestSQLPsql(t *testing.T) {
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	s := startSQL(t)
+	host, port, _ := strings.Cut(s.PGAddr().String(), ":")
+	psql := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		a := append([]string{"-h", host, "-p", port, "-U", "rheo", "-d", "rheo", "-X", "-v", "ON_ERROR_STOP=1"}, args...)
+		out, err := exec.CommandContext(ctx, "psql", a...).CombinedOutput()
+		return string(out), err
+	}
+	out, err := psql("-A", "-t", "-c", "SELECT 40 + 2 AS answer, 'hi' AS s")
+	if err != nil || out != "42|hi\n" {
+		t.Fatalf("psql -c = %q, %v", out, err)
+	}
+	file := filepath.Join(t.TempDir(), "script.sql")
+	script := `CREATE TABLE k (a INTEGER, b VARCHAR);
+INSERT INTO k VALUES (1, 'one'), (2, 'two');
+-- a comment
+SELECT b FROM k ORDER BY a;
+SELECT count(*) AS n FROM k;
+`
+	if err := os.WriteFile(file, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = psql("-f", file)
+	if err != nil {
+		t.Fatalf("psql -f: %v\n%s", err, out)
+	}
+	for _, want := range []string{"CREATE TABLE", "INSERT 0 2", " one\n", " two\n", "(2 rows)", " n \n", "(1 row)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("psql -f output lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = psql("-c", "SELECT * FROM nope")
+	if err == nil || !strings.Contains(out, "ERROR:") || !strings.Contains(out, "nope") {
+		t.Errorf("psql on a missing table: %v\n%s", err, out)
+	}
+	// Things psql and BI tools ask at connect do not break the session.
+	out, err = psql("-A", "-t", "-c", "SELECT version()", "-c", "SHOW server_version", "-c", "SET application_name = 'bi'", "-c", "SELECT 1")
+	if err != nil || !strings.Contains(out, "PostgreSQL 15.0") || !strings.HasSuffix(out, "1\n") {
+		t.Errorf("connect-time queries: %v\n%s", err, out)
+	}
+}
+
+func postSQL(t *testing.T, s *Server, body string) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.Post(s.URL()+"/v1/sql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("response %d is not JSON: %s", resp.StatusCode, b)
+	}
+	return resp.StatusCode, m
+}
+
+func TestSQLHTTP(t *testing.T) {
+	s := startSQL(t)
+	code, m := postSQL(t, s, `{"sql": "CREATE TABLE h (a INTEGER, b VARCHAR, d DECIMAL(10,2), t TIMESTAMP); INSERT INTO h VALUES (1, 'x', 1.50, TIMESTAMP '2024-01-02 03:04:05'), (2, NULL, -3, NULL); SELECT * FROM h WHERE a >= $1 ORDER BY a", "params": [1]}`)
+	if code != 200 {
+		t.Fatalf("POST /v1/sql = %d %v", code, m)
+	}
+	if m["tag"] != "SELECT 2" || m["rowCount"] != float64(2) {
+		t.Errorf("tag/rowCount: %v %v", m["tag"], m["rowCount"])
+	}
+	rows, _ := json.Marshal(m["rows"])
+	if string(rows) != `[[1,"x",1.5,"2024-01-02T03:04:05"],[2,null,-3,null]]` {
+		t.Errorf("rows = %s", rows)
+	}
+	cols, _ := json.Marshal(m["columns"])
+	if !strings.Contains(string(cols), `{"name":"d","type":"DECIMAL(10,2)"}`) {
+		t.Errorf("columns = %s", cols)
+	}
+	if res, _ := m["results"].([]any); len(res) != 3 {
+		t.Errorf("results has %d entries, want 3", len(res))
+	}
+	if _, ok := m["elapsedMs"].(float64); !ok {
+		t.Errorf("elapsedMs missing: %v", m)
+	}
+
+	// maxRows caps the answer.
+	code, m = postSQL(t, s, `{"sql": "SELECT * FROM range(100)", "maxRows": 7}`)
+	if code != 200 || m["rowCount"] != float64(7) || m["truncated"] != true {
+		t.Errorf("maxRows: %d rowCount %v truncated %v", code, m["rowCount"], m["truncated"])
+	}
+
+	// Errors: SQL, JSON, method.
+	code, m = postSQL(t, s, `{"sql": "SELECT 1; SELEC 2"}`)
+	e, _ := m["error"].(map[string]any)
+	if code != 400 || e["code"] != "42601" || e["statement"] != float64(1) || e["message"] == "" {
+		t.Errorf("bad SQL: %d %v", code, m)
+	}
+	if code, m = postSQL(t, s, `{"sql": `); code != 400 || m["error"] == nil {
+		t.Errorf("bad JSON: %d %v", code, m)
+	}
+	resp, err := http.Get(s.URL() + "/v1/sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+		t.Errorf("GET /v1/sql = %d", resp.StatusCode)
+	}
+	// The Kinesis API is untouched.
+	if code, _ := postSQL(t, s, `{"sql": "SELECT 1"}`); code != 200 {
+		t.Errorf("server unusable after errors: %d", code)
+	}
+}
+
+func TestPGListenOffAndTaken(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.PGListen = "off"
+	s := startTest(t, cfg)
+	if s.PGAddr() != nil || s.PGURL() != "" {
+		t.Errorf("--pg-listen off still listens on %v", s.PGAddr())
+	}
+	s.Close()
+
+	other := startSQL(t)
+	cfg = testConfig(t)
+	cfg.PGListen = other.PGAddr().String()
+	if s, err := Start(context.Background(), cfg); err == nil {
+		s.Close()
+		t.Fatal("Start on a taken Postgres port succeeded")
+	} else if !strings.Contains(err.Error(), "--pg-listen") {
+		t.Errorf("unclear error: %v", err)
+	}
+	cfg.PGListenOptional = true
+	s = startTest(t, cfg)
+	if s.PGAddr() != nil {
+		t.Errorf("optional taken port: listening on %v", s.PGAddr())
+	}
+}

@@ -1,0 +1,145 @@
+package sqlengine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Metadata columns every stream table has, after the user columns.
+var metaColumns = []tableColumn{
+	{"_shard_id", "VARCHAR"},
+	{"_sequence_number", "VARCHAR"},
+	{"_partition_key", "VARCHAR"},
+	{"_arrival_time", "TIMESTAMP WITH TIME ZONE"},
+	{"_sub_sequence", "INTEGER"},
+	{"_raw", "VARCHAR"},
+	{"_parse_error", "VARCHAR"},
+}
+
+func isMetaColumn(name string) bool {
+	for _, c := range metaColumns {
+		if strings.EqualFold(c.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// viewComment marks DuckDB views that rheo made for stream tables, so Open
+// can drop the ones whose definition is no longer in meta.
+const viewComment = "rheo stream table"
+
+// viewSQL renders the DuckDB view of a stream table. The view reads
+// rheo_scan (raw records plus metadata) and parses in SQL with DuckDB's
+// vectorised string, regex and JSON functions; rheo_scan only copies bytes.
+//
+// Parsing follows Hive: a field that does not convert gives NULL. rheo
+// also fills _parse_error, so bad records are visible instead of silently
+// NULL, and never fail the query.
+func (st *streamTable) viewSQL(orReplace bool) string {
+	var cols, errs []string
+	inner := "SELECT * FROM rheo_scan(" + quoteString(st.Name) + ")"
+	switch st.Format {
+	case formatCSV:
+		inner = "SELECT *, string_split(_raw, " + quoteString(st.Delimiter[:1]) + ") AS __f FROM rheo_scan(" + quoteString(st.Name) + ")"
+		for i, c := range st.Columns {
+			f := fmt.Sprintf("__f[%d]", i+1)
+			conv, check := convert(f, c.Type)
+			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
+			if check != "" {
+				errs = append(errs, fmt.Sprintf("CASE WHEN %s THEN %s END", check,
+					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+f+" || '\" as "+c.Type+"'"))
+			}
+		}
+	case formatJSON:
+		var paths []string
+		for _, c := range st.Columns {
+			paths = append(paths, quoteString("$."+jsonKey(c.Name)))
+		}
+		inner = "SELECT *, CASE WHEN json_valid(_raw) THEN json_extract_string(_raw, [" + strings.Join(paths, ", ") +
+			"]) END AS __f, CASE WHEN json_valid(_raw) THEN json_extract(_raw, [" + strings.Join(paths, ", ") +
+			"]) END AS __j FROM rheo_scan(" + quoteString(st.Name) + ")"
+		errs = append(errs, "CASE WHEN NOT json_valid(_raw) THEN 'invalid JSON' END")
+		for i, c := range st.Columns {
+			f := fmt.Sprintf("__f[%d]", i+1)
+			var conv, check string
+			if isNested(c.Type) {
+				f = fmt.Sprintf("__j[%d]", i+1)
+				conv = "TRY_CAST(" + f + " AS " + c.Type + ")"
+				check = f + " IS NOT NULL AND json_type(" + f + ") <> 'NULL' AND " + conv + " IS NULL"
+			} else {
+				conv, check = convert(f, c.Type)
+			}
+			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
+			if check != "" {
+				errs = append(errs, fmt.Sprintf("CASE WHEN %s THEN %s END", check,
+					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+f+"::VARCHAR || '\" as "+c.Type+"'"))
+			}
+		}
+	case formatRegex:
+		pat := quoteString("^(?:" + st.Regex + ")$")
+		var names []string
+		for i := range st.Columns {
+			names = append(names, fmt.Sprintf("'g%d'", i+1))
+		}
+		inner = "SELECT *, CASE WHEN regexp_full_match(_raw, " + pat + ") THEN regexp_extract(_raw, " + pat + ", [" +
+			strings.Join(names, ", ") + "]) END AS __m FROM rheo_scan(" + quoteString(st.Name) + ")"
+		errs = append(errs, "CASE WHEN __m IS NULL AND _raw IS NOT NULL THEN 'record does not match input.regex' END")
+		for i, c := range st.Columns {
+			f := fmt.Sprintf("__m.g%d", i+1)
+			conv, check := convert(f, c.Type)
+			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
+			if check != "" {
+				errs = append(errs, fmt.Sprintf("CASE WHEN %s THEN %s END", check,
+					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+f+" || '\" as "+c.Type+"'"))
+			}
+		}
+	case formatRaw:
+		if len(st.Columns) == 1 && st.Columns[0].Type == "BLOB" {
+			cols = append(cols, "_bytes AS "+quoteIdent(st.Columns[0].Name))
+		} else {
+			name := "data"
+			if len(st.Columns) == 1 {
+				name = st.Columns[0].Name
+			}
+			cols = append(cols, "_raw AS "+quoteIdent(name))
+		}
+	}
+	for _, m := range metaColumns[:len(metaColumns)-1] {
+		cols = append(cols, m.Name)
+	}
+	perr := "CAST(NULL AS VARCHAR)"
+	if len(errs) > 0 {
+		perr = "NULLIF(concat_ws('; ', " + strings.Join(errs, ", ") + "), '')"
+	}
+	cols = append(cols, perr+" AS _parse_error")
+	verb := "CREATE VIEW "
+	if orReplace {
+		verb = "CREATE OR REPLACE VIEW "
+	}
+	return verb + quoteIdent(st.Name) + " AS SELECT " + strings.Join(cols, ", ") + " FROM (" + inner + ")"
+}
+
+// convert returns the conversion of field expression f to type t and the
+// condition under which the field failed to convert ("" if it cannot fail).
+// Hive's text rules: \N is NULL; for non-string types an empty field is NULL.
+func convert(f, t string) (conv, check string) {
+	switch t {
+	case "VARCHAR":
+		return "NULLIF(" + f + ", '\\N')", ""
+	case "BLOB":
+		return "encode(NULLIF(" + f + ", '\\N'))", ""
+	}
+	conv = "TRY_CAST(NULLIF(NULLIF(" + f + ", ''), '\\N') AS " + t + ")"
+	check = f + " IS NOT NULL AND " + f + " NOT IN ('', '\\N') AND " + conv + " IS NULL"
+	return conv, check
+}
+
+func isNested(t string) bool {
+	return strings.HasSuffix(t, "]") || strings.HasPrefix(t, "MAP(") || strings.HasPrefix(t, "STRUCT(") || t == "JSON"
+}
+
+// jsonKey renders a column name as a JSONPath member.
+func jsonKey(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `\"`) + `"`
+}

@@ -1,0 +1,36 @@
+// Package sqlengine is rheo's SQL engine: embedded DuckDB (the only cgo
+// package of rheo) plus stream tables over the shard log, with the EMR
+// Kinesis connector's semantics.
+//
+// # Design
+//
+//   - A stream table is a DuckDB view over the table function
+//     rheo_scan('name'). rheo_scan reads the shard log in parallel work
+//     units and fills DuckDB vectors with the raw record and its metadata
+//     (_shard_id, _sequence_number, _partition_key, _arrival_time,
+//     _sub_sequence, _raw); the view parses CSV, regex or JSON with DuckDB's
+//     vectorised functions and fills _parse_error instead of failing.
+//     KPL aggregates are de-aggregated in the scan.
+//   - The catalog of stream tables lives in meta (namespace "sqltables");
+//     Open recreates the views from it and drops views meta no longer lists.
+//   - Per-query state (the session's checkpoint settings, pushdown bounds,
+//     the typed error of a failed bind) travels to rheo_scan in the query's
+//     context: duckdb-go hands the bind callback the context of the
+//     connection's running statement.
+//   - Pushdown: before running, the statement's AST (json_serialize_sql) is
+//     searched for constant bounds on _arrival_time and _sequence_number
+//     (see pushdown.go); the scan seeks to them. Bounds only widen reads.
+//   - Iterations: with kinesis.checkpoint.enabled, each stream read by a
+//     query gets iteration.Store.Window(name, n, stream) once per query.
+//
+// # Guarantees
+//
+// Bad SQL and unparsable records never crash or wedge a session; every
+// error returned by Query and Describe is an *Error with a SQLSTATE.
+// Cancelling the context interrupts DuckDB and stops the scan.
+//
+// # Caveats
+//
+// duckdb-go v2.5.4 materialises results inside DuckDB (no streaming result
+// API); Result hands rows out one at a time without copying them in Go.
+package sqlengine

@@ -1,0 +1,287 @@
+package sqlengine
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/rheo-dev/rheo/internal/iteration"
+	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// Namespace is the meta namespace of the stream table catalog.
+const Namespace = "sqltables"
+
+// Options configure an Engine.
+type Options struct {
+	// Path is the DuckDB database file, normally <data-dir>/warehouse.duckdb;
+	// "" keeps the database in memory (tests).
+	Path string
+	// Meta holds streams and the stream table catalog. Required.
+	Meta *meta.Store
+	// Log is the shard log stream tables read. Required.
+	Log shardlog.Log
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// Now is the clock for iteration records; nil means time.Now.
+	Now func() time.Time
+	// MemoryLimit is DuckDB's memory_limit; "" means "2GB".
+	MemoryLimit string
+	// Threads is DuckDB's worker thread count; 0 or less means runtime.NumCPU().
+	Threads int
+}
+
+// Engine is the embedded DuckDB database plus rheo's stream tables. It is
+// safe for concurrent use; each Session is one DuckDB connection.
+type Engine struct {
+	log     shardlog.Log
+	meta    *meta.Store
+	iters   *iteration.Store
+	logger  *slog.Logger
+	now     func() time.Time
+	threads int
+
+	connector *duckdb.Connector
+	db        *sql.DB
+
+	// mu guards tables (the in-memory copy of the catalog) and closed.
+	// DDL on stream tables holds it while it changes DuckDB and meta, so
+	// the view and the record never disagree for long.
+	mu     sync.Mutex
+	tables map[string]*streamTable
+	closed bool
+
+	// recordsRead counts records read from the shard log by all scans; the
+	// pushdown tests compare it.
+	recordsRead atomic.Int64
+}
+
+// Open opens (or creates) the DuckDB database, registers rheo's table
+// functions and makes the views of the stream tables in meta.
+func Open(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Meta == nil || opts.Log == nil {
+		return nil, errors.New("sqlengine: Options.Meta and Options.Log are required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MemoryLimit == "" {
+		opts.MemoryLimit = "2GB"
+	}
+	if opts.Threads <= 0 {
+		opts.Threads = runtime.NumCPU()
+	}
+	e := &Engine{
+		log:     opts.Log,
+		meta:    opts.Meta,
+		iters:   iteration.New(opts.Meta, opts.Log, opts.Now),
+		logger:  opts.Logger,
+		now:     opts.Now,
+		threads: opts.Threads,
+		tables:  map[string]*streamTable{},
+	}
+	// The DSN carries settings so they apply before anything runs.
+	dsn := opts.Path + "?" + "memory_limit=" + opts.MemoryLimit + fmt.Sprintf("&threads=%d", opts.Threads)
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlengine: open duckdb %q: %w", opts.Path, err)
+	}
+	e.connector = connector
+	e.db = sql.OpenDB(connector)
+	if err := e.init(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlengine: open: %w", err), e.db.Close(), connector.Close())
+	}
+	return e, nil
+}
+
+func (e *Engine) init(ctx context.Context) error {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	vc, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	err = duckdb.RegisterTableUDF(conn, "rheo_scan", duckdb.ParallelChunkTableFunction{
+		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{vc}},
+		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
+			name, _ := args[0].(string)
+			return e.bindScan(ctx, strings.ToLower(name))
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("register rheo_scan: %w", err)
+	}
+	if err := duckdb.RegisterTableUDF(conn, "rheo_iterations", duckdb.RowTableFunction{
+		BindArgumentsContext: func(ctx context.Context, _ map[string]any, _ ...any) (duckdb.RowTableSource, error) {
+			return e.bindIterations(ctx)
+		},
+	}); err != nil {
+		return fmt.Errorf("register rheo_iterations: %w", err)
+	}
+	// Load the catalog and make DuckDB's views match it.
+	err = e.meta.Scan(Namespace, "", func(key string, value []byte) error {
+		st := new(streamTable)
+		if err := json.Unmarshal(value, st); err != nil {
+			return fmt.Errorf("decode stream table %q: %w", key, err)
+		}
+		e.tables[key] = st
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT view_name FROM duckdb_views() WHERE comment = ? AND NOT internal", viewComment)
+	if err != nil {
+		return fmt.Errorf("list views: %w", err)
+	}
+	var stale []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		if _, ok := e.tables[strings.ToLower(n)]; !ok {
+			stale = append(stale, n)
+		}
+	}
+	rows.Close()
+	for _, n := range stale {
+		if _, err := conn.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(n)); err != nil {
+			return fmt.Errorf("drop stale view %s: %w", n, err)
+		}
+	}
+	for _, st := range e.tables {
+		if err := createView(ctx, conn, st, true); err != nil {
+			e.logger.Warn("sqlengine: cannot make view of stream table", "table", st.Name, "err", err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT * FROM rheo_iterations()"); err != nil {
+		return fmt.Errorf("create rheo_iterations view: %w", err)
+	}
+	return nil
+}
+
+// createView makes the DuckDB view of st and marks it as rheo's.
+func createView(ctx context.Context, conn *sql.Conn, st *streamTable, orReplace bool) error {
+	if _, err := conn.ExecContext(ctx, st.viewSQL(orReplace)); err != nil {
+		return err
+	}
+	_, err := conn.ExecContext(ctx, "COMMENT ON VIEW "+quoteIdent(st.Name)+" IS "+quoteString(viewComment))
+	return err
+}
+
+// table returns the stream table of that (lower-case) name.
+func (e *Engine) table(name string) (*streamTable, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, ok := e.tables[name]
+	return st, ok
+}
+
+// Close closes the database. Sessions must be closed first.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	return errors.Join(e.db.Close(), e.connector.Close())
+}
+
+// NewSession opens one DuckDB connection with its own SET state.
+func (e *Engine) NewSession(ctx context.Context) (*Session, error) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		return nil, errors.New("sqlengine: engine closed")
+	}
+	dc, err := e.connector.Connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlengine: new session: %w", err)
+	}
+	conn, ok := dc.(*duckdb.Conn)
+	if !ok {
+		dc.Close()
+		return nil, fmt.Errorf("sqlengine: unexpected driver connection %T", dc)
+	}
+	return &Session{e: e, conn: conn}, nil
+}
+
+// iterSource lists iteration boundaries for rheo_iterations().
+type iterSource struct {
+	rows []iteration.Boundary
+	i    int
+}
+
+func (e *Engine) bindIterations(ctx context.Context) (*iterSource, error) {
+	plan, _ := ctx.Value(planKey{}).(*queryPlan)
+	if plan == nil || plan.describe {
+		return &iterSource{}, nil
+	}
+	b, err := e.iters.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &iterSource{rows: b}, nil
+}
+
+func (s *iterSource) ColumnInfos() []duckdb.ColumnInfo {
+	vc, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	bi, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
+	ts, _ := duckdb.NewTypeInfo(duckdb.TYPE_TIMESTAMP_TZ)
+	return []duckdb.ColumnInfo{
+		{Name: "logical_name", T: vc},
+		{Name: "iteration", T: bi},
+		{Name: "stream", T: vc},
+		{Name: "shard_id", T: vc},
+		{Name: "start_sequence_number", T: vc},
+		{Name: "end_sequence_number", T: vc},
+		{Name: "created_at", T: ts},
+	}
+}
+
+func (s *iterSource) Cardinality() *duckdb.CardinalityInfo { return nil }
+func (s *iterSource) Init()                                {}
+
+func (s *iterSource) FillRow(row duckdb.Row) (bool, error) {
+	if s.i >= len(s.rows) {
+		return false, nil
+	}
+	b := s.rows[s.i]
+	s.i++
+	vals := []any{b.LogicalName, b.Iteration, b.Stream, b.ShardID, nullIfEmpty(b.StartSequenceNumber), nullIfEmpty(b.EndSequenceNumber), b.CreatedAt}
+	for i, v := range vals {
+		if err := row.SetRowValue(i, v); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var _ driver.Conn = (*duckdb.Conn)(nil)

@@ -1,0 +1,123 @@
+package sqlengine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/rheo-dev/rheo/internal/iteration"
+)
+
+// SQLSTATE codes rheo uses. pgwire sends them in ErrorResponse, so psql and
+// drivers classify errors as they would from Postgres.
+const (
+	CodeSyntax           = "42601"
+	CodeUndefinedTable   = "42P01"
+	CodeDuplicateTable   = "42P07"
+	CodeUndefinedObject  = "42704"
+	CodeUndefinedColumn  = "42703"
+	CodeInvalidInput     = "22P02"
+	CodeDataException    = "22000"
+	CodeFeature          = "0A000"
+	CodeIteration        = "55000" // object not in prerequisite state
+	CodeInvalidParameter = "22023"
+	CodeCanceled         = "57014"
+	CodeConstraint       = "23000"
+	CodeInternal         = "XX000"
+	CodeIO               = "58030"
+)
+
+// Error is every error Query and Describe return, so pgwire can send a
+// proper ErrorResponse. A failed statement never breaks the session.
+type Error struct {
+	Code    string // SQLSTATE
+	Message string
+	Err     error // the underlying error, if any
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Unwrap gives errors.Is access to the cause (context.Canceled, ...).
+func (e *Error) Unwrap() error { return e.Err }
+
+func syntaxErr(format string, a ...any) *Error {
+	return &Error{Code: CodeSyntax, Message: fmt.Sprintf(format, a...)}
+}
+
+func newErr(code, format string, a ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, a...)}
+}
+
+// toError maps any error to *Error: DuckDB's error types to SQLSTATEs,
+// iteration errors to 55000, cancellation to 57014.
+func toError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	switch {
+	case errors.Is(err, iteration.ErrSkipped), errors.Is(err, iteration.ErrExpired), errors.Is(err, iteration.ErrInvalid):
+		return &Error{Code: CodeIteration, Message: iterationMessage(err), Err: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &Error{Code: CodeCanceled, Message: "canceling statement: " + err.Error(), Err: err}
+	}
+	var de *duckdb.Error
+	if errors.As(err, &de) {
+		return &Error{Code: duckCode(de), Message: de.Msg, Err: err}
+	}
+	return &Error{Code: CodeInternal, Message: err.Error(), Err: err}
+}
+
+// iterationMessage adds what to do to the iteration store's wording.
+func iterationMessage(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, iteration.ErrSkipped):
+		return msg + " (run the iterations in order: SET kinesis.checkpoint.iteration.no to the next number, or start a new logical name at 0)"
+	case errors.Is(err, iteration.ErrExpired):
+		return msg + " (its records passed the stream's retention period; SET kinesis.checkpoint.logical.name to a new name to start again from the oldest record)"
+	}
+	return msg
+}
+
+func duckCode(de *duckdb.Error) string {
+	switch de.Type {
+	case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax:
+		return CodeSyntax
+	case duckdb.ErrorTypeCatalog:
+		m := strings.ToLower(de.Msg)
+		switch {
+		case strings.Contains(m, "already exists"):
+			return CodeDuplicateTable
+		case strings.Contains(m, "table") && strings.Contains(m, "does not exist"):
+			return CodeUndefinedTable
+		}
+		return CodeUndefinedObject
+	case duckdb.ErrorTypeBinder:
+		if strings.Contains(strings.ToLower(de.Msg), "column") {
+			return CodeUndefinedColumn
+		}
+		return CodeSyntax
+	case duckdb.ErrorTypeConversion, duckdb.ErrorTypeInvalidInput:
+		return CodeInvalidInput
+	case duckdb.ErrorTypeOutOfRange, duckdb.ErrorTypeDivideByZero, duckdb.ErrorTypeMismatchType:
+		return CodeDataException
+	case duckdb.ErrorTypeNotImplemented:
+		return CodeFeature
+	case duckdb.ErrorTypeInterrupt:
+		return CodeCanceled
+	case duckdb.ErrorTypeConstraint:
+		return CodeConstraint
+	case duckdb.ErrorTypeIO:
+		return CodeIO
+	case duckdb.ErrorTypeSettings:
+		return CodeUndefinedObject
+	}
+	return CodeInternal
+}

@@ -1,0 +1,681 @@
+package sqlengine
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/rheo-dev/rheo/internal/iteration"
+	"github.com/rheo-dev/rheo/internal/meta"
+)
+
+// Session is one DuckDB connection with its own SET state (including the
+// kinesis.checkpoint.* settings). A session runs one statement at a time;
+// results stay readable after the next statement starts.
+type Session struct {
+	e    *Engine
+	conn *duckdb.Conn
+
+	// mu serialises statements and guards the fields below.
+	mu          sync.Mutex
+	closed      bool
+	ckptEnabled bool
+	ckptName    string
+	ckptIter    int64
+	ckptIterSet bool
+}
+
+// Close closes the connection. Open Results must be closed first.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.conn.Close(); err != nil {
+		return fmt.Errorf("sqlengine: close session: %w", err)
+	}
+	return nil
+}
+
+// Column is a result column with its DuckDB type name.
+type Column struct{ Name, Type string }
+
+// Description is what a statement takes and returns, without running it.
+type Description struct {
+	ParamTypes []string
+	Columns    []Column // nil: the statement returns no rows
+}
+
+// Query runs ONE statement ($1.. parameters from args). Statements rheo
+// handles itself (Hive/native stream DDL, SET kinesis.*, DROP of stream
+// tables) never reach DuckDB raw. Every error is an *Error.
+func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, newErr(CodeInternal, "session is closed")
+	}
+	stmts := SplitStatements(sqlText)
+	switch len(stmts) {
+	case 0:
+		return &Result{}, nil
+	case 1:
+	default:
+		return nil, syntaxErr("cannot run %d statements in one query: send them one at a time", len(stmts))
+	}
+	st := stmts[0]
+	toks, lexErr := lex(st, false)
+	if lexErr == nil && len(toks) > 0 {
+		switch {
+		case toks[0].is("set") && isKinesisSet(st):
+			return s.set(st)
+		case toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis"):
+			return s.set("set " + strings.TrimSpace(st[toks[1].pos:]) + " = default")
+		case toks[0].is("create") && isHiveCreate(st, toks):
+			return s.create(ctx, st)
+		case toks[0].is("drop") && len(toks) >= 3 && toks[1].is("table"):
+			if r, ok, err := s.dropStream(ctx, toks); ok {
+				return r, err
+			}
+		}
+	}
+	return s.run(ctx, st, toks, args)
+}
+
+// Describe returns parameter types and result columns without running the
+// statement (pgwire Parse/Describe). Stream scans are bound but not read,
+// and no iteration is recorded.
+func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, newErr(CodeInternal, "session is closed")
+	}
+	stmts := SplitStatements(sqlText)
+	if len(stmts) == 0 {
+		return &Description{}, nil
+	}
+	if len(stmts) > 1 {
+		return nil, syntaxErr("cannot insert multiple commands into a prepared statement")
+	}
+	st := stmts[0]
+	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
+		if (toks[0].is("set") && isKinesisSet(st)) || (toks[0].is("create") && isHiveCreate(st, toks)) ||
+			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) {
+			return &Description{}, nil
+		}
+		if toks[0].is("drop") && len(toks) >= 3 && toks[1].is("table") {
+			if _, ok := s.e.table(dropName(toks)); ok {
+				return &Description{}, nil
+			}
+		}
+	}
+	plan := &queryPlan{describe: true}
+	pctx := context.WithValue(ctx, planKey{}, plan)
+	ds, err := s.conn.PrepareContext(pctx, st)
+	if err != nil {
+		return nil, planError(plan, err)
+	}
+	stmt := ds.(*duckdb.Stmt)
+	defer stmt.Close()
+	d := &Description{ParamTypes: []string{}}
+	for i := 1; i <= stmt.NumInput(); i++ {
+		t, err := stmt.ParamType(i)
+		name := "UNKNOWN"
+		if err == nil && t != duckdb.TYPE_INVALID && t != duckdb.TYPE_ANY {
+			if ti, err := duckdb.NewTypeInfo(t); err == nil {
+				name = typeName(ti)
+			} else {
+				name = duckTypeString(t)
+			}
+		}
+		d.ParamTypes = append(d.ParamTypes, name)
+	}
+	stype, _ := stmt.StatementType()
+	if !returnsRows(stype) {
+		return d, nil
+	}
+	n, err := stmt.ColumnCount()
+	if err != nil {
+		return nil, toError(err)
+	}
+	d.Columns = make([]Column, 0, n)
+	for i := range n {
+		name, _ := stmt.ColumnName(i)
+		ti, err := stmt.ColumnTypeInfo(i)
+		tn := "UNKNOWN"
+		if err == nil {
+			tn = typeName(ti)
+		}
+		d.Columns = append(d.Columns, Column{Name: name, Type: tn})
+	}
+	return d, nil
+}
+
+// returnsRows reports whether a statement type gives a row result (the
+// others give at most a Count row, which becomes the command tag).
+func returnsRows(t duckdb.StmtType) bool {
+	switch t {
+	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN, duckdb.STATEMENT_TYPE_PRAGMA,
+		duckdb.STATEMENT_TYPE_CALL, duckdb.STATEMENT_TYPE_EXECUTE, duckdb.STATEMENT_TYPE_RELATION,
+		duckdb.STATEMENT_TYPE_LOGICAL_PLAN:
+		return true
+	}
+	return false
+}
+
+// run sends a statement to DuckDB, with the session's checkpoint settings
+// and the query's pushdown bounds in the context for rheo_scan.
+func (s *Session) run(ctx context.Context, st string, toks []token, args []any) (*Result, error) {
+	plan := &queryPlan{windows: map[string][]iteration.Range{}}
+	ck, ckErr := s.checkpointPlan()
+	plan.ckpt = ck
+	plan.ckptErr = ckErr
+	if toks != nil {
+		plan.bounds = s.pushdown(ctx, st, toks)
+	}
+	pctx := context.WithValue(ctx, planKey{}, plan)
+	ds, err := s.conn.PrepareContext(pctx, st)
+	if err != nil {
+		return nil, planError(plan, err)
+	}
+	stmt := ds.(*duckdb.Stmt)
+	stype, _ := stmt.StatementType()
+	rows, err := stmt.QueryContext(pctx, namedArgs(args))
+	if err != nil {
+		stmt.Close()
+		return nil, planError(plan, err)
+	}
+	r := &Result{rows: rows, stmt: stmt, plan: plan}
+	if returnsRows(stype) {
+		names := rows.Columns()
+		r.cols = make([]Column, len(names))
+		tn, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
+		for i, n := range names {
+			r.cols[i] = Column{Name: n}
+			if tn != nil {
+				r.cols[i].Type = normalizeTypeName(tn.ColumnTypeDatabaseTypeName(i))
+			}
+		}
+		r.vals = make([]driver.Value, len(names))
+		r.row = make([]any, len(names))
+		if stype == duckdb.STATEMENT_TYPE_SELECT || stype == duckdb.STATEMENT_TYPE_EXECUTE {
+			r.tagVerb = "SELECT"
+		} else {
+			r.tag = commandTag(toks, stype, 0)
+		}
+		return r, nil
+	}
+	// A count, if any, becomes the tag; no rows are returned.
+	var count int64
+	if cols := rows.Columns(); len(cols) == 1 && strings.EqualFold(cols[0], "Count") {
+		vals := make([]driver.Value, 1)
+		if err := rows.Next(vals); err == nil {
+			switch v := vals[0].(type) {
+			case int64:
+				count = v
+			case int32:
+				count = int64(v)
+			}
+		}
+	}
+	r.closeRows()
+	r.done = true
+	r.tag = commandTag(toks, stype, count)
+	return r, nil
+}
+
+// commandTag renders the Postgres command tag of a statement that returns
+// no rows.
+func commandTag(toks []token, t duckdb.StmtType, count int64) string {
+	n := strconv.FormatInt(count, 10)
+	switch t {
+	case duckdb.STATEMENT_TYPE_INSERT:
+		return "INSERT 0 " + n
+	case duckdb.STATEMENT_TYPE_UPDATE:
+		return "UPDATE " + n
+	case duckdb.STATEMENT_TYPE_DELETE:
+		return "DELETE " + n
+	case duckdb.STATEMENT_TYPE_COPY:
+		return "COPY " + n
+	}
+	var words []string
+	for _, tk := range toks {
+		if tk.kind != tokWord {
+			break
+		}
+		words = append(words, strings.ToUpper(tk.text))
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	switch words[0] {
+	case "CREATE":
+		for _, tk := range toks {
+			if tk.is("as") {
+				return "SELECT " + n // CREATE TABLE AS, as Postgres tags it
+			}
+		}
+		obj := []string{}
+		for _, w := range words[1:] {
+			switch w {
+			case "OR", "REPLACE", "TEMP", "TEMPORARY", "UNIQUE", "PERSISTENT", "GLOBAL", "LOCAL":
+				continue
+			}
+			obj = append(obj, w)
+			break
+		}
+		if len(obj) > 0 {
+			if obj[0] == "MACRO" || obj[0] == "FUNCTION" {
+				return "CREATE FUNCTION"
+			}
+			return "CREATE " + obj[0]
+		}
+		return "CREATE"
+	case "DROP", "ALTER":
+		if len(words) > 1 {
+			return words[0] + " " + words[1]
+		}
+		return words[0]
+	case "BEGIN", "START":
+		return "BEGIN"
+	case "COMMIT", "END":
+		return "COMMIT"
+	case "ROLLBACK", "ABORT":
+		return "ROLLBACK"
+	}
+	return words[0]
+}
+
+// planError prefers the typed error rheo_scan recorded over DuckDB's copy
+// of its message.
+func planError(plan *queryPlan, err error) *Error {
+	plan.mu.Lock()
+	perr := plan.err
+	plan.mu.Unlock()
+	if perr != nil {
+		return toError(perr)
+	}
+	return toError(err)
+}
+
+func namedArgs(args []any) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return out
+}
+
+// Result is the outcome of one statement. Rows stream through Next/Row;
+// Tag is valid once Next returned false.
+type Result struct {
+	rows    driver.Rows
+	stmt    *duckdb.Stmt
+	plan    *queryPlan
+	cols    []Column
+	vals    []driver.Value
+	row     []any
+	n       int64
+	tag     string
+	tagVerb string // "SELECT": the tag is "SELECT <rows>"
+	err     error
+	notices []string
+	done    bool
+}
+
+// Columns returns the result columns; nil when the statement returns no rows.
+func (r *Result) Columns() []Column { return r.cols }
+
+// Next advances to the next row. It returns false at the end or on error
+// (see Err).
+func (r *Result) Next() bool {
+	if r.done || r.rows == nil {
+		r.finish()
+		return false
+	}
+	if err := r.rows.Next(r.vals); err != nil {
+		if !errors.Is(err, io.EOF) {
+			r.err = planError(r.plan, err)
+		}
+		r.finish()
+		return false
+	}
+	r.n++
+	for i, v := range r.vals {
+		r.row[i] = v
+	}
+	return true
+}
+
+func (r *Result) finish() {
+	if r.done {
+		return
+	}
+	r.done = true
+	if r.tagVerb != "" {
+		r.tag = r.tagVerb + " " + strconv.FormatInt(r.n, 10)
+	}
+	r.closeRows()
+}
+
+func (r *Result) closeRows() {
+	if r.rows != nil {
+		if err := r.rows.Close(); err != nil && r.err == nil {
+			r.err = toError(err)
+		}
+		r.rows = nil
+	}
+	if r.stmt != nil {
+		r.stmt.Close()
+		r.stmt = nil
+	}
+}
+
+// Row returns the current row's values as Go values (int64, float64,
+// string, []byte, time.Time, *big.Int, duckdb.Decimal, duckdb.Interval,
+// []any, map[string]any, nil, ...). The slice is reused by Next.
+func (r *Result) Row() []any { return r.row }
+
+// Err returns the error that ended the rows, if any, as an *Error.
+func (r *Result) Err() error {
+	if r.err == nil {
+		return nil
+	}
+	return r.err
+}
+
+// Close releases the result; it is safe to call more than once.
+func (r *Result) Close() error {
+	r.done = true
+	r.closeRows()
+	return nil
+}
+
+// Tag is the Postgres-style command tag ("SELECT 5", "INSERT 0 5", "SET",
+// "CREATE TABLE", ...), valid once Next returned false.
+func (r *Result) Tag() string { return r.tag }
+
+// Notices are messages for the client (pgwire NoticeResponse).
+func (r *Result) Notices() []string { return r.notices }
+
+// isKinesisSet reports whether a SET statement sets a kinesis.* variable.
+func isKinesisSet(st string) bool {
+	name, _, ok := parseSet(st)
+	return ok && strings.HasPrefix(strings.ToLower(name), "kinesis.")
+}
+
+// parseSet splits "SET [SESSION|LOCAL] name = value" or "SET name TO
+// value" (Hive writes set a.b.c=v) into name and unquoted value.
+func parseSet(st string) (name, value string, ok bool) {
+	rest := strings.TrimSpace(st)
+	if len(rest) < 4 || !strings.EqualFold(rest[:3], "set") {
+		return "", "", false
+	}
+	rest = strings.TrimSpace(rest[3:])
+	for _, kw := range []string{"session ", "local ", "global "} {
+		if len(rest) > len(kw) && strings.EqualFold(rest[:len(kw)], kw) {
+			rest = strings.TrimSpace(rest[len(kw):])
+		}
+	}
+	i := strings.IndexAny(rest, "= \t\n")
+	if i < 0 {
+		return rest, "", true
+	}
+	name = rest[:i]
+	rest = strings.TrimSpace(rest[i:])
+	switch {
+	case strings.HasPrefix(rest, "="):
+		rest = rest[1:]
+	case len(rest) >= 3 && strings.EqualFold(rest[:2], "to") && (rest[2] == ' ' || rest[2] == '\t' || rest[2] == '\n'):
+		rest = rest[2:]
+	default:
+		return name, "", false
+	}
+	value = strings.TrimSpace(rest)
+	if len(value) >= 2 && (value[0] == '\'' || value[0] == '"') && value[len(value)-1] == value[0] {
+		value = value[1 : len(value)-1]
+	}
+	return name, value, true
+}
+
+// set handles SET kinesis.*: the checkpoint settings are kept per
+// session; the rest of the EMR connector's settings are accepted with a
+// notice, because rheo has no DynamoDB, credentials or timeouts to tune.
+func (s *Session) set(st string) (*Result, error) {
+	name, value, ok := parseSet(st)
+	if !ok {
+		return nil, syntaxErr("syntax error in SET: expected SET name = value")
+	}
+	key := strings.ToLower(name)
+	def := strings.EqualFold(value, "default")
+	r := &Result{tag: "SET"}
+	switch key {
+	case "kinesis.checkpoint.enabled":
+		switch strings.ToLower(value) {
+		case "true", "on", "1":
+			s.ckptEnabled = true
+		case "false", "off", "0", "default":
+			s.ckptEnabled = false
+		default:
+			return nil, newErr(CodeInvalidParameter, "invalid value for kinesis.checkpoint.enabled: %q (true or false)", value)
+		}
+	case "kinesis.checkpoint.logical.name":
+		if def {
+			value = ""
+		}
+		s.ckptName = value
+	case "kinesis.checkpoint.iteration.no":
+		if def {
+			s.ckptIterSet = false
+			break
+		}
+		n, err := strconv.ParseInt(value, 10, 64)
+		if err != nil || n < 0 {
+			return nil, newErr(CodeInvalidParameter, "invalid value for kinesis.checkpoint.iteration.no: %q (a whole number >= 0)", value)
+		}
+		s.ckptIter, s.ckptIterSet = n, true
+	default:
+		switch {
+		case strings.HasPrefix(key, "kinesis.checkpoint.metastore."):
+			r.notices = append(r.notices, name+" is ignored: rheo keeps checkpoints in its own store (see rheo_iterations)")
+		case key == "kinesis.accesskey" || key == "kinesis.secretkey" || key == "kinesis.endpoint.region" || key == "kinesis.endpoint":
+			r.notices = append(r.notices, name+" is ignored: rheo reads its own streams, no credentials or region needed")
+		case key == "kinesis.nodata.timeout" || key == "kinesis.iteration.timeout" || key == "kinesis.retry.interval" || key == "kinesis.retry.maxattempts" || key == "kinesis.records.batchsize":
+			r.notices = append(r.notices, name+" is ignored: rheo reads the shard log directly, without polling")
+		default:
+			r.notices = append(r.notices, name+" is not a setting rheo knows; it is ignored")
+		}
+	}
+	return r, nil
+}
+
+// checkpointPlan returns the session's checkpoint for a query, or the
+// error to give if a stream table is read with incomplete settings.
+func (s *Session) checkpointPlan() (*checkpoint, error) {
+	if !s.ckptEnabled {
+		return nil, nil
+	}
+	if s.ckptName == "" {
+		return nil, newErr(CodeIteration, "kinesis.checkpoint.enabled is true but kinesis.checkpoint.logical.name is not set: SET kinesis.checkpoint.logical.name = NAME")
+	}
+	if !s.ckptIterSet {
+		return nil, newErr(CodeIteration, "kinesis.checkpoint.enabled is true but kinesis.checkpoint.iteration.no is not set: SET kinesis.checkpoint.iteration.no = N (0 for the first iteration)")
+	}
+	return &checkpoint{name: s.ckptName, n: s.ckptIter}, nil
+}
+
+// create handles Hive DDL and CREATE STREAM TABLE.
+func (s *Session) create(ctx context.Context, st string) (*Result, error) {
+	cs, err := parseCreate(st)
+	if err != nil {
+		return nil, toError(err)
+	}
+	if cs.stream == nil {
+		r, err := s.run(ctx, cs.duckSQL, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		for r.Next() {
+		}
+		r.notices = append(r.notices, cs.notices...)
+		r.tag = "CREATE TABLE"
+		return r, r.Err()
+	}
+	def := cs.stream
+	e := s.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.tables[def.Name]; ok {
+		if cs.ifNotExists {
+			return &Result{tag: "CREATE STREAM TABLE", notices: []string{fmt.Sprintf("relation %q already exists, skipping", def.Name)}}, nil
+		}
+		return nil, newErr(CodeDuplicateTable, "relation %q already exists", def.Name)
+	}
+	notices := cs.notices
+	if _, ok := e.meta.Stream(def.Stream); !ok {
+		notices = append(notices, fmt.Sprintf("stream %q does not exist yet; the table reads it once it is created", def.Stream))
+	}
+	if _, err := s.exec(ctx, def.viewSQL(false)); err != nil {
+		if te := toError(err); te.Code == CodeDuplicateTable && cs.ifNotExists {
+			return &Result{tag: "CREATE STREAM TABLE", notices: []string{fmt.Sprintf("relation %q already exists, skipping", def.Name)}}, nil
+		}
+		return nil, toError(err)
+	}
+	if _, err := s.exec(ctx, "COMMENT ON VIEW "+quoteIdent(def.Name)+" IS "+quoteString(viewComment)); err != nil {
+		_, _ = s.exec(ctx, "DROP VIEW IF EXISTS "+quoteIdent(def.Name))
+		return nil, toError(err)
+	}
+	if err := e.meta.Put(Namespace, def.Name, def); err != nil {
+		_, _ = s.exec(ctx, "DROP VIEW IF EXISTS "+quoteIdent(def.Name))
+		return nil, toError(fmt.Errorf("store stream table %s: %w", def.Name, err))
+	}
+	e.tables[def.Name] = def
+	return &Result{tag: "CREATE STREAM TABLE", notices: notices}, nil
+}
+
+// dropName returns the table name of DROP TABLE [IF EXISTS] name.
+func dropName(toks []token) string {
+	i := 2
+	if len(toks) > 4 && toks[2].is("if") && toks[3].is("exists") {
+		i = 4
+	}
+	if i >= len(toks) {
+		return ""
+	}
+	// db.name: keep the last part.
+	for i+2 < len(toks) && toks[i+1].text == "." {
+		i += 2
+	}
+	return strings.ToLower(toks[i].text)
+}
+
+// dropStream drops a stream table; ok is false if name is not one.
+func (s *Session) dropStream(ctx context.Context, toks []token) (*Result, bool, error) {
+	name := dropName(toks)
+	e := s.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.tables[name]; !ok {
+		return nil, false, nil
+	}
+	if err := e.meta.Delete(Namespace, name); err != nil && !errors.Is(err, meta.ErrNotFound) {
+		return nil, true, toError(fmt.Errorf("drop stream table %s: %w", name, err))
+	}
+	delete(e.tables, name)
+	if _, err := s.exec(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name)); err != nil {
+		return nil, true, toError(err)
+	}
+	return &Result{tag: "DROP TABLE"}, true, nil
+}
+
+// exec runs an internal statement on the session's connection.
+func (s *Session) exec(ctx context.Context, q string, args ...any) (driver.Result, error) {
+	return s.conn.ExecContext(ctx, q, namedArgs(args))
+}
+
+// queryValues runs an internal query and returns its first row.
+func (s *Session) queryValues(ctx context.Context, q string, args ...any) ([]driver.Value, error) {
+	rows, err := s.conn.QueryContext(ctx, q, namedArgs(args))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	vals := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(vals); err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// typeName renders a DuckDB type as DuckDB spells it in SQL.
+func typeName(ti duckdb.TypeInfo) string {
+	switch d := ti.Details().(type) {
+	case *duckdb.DecimalDetails:
+		return fmt.Sprintf("DECIMAL(%d,%d)", d.Width, d.Scale)
+	case *duckdb.ListDetails:
+		return typeName(d.Child) + "[]"
+	case *duckdb.ArrayDetails:
+		return fmt.Sprintf("%s[%d]", typeName(d.Child), d.Size)
+	case *duckdb.MapDetails:
+		return "MAP(" + typeName(d.Key) + ", " + typeName(d.Value) + ")"
+	case *duckdb.StructDetails:
+		parts := make([]string, len(d.Entries))
+		for i, en := range d.Entries {
+			parts[i] = quoteIdentIfNeeded(en.Name()) + " " + typeName(en.Info())
+		}
+		return "STRUCT(" + strings.Join(parts, ", ") + ")"
+	case *duckdb.EnumDetails:
+		return "ENUM"
+	}
+	return duckTypeString(ti.InternalType())
+}
+
+func duckTypeString(t duckdb.Type) string {
+	switch t {
+	case duckdb.TYPE_TIMESTAMP_TZ:
+		return "TIMESTAMP WITH TIME ZONE"
+	case duckdb.TYPE_TIME_TZ:
+		return "TIME WITH TIME ZONE"
+	}
+	names := map[duckdb.Type]string{
+		duckdb.TYPE_BOOLEAN: "BOOLEAN", duckdb.TYPE_TINYINT: "TINYINT", duckdb.TYPE_SMALLINT: "SMALLINT",
+		duckdb.TYPE_INTEGER: "INTEGER", duckdb.TYPE_BIGINT: "BIGINT", duckdb.TYPE_UTINYINT: "UTINYINT",
+		duckdb.TYPE_USMALLINT: "USMALLINT", duckdb.TYPE_UINTEGER: "UINTEGER", duckdb.TYPE_UBIGINT: "UBIGINT",
+		duckdb.TYPE_FLOAT: "FLOAT", duckdb.TYPE_DOUBLE: "DOUBLE", duckdb.TYPE_TIMESTAMP: "TIMESTAMP",
+		duckdb.TYPE_DATE: "DATE", duckdb.TYPE_TIME: "TIME", duckdb.TYPE_INTERVAL: "INTERVAL",
+		duckdb.TYPE_HUGEINT: "HUGEINT", duckdb.TYPE_UHUGEINT: "UHUGEINT", duckdb.TYPE_VARCHAR: "VARCHAR",
+		duckdb.TYPE_BLOB: "BLOB", duckdb.TYPE_TIMESTAMP_S: "TIMESTAMP_S", duckdb.TYPE_TIMESTAMP_MS: "TIMESTAMP_MS",
+		duckdb.TYPE_TIMESTAMP_NS: "TIMESTAMP_NS", duckdb.TYPE_UUID: "UUID", duckdb.TYPE_BIT: "BIT",
+		duckdb.TYPE_SQLNULL: "NULL",
+	}
+	if n, ok := names[t]; ok {
+		return n
+	}
+	return "UNKNOWN"
+}
+
+// normalizeTypeName turns duckdb-go's result type names into DuckDB's SQL
+// spelling (TIMESTAMPTZ -> TIMESTAMP WITH TIME ZONE).
+func normalizeTypeName(s string) string {
+	s = strings.ReplaceAll(s, "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
+	return strings.ReplaceAll(s, "TIMETZ", "TIME WITH TIME ZONE")
+}
+
+func quoteIdentIfNeeded(s string) string {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) || (i == 0 && s[i] >= '0' && s[i] <= '9') {
+			return quoteIdent(s)
+		}
+	}
+	return s
+}
