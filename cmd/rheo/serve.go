@@ -40,6 +40,10 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 			// The default Postgres port may be taken by a real Postgres:
 			// then serve without it, unless the user asked for it.
 			cfg.PGListenOptional = !cmd.Flags().Changed("pg-listen")
+			// Secrets come from the environment only, never from flags
+			// that every user of the machine can see in ps.
+			cfg.AccessKeyID = os.Getenv("RHEO_ACCESS_KEY_ID")
+			cfg.SecretAccessKey = os.Getenv("RHEO_SECRET_ACCESS_KEY")
 			return server.Run(cmd.Context(), cfg)
 		},
 	}
@@ -54,6 +58,9 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.Int64Var(&cfg.SegmentSize, "segment-size", cfg.SegmentSize, "shard log segment file size in bytes (0: the storage default)")
 	f.DurationVar(&cfg.StateDelay, "state-delay", cfg.StateDelay, "how long streams stay CREATING, UPDATING or DELETING")
 	f.StringVar(&cfg.Account, "account", cfg.Account, "AWS account id used in ARNs")
+	f.StringVar(&cfg.CredentialsFile, "credentials", cfg.CredentialsFile, "credentials file turning on SigV4 authentication with per-key permissions (docs/auth.md); RHEO_ACCESS_KEY_ID and RHEO_SECRET_ACCESS_KEY add one full-access key")
+	f.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate (PEM) for --listen; with --tls-key serves HTTPS")
+	f.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key (PEM) for --tls-cert")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return cmd

@@ -1,15 +1,17 @@
 // DeleteStream starts deleting a stream: it is DELETING for
 // Config.StateDelay, then it and all its shard data are gone (the janitor
 // removes them; actions already see it as missing once the delay is over).
-// EnforceConsumerDeletion is accepted; rheo has no consumers yet.
+// A stream with registered consumers is refused unless
+// EnforceConsumerDeletion is true; its consumers go with it.
 //
 // Errors as AWS: ResourceNotFoundException for a missing stream or one
 // already DELETING; ResourceInUseException while CREATING ("Stream X under
 // account Y not ACTIVE or UPDATING, instead in state CREATING"), since AWS
 // deletes only ACTIVE streams (and UPDATING ones, which it lets through).
 //
-// Known gaps vs AWS: the CREATING refusal's wording is inferred from AWS's
-// state messages.
+// Known gaps vs AWS: the wording of the CREATING and registered-consumer
+// refusals is inferred from AWS's other messages (AWS documents only the
+// exception type).
 package kinesis
 
 import (
@@ -25,6 +27,15 @@ func (s *Server) deleteStream(ctx context.Context, in *wire.DeleteStreamInput) (
 	st, err := s.resolveStream(ctx, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
+	}
+	if in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion {
+		n, err := s.consumerCount(st)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, wire.ResourceInUse("Stream %s under account %s has registered consumers.", st.Name, s.cfg.Account)
+		}
 	}
 	_, err = s.meta.UpdateStream(st.Name, func(cur *meta.Stream) error {
 		if cur.UID != st.UID || cur.Status == meta.StatusDeleting {

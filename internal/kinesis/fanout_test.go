@@ -880,3 +880,33 @@ func TestSubscribeToShardCBOR(t *testing.T) {
 		t.Fatalf("event %+v", ev)
 	}
 }
+
+// ConsumerCount is reported, and DeleteStream refuses a stream with
+// consumers unless EnforceConsumerDeletion is set, which takes them along.
+func TestDeleteStreamWithConsumers(t *testing.T) {
+	env := startEnv(t)
+	ctx := testCtx(t)
+	arn := fanStream(t, env, "dc", 1)
+	fanRegister(t, env, arn, "app-1")
+	fanRegister(t, env, arn, "app-2")
+	sum, err := env.client.DescribeStreamSummary(ctx, &kin.DescribeStreamSummaryInput{StreamName: aws.String("dc")})
+	if err != nil || aws.ToInt32(sum.StreamDescriptionSummary.ConsumerCount) != 2 {
+		t.Fatalf("ConsumerCount: %v %+v", err, sum)
+	}
+	_, err = env.client.DeleteStream(ctx, &kin.DeleteStreamInput{StreamName: aws.String("dc")})
+	var inUse *types.ResourceInUseException
+	if !errors.As(err, &inUse) || inUse.ErrorMessage() != "Stream dc under account 000000000000 has registered consumers." {
+		t.Fatalf("delete with consumers: %v", err)
+	}
+	if _, err := env.client.DeleteStream(ctx, &kin.DeleteStreamInput{StreamName: aws.String("dc"), EnforceConsumerDeletion: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := env.meta.Stream("dc")
+	if err := env.srv.finishDelete("dc", st.UID); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := env.meta.Scan(consumerNS, consumerPrefix(st.UID), func(string, []byte) error { n++; return nil }); err != nil || n != 0 {
+		t.Fatalf("consumer records left after delete: %d %v", n, err)
+	}
+}

@@ -209,6 +209,9 @@ func (s *Server) finishDeleteLocked(name string, uid uint64) error {
 			return fmt.Errorf("delete shard %d of %s: %w", sh.Index, name, err)
 		}
 	}
+	if err := s.dropConsumers(st.UID); err != nil {
+		return fmt.Errorf("delete consumers of %s: %w", name, err)
+	}
 	if err := s.meta.DeleteStream(name); err != nil && !errors.Is(err, meta.ErrStreamNotFound) {
 		return fmt.Errorf("delete stream %s: %w", name, err)
 	}

@@ -27,6 +27,15 @@ type Config struct {
 	SQLMemoryLimit string
 	// SQLThreads is DuckDB's worker thread count; 0 means one per CPU.
 	SQLThreads int
+	// AccessKeyID and SecretAccessKey, both set, turn on SigV4 auth with one
+	// full-access credential (RHEO_ACCESS_KEY_ID / RHEO_SECRET_ACCESS_KEY).
+	AccessKeyID, SecretAccessKey string
+	// CredentialsFile names a credentials file (docs/auth.md) that turns on
+	// SigV4 auth with per-key permissions. Empty: none.
+	CredentialsFile string
+	// TLSCert and TLSKey, both set, serve HTTPS (HTTP/2 and HTTP/1.1) on
+	// Listen instead of plain HTTP (HTTP/1.1 and h2c).
+	TLSCert, TLSKey string
 	// Sync is the shard log's fsync policy: "always", "interval" or "never".
 	Sync string
 	// SyncInterval is the fsync period under Sync "interval"; 0 means the
@@ -107,6 +116,9 @@ func (c *Config) Validate() error {
 				break
 			}
 		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("set both the TLS certificate and key, or neither"))
 	}
 	if _, err := parseSync(c.Sync); err != nil {
 		errs = append(errs, err)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/dirlock"
 	"github.com/rheo-dev/rheo/internal/kinesis"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -122,6 +123,10 @@ func (s *Server) open(ctx context.Context) error {
 	kcfg.Account = s.cfg.Account
 	kcfg.StateDelay = s.cfg.StateDelay
 	kcfg.IteratorKey = key
+	env := map[string]string{auth.EnvAccessKeyID: s.cfg.AccessKeyID, auth.EnvSecretAccessKey: s.cfg.SecretAccessKey}
+	if kcfg.Auth, err = auth.FromEnv(func(k string) string { return env[k] }, s.cfg.CredentialsFile, auth.Options{Account: s.cfg.Account}); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	if s.kinesis, err = kinesis.New(kcfg, s.meta, s.log, s.logger.With("component", "kinesis")); err != nil {
 		return fmt.Errorf("server: start Kinesis API: %w", err)
 	}
@@ -132,13 +137,29 @@ func (s *Server) open(ctx context.Context) error {
 	if s.ln, err = lc.Listen(ctx, "tcp", s.cfg.Listen); err != nil {
 		return fmt.Errorf("server: listen on %s (is the port taken? pick another with --listen): %w", s.cfg.Listen, err)
 	}
+	// SubscribeToShard needs HTTP/2 for the JS SDK and works over HTTP/1.1
+	// for boto3; h2c lets the Go SDK use h2 without TLS. No WriteTimeout:
+	// event streams set a deadline per event.
+	protos := new(http.Protocols)
+	protos.SetHTTP1(true)
+	protos.SetHTTP2(true)
+	protos.SetUnencryptedHTTP2(true)
 	s.http = &http.Server{
 		Handler:           s.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		Protocols:         protos,
 	}
+	// Open subscriptions would hold Shutdown for its whole timeout.
+	s.http.RegisterOnShutdown(func() { _ = s.kinesis.Close() })
+	if s.cfg.TLSCert != "" {
+		if s.http.TLSConfig, err = auth.TLSConfig(s.cfg.TLSCert, s.cfg.TLSKey); err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
+	}
+	auth.WarnIfExposed(s.logger, s.ln.Addr().String(), kcfg.Auth != nil)
 	return s.listenPG(ctx)
 }
 
@@ -194,7 +215,12 @@ func (s *Server) handler() http.Handler {
 
 // serve runs the HTTP loop until Close or a listener failure.
 func (s *Server) serve() {
-	err := s.http.Serve(s.ln)
+	var err error
+	if s.http.TLSConfig != nil {
+		err = s.http.ServeTLS(s.ln, "", "")
+	} else {
+		err = s.http.Serve(s.ln)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	} else if err != nil {
@@ -225,7 +251,12 @@ func (s *Server) PGURL() string {
 }
 
 // URL returns the base URL of the Kinesis API, e.g. http://127.0.0.1:4567.
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+func (s *Server) URL() string {
+	if s.cfg.TLSCert != "" {
+		return "https://" + s.ln.Addr().String()
+	}
+	return "http://" + s.ln.Addr().String()
+}
 
 // DataDir returns the absolute path of the data directory.
 func (s *Server) DataDir() string { return s.dataDir }

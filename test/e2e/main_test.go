@@ -136,7 +136,9 @@ func freeAddr(t *testing.T) string {
 
 // args returns the command line of "rheo serve" for this process.
 func (p *rheoProc) args() []string {
-	a := []string{"serve", "--data-dir", p.dataDir, "--listen", p.addr, "--state-delay", "50ms"}
+	// The Postgres endpoint is off unless a test asks for it (a later
+	// --pg-listen in extra wins), so parallel runs never race for 5433.
+	a := []string{"serve", "--data-dir", p.dataDir, "--listen", p.addr, "--state-delay", "50ms", "--pg-listen", "off"}
 	return append(a, p.extra...)
 }
 
