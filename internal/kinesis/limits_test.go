@@ -2,6 +2,8 @@ package kinesis
 
 import (
 	"bytes"
+	"context"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	kin "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
 
@@ -228,5 +231,50 @@ func TestConsumerReadPacing(t *testing.T) {
 	}
 	if total >= 5000 {
 		t.Fatalf("%d budgets kept, want idle ones pruned", total)
+	}
+}
+
+// BenchmarkPutRecordsLimits measures a 500 × 1 KiB PutRecords (memory log,
+// 4 shards, in-process) with limits off and on; with limits on the frozen
+// clock moves a second per call, so nothing is throttled and the cost is
+// the budget checks alone.
+func BenchmarkPutRecordsLimits(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(map[bool]string{false: "off", true: "on"}[on], func(b *testing.B) {
+			st, err := meta.Open(filepath.Join(b.TempDir(), "meta.db"), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			clock := newFrozenClock()
+			lg := shardlog.NewMemory(nil)
+			cfg := DefaultConfig()
+			cfg.StateDelay = 0
+			cfg.EnforceLimits = on
+			cfg.Now = clock.now
+			srv, err := New(cfg, st, lg, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { srv.Close(); lg.Close(); st.Close() })
+			if _, err := srv.ops["CreateStream"](context.Background(), &call{body: []byte(`{"StreamName":"bench","ShardCount":4}`)}); err != nil {
+				b.Fatal(err)
+			}
+			body := putRecordsBody(500, 1024)
+			work := make([]byte, len(body))
+			ctx := context.Background()
+			b.SetBytes(500 * 1024)
+			b.ReportAllocs()
+			for b.Loop() {
+				clock.advance(time.Second)
+				copy(work, body)
+				res, err := srv.putRecordsOp(ctx, &call{body: work})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.(*putRecordsOutput).failed != 0 {
+					b.Fatal("records failed")
+				}
+			}
+		})
 	}
 }

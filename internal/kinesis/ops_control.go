@@ -87,6 +87,8 @@ func (s *Server) controlOps() map[string]op {
 		"UpdateAccountSettings":         handle(s.updateAccountSettings),
 		"UpdateMaxRecordSize":           handle(s.updateMaxRecordSize),
 		"UpdateStreamWarmThroughput":    handle(s.updateStreamWarmThroughput),
+
+		"UpdateStreamRecordDistributionStrategy": handle(s.updateStreamRecordDistributionStrategy),
 	}
 }
 

@@ -29,10 +29,12 @@ import (
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
 
-func validatePutRecord(in *wire.PutRecordInput, maxRecord int) error {
+func validatePutRecord(in *wire.PutRecordInput, maxRecord int, auto bool) error {
 	var v wire.Validation
 	if in.PartitionKey == nil {
-		v.Null("partitionKey")
+		if !auto {
+			v.Null("partitionKey")
+		}
 	} else if n := utf16Len(*in.PartitionKey); n < 1 {
 		v.Fail("partitionKey", in.PartitionKey, "Member must have length greater than or equal to 1")
 	} else if n > maxPartitionKeyLen {
@@ -58,7 +60,8 @@ func validatePutRecord(in *wire.PutRecordInput, maxRecord int) error {
 }
 
 func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.PutRecordOutput, error) {
-	if err := validatePutRecord(in, s.maxRecordBytes(in.StreamName, in.StreamARN)); err != nil {
+	maxRecord, auto := s.recordRules(in.StreamName, in.StreamARN)
+	if err := validatePutRecord(in, maxRecord, auto); err != nil {
 		return nil, err
 	}
 	st, err := s.resolveStream(ctx, in.StreamName, in.StreamARN)
@@ -69,7 +72,9 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 		return nil, err
 	}
 	var key uint128
-	if in.ExplicitHashKey != nil {
+	if auto {
+		// AUTO distribution: the key and hash key are ignored (below).
+	} else if in.ExplicitHashKey != nil {
 		if key, err = parseHashKey(*in.ExplicitHashKey); err != nil {
 			return nil, invalidHashKey(*in.ExplicitHashKey)
 		}
@@ -86,12 +91,15 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 		return nil, err
 	}
 	p := table.lookup(key)
+	if auto {
+		p = int(s.autoRoutes(1) % uint64(len(table.routes)))
+	}
 	if p < 0 {
 		return nil, wire.InternalFailure()
 	}
 	shard := table.routes[p].shard
-	e := [1]shardlog.Entry{{PartitionKey: []byte(*in.PartitionKey), Data: in.Data}}
-	if in.ExplicitHashKey != nil {
+	e := [1]shardlog.Entry{{PartitionKey: []byte(strOrEmpty(in.PartitionKey)), Data: in.Data}}
+	if in.ExplicitHashKey != nil && !auto {
 		e[0].ExplicitHashKey = []byte(*in.ExplicitHashKey)
 	}
 	id := shardlog.ShardID{Stream: st.UID, Shard: shard}
@@ -117,4 +125,12 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 		SequenceNumber: seqnum.Encode(shard, res.FirstOffset),
 		EncryptionType: enc,
 	}, nil
+}
+
+// strOrEmpty is *p, or "" for nil.
+func strOrEmpty(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

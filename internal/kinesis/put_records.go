@@ -45,7 +45,8 @@ func (s *Server) putRecordsOp(ctx context.Context, c *call) (any, error) {
 
 // validatePutRecords checks the request members as AWS's model does;
 // maxRecord is the stream's record size limit (data plus partition key).
-func validatePutRecords(req *putRecordsRequest, maxRecord int) error {
+// With auto (the AUTO distribution strategy) partition keys may be absent.
+func validatePutRecords(req *putRecordsRequest, maxRecord int, auto bool) error {
 	var v wire.Validation
 	switch {
 	case !req.hasRecords:
@@ -66,7 +67,9 @@ func validatePutRecords(req *putRecordsRequest, maxRecord int) error {
 				return string(path)
 			}
 			if e.pk == nil {
-				v.Null(member("partitionKey"))
+				if !auto {
+					v.Null(member("partitionKey"))
+				}
 			} else if n := utf16Len(e.pk); n < 1 {
 				v.Fail(member("partitionKey"), string(e.pk), "Member must have length greater than or equal to 1")
 			} else if n > maxPartitionKeyLen {
@@ -180,7 +183,8 @@ type appendGroup struct {
 }
 
 func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRecordsOutput, error) {
-	if err := validatePutRecords(req, s.maxRecordBytes(req.streamName, req.streamARN)); err != nil {
+	maxRecord, auto := s.recordRules(req.streamName, req.streamARN)
+	if err := validatePutRecords(req, maxRecord, auto); err != nil {
 		return nil, err
 	}
 	st, err := s.resolveStream(ctx, req.streamName, req.streamARN)
@@ -198,8 +202,20 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 	// Route every record; pos[i] is the route of record i.
 	pos := make([]int32, n)
 	counts := make([]int32, len(table.routes))
+	var rr uint64
+	if auto {
+		rr = s.autoRoutes(n)
+	}
 	for i := range req.records {
 		e := &req.records[i]
+		if auto {
+			// AUTO distribution: keys are ignored; spread evenly.
+			p := int((rr + uint64(i)) % uint64(len(table.routes)))
+			e.ehk = nil
+			pos[i] = int32(p)
+			counts[p]++
+			continue
+		}
 		var key uint128
 		if e.ehk != nil {
 			if key, err = parseHashKey(string(e.ehk)); err != nil {

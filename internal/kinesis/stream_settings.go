@@ -32,6 +32,9 @@ type streamSettings struct {
 	ShardLevelMetrics   []string `json:"shardLevelMetrics,omitempty"`
 	MaxRecordSizeInKiB  int64    `json:"maxRecordSizeInKiB,omitempty"` // 0: 1024
 	WarmThroughputMiBps int64    `json:"warmThroughputMiBps,omitempty"`
+	// Distribution is the record distribution strategy: "" or
+	// USER_PARTITION_KEY (route by key), AUTO (spread evenly).
+	Distribution string `json:"distribution,omitempty"`
 }
 
 // miscState is the state of the misc actions.
@@ -41,6 +44,11 @@ type miscState struct {
 	// large counts streams with MaxRecordSizeInKiB above 1024, so the
 	// record actions skip the lookup while it is 0.
 	large atomic.Int64
+	// auto counts streams with the AUTO distribution strategy, for the
+	// same reason.
+	auto atomic.Int64
+	// rr spreads AUTO records over a stream's open shards, round-robin.
+	rr atomic.Uint64
 }
 
 // initMisc builds the limiter and loads the stored settings.
@@ -59,6 +67,9 @@ func (s *Server) initMisc() error {
 		s.misc.settings[uid] = ss
 		if ss.MaxRecordSizeInKiB > 1024 {
 			s.misc.large.Add(1)
+		}
+		if ss.Distribution == distributionAuto {
+			s.misc.auto.Add(1)
 		}
 		return nil
 	})
@@ -90,23 +101,34 @@ func (s *Server) updateSettings(uid uint64, fn func(ss *streamSettings) error) (
 		return old, fmt.Errorf("store settings of stream %016x: %w", uid, err)
 	}
 	s.misc.settings[uid] = ss
-	if (ss.MaxRecordSizeInKiB > 1024) != (old.MaxRecordSizeInKiB > 1024) {
-		if ss.MaxRecordSizeInKiB > 1024 {
-			s.misc.large.Add(1)
-		} else {
-			s.misc.large.Add(-1)
-		}
-	}
+	s.misc.large.Add(countDelta(old.MaxRecordSizeInKiB > 1024, ss.MaxRecordSizeInKiB > 1024))
+	s.misc.auto.Add(countDelta(old.Distribution == distributionAuto, ss.Distribution == distributionAuto))
 	return ss, nil
 }
 
-// maxRecordBytes is the largest data plus partition key a record of the
-// stream named name (or by arn) may have: its MaxRecordSizeInKiB, bounded
-// by what the shard log stores. An unknown stream gets the default; the
-// resolver reports it missing afterwards.
-func (s *Server) maxRecordBytes(name, arn *string) int {
-	if s.misc.large.Load() == 0 {
-		return wire.MaxRecordSize
+// countDelta is +1, -1 or 0 for a flag going on, off or neither.
+func countDelta(was, is bool) int64 {
+	switch {
+	case is && !was:
+		return 1
+	case was && !is:
+		return -1
+	}
+	return 0
+}
+
+// recordRules are the per-stream rules the record actions validate and
+// route by, for the stream named name (or by arn): maxRecord is the
+// largest data plus partition key a record may have (MaxRecordSizeInKiB,
+// bounded by what the shard log stores), auto reports the AUTO
+// distribution strategy of an ON_DEMAND stream (partition keys optional
+// and ignored). An unknown stream gets the defaults; the resolver reports
+// it missing afterwards. While no stream has a non-default setting this is
+// two atomic loads.
+func (s *Server) recordRules(name, arn *string) (maxRecord int, auto bool) {
+	maxRecord = wire.MaxRecordSize
+	if s.misc.large.Load() == 0 && s.misc.auto.Load() == 0 {
+		return maxRecord, false
 	}
 	var n string
 	switch {
@@ -117,13 +139,25 @@ func (s *Server) maxRecordBytes(name, arn *string) int {
 	}
 	st, ok := s.meta.Stream(n)
 	if !ok {
-		return wire.MaxRecordSize
+		return maxRecord, false
 	}
-	kib := s.settingsOf(st.UID).MaxRecordSizeInKiB
-	if kib <= 1024 {
-		return wire.MaxRecordSize
+	ss := s.settingsOf(st.UID)
+	if kib := ss.MaxRecordSizeInKiB; kib > 1024 {
+		maxRecord = int(min(kib<<10, int64(shardlog.MaxDataSize)))
 	}
-	return int(min(kib<<10, int64(shardlog.MaxDataSize)))
+	return maxRecord, ss.Distribution == distributionAuto && st.Mode == meta.ModeOnDemand
+}
+
+// maxRecordBytes is recordRules' maxRecord.
+func (s *Server) maxRecordBytes(name, arn *string) int {
+	m, _ := s.recordRules(name, arn)
+	return m
+}
+
+// autoRoutes reserves n consecutive round-robin positions for AUTO
+// records; record i goes to route (base+i) mod the number of routes.
+func (s *Server) autoRoutes(n int) uint64 {
+	return s.misc.rr.Add(uint64(n)) - uint64(n)
 }
 
 // streamNameOfARN returns the part after ":stream/" ("" if none).

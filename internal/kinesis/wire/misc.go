@@ -128,3 +128,11 @@ type UpdateStreamWarmThroughputOutput struct {
 	StreamARN      string                `json:"StreamARN"`
 	WarmThroughput *WarmThroughputObject `json:"WarmThroughput,omitempty"`
 }
+
+// UpdateStreamRecordDistributionStrategyInput is the input of
+// UpdateStreamRecordDistributionStrategy.
+type UpdateStreamRecordDistributionStrategyInput struct {
+	StreamARN                  *string `json:"StreamARN,omitempty"`
+	StreamId                   *string `json:"StreamId,omitempty"` //nolint:revive // AWS member name
+	RecordDistributionStrategy *string `json:"RecordDistributionStrategy,omitempty"`
+}
