@@ -273,7 +273,7 @@ func (o *getRecordsOutput) AppendCBOR(dst []byte) []byte {
 		dst = appendCBORTextBytes(dst, r.PartitionKey)
 		if o.encryption != "" {
 			dst = appendCBORText(dst, "EncryptionType")
-			dst = appendCBORText(dst, o.encryption)
+			dst = appendCBORText(dst, o.recordEncryption(r))
 		}
 	}
 	if o.next != "" {
@@ -313,13 +313,14 @@ func (o *putRecordsOutput) AppendCBOR(dst []byte) []byte {
 	dst = appendCBORText(dst, "Records")
 	dst = appendCBORHead(dst, cborArray, uint64(len(o.results)))
 	var buf [seqnum.Len + 24]byte
-	for _, r := range o.results {
+	for i := range o.results {
+		r := &o.results[i]
 		if r.failed {
 			dst = appendCBORHead(dst, cborMap, 2)
 			dst = appendCBORText(dst, "ErrorCode")
-			dst = appendCBORText(dst, "InternalFailure")
+			dst = appendCBORText(dst, r.errorCode())
 			dst = appendCBORText(dst, "ErrorMessage")
-			dst = appendCBORText(dst, "Internal service failure.")
+			dst = appendCBORText(dst, o.errorMessage(r))
 			continue
 		}
 		dst = appendCBORHead(dst, cborMap, 2)

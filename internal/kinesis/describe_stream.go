@@ -5,8 +5,8 @@
 // Errors as AWS: ValidationException for Limit or ExclusiveStartShardId;
 // ResourceNotFoundException.
 //
-// Known gaps vs AWS: EnhancedMonitoring is always one empty entry (rheo has
-// no shard-level metrics yet).
+// Known gaps vs AWS: enhanced monitoring settings are stored and echoed,
+// but no shard-level metrics are published under them.
 package kinesis
 
 import (
@@ -43,7 +43,7 @@ func (s *Server) describeStream(ctx context.Context, in *wire.DescribeStreamInpu
 		Shards:                  []wire.Shard{},
 		RetentionPeriodHours:    st.RetentionHours,
 		StreamCreationTimestamp: wire.Timestamp{Time: st.CreatedAt},
-		EnhancedMonitoring:      []wire.EnhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EnhancedMonitoring:      s.enhancedMonitoring(st),
 		EncryptionType:          enc,
 		KeyId:                   key,
 	}

@@ -214,6 +214,11 @@ func (s *Server) finishDeleteLocked(name string, uid uint64) error {
 	if err := s.dropConsumers(st.UID); err != nil {
 		return fmt.Errorf("delete consumers of %s: %w", name, err)
 	}
+	for _, ns := range []string{settingsNS, policyNS} {
+		if _, err := s.meta.DeletePrefix(ns, fmt.Sprintf("%016x", st.UID)); err != nil {
+			return fmt.Errorf("delete %s of %s: %w", ns, name, err)
+		}
+	}
 	if err := s.meta.DeleteStream(name); err != nil && !errors.Is(err, meta.ErrStreamNotFound) {
 		return fmt.Errorf("delete stream %s: %w", name, err)
 	}

@@ -36,6 +36,12 @@ type Config struct {
 	// TLSCert and TLSKey, both set, serve HTTPS (HTTP/2 and HTTP/1.1) on
 	// Listen instead of plain HTTP (HTTP/1.1 and h2c).
 	TLSCert, TLSKey string
+	// EnforceLimits turns on AWS's per-shard throughput limits, so clients
+	// can test their backoff (ProvisionedThroughputExceededException).
+	EnforceLimits bool
+	// EncryptionKeyFile holds the master key of encryption at rest (32 raw
+	// bytes, 64 hex digits or base64). Empty: a random key kept in meta.db.
+	EncryptionKeyFile string
 	// Sync is the shard log's fsync policy: "always", "interval" or "never".
 	Sync string
 	// SyncInterval is the fsync period under Sync "interval"; 0 means the

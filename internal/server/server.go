@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/atrest"
 	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/dirlock"
 	"github.com/rheo-dev/rheo/internal/kinesis"
@@ -105,6 +106,17 @@ func (s *Server) open(ctx context.Context) error {
 	if s.log, err = openLog(&s.cfg, s.dataDir, s.logger.With("component", "shardlog")); err != nil {
 		return fmt.Errorf("server: open shard log: %w", err)
 	}
+	// Every reader (Kinesis, fan-out, SQL) goes through the at-rest wrapper,
+	// so records of encrypted streams are sealed on disk and plain above it.
+	master, err := s.masterKey()
+	if err != nil {
+		return err
+	}
+	keys, err := atrest.NewKeys(master)
+	if err != nil {
+		return fmt.Errorf("server: encryption keys: %w", err)
+	}
+	s.log = atrest.Wrap(s.log, keys, kinesis.EncryptionLookup(s.meta))
 	if s.sql, err = sqlengine.Open(ctx, sqlengine.Options{
 		Path:        filepath.Join(s.dataDir, "warehouse.duckdb"),
 		Meta:        s.meta,
@@ -123,6 +135,7 @@ func (s *Server) open(ctx context.Context) error {
 	kcfg.Account = s.cfg.Account
 	kcfg.StateDelay = s.cfg.StateDelay
 	kcfg.IteratorKey = key
+	kcfg.EnforceLimits = s.cfg.EnforceLimits
 	env := map[string]string{auth.EnvAccessKeyID: s.cfg.AccessKeyID, auth.EnvSecretAccessKey: s.cfg.SecretAccessKey}
 	if kcfg.Auth, err = auth.FromEnv(func(k string) string { return env[k] }, s.cfg.CredentialsFile, auth.Options{Account: s.cfg.Account}); err != nil {
 		return fmt.Errorf("server: %w", err)
@@ -388,4 +401,26 @@ func Run(ctx context.Context, cfg Config) error {
 	case <-s.Done():
 	}
 	return errors.Join(s.Err(), s.Close())
+}
+
+// AtRestKeySecret is the meta secret used as the master key of encryption
+// at rest when no key file is configured.
+const AtRestKeySecret = "atrest-master"
+
+// masterKey returns the master key of encryption at rest: the key file's
+// if one is configured, else a random key kept in meta. Switching between
+// the two makes records encrypted under the other unreadable (ErrWrongKey).
+func (s *Server) masterKey() ([]byte, error) {
+	if s.cfg.EncryptionKeyFile != "" {
+		k, err := atrest.ReadKeyFile(s.cfg.EncryptionKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("server: encryption key file: %w", err)
+		}
+		return k, nil
+	}
+	k, err := s.meta.Secret(AtRestKeySecret)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	return k, nil
 }

@@ -92,17 +92,20 @@ type DescribeStreamSummaryInput struct {
 
 // StreamDescriptionSummary is the body of DescribeStreamSummary's answer.
 type StreamDescriptionSummary struct {
-	StreamName              string             `json:"StreamName"`
-	StreamARN               string             `json:"StreamARN"`
-	StreamStatus            string             `json:"StreamStatus"`
-	StreamModeDetails       *StreamModeDetails `json:"StreamModeDetails,omitempty"`
-	RetentionPeriodHours    int                `json:"RetentionPeriodHours"`
-	StreamCreationTimestamp Timestamp          `json:"StreamCreationTimestamp"`
-	EnhancedMonitoring      []EnhancedMetrics  `json:"EnhancedMonitoring"`
-	EncryptionType          string             `json:"EncryptionType,omitempty"`
-	KeyId                   *string            `json:"KeyId,omitempty"` //nolint:revive // AWS member name
-	OpenShardCount          int                `json:"OpenShardCount"`
-	ConsumerCount           int                `json:"ConsumerCount"`
+	StreamName                 string                `json:"StreamName"`
+	StreamARN                  string                `json:"StreamARN"`
+	StreamStatus               string                `json:"StreamStatus"`
+	StreamModeDetails          *StreamModeDetails    `json:"StreamModeDetails,omitempty"`
+	RetentionPeriodHours       int                   `json:"RetentionPeriodHours"`
+	StreamCreationTimestamp    Timestamp             `json:"StreamCreationTimestamp"`
+	EnhancedMonitoring         []EnhancedMetrics     `json:"EnhancedMonitoring"`
+	EncryptionType             string                `json:"EncryptionType,omitempty"`
+	KeyId                      *string               `json:"KeyId,omitempty"` //nolint:revive // AWS member name
+	OpenShardCount             int                   `json:"OpenShardCount"`
+	ConsumerCount              int                   `json:"ConsumerCount"`
+	MaxRecordSizeInKiB         int64                 `json:"MaxRecordSizeInKiB,omitempty"`
+	WarmThroughput             *WarmThroughputObject `json:"WarmThroughput,omitempty"`
+	RecordDistributionStrategy string                `json:"RecordDistributionStrategy,omitempty"`
 }
 
 // DescribeStreamSummaryOutput is the output of DescribeStreamSummary.
