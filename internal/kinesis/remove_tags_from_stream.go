@@ -20,21 +20,7 @@ import (
 
 func (s *Server) removeTagsFromStream(ctx context.Context, in *wire.RemoveTagsFromStreamInput) (*wire.Empty, error) {
 	var v wire.Validation
-	switch {
-	case in.TagKeys == nil:
-		v.Null("tagKeys")
-	case len(in.TagKeys) < 1:
-		v.Fail("tagKeys", "[]", "Member must have length greater than or equal to 1")
-	case len(in.TagKeys) > maxTagKeysPerRemove:
-		v.Fail("tagKeys", "["+strings.Join(in.TagKeys, ", ")+"]", "Member must have length less than or equal to 50")
-	}
-	for i, k := range in.TagKeys {
-		if n := utf8.RuneCountInString(k); n < 1 {
-			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length greater than or equal to 1")
-		} else if n > maxTagKeyLen {
-			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length less than or equal to 128")
-		}
-	}
+	checkTagKeys(&v, in.TagKeys)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -55,4 +41,24 @@ func (s *Server) removeTagsFromStream(ctx context.Context, in *wire.RemoveTagsFr
 		return nil
 	})
 	return s.tagResult(st.Name, err)
+}
+
+// checkTagKeys validates the TagKeys member shared by RemoveTagsFromStream
+// and UntagResource: 1 to 50 keys of 1 to 128 characters.
+func checkTagKeys(v *wire.Validation, keys []string) {
+	switch {
+	case keys == nil:
+		v.Null("tagKeys")
+	case len(keys) < 1:
+		v.Fail("tagKeys", "[]", "Member must have length greater than or equal to 1")
+	case len(keys) > maxTagKeysPerRemove:
+		v.Fail("tagKeys", "["+strings.Join(keys, ", ")+"]", "Member must have length less than or equal to 50")
+	}
+	for i, k := range keys {
+		if n := utf8.RuneCountInString(k); n < 1 {
+			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length greater than or equal to 1")
+		} else if n > maxTagKeyLen {
+			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length less than or equal to 128")
+		}
+	}
 }

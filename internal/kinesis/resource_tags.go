@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -108,21 +107,7 @@ func (s *Server) tagResource(ctx context.Context, in *wire.TagResourceInput) (*w
 func (s *Server) untagResource(ctx context.Context, in *wire.UntagResourceInput) (*wire.Empty, error) {
 	var v wire.Validation
 	checkResourceARN(&v, in.ResourceARN)
-	switch {
-	case in.TagKeys == nil:
-		v.Null("tagKeys")
-	case len(in.TagKeys) < 1:
-		v.Fail("tagKeys", "[]", "Member must have length greater than or equal to 1")
-	case len(in.TagKeys) > maxTagKeysPerRemove:
-		v.Fail("tagKeys", "["+strings.Join(in.TagKeys, ", ")+"]", "Member must have length less than or equal to 50")
-	}
-	for i, k := range in.TagKeys {
-		if n := utf8.RuneCountInString(k); n < 1 {
-			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length greater than or equal to 1")
-		} else if n > maxTagKeyLen {
-			v.Fail("tagKeys."+itoa(int64(i+1))+".member", k, "Member must have length less than or equal to 128")
-		}
-	}
+	checkTagKeys(&v, in.TagKeys)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
