@@ -89,7 +89,7 @@ func (s *Server) getShardIterator(ctx context.Context, in *wire.GetShardIterator
 			return nil, wire.InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", typ)
 		}
 		sn := *in.StartingSequenceNumber
-		sh, off, err := seqnum.Decode(sn)
+		sh, off, err := seqnum.Position(sn, typ == wire.IteratorAfterSequenceNumber)
 		if err != nil {
 			return nil, wire.InvalidArgument("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", sn, shardIDString(idx), name, s.cfg.Account)
 		}
@@ -97,9 +97,6 @@ func (s *Server) getShardIterator(ctx context.Context, in *wire.GetShardIterator
 			return nil, wire.InvalidArgument("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardIDString(sh), shardIDString(idx))
 		}
 		seek = shardlog.Seek{Kind: shardlog.SeekAtOffset, Offset: off}
-		if typ == wire.IteratorAfterSequenceNumber {
-			seek.Kind = shardlog.SeekAfterOffset
-		}
 	case wire.IteratorAtTimestamp:
 		if in.Timestamp == nil {
 			return nil, wire.InvalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")

@@ -258,7 +258,7 @@ func wireShard(sh *meta.Shard) wire.Shard {
 		ShardId:      shardIDOf(sh.Index),
 		HashKeyRange: wire.HashKeyRange{StartingHashKey: sh.HashKeyStart, EndingHashKey: sh.HashKeyEnd},
 		SequenceNumberRange: wire.SequenceNumberRange{
-			StartingSequenceNumber: seqnum.Encode(sh.Index, 0),
+			StartingSequenceNumber: seqnum.Start(sh.Index),
 		},
 	}
 	if sh.Parent != nil {

@@ -82,7 +82,7 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 		key = hashKeyOf([]byte(*in.PartitionKey))
 	}
 	if o := in.SequenceNumberForOrdering; o != nil && *o != "0" {
-		if _, _, err := seqnum.Decode(*o); err != nil {
+		if _, _, err := seqnum.Decode(*o); err != nil && !errors.Is(err, seqnum.ErrStart) {
 			return nil, wire.InvalidArgument("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", *o, st.Name, s.cfg.Account)
 		}
 	}

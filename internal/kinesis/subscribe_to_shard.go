@@ -290,7 +290,7 @@ func (s *Server) seekStart(st *meta.Stream, idx uint32, p *wire.StartingPosition
 			return 0, wire.InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", typ)
 		}
 		sn := *p.SequenceNumber
-		sh, off, err := seqnum.Decode(sn)
+		sh, off, err := seqnum.Position(sn, typ == wire.IteratorAfterSequenceNumber)
 		if err != nil {
 			return 0, wire.InvalidArgument("StartingSequenceNumber %s used in SubscribeToShard on shard %s in stream %s under account %s is invalid.", sn, shardIDString(idx), st.Name, s.cfg.Account)
 		}
@@ -298,9 +298,6 @@ func (s *Server) seekStart(st *meta.Stream, idx uint32, p *wire.StartingPosition
 			return 0, wire.InvalidArgument("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardIDString(sh), shardIDString(idx))
 		}
 		seek = shardlog.Seek{Kind: shardlog.SeekAtOffset, Offset: off}
-		if typ == wire.IteratorAfterSequenceNumber {
-			seek.Kind = shardlog.SeekAfterOffset
-		}
 	case wire.IteratorAtTimestamp:
 		if p.Timestamp == nil {
 			return 0, wire.InvalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
@@ -443,10 +440,10 @@ func (sub *subscription) sendBatch(ctx context.Context, b *shardlog.Batch) error
 	if b.Ended {
 		children = sub.children(ctx)
 	}
+	// The continuation is the number just before b.Next: the last record
+	// delivered, or the shard's starting number when nothing was ever there
+	// to deliver, so resubscribing AFTER it never skips a record.
 	cont := b.Next
-	if cont > 0 {
-		cont-- // the last record delivered (or the one before the start)
-	}
 	// EncryptionType goes per event: KMS when its records were encrypted at
 	// rest, NONE for streams that ever had encryption, absent otherwise (as
 	// GetRecords). Known gap: the type is per event, not per record, so an
@@ -510,10 +507,10 @@ func (sub *subscription) children(ctx context.Context) []wire.ChildShard {
 
 // wireSubscribeEvent builds the event for codecs that marshal structs
 // (CBOR).
-func wireSubscribeEvent(shard uint32, recs []shardlog.Record, cont uint64, behind int64, children []wire.ChildShard, encryption string) *wire.SubscribeToShardEvent {
+func wireSubscribeEvent(shard uint32, recs []shardlog.Record, next uint64, behind int64, children []wire.ChildShard, encryption string) *wire.SubscribeToShardEvent {
 	ev := &wire.SubscribeToShardEvent{
 		Records:                    make([]wire.Record, len(recs)),
-		ContinuationSequenceNumber: seqnum.Encode(shard, cont),
+		ContinuationSequenceNumber: string(seqnum.AppendBefore(nil, shard, next)),
 		MillisBehindLatest:         behind,
 		ChildShards:                children,
 	}
@@ -531,7 +528,7 @@ func wireSubscribeEvent(shard uint32, recs []shardlog.Record, cont uint64, behin
 }
 
 // appendSubscribeEvent appends the JSON payload of a SubscribeToShardEvent.
-func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, cont uint64, behind int64, children []wire.ChildShard, encryption string) []byte {
+func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, next uint64, behind int64, children []wire.ChildShard, encryption string) []byte {
 	dst = append(dst, `{"Records":[`...)
 	for i := range recs {
 		r := &recs[i]
@@ -554,7 +551,7 @@ func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, cont
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `],"ContinuationSequenceNumber":"`...)
-	dst = seqnum.AppendEncode(dst, shard, cont)
+	dst = seqnum.AppendBefore(dst, shard, next)
 	dst = append(dst, `","MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, behind, 10)
 	if children != nil {

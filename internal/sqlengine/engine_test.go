@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/rheo-dev/rheo/internal/seqnum"
 )
 
 func TestCSVStreamTable(t *testing.T) {
@@ -29,7 +31,7 @@ TBLPROPERTIES ("kinesis.stream.name" = "trades");`)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if got := one(t, s, "SELECT _sequence_number, _raw, _arrival_time FROM trades WHERE _shard_id = 'shardId-000000000001' ORDER BY 1 LIMIT 1"); got != "49000000000001000000000000000000000000000000000000000000"+"|MSFT,BUY,x,300|2026-01-02T10:00:00Z" {
+	if got := one(t, s, "SELECT _sequence_number, _raw, _arrival_time FROM trades WHERE _shard_id = 'shardId-000000000001' ORDER BY 1 LIMIT 1"); got != seqnum.Encode(1, 0)+"|MSFT,BUY,x,300|2026-01-02T10:00:00Z" {
 		t.Fatalf("metadata: %s", got)
 	}
 	res, err := s.Query(context.Background(), "SELECT count(*) AS n FROM trades")
