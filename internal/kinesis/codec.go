@@ -125,11 +125,18 @@ func (s *Server) putRecordsAnyCodec(ctx context.Context, c *call) (any, error) {
 // encoding/json can (GetRecords).
 type jsonAppender interface{ AppendJSON(dst []byte) []byte }
 
+// releaser is implemented by outputs holding pooled buffers (GetRecords'
+// shard-log batch), released once the reply has been written.
+type releaser interface{ release() }
+
 // cborAppender is the CBOR counterpart of jsonAppender.
 type cborAppender interface{ AppendCBOR(dst []byte) []byte }
 
 // writeOutput encodes a successful reply with the request's codec.
 func (s *Server) writeOutput(w http.ResponseWriter, c *call, out any) {
+	if r, ok := out.(releaser); ok {
+		defer r.release() // after the reply is written, not before
+	}
 	if _, ok := out.(*wire.Empty); ok {
 		// Kinesis answers void actions with 200 and no body at all.
 		w.Header().Set("Content-Type", c.codec.contentType())

@@ -204,6 +204,10 @@ type getRecordsOutput struct {
 	encryption string
 }
 
+// release implements releaser: the batch's read buffers go back to the
+// shard log once the reply is written.
+func (o *getRecordsOutput) release() { o.batch.Release() }
+
 // AppendJSON implements jsonAppender. It sizes the buffer once and writes
 // every record's data as base64 straight into it.
 func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {

@@ -357,7 +357,9 @@ func (sub *subscription) run(ctx context.Context) error {
 			return sub.fail(lctx, err)
 		}
 		if len(b.Records) > 0 || b.Ended {
-			if err := sub.sendBatch(lctx, &b); err != nil {
+			err := sub.sendBatch(lctx, &b)
+			b.Release() // the event is written (or failed): its bytes are done with
+			if err != nil {
 				return err
 			}
 			if b.Ended {

@@ -129,6 +129,24 @@ type Batch struct {
 	// Ended is true when the shard is closed and Next has reached its end:
 	// no record will ever be returned from here.
 	Ended bool
+
+	// bufs are the read buffers the records alias and put returns them to
+	// their pool; both are nil for logs that do not pool (Memory).
+	bufs [][]byte
+	put  func([]byte)
+}
+
+// Release hands the batch's read buffers back for reuse. The records'
+// byte slices must not be used afterwards. Calling it is optional (the GC
+// takes unreleased buffers) but saves an allocation of up to the batch's
+// size per read on hot paths such as GetRecords; calling it twice is safe.
+func (b *Batch) Release() {
+	if b.put != nil {
+		for _, buf := range b.bufs {
+			b.put(buf)
+		}
+	}
+	b.bufs, b.put = nil, nil
 }
 
 // Log is the store of all shards. Every method is safe for concurrent use.

@@ -86,6 +86,7 @@ func runModel(t *testing.T, rng *rand.Rand, p SyncPolicy, ops int) {
 			if same("read", e1, e2) {
 				compareBatch(t, i, b1, b2)
 			}
+			b2.Release() // its buffers flow back into the pool the appends use too
 		case k < 75: // seek
 			inf, _ := mem.Info(id)
 			s := Seek{Kind: SeekKind(rng.IntN(5)), Offset: uint64(rng.IntN(int(inf.Next) + 2))}

@@ -45,9 +45,11 @@ func (f *File) segBounds(ctx context.Context, s *shard, sn *snapshot, i int) (en
 // iterate decodes the records of g from byte pos (where the record with
 // offset off starts) up to byte limit, calling fn until it returns false.
 // Bytes that fail to decode are corruption: everything below limit was
-// acknowledged, so no torn write can explain them. Records alias a buffer
-// owned by this call.
-func (f *File) iterate(s *shard, g *segment, active bool, pos, limit int64, off uint64, hint int, fn func(r Record) bool) error {
+// acknowledged, so no torn write can explain them. Records alias pooled
+// read buffers: with keep nil they go back to the pool when iterate
+// returns (fn must not retain records), else they are appended to *keep
+// for the caller to release.
+func (f *File) iterate(s *shard, g *segment, active bool, pos, limit int64, off uint64, hint int, keep *[][]byte, fn func(r Record) bool) error {
 	flag := os.O_RDONLY
 	if active {
 		flag = os.O_RDWR // the committer may reuse this handle for writes
@@ -60,8 +62,27 @@ func (f *File) iterate(s *shard, g *segment, active bool, pos, limit int64, off 
 	corrupt := func(at int64, err error) error {
 		return &CorruptionError{Shard: s.id, Segment: g.name, Offset: at, Err: err}
 	}
+	var buf []byte
+	defer func() {
+		if buf == nil {
+			return
+		}
+		if keep != nil {
+			*keep = append(*keep, buf)
+		} else {
+			f.putBuf(buf)
+		}
+	}()
 	for pos < limit {
-		buf := make([]byte, min(limit-pos, int64(hint)))
+		if buf != nil {
+			if keep != nil {
+				*keep = append(*keep, buf)
+			} else {
+				f.putBuf(buf)
+			}
+		}
+		want := int(min(limit-pos, int64(hint)))
+		buf = f.getBuf(want)[:want]
 		n, err := h.f.ReadAt(buf, pos)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("shard %s: read segment %s at %d: %w", s.id, g.name, pos, err)
@@ -121,7 +142,7 @@ func (f *File) read(ctx context.Context, s *shard, from uint64, maxRecords, maxB
 		return Batch{}, err
 	}
 	from = max(from, h)
-	b := Batch{Tip: sn.visNext, TipTimestamp: sn.lastTs}
+	b := Batch{Tip: sn.visNext, TipTimestamp: sn.lastTs, put: f.putBuf}
 	next := from
 	size := 0
 	var hint int
@@ -140,7 +161,7 @@ func (f *File) read(ctx context.Context, s *shard, from uint64, maxRecords, maxB
 		want := int64(next-off)*avg + min(int64(maxRecords-len(b.Records))*avg, int64(maxBytes-size)+int64(maxRecords-len(b.Records))*(frameHeaderSize+recordFixedSize)) + 4096
 		hint = int(min(max(want, 4096), 8<<20))
 		full := false
-		err = f.iterate(s, sn.segs[i], i == len(sn.segs)-1, pos, limit, off, hint, func(r Record) bool {
+		err = f.iterate(s, sn.segs[i], i == len(sn.segs)-1, pos, limit, off, hint, &b.bufs, func(r Record) bool {
 			if r.Offset < next {
 				return true
 			}
@@ -188,7 +209,7 @@ func (f *File) firstAtOrAfter(ctx context.Context, s *shard, sn *snapshot, start
 		if o < start {
 			o, pos = x.seekOffset(start)
 		}
-		err = f.iterate(s, sn.segs[i], i == len(sn.segs)-1, pos, limit, o, indexInterval+64<<10, func(r Record) bool {
+		err = f.iterate(s, sn.segs[i], i == len(sn.segs)-1, pos, limit, o, indexInterval+64<<10, nil, func(r Record) bool {
 			if r.Offset >= start && r.Timestamp >= t {
 				off, ts, found = r.Offset, r.Timestamp, true
 				return false
