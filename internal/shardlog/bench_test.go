@@ -129,6 +129,8 @@ func BenchmarkRawWriteSync(b *testing.B) {
 
 // BenchmarkRead measures Read from the page cache on one goroutine:
 // batches of 1000 records of 1 KiB, cycling over a 256 MiB shard.
+// release=true hands each batch back as GetRecords and SubscribeToShard do;
+// release=false is a caller that keeps its batches to the GC.
 func BenchmarkRead(b *testing.B) {
 	const size, total, per = 1024, 256 << 10, 1000 // 256 Ki records
 	f, err := OpenFile(Options{Dir: benchDir(b), Sync: SyncNever})
@@ -156,22 +158,29 @@ func BenchmarkRead(b *testing.B) {
 			b.Fatal(err)
 		}
 		from = bt.Next
+		bt.Release()
 	}
-	b.SetBytes(int64(per * (size + len("partition-key-0001"))))
-	b.ReportAllocs()
-	b.ResetTimer()
-	from := uint64(0)
-	for i := 0; i < b.N; i++ {
-		bt, err := f.Read(context.Background(), id, from, per, 10<<20)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(bt.Records) != per {
-			from = 0
-			i--
-			continue
-		}
-		from = bt.Next
+	for _, release := range []bool{true, false} {
+		b.Run(fmt.Sprintf("release=%v", release), func(b *testing.B) {
+			b.SetBytes(int64(per * (size + len("partition-key-0001"))))
+			b.ReportAllocs()
+			from := uint64(0)
+			for i := 0; i < b.N; i++ {
+				bt, err := f.Read(context.Background(), id, from, per, 10<<20)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(bt.Records) != per {
+					from = 0
+					i--
+					continue
+				}
+				from = bt.Next
+				if release {
+					bt.Release()
+				}
+			}
+		})
 	}
 }
 

@@ -109,6 +109,7 @@ type scanSource struct {
 type scanLocal struct {
 	u     *unit
 	off   uint64
+	cur   shardlog.Batch // the batch batch points into; released on refill
 	batch []shardlog.Record
 	bi    int
 	sub   []kpl.Record // user records of an aggregated record in progress
@@ -213,6 +214,10 @@ func (s *scanSource) FillChunk(ls any, chunk duckdb.DataChunk) error {
 // when one is done. It reports false when every unit is done.
 func (s *scanSource) refill(l *scanLocal) (bool, error) {
 	l.sub, l.si = nil, 0
+	// Every record of the previous batch is in DuckDB's vectors by now
+	// (emit copies), so its read buffers can go back to the shard log.
+	l.cur.Release()
+	l.batch, l.bi = nil, 0
 	for {
 		if l.u == nil || l.off >= l.u.to {
 			i := s.next.Add(1) - 1
@@ -227,6 +232,8 @@ func (s *scanSource) refill(l *scanLocal) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("read %s: %w", l.u.name, err)
 		}
+		l.cur.Release()
+		l.cur = b
 		s.e.recordsRead.Add(int64(len(b.Records)))
 		recs := b.Records
 		for len(recs) > 0 && recs[len(recs)-1].Offset >= l.u.to {
