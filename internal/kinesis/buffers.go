@@ -2,37 +2,49 @@ package kinesis
 
 import (
 	"io"
+	"math/bits"
 	"net/http"
 	"sync"
 )
 
 // bufferPool recycles request and response buffers. A PutRecords body is up
 // to ~7 MiB and a GetRecords reply up to ~14 MiB; allocating (and zeroing)
-// them per call costs more than the work itself at high rates. Buffers
-// larger than maxPooled are left to the GC so one odd request does not pin
-// memory forever.
-type bufferPool struct{ p sync.Pool }
+// them per call costs more than the work itself at high rates. Buffers are
+// kept by power-of-two size class, so a 14 MiB reply never draws a 4 KiB
+// request buffer (and then allocates anyway); buffers larger than maxPooled
+// are left to the GC so one odd request does not pin memory.
+type bufferPool struct{ classes [numClasses]sync.Pool }
 
-const maxPooled = 16 << 20
+const (
+	minClass   = 12 // 4 KiB
+	maxPooled  = 16 << 20
+	numClasses = 25 - minClass // 4 KiB .. 16 MiB
+)
 
 // get returns an empty buffer with capacity for at least n bytes.
 func (bp *bufferPool) get(n int) []byte {
-	if b, ok := bp.p.Get().(*[]byte); ok && cap(*b) >= n {
-		return (*b)[:0]
-	} else if ok {
-		bp.p.Put(b)
+	c := max(bits.Len(uint(max(n, 1)-1)), minClass) // smallest class >= n
+	if c-minClass >= numClasses {
+		return make([]byte, 0, n)
 	}
-	return make([]byte, 0, max(n, 4096))
+	if b, ok := bp.classes[c-minClass].Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	// Allocate the whole class, so put files the buffer back where the
+	// next get of this size looks.
+	return make([]byte, 0, 1<<c)
 }
 
-// put returns b to the pool. The caller must not use b afterwards: nothing
-// may keep a reference into a request body past its response.
+// put returns b to the pool, under the largest class its capacity covers.
+// The caller must not use b afterwards: nothing may keep a reference into a
+// request body past its response.
 func (bp *bufferPool) put(b []byte) {
-	if cap(b) == 0 || cap(b) > maxPooled {
+	if cap(b) < 1<<minClass || cap(b) > maxPooled {
 		return
 	}
+	c := bits.Len(uint(cap(b))) - 1 // largest class <= cap
 	b = b[:0]
-	bp.p.Put(&b)
+	bp.classes[c-minClass].Put(&b)
 }
 
 // readBody reads the request body into buf (reused capacity), refusing more

@@ -149,7 +149,11 @@ func (s *Server) writeOutput(w http.ResponseWriter, c *call, out any) {
 	if c.codec == codecCBOR {
 		buf, err = s.encodeCBOR(out)
 	} else if a, ok := out.(jsonAppender); ok {
-		buf = a.AppendJSON(s.bufs.get(0))
+		hint := 0
+		if h, ok := out.(interface{ sizeHint() int }); ok {
+			hint = h.sizeHint()
+		}
+		buf = a.AppendJSON(s.bufs.get(hint))
 		defer s.bufs.put(buf)
 	} else {
 		var b bytes.Buffer

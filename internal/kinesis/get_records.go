@@ -208,15 +208,21 @@ type getRecordsOutput struct {
 // shard log once the reply is written.
 func (o *getRecordsOutput) release() { o.batch.Release() }
 
-// AppendJSON implements jsonAppender. It sizes the buffer once and writes
-// every record's data as base64 straight into it.
-func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {
+// sizeHint bounds the JSON reply's size, so the adapter can take a buffer
+// of the right size class from its pool.
+func (o *getRecordsOutput) sizeHint() int {
 	need := 128 + len(o.next)
 	for i := range o.batch.Records {
 		r := &o.batch.Records[i]
 		need += 160 + base64.StdEncoding.EncodedLen(len(r.Data)) + 6*len(r.PartitionKey)
 	}
-	if cap(dst)-len(dst) < need {
+	return need
+}
+
+// AppendJSON implements jsonAppender. It sizes the buffer once and writes
+// every record's data as base64 straight into it.
+func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {
+	if need := o.sizeHint(); cap(dst)-len(dst) < need {
 		dst = append(make([]byte, 0, len(dst)+need), dst...)
 	}
 	dst = append(dst, `{"Records":[`...)
