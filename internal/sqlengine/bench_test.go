@@ -18,7 +18,7 @@ var benchRecords = flag.Int("sqlbench.records", 1_000_000, "records in the SQL b
 // BenchmarkSQLScan compares a stream table scan with DuckDB reading the
 // same lines from a local CSV file, in the same run (go test -bench SQL
 // -sqlbench.records N). Records are ~100 bytes of CSV in a 2-shard File
-// log. Results go to bench/RESULTS-sql.md.
+// log. Results go to docs/benchmarks.md.
 func BenchmarkSQLScan(b *testing.B) {
 	e := newBenchEnv(b)
 	n := *benchRecords
