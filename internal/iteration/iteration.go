@@ -192,8 +192,8 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 			from = 0 // born after the previous iteration: all of it is new
 		}
 		to := info.Next
-		if sh.Closed && to > sh.EndingOffset+1 {
-			to = sh.EndingOffset + 1
+		if sh.Closed && to > sh.End {
+			to = sh.End
 		}
 		if from > to {
 			return nil, fmt.Errorf("iteration: iteration %d of %q: shard %s of stream %s ends at offset %d, before the previous iteration's end %d",
@@ -213,13 +213,11 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 // moment, for the shards of a stream being created (meta first, log
 // second). The range is empty; it is an error only when records the
 // iteration should cover are known to be lost: a closed shard not read to
-// its end, or an open shard that was read before. A closed shard's meta
-// says EndingOffset 0 both when it held no record and when it held one, so
-// a closed shard with EndingOffset 0 never read is taken as empty.
+// its end, or an open shard that was read before.
 func missingShard(name string, n int64, stream string, sh meta.Shard, hasPrev, seen bool, from uint64) (Range, error) {
 	end := uint64(0)
 	if sh.Closed {
-		end = sh.EndingOffset + 1
+		end = sh.End
 	}
 	if !hasPrev { // reading from the trim horizon: nothing is readable
 		return Range{Shard: sh.Index, From: end, To: end}, nil
@@ -229,7 +227,7 @@ func missingShard(name string, n int64, stream string, sh meta.Shard, hasPrev, s
 	}
 	lost := from > 0
 	if sh.Closed {
-		lost = from < end && !(from == 0 && sh.EndingOffset == 0)
+		lost = from < end
 	}
 	if lost {
 		return Range{}, expired(name, n, stream, sh.Index, "the shard no longer exists")

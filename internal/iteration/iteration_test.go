@@ -242,7 +242,7 @@ func TestReshardedLineage(t *testing.T) {
 	}
 	parent := uint32(0)
 	st, err := e.meta.UpdateStream("s", func(s *meta.Stream) error {
-		s.Shards[0].Closed, s.Shards[0].EndingOffset = true, 6
+		s.Shards[0].Closed, s.Shards[0].End = true, 7
 		for _, i := range []uint32{1, 2} {
 			s.Shards = append(s.Shards, meta.Shard{Index: i, Parent: &parent, CreatedAt: e.clock.now()})
 		}
@@ -290,7 +290,7 @@ func TestClosedShardEnd(t *testing.T) {
 	st := e.createStream("s", 1)
 	e.put(st, 0, 8)
 	st, err := e.meta.UpdateStream("s", func(s *meta.Stream) error {
-		s.Shards[0].Closed, s.Shards[0].EndingOffset = true, 5
+		s.Shards[0].Closed, s.Shards[0].End = true, 6
 		return nil
 	})
 	if err != nil {
@@ -438,7 +438,7 @@ func (e *env) closeShard(st *meta.Stream, shard uint32) *meta.Stream {
 			if s.Shards[i].Index == shard {
 				s.Shards[i].Closed = true
 				if info.Next > 0 {
-					s.Shards[i].EndingOffset = info.Next - 1
+					s.Shards[i].End = info.Next
 				}
 			}
 		}

@@ -454,7 +454,7 @@ func TestListShardsFilters(t *testing.T) {
 		st.CreatedAt = created
 		p0, p1 := uint32(0), uint32(1)
 		st.Shards[0].CreatedAt, st.Shards[1].CreatedAt = created, created
-		st.Shards[0].Closed, st.Shards[0].ClosedAt, st.Shards[0].EndingOffset = true, now.Add(-30*time.Hour), 7
+		st.Shards[0].Closed, st.Shards[0].ClosedAt, st.Shards[0].End = true, now.Add(-30*time.Hour), 8
 		st.Shards[1].Closed, st.Shards[1].ClosedAt = true, now.Add(-time.Hour)
 		st.Shards = append(st.Shards,
 			meta.Shard{Index: 2, Parent: &p0, HashKeyStart: st.Shards[0].HashKeyStart, HashKeyEnd: st.Shards[0].HashKeyEnd, CreatedAt: now.Add(-30 * time.Hour)},

@@ -664,7 +664,7 @@ func sealWithChildren(t *testing.T, env *testEnv, name string) {
 		sh := &s.Shards[0]
 		sh.Closed, sh.ClosedAt = true, env.clock.now()
 		if info.Next > 0 {
-			sh.EndingOffset = info.Next - 1
+			sh.End = info.Next
 		}
 		s.Shards = append(s.Shards,
 			meta.Shard{Index: 1, Parent: &p, HashKeyStart: "0", HashKeyEnd: "170141183460469231731687303715884105727", CreatedAt: env.clock.now()},

@@ -270,7 +270,9 @@ func wireShard(sh *meta.Shard) wire.Shard {
 		out.AdjacentParentShardId = &p
 	}
 	if sh.Closed {
-		e := seqnum.Encode(sh.Index, sh.EndingOffset)
+		// The last record's number; the starting number for an empty shard
+		// (AWS, too, shows ending = starting then).
+		e := string(seqnum.AppendBefore(nil, sh.Index, sh.End))
 		out.SequenceNumberRange.EndingSequenceNumber = &e
 	}
 	return out

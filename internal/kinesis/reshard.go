@@ -386,10 +386,7 @@ func (s *Server) applyIntent(ctx context.Context, st *meta.Stream, in *reshardIn
 			if !ok || sh.Closed {
 				return fmt.Errorf("parent shard %d of %s is missing or already closed", p, cur.Name)
 			}
-			sh.Closed, sh.ClosedAt = true, at
-			if n := ends[p]; n > 0 {
-				sh.EndingOffset = n - 1
-			}
+			sh.Closed, sh.ClosedAt, sh.End = true, at, ends[p]
 		}
 		for _, sh := range in.Shards {
 			sh = cloneShard(sh)

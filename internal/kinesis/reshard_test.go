@@ -252,8 +252,9 @@ func TestMergeShards(t *testing.T) {
 	if got := aws.ToString(shards[0].SequenceNumberRange.EndingSequenceNumber); got != seq0 {
 		t.Fatalf("shard 0 ends at %s, want %s", got, seq0)
 	}
-	if got := aws.ToString(shards[1].SequenceNumberRange.EndingSequenceNumber); got != seqnum.Encode(1, 0) {
-		t.Fatalf("empty shard 1 ends at %s", got)
+	// An empty closed shard ends where it starts, as on AWS.
+	if got, start := aws.ToString(shards[1].SequenceNumberRange.EndingSequenceNumber), aws.ToString(shards[1].SequenceNumberRange.StartingSequenceNumber); got != seqnum.Start(1) || got != start {
+		t.Fatalf("empty shard 1 ends at %s, starts at %s", got, start)
 	}
 	c := shards[3]
 	if aws.ToString(c.ParentShardId) != "shardId-000000000001" || aws.ToString(c.AdjacentParentShardId) != "shardId-000000000000" ||
@@ -752,7 +753,7 @@ func TestReshardCrashRecovery(t *testing.T) {
 			if found, _ := env.meta.Get(reshardNS, intentKey(st.UID), new(reshardIntent)); found {
 				t.Fatal("intent left behind")
 			}
-			if len(st.Shards) != 3 || !st.Shards[0].Closed || st.Shards[0].EndingOffset != 0 || st.Shards[1].Closed || st.Shards[2].Closed || st.NextShardIndex != 3 {
+			if len(st.Shards) != 3 || !st.Shards[0].Closed || st.Shards[0].End != 1 || st.Shards[1].Closed || st.Shards[2].Closed || st.NextShardIndex != 3 {
 				t.Fatalf("stream after recovery: %+v", st.Shards)
 			}
 			for _, sh := range st.Shards {

@@ -56,11 +56,12 @@ type Shard struct {
 	HashKeyStart string    `json:"hashKeyStart"`
 	HashKeyEnd   string    `json:"hashKeyEnd"`
 	CreatedAt    time.Time `json:"createdAt"`
-	// Closed shards take no more records; EndingOffset is the offset of
-	// their last record (meaningful when the shard held any).
-	Closed       bool      `json:"closed,omitempty"`
-	ClosedAt     time.Time `json:"closedAt,omitempty"`
-	EndingOffset uint64    `json:"endingOffset,omitempty"`
+	// Closed shards take no more records; End is the shard log's Next when
+	// the shard was sealed: one past its last record's offset, 0 for a
+	// shard that never held one (so "empty" and "one record" differ).
+	Closed   bool      `json:"closed,omitempty"`
+	ClosedAt time.Time `json:"closedAt,omitempty"`
+	End      uint64    `json:"end,omitempty"`
 }
 
 // Effective returns the status the stream has at time now: a CREATING or
