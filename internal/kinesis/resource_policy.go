@@ -73,12 +73,7 @@ func (s *Server) putResourcePolicy(ctx context.Context, in *wire.PutResourcePoli
 }
 
 func (s *Server) getResourcePolicy(ctx context.Context, in *wire.ResourceARNInput) (*wire.GetResourcePolicyOutput, error) {
-	var v wire.Validation
-	checkResourceARN(&v, in.ResourceARN)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	r, err := s.resolveResource(ctx, *in.ResourceARN)
+	r, err := s.resourceFromARN(ctx, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -94,12 +89,7 @@ func (s *Server) getResourcePolicy(ctx context.Context, in *wire.ResourceARNInpu
 }
 
 func (s *Server) deleteResourcePolicy(ctx context.Context, in *wire.ResourceARNInput) (*wire.Empty, error) {
-	var v wire.Validation
-	checkResourceARN(&v, in.ResourceARN)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	r, err := s.resolveResource(ctx, *in.ResourceARN)
+	r, err := s.resourceFromARN(ctx, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,17 @@ func checkResourceARN(v *wire.Validation, arn *string) {
 	}
 }
 
+// resourceFromARN validates a ResourceARN member and resolves it: the shared
+// first step of the resource-tag and resource-policy actions.
+func (s *Server) resourceFromARN(ctx context.Context, arn *string) (resource, error) {
+	var v wire.Validation
+	checkResourceARN(&v, arn)
+	if err := v.Err(); err != nil {
+		return resource{}, err
+	}
+	return s.resolveResource(ctx, *arn)
+}
+
 // resolveResource finds the stream or consumer a validated ResourceARN
 // names.
 func (s *Server) resolveResource(ctx context.Context, arn string) (resource, error) {
@@ -154,12 +165,7 @@ func (s *Server) updateConsumerTags(r resource, fn func(tags map[string]string) 
 }
 
 func (s *Server) listTagsForResource(ctx context.Context, in *wire.ResourceARNInput) (*wire.ListTagsForResourceOutput, error) {
-	var v wire.Validation
-	checkResourceARN(&v, in.ResourceARN)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	r, err := s.resolveResource(ctx, *in.ResourceARN)
+	r, err := s.resourceFromARN(ctx, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
