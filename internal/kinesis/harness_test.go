@@ -41,12 +41,23 @@ type envOption func(*Config)
 // over the memory log, unless options say otherwise.
 func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
-	st, err := meta.Open(filepath.Join(t.TempDir(), "meta.db"), nil)
+	return startEnvWith(t, nil, opts...)
+}
+
+// startEnvWith is startEnv with the memory log wrapped by wrap (nil: none),
+// for tests that inject log failures, and for benchmarks (tb).
+func startEnvWith(tb testing.TB, wrap func(shardlog.Log) shardlog.Log, opts ...envOption) *testEnv {
+	tb.Helper()
+	st, err := meta.Open(filepath.Join(tb.TempDir(), "meta.db"), nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	clock := &testClock{}
-	lg := shardlog.NewMemory(clock.now)
+	mem := shardlog.NewMemory(clock.now)
+	var lg shardlog.Log = mem
+	if wrap != nil {
+		lg = wrap(mem)
+	}
 	cfg := DefaultConfig()
 	cfg.StateDelay = 0
 	cfg.Now = clock.now
@@ -55,13 +66,13 @@ func startEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	srv, err := New(cfg, st, lg, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		hs.Close()
 		srv.Close()
-		lg.Close()
+		mem.Close()
 		st.Close()
 	})
 	client := kin.New(kin.Options{

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -904,34 +903,8 @@ func BenchmarkSplitMerge(b *testing.B) {
 }
 
 // startEnvB is startEnv for benchmarks: file-backed meta (real fsyncs),
-// memory log, StateDelay 0.
+// memory log, StateDelay 0, no shard quota to speak of.
 func startEnvB(b *testing.B) *testEnv {
 	b.Helper()
-	st, err := meta.Open(filepath.Join(b.TempDir(), "meta.db"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	lg := shardlog.NewMemory(time.Now)
-	cfg := DefaultConfig()
-	cfg.StateDelay = 0
-	cfg.ShardLimit = 1 << 20
-	srv, err := New(cfg, st, lg, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	b.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-		lg.Close()
-		st.Close()
-	})
-	client := kin.New(kin.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(hs.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		RetryMaxAttempts: 1,
-		HTTPClient:       awsfix.HTTPClient(0),
-	})
-	return &testEnv{srv: srv, meta: st, log: lg, url: hs.URL, client: client}
+	return startEnvWith(b, nil, func(c *Config) { c.ShardLimit = 1 << 20 })
 }
