@@ -31,7 +31,9 @@ const viewComment = "rheo stream table"
 
 // viewSQL renders the DuckDB view of a stream table. The view reads
 // rheo_scan (raw records plus metadata) and parses in SQL with DuckDB's
-// vectorised string, regex and JSON functions; rheo_scan only copies bytes.
+// vectorised regex and JSON functions; rheo_scan only copies bytes. CSV
+// tables (with an ASCII delimiter) read rheo_csv_scan, which splits and
+// parses in Go; the view only casts the fields the scan left as text.
 //
 // Parsing follows Hive: a field that does not convert gives NULL. rheo
 // also fills _parse_error, so bad records are visible instead of silently
@@ -39,8 +41,34 @@ const viewComment = "rheo stream table"
 func (st *streamTable) viewSQL(orReplace bool) string {
 	var cols, errs []string
 	inner := "SELECT * FROM rheo_scan(" + quoteString(st.Name) + ")"
-	switch st.Format {
-	case formatCSV:
+	switch {
+	case st.Format == formatCSV && st.Delimiter[0] < 0x80:
+		// rheo_csv_scan splits and parses in Go (csvscan.go); fields it
+		// leaves as text (__s) are cast here, as the SQL path does.
+		var spec []string
+		for i, c := range st.Columns {
+			cc := csvColumn(c.Type)
+			spec = append(spec, cc.spec())
+			tc, sc := fmt.Sprintf("__c%d", i), fmt.Sprintf("__s%d", i)
+			var conv string
+			switch {
+			case cc.kind == csvVarchar:
+				cols = append(cols, tc+" AS "+quoteIdent(c.Name))
+				continue
+			case cc.kind == csvBlob:
+				cols = append(cols, "encode("+sc+") AS "+quoteIdent(c.Name))
+				continue
+			case cc.typed():
+				conv = "coalesce(" + tc + ", TRY_CAST(" + sc + " AS " + c.Type + "))"
+			default:
+				conv = "TRY_CAST(" + sc + " AS " + c.Type + ")"
+			}
+			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
+			errs = append(errs, fmt.Sprintf("CASE WHEN %s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL THEN %s END", sc, sc, c.Type,
+				"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+sc+" || '\" as "+c.Type+"'"))
+		}
+		inner = "SELECT * FROM rheo_csv_scan(" + quoteString(st.Name) + ", " + quoteString(st.Delimiter[:1]) + ", " + quoteString(strings.Join(spec, " ")) + ")"
+	case st.Format == formatCSV:
 		inner = "SELECT *, string_split(_raw, " + quoteString(st.Delimiter[:1]) + ") AS __f FROM rheo_scan(" + quoteString(st.Name) + ")"
 		for i, c := range st.Columns {
 			f := fmt.Sprintf("__f[%d]", i+1)
@@ -51,7 +79,7 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+f+" || '\" as "+c.Type+"'"))
 			}
 		}
-	case formatJSON:
+	case st.Format == formatJSON:
 		var paths []string
 		for _, c := range st.Columns {
 			paths = append(paths, quoteString("$."+jsonKey(c.Name)))
@@ -76,7 +104,7 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+f+"::VARCHAR || '\" as "+c.Type+"'"))
 			}
 		}
-	case formatRegex:
+	case st.Format == formatRegex:
 		pat := quoteString("^(?:" + st.Regex + ")$")
 		var names []string
 		for i := range st.Columns {
@@ -94,7 +122,7 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+f+" || '\" as "+c.Type+"'"))
 			}
 		}
-	case formatRaw:
+	case st.Format == formatRaw:
 		if len(st.Columns) == 1 && st.Columns[0].Type == "BLOB" {
 			cols = append(cols, "_bytes AS "+quoteIdent(st.Columns[0].Name))
 		} else {

@@ -8,9 +8,13 @@
 //     rheo_scan('name'). rheo_scan reads the shard log in parallel work
 //     units and fills DuckDB vectors with the raw record and its metadata
 //     (_shard_id, _sequence_number, _partition_key, _arrival_time,
-//     _sub_sequence, _raw); the view parses CSV, regex or JSON with DuckDB's
+//     _sub_sequence, _raw); the view parses regex or JSON with DuckDB's
 //     vectorised functions and fills _parse_error instead of failing.
-//     KPL aggregates are de-aggregated in the scan.
+//     CSV tables use rheo_csv_scan('name', delimiter, types) instead, which
+//     also splits records and parses common spellings of the column types
+//     in Go, writing typed vectors; other fields reach the view as text and
+//     DuckDB casts them (csvscan.go). KPL aggregates are de-aggregated in
+//     the scan.
 //   - The catalog of stream tables lives in meta (namespace "sqltables");
 //     Open recreates the views from it and drops views meta no longer lists.
 //   - Per-query state (the session's checkpoint settings, pushdown bounds,

@@ -120,11 +120,27 @@ func (e *Engine) init(ctx context.Context) error {
 		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{vc}},
 		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
 			name, _ := args[0].(string)
-			return e.bindScan(ctx, strings.ToLower(name))
+			return e.bindScan(ctx, strings.ToLower(name), nil)
 		},
 	})
 	if err != nil {
 		return fmt.Errorf("register rheo_scan: %w", err)
+	}
+	err = duckdb.RegisterTableUDF(conn, "rheo_csv_scan", duckdb.ParallelChunkTableFunction{
+		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{vc, vc, vc}},
+		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
+			name, _ := args[0].(string)
+			delim, _ := args[1].(string)
+			spec, _ := args[2].(string)
+			cs, err := parseCSVSpec(delim, spec)
+			if err != nil {
+				return nil, err
+			}
+			return e.bindScan(ctx, strings.ToLower(name), cs)
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("register rheo_csv_scan: %w", err)
 	}
 	if err := duckdb.RegisterTableUDF(conn, "rheo_iterations", duckdb.RowTableFunction{
 		BindArgumentsContext: func(ctx context.Context, _ map[string]any, _ ...any) (duckdb.RowTableSource, error) {

@@ -104,6 +104,7 @@ type scanSource struct {
 	next    atomic.Int64
 	total   uint64
 	threads int
+	csv     *csvSpec // rheo_csv_scan: parse CSV into typed columns
 }
 
 type scanLocal struct {
@@ -116,6 +117,12 @@ type scanLocal struct {
 	si    int
 	seq   []byte
 	raw   []byte
+	text  []byte // valid UTF-8 copy of a record's data, for CSV
+	proj  []bool
+	vecs  []vecPtrs
+	raws  bool // vecs are valid for this chunk
+	flds  []int
+	need  int // CSV fields the projected columns need
 }
 
 func scanColumns() []duckdb.ColumnInfo {
@@ -134,7 +141,19 @@ func scanColumns() []duckdb.ColumnInfo {
 	}
 }
 
-func (s *scanSource) ColumnInfos() []duckdb.ColumnInfo { return scanColumns() }
+func (s *scanSource) ColumnInfos() []duckdb.ColumnInfo {
+	if s.csv != nil {
+		return s.csv.infos
+	}
+	return scanColumns()
+}
+
+func (s *scanSource) numCols() int {
+	if s.csv != nil {
+		return len(s.csv.infos)
+	}
+	return numScanCols
+}
 
 func (s *scanSource) Cardinality() *duckdb.CardinalityInfo {
 	return &duckdb.CardinalityInfo{Cardinality: uint(s.total), Exact: false}
@@ -150,18 +169,17 @@ func (s *scanSource) NewLocalState() any { return &scanLocal{} }
 // projected reads which output columns DuckDB asked for. duckdb-go keeps
 // the mapping unexported; reflection reads it without unsafe, and
 // without it every column would be computed for every row.
-func projected(chunk duckdb.DataChunk) (out [numScanCols]bool) {
+func projected(chunk duckdb.DataChunk, out []bool) {
 	v := reflect.ValueOf(chunk).FieldByName("projection")
-	if !v.IsValid() || v.Len() != numScanCols {
+	if !v.IsValid() || v.Len() != len(out) {
 		for i := range out {
 			out[i] = true
 		}
-		return out
+		return
 	}
-	for i := range numScanCols {
+	for i := range out {
 		out[i] = v.Index(i).Int() >= 0
 	}
-	return out
 }
 
 func (s *scanSource) FillChunk(ls any, chunk duckdb.DataChunk) error {
@@ -169,14 +187,29 @@ func (s *scanSource) FillChunk(ls any, chunk duckdb.DataChunk) error {
 	if err := s.ctx.Err(); err != nil {
 		return err
 	}
-	proj := projected(chunk)
+	n := s.numCols()
+	if len(l.proj) != n {
+		l.proj, l.vecs = make([]bool, n), make([]vecPtrs, n)
+	}
+	projected(chunk, l.proj)
+	proj := l.proj
+	if s.csv != nil {
+		l.need = 0
+		for i := range s.csv.cols {
+			if tc, xc := s.csv.typed[i], s.csv.text[i]; (tc >= 0 && proj[tc]) || (xc >= 0 && proj[xc]) {
+				l.need = i + 1
+			}
+		}
+		// Without the vectors' pointers, fall back to SetChunkValue.
+		l.raws = l.need > 0 && rawVectors(chunk, l.vecs)
+	}
 	capacity := duckdb.GetDataChunkCapacity()
 	row := 0
 	for row < capacity {
 		if l.si < len(l.sub) {
 			r := &l.batch[l.bi-1]
 			k := &l.sub[l.si]
-			if err := s.emit(l, chunk, &proj, row, r, []byte(k.PartitionKey), k.Data, int32(l.si)); err != nil {
+			if err := s.emit(l, chunk, proj, row, r, []byte(k.PartitionKey), k.Data, int32(l.si)); err != nil {
 				return err
 			}
 			l.si++
@@ -202,7 +235,7 @@ func (s *scanSource) FillChunk(ls any, chunk duckdb.DataChunk) error {
 			}
 		}
 		l.sub, l.si = nil, 0
-		if err := s.emit(l, chunk, &proj, row, r, r.PartitionKey, r.Data, 0); err != nil {
+		if err := s.emit(l, chunk, proj, row, r, r.PartitionKey, r.Data, 0); err != nil {
 			return err
 		}
 		row++
@@ -251,7 +284,7 @@ func (s *scanSource) refill(l *scanLocal) (bool, error) {
 	}
 }
 
-func (s *scanSource) emit(l *scanLocal, chunk duckdb.DataChunk, proj *[numScanCols]bool, row int, r *shardlog.Record, pk, data []byte, sub int32) error {
+func (s *scanSource) emit(l *scanLocal, chunk duckdb.DataChunk, proj []bool, row int, r *shardlog.Record, pk, data []byte, sub int32) error {
 	var err error
 	set := func(col int, v any) {
 		if err == nil {
@@ -288,6 +321,18 @@ func (s *scanSource) emit(l *scanLocal, chunk duckdb.DataChunk, proj *[numScanCo
 			err = duckdb.SetChunkValue(chunk, colBytes, row, data)
 		}
 	}
+	if err == nil && l.need > 0 {
+		w := cellWriter{chunk: chunk, row: row}
+		if l.raws {
+			w.vecs = l.vecs
+		}
+		text := data
+		if !utf8.Valid(data) {
+			l.text = []byte(strings.ToValidUTF8(string(data), "\uFFFD"))
+			text = l.text
+		}
+		err = s.csv.emit(&w, proj, l.need, &l.flds, text)
+	}
 	return err
 }
 
@@ -305,8 +350,8 @@ func validText(buf *[]byte, b []byte) []byte {
 func shardName(i uint32) string { return fmt.Sprintf("shardId-%012d", i) }
 
 // bindScan builds the scan of table name for one query reference.
-func (e *Engine) bindScan(ctx context.Context, name string) (*scanSource, error) {
-	src := &scanSource{e: e, ctx: ctx, threads: e.threads}
+func (e *Engine) bindScan(ctx context.Context, name string, csv *csvSpec) (*scanSource, error) {
+	src := &scanSource{e: e, ctx: ctx, threads: e.threads, csv: csv}
 	plan, _ := ctx.Value(planKey{}).(*queryPlan)
 	if plan == nil || plan.describe {
 		return src, nil
