@@ -336,6 +336,29 @@ func keys(n int) []string {
 	return k
 }
 
+// batchBudget returns the function the put loops call before each batch:
+// it reserves one batch of batchBytes and reports false once the byte
+// budget (total > 0) or else the deadline is spent, the context is done or
+// a call failed. mu guards firstErr, which the loops set under it.
+func batchBudget(ctx context.Context, mu *sync.Mutex, firstErr *error, total, batchBytes int64, deadline time.Time) func() bool {
+	var reserved int64
+	return func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() != nil || *firstErr != nil {
+			return false
+		}
+		if total > 0 {
+			if reserved >= total {
+				return false
+			}
+			reserved += batchBytes
+			return true
+		}
+		return time.Now().Before(deadline)
+	}
+}
+
 // runPutRecords runs the PutRecords scenario.
 func runPutRecords(ctx context.Context, cl *kinesis.Client, c config, w *written) (result, error) {
 	buf := payload(c.recordSize)
@@ -344,26 +367,11 @@ func runPutRecords(ctx context.Context, cl *kinesis.Client, c config, w *written
 	var (
 		mu       sync.Mutex
 		res      = result{name: "putrecords"}
-		reserved int64
 		firstErr error
 	)
 	start := time.Now()
 	deadline := start.Add(c.duration)
-	next := func() bool { // reserves one batch; false when done
-		mu.Lock()
-		defer mu.Unlock()
-		if ctx.Err() != nil || firstErr != nil {
-			return false
-		}
-		if c.bytes > 0 {
-			if reserved >= c.bytes {
-				return false
-			}
-			reserved += batchBytes
-			return true
-		}
-		return time.Now().Before(deadline)
-	}
+	next := batchBudget(ctx, &mu, &firstErr, c.bytes, batchBytes, deadline)
 	var wg sync.WaitGroup
 	for g := range c.inflight {
 		wg.Add(1)

@@ -89,7 +89,6 @@ func runPutRecordsRaw(ctx context.Context, rc *rawClient, c config, w *written) 
 	var (
 		mu       sync.Mutex
 		res      = result{name: "putrecords (raw)"}
-		reserved int64
 		firstErr error
 	)
 	bodies := make([][][]byte, c.inflight)
@@ -98,21 +97,7 @@ func runPutRecordsRaw(ctx context.Context, rc *rawClient, c config, w *written) 
 	}
 	start := time.Now()
 	deadline := start.Add(c.duration)
-	next := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if ctx.Err() != nil || firstErr != nil {
-			return false
-		}
-		if c.bytes > 0 {
-			if reserved >= c.bytes {
-				return false
-			}
-			reserved += batchBytes
-			return true
-		}
-		return time.Now().Before(deadline)
-	}
+	next := batchBudget(ctx, &mu, &firstErr, c.bytes, batchBytes, deadline)
 	var wg sync.WaitGroup
 	for g := range c.inflight {
 		wg.Add(1)
