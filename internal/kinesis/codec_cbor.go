@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -172,27 +171,11 @@ const (
 	cborMap   = 5
 )
 
-// appendCBORHead appends a data item head of the major type and argument.
-func appendCBORHead(dst []byte, major byte, n uint64) []byte {
-	m := major << 5
-	switch {
-	case n < 24:
-		return append(dst, m|byte(n))
-	case n <= math.MaxUint8:
-		return append(dst, m|24, byte(n))
-	case n <= math.MaxUint16:
-		return append(dst, m|25, byte(n>>8), byte(n))
-	case n <= math.MaxUint32:
-		return append(dst, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(dst, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
 func appendCBORInt(dst []byte, n int64) []byte {
 	if n >= 0 {
-		return appendCBORHead(dst, cborUint, uint64(n))
+		return wire.AppendCBORHead(dst, cborUint, uint64(n))
 	}
-	return appendCBORHead(dst, cborNeg, uint64(-1-n))
+	return wire.AppendCBORHead(dst, cborNeg, uint64(-1-n))
 }
 
 // appendCBORText appends a text string; invalid UTF-8 becomes U+FFFD, as
@@ -201,7 +184,7 @@ func appendCBORText(dst []byte, s string) []byte {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	dst = appendCBORHead(dst, cborText, uint64(len(s)))
+	dst = wire.AppendCBORHead(dst, cborText, uint64(len(s)))
 	return append(dst, s...)
 }
 
@@ -209,12 +192,12 @@ func appendCBORTextBytes(dst, b []byte) []byte {
 	if !utf8.Valid(b) {
 		return appendCBORText(dst, string(b))
 	}
-	dst = appendCBORHead(dst, cborText, uint64(len(b)))
+	dst = wire.AppendCBORHead(dst, cborText, uint64(len(b)))
 	return append(dst, b...)
 }
 
 func appendCBORBytes(dst, b []byte) []byte {
-	dst = appendCBORHead(dst, cborBytes, uint64(len(b)))
+	dst = wire.AppendCBORHead(dst, cborBytes, uint64(len(b)))
 	return append(dst, b...)
 }
 
@@ -224,7 +207,7 @@ func appendCBORError(dst []byte, e *wire.Error) []byte {
 	if e.Message != "" {
 		n = 2
 	}
-	dst = appendCBORHead(dst, cborMap, n)
+	dst = wire.AppendCBORHead(dst, cborMap, n)
 	dst = appendCBORText(dst, "__type")
 	dst = appendCBORText(dst, e.Type)
 	if e.Message != "" {
@@ -252,9 +235,9 @@ func (o *getRecordsOutput) AppendCBOR(dst []byte) []byte {
 	if o.children != nil {
 		members++
 	}
-	dst = appendCBORHead(dst, cborMap, members)
+	dst = wire.AppendCBORHead(dst, cborMap, members)
 	dst = appendCBORText(dst, "Records")
-	dst = appendCBORHead(dst, cborArray, uint64(len(o.batch.Records)))
+	dst = wire.AppendCBORHead(dst, cborArray, uint64(len(o.batch.Records)))
 	var seq [seqnum.Len]byte
 	for i := range o.batch.Records {
 		r := &o.batch.Records[i]
@@ -262,7 +245,7 @@ func (o *getRecordsOutput) AppendCBOR(dst []byte) []byte {
 		if o.encryption != "" {
 			fields++
 		}
-		dst = appendCBORHead(dst, cborMap, fields)
+		dst = wire.AppendCBORHead(dst, cborMap, fields)
 		dst = appendCBORText(dst, "SequenceNumber")
 		dst = appendCBORTextBytes(dst, seqnum.AppendEncode(seq[:0], o.shard, r.Offset))
 		dst = appendCBORText(dst, "ApproximateArrivalTimestamp")
@@ -284,18 +267,18 @@ func (o *getRecordsOutput) AppendCBOR(dst []byte) []byte {
 	dst = appendCBORInt(dst, o.behind)
 	if o.children != nil {
 		dst = appendCBORText(dst, "ChildShards")
-		dst = appendCBORHead(dst, cborArray, uint64(len(o.children)))
+		dst = wire.AppendCBORHead(dst, cborArray, uint64(len(o.children)))
 		for _, c := range o.children {
-			dst = appendCBORHead(dst, cborMap, 3)
+			dst = wire.AppendCBORHead(dst, cborMap, 3)
 			dst = appendCBORText(dst, "ShardId")
 			dst = appendCBORText(dst, c.ShardId)
 			dst = appendCBORText(dst, "ParentShards")
-			dst = appendCBORHead(dst, cborArray, uint64(len(c.ParentShards)))
+			dst = wire.AppendCBORHead(dst, cborArray, uint64(len(c.ParentShards)))
 			for _, p := range c.ParentShards {
 				dst = appendCBORText(dst, p)
 			}
 			dst = appendCBORText(dst, "HashKeyRange")
-			dst = appendCBORHead(dst, cborMap, 2)
+			dst = wire.AppendCBORHead(dst, cborMap, 2)
 			dst = appendCBORText(dst, "StartingHashKey")
 			dst = appendCBORText(dst, c.HashKeyRange.StartingHashKey)
 			dst = appendCBORText(dst, "EndingHashKey")
@@ -307,23 +290,23 @@ func (o *getRecordsOutput) AppendCBOR(dst []byte) []byte {
 
 // AppendCBOR implements cborAppender, mirroring AppendJSON.
 func (o *putRecordsOutput) AppendCBOR(dst []byte) []byte {
-	dst = appendCBORHead(dst, cborMap, 3)
+	dst = wire.AppendCBORHead(dst, cborMap, 3)
 	dst = appendCBORText(dst, "FailedRecordCount")
 	dst = appendCBORInt(dst, int64(o.failed))
 	dst = appendCBORText(dst, "Records")
-	dst = appendCBORHead(dst, cborArray, uint64(len(o.results)))
+	dst = wire.AppendCBORHead(dst, cborArray, uint64(len(o.results)))
 	var buf [seqnum.Len + 24]byte
 	for i := range o.results {
 		r := &o.results[i]
 		if r.failed {
-			dst = appendCBORHead(dst, cborMap, 2)
+			dst = wire.AppendCBORHead(dst, cborMap, 2)
 			dst = appendCBORText(dst, "ErrorCode")
 			dst = appendCBORText(dst, r.errorCode())
 			dst = appendCBORText(dst, "ErrorMessage")
 			dst = appendCBORText(dst, o.errorMessage(r))
 			continue
 		}
-		dst = appendCBORHead(dst, cborMap, 2)
+		dst = wire.AppendCBORHead(dst, cborMap, 2)
 		dst = appendCBORText(dst, "SequenceNumber")
 		dst = appendCBORTextBytes(dst, seqnum.AppendEncode(buf[:0], r.shard, r.offset))
 		dst = appendCBORText(dst, "ShardId")

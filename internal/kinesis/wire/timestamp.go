@@ -75,13 +75,15 @@ func (t Timestamp) AppendCBOR(dst []byte) []byte {
 	dst = append(dst, 0xc0|cborTagEpoch)
 	ms := t.UnixMilli()
 	if ms >= 0 {
-		return appendCBORUint(dst, 0, uint64(ms))
+		return AppendCBORHead(dst, 0, uint64(ms))
 	}
-	return appendCBORUint(dst, 1, uint64(-1-ms))
+	return AppendCBORHead(dst, 1, uint64(-1-ms))
 }
 
-// appendCBORUint appends a CBOR head of the given major type and argument.
-func appendCBORUint(dst []byte, major byte, n uint64) []byte {
+// AppendCBORHead appends a CBOR data item head of the given major type and
+// argument, in the shortest form; the server's hand-written CBOR encoders
+// share it.
+func AppendCBORHead(dst []byte, major byte, n uint64) []byte {
 	m := major << 5
 	switch {
 	case n < 24:
