@@ -15,7 +15,6 @@ package kinesis
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -109,16 +108,6 @@ func (c *call) decodePutRecords() (*putRecordsRequest, error) {
 		return nil, err
 	}
 	return req, nil
-}
-
-// putRecordsAnyCodec is the PutRecords op: putRecordsOp's JSON-only
-// decoding plus CBOR and authorization.
-func (s *Server) putRecordsAnyCodec(ctx context.Context, c *call) (any, error) {
-	req, err := c.decodePutRecords()
-	if err != nil {
-		return nil, err
-	}
-	return s.putRecords(ctx, req)
 }
 
 // jsonAppender is implemented by outputs that encode themselves faster than

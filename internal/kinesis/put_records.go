@@ -35,8 +35,10 @@ import (
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
 
+// putRecordsOp is the PutRecords op: its own fast decoder (JSON in place, or
+// CBOR), with authorization, instead of the generic handle adapter.
 func (s *Server) putRecordsOp(ctx context.Context, c *call) (any, error) {
-	req, err := decodePutRecords(c.body)
+	req, err := c.decodePutRecords()
 	if err != nil {
 		return nil, err
 	}

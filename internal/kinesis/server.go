@@ -155,9 +155,6 @@ func New(cfg Config, st *meta.Store, lg shardlog.Log, logger *slog.Logger) (*Ser
 			s.ops[name] = o
 		}
 	}
-	// PutRecords decodes through the call (codec.go) so it gets CBOR and
-	// authorization like every other action.
-	s.ops["PutRecords"] = s.putRecordsAnyCodec
 	if err := s.recoverReshards(); err != nil {
 		return nil, err
 	}

@@ -151,6 +151,9 @@ func (f *fanout) active() int {
 // 2 MiB/s per consumer and shard). It is called before each event with the
 // event's record bytes and may block until they are allowed or ctx ends.
 func (f *fanout) readLimit(ctx context.Context, k subKey, n int) error {
+	if f.s.limits == nil { // limits off: no per-event work at all
+		return nil
+	}
 	consumer := k.consumer + ":" + strconv.FormatInt(k.created, 10)
 	d := f.s.limits.consumerRead(consumer, shardlog.ShardID{Stream: k.stream, Shard: k.shard}, n)
 	if d <= 0 {
