@@ -202,6 +202,7 @@ type getRecordsOutput struct {
 	behind     int64
 	children   []wire.ChildShard // set once the shard has ended
 	encryption string
+	hint       int // sizeHint's result, once computed
 }
 
 // release implements releaser: the batch's read buffers go back to the
@@ -211,11 +212,15 @@ func (o *getRecordsOutput) release() { o.batch.Release() }
 // sizeHint bounds the JSON reply's size, so the adapter can take a buffer
 // of the right size class from its pool.
 func (o *getRecordsOutput) sizeHint() int {
+	if o.hint > 0 {
+		return o.hint // computed once per reply: the pool and AppendJSON both ask
+	}
 	need := 128 + len(o.next)
 	for i := range o.batch.Records {
 		r := &o.batch.Records[i]
 		need += 160 + base64.StdEncoding.EncodedLen(len(r.Data)) + 6*len(r.PartitionKey)
 	}
+	o.hint = need
 	return need
 }
 
