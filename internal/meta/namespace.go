@@ -130,3 +130,24 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 	}
 	return s.db.View(fn)
 }
+
+// AllocUID reserves the next stream UID for a shard-log owner that is not
+// a Kinesis stream (a delivery stream's internal log), so its shard
+// directories can never collide with a stream's.
+func (s *Store) AllocUID() (uint64, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	var uid uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		sys := tx.Bucket(bucketSys)
+		uid = decodeUint(sys.Get(keyNextUID))
+		return sys.Put(keyNextUID, encodeUint(uid+1))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("meta: allocate uid: %w", err)
+	}
+	return uid, nil
+}

@@ -1,0 +1,139 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Source kinds, spelled as the Firehose API's DeliveryStreamType.
+const (
+	SourceDirectPut = "DirectPut"
+	SourceKinesis   = "KinesisStreamAsSource"
+)
+
+// Spec is what a delivery stream does: where records come from and where
+// they go. The API layer (internal/firehose) builds it from the request
+// after validating it; the engine trusts it.
+type Spec struct {
+	Source string // SourceDirectPut or SourceKinesis
+	// KinesisStream is the name of the source stream (SourceKinesis).
+	KinesisStream string
+	// Version is the delivery stream's version id: 1 at creation, +1 per
+	// UpdateDestination. It appears in default object keys.
+	Version int64
+	Dest    Destination
+}
+
+// Destination is one S3-style destination (ExtendedS3, S3, or the
+// intermediate bucket of a Redshift destination, then Warehouse is set).
+type Destination struct {
+	ID                string // "destinationId-000000000001"
+	Bucket            string // bucket name, from BucketARN
+	Prefix            string // raw Prefix expression, "" for the default
+	ErrorOutputPrefix string // raw ErrorOutputPrefix expression
+	BufferBytes       int    // SizeInMBs in bytes
+	BufferInterval    time.Duration
+	Compression       string // compress.* format name
+	FileExtension     string // CustomFileExtension; "" for the format's default
+	// AppendDelimiter adds "\n" after each record (the
+	// AppendDelimiterToRecord processor).
+	AppendDelimiter bool
+	Conversion      *Conversion   // nil: records are written as sent
+	Partitioning    *Partitioning // nil: no dynamic partitioning
+	Warehouse       *Warehouse    // non-nil: COPY each object into a table
+}
+
+// Conversion is DataFormatConversionConfiguration: JSON records become
+// rows of a columnar file whose schema is a table of the SQL catalog.
+type Conversion struct {
+	Database string // SchemaConfiguration.DatabaseName
+	Table    string // SchemaConfiguration.TableName
+	// Deserializer is "openx" (OpenXJsonSerDe) or "hive" (HiveJsonSerDe).
+	Deserializer      string
+	CaseInsensitive   bool              // OpenX, default true
+	ColumnToJSONKey   map[string]string // OpenX ColumnToJsonKeyMappings
+	DotsToUnderscores bool              // OpenX ConvertDotsInJsonKeysToUnderscores
+	TimestampFormats  []string          // Hive
+	Serializer        string            // "parquet" or "orc"
+	Compression       string            // serializer compression: SNAPPY (default), GZIP, UNCOMPRESSED, ZSTD
+}
+
+// Partitioning is DynamicPartitioningConfiguration with its
+// MetadataExtraction processor.
+type Partitioning struct {
+	Query string // MetadataExtractionQuery, e.g. "{region: .region}"
+}
+
+// Warehouse is the Redshift role: after an object is written, the engine
+// loads it into Table with a Redshift-style COPY.
+type Warehouse struct {
+	Table       string // CopyCommand.DataTableName
+	Columns     string // CopyCommand.DataTableColumns, "" for all
+	CopyOptions string // CopyCommand.CopyOptions, e.g. "JSON 'auto' GZIP"
+}
+
+// Definition is a stored delivery stream.
+type Definition struct {
+	Name    string
+	UID     uint64 // shard-log stream id of the internal log (DirectPut)
+	Created time.Time
+	Spec    Spec
+	// API is opaque state of the API layer (status, ARN, tags, encryption,
+	// the destination description as sent), stored atomically with Spec.
+	API json.RawMessage
+}
+
+// Status is the delivery health of one stream, for DescribeDeliveryStream,
+// metrics and the console.
+type Status struct {
+	Records, Bytes, Objects int64     // delivered since start of process
+	FailedRecords           int64     // written under the error prefix
+	LastSuccess             time.Time // last object written
+	FailingSince            time.Time // zero when the last attempt succeeded
+	Attempts                int       // failed attempts of the current batch
+	LastError               string    // of the last failed attempt
+	Backlog                 int64     // records accepted, not yet delivered
+	OldestPending           time.Time // arrival of the oldest undelivered record (DataFreshness)
+}
+
+// Converter turns JSON records into a columnar file; the SQL engine
+// implements it (the server adapts sqlengine to it).
+type Converter interface {
+	// CheckTable fails if the schema table does not exist.
+	CheckTable(ctx context.Context, database, table string) error
+	// Convert writes the records that convert as rows of one file at path
+	// and reports the others by index, with Firehose's error code and a
+	// message. A returned error means the whole batch failed (retry).
+	Convert(ctx context.Context, c *Conversion, records [][]byte, path string) (ConvertResult, error)
+}
+
+// ConvertResult is what Convert did.
+type ConvertResult struct {
+	Rows   int
+	Failed []RecordFailure
+}
+
+// RecordFailure is one record that could not be converted.
+type RecordFailure struct {
+	Index   int    // into the records passed to Convert
+	Code    string // e.g. "DataFormatConversion.MalformedData"
+	Message string
+}
+
+// Warehouse loads delivered objects into SQL tables; the SQL engine
+// implements it.
+type WarehouseLoader interface {
+	// Load runs COPY w.Table FROM the object with w.CopyOptions. loadID
+	// names the batch: a load with an id already applied does nothing, so
+	// a batch retried after a crash is not loaded twice.
+	Load(ctx context.Context, w *Warehouse, bucket, key, loadID string) (rows int64, err error)
+}
+
+// Errors of the Manager; match with errors.Is.
+var (
+	ErrExists   = errors.New("delivery: delivery stream exists")
+	ErrNotFound = errors.New("delivery: delivery stream not found")
+	ErrClosed   = errors.New("delivery: manager closed")
+)
