@@ -3,7 +3,6 @@
 // matching readers, used by delivery and by the SQL engine's COPY.
 package compress
 
-
 // Format names, spelled as the Firehose API spells CompressionFormat.
 const (
 	Uncompressed = "UNCOMPRESSED"
