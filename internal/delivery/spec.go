@@ -95,7 +95,11 @@ type Status struct {
 	Attempts                int       // failed attempts of the current batch
 	LastError               string    // of the last failed attempt
 	Backlog                 int64     // records accepted, not yet delivered
-	OldestPending           time.Time // arrival of the oldest undelivered record (DataFreshness)
+	// Lost counts records that expired from the log (24 h for Direct PUT,
+	// the stream's retention for a Kinesis source) before delivery; AWS
+	// discards them too.
+	Lost          int64
+	OldestPending time.Time // arrival of the oldest undelivered record (DataFreshness)
 }
 
 // Converter turns JSON records into a columnar file; the SQL engine

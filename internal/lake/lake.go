@@ -33,8 +33,9 @@ type Store interface {
 	// Delete removes an object; deleting a missing key is not an error.
 	Delete(ctx context.Context, bucket, key string) error
 	// CheckBucket reports whether the bucket is usable (ErrNoSuchBucket if
-	// not). The local lake creates missing bucket directories on Put, so it
-	// only fails for names that are not valid bucket names.
+	// not, ErrInvalidBucket for a name S3 would refuse). The local lake
+	// makes any valid name usable: it creates the bucket directory here
+	// (and on Put), so it only fails for invalid names or I/O errors.
 	CheckBucket(ctx context.Context, bucket string) error
 	// LocalPath returns the file path of bucket/key when the store is the
 	// local lake, so DuckDB can read it in place; ok is false for S3.
@@ -44,9 +45,40 @@ type Store interface {
 	URL(bucket, key string) string
 }
 
+// Metadata is what an object carries besides its bytes. Firehose sets
+// Content-Type application/octet-stream and a Content-Encoding per
+// compression format on the objects it writes; S3 stores them, the local
+// lake has nowhere to keep them and ignores them.
+type Metadata struct {
+	ContentType     string // "" for the store's default
+	ContentEncoding string // "" for none
+}
+
+// MetadataPutter is implemented by stores that keep Metadata (S3).
+type MetadataPutter interface {
+	// PutWithMetadata is Put with object metadata.
+	PutWithMetadata(ctx context.Context, bucket, key string, body io.Reader, size int64, md Metadata) error
+}
+
+// PutWithMetadata stores body through s, with md when s keeps metadata
+// and as a plain Put otherwise, so callers need not know the store.
+func PutWithMetadata(ctx context.Context, s Store, bucket, key string, body io.Reader, size int64, md Metadata) error {
+	if mp, ok := s.(MetadataPutter); ok {
+		return mp.PutWithMetadata(ctx, bucket, key, body, size, md)
+	}
+	return s.Put(ctx, bucket, key, body, size)
+}
+
 // Errors of Store implementations; match with errors.Is.
 var (
 	ErrNoSuchBucket  = errors.New("lake: no such bucket")
 	ErrNoSuchKey     = errors.New("lake: no such key")
 	ErrInvalidBucket = errors.New("lake: invalid bucket name")
+)
+
+// Both stores satisfy the interfaces.
+var (
+	_ Store          = (*Local)(nil)
+	_ Store          = (*S3)(nil)
+	_ MetadataPutter = (*S3)(nil)
 )

@@ -1,0 +1,323 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/rheo-dev/rheo/internal/compress"
+	"github.com/rheo-dev/rheo/internal/kpl"
+	"github.com/rheo-dev/rheo/internal/objkey"
+	"github.com/rheo-dev/rheo/internal/seqnum"
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// Error output types (the !{firehose:error-output-type} values) and codes.
+const (
+	errTypeProcessing = "processing-failed"
+	errTypeConversion = "format-conversion-failed"
+	// codeMetadataExtraction is the errorCode of a record whose partition
+	// keys could not be extracted.
+	codeMetadataExtraction = "DynamicPartitioning.MetadataExtractionFailed"
+)
+
+// batchResult counts what a batch delivered.
+type batchResult struct {
+	records, bytes, objects, failed int64
+}
+
+// newRandom is a batch's random string.
+func newRandom() string { return objkey.NewRandom() }
+
+// userRecord is one record as delivered: a Direct PUT record, or a Kinesis
+// record (a KPL aggregate yields several).
+type userRecord struct {
+	data   []byte
+	ts     int64  // arrival, ms since the Unix epoch
+	seq    string // Kinesis sequence number, or the Firehose RecordId
+	sub    int    // position in its KPL aggregate
+	hasSub bool
+}
+
+// group is the records of one object.
+type group struct {
+	part map[string]string
+	recs []userRecord
+}
+
+// failure is one record for the error output.
+type failure struct {
+	rec     userRecord
+	errType string
+	code    string
+	message string
+}
+
+// execute writes the objects of one batch (and loads them into the
+// warehouse). Everything it writes is a function of the plan and the
+// records, so a replay replaces the objects of an interrupted attempt.
+func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog.Record, attempt int) (batchResult, error) {
+	spec := plan.Spec
+	dest := &spec.Dest
+	layout, err := objkey.Compile(dest.Prefix, dest.ErrorOutputPrefix, dest.Partitioning != nil)
+	if err != nil {
+		return batchResult{}, fmt.Errorf("compile prefixes: %w", err)
+	}
+	users := w.expand(plan, recs)
+	var res batchResult
+	groups, fails, err := partition(layout, dest.Partitioning, users)
+	if err != nil {
+		return res, err
+	}
+	name := w.s.name()
+	params := objkey.Params{Stream: name, Version: spec.Version, Random: plan.Random}
+	for gi, g := range groups {
+		p := params
+		p.Time = msTime(oldest(g.recs))
+		p.Partition = g.part
+		var key string
+		var written bool
+		if c := dest.Conversion; c != nil {
+			p.Extension = objkey.FormatExtension(dest.Compression, c.Serializer, dest.FileExtension)
+			key = layout.Key(p)
+			var convFails []failure
+			written, convFails, err = w.putConverted(ctx, c, dest.Bucket, key, g.recs)
+			fails = append(fails, convFails...)
+		} else {
+			p.Extension = objkey.Extension(dest.Compression, false, dest.FileExtension)
+			key = layout.Key(p)
+			written, err = true, w.putEncoded(ctx, dest, key, g.recs, dest.AppendDelimiter)
+		}
+		if err != nil {
+			return batchResult{}, err
+		}
+		if !written {
+			continue
+		}
+		if wh := dest.Warehouse; wh != nil {
+			loadID := fmt.Sprintf("%s-%016x-%d-%d", name, w.uid, plan.Seq, gi)
+			if _, err := w.m.opts.Warehouse.Load(ctx, wh, dest.Bucket, key, loadID); err != nil {
+				return batchResult{}, fmt.Errorf("load %s into %s: %w", key, wh.Table, err)
+			}
+		}
+		res.objects++
+	}
+	n, err := w.putErrors(ctx, plan, layout, fails, attempt)
+	if err != nil {
+		return batchResult{}, err
+	}
+	res.failed = n
+	res.records = int64(len(users)) - n
+	for _, u := range users {
+		res.bytes += int64(len(u.data))
+	}
+	for _, f := range fails {
+		res.bytes -= int64(len(f.rec.data))
+	}
+	return res, nil
+}
+
+// expand turns the log records into user records, de-aggregating KPL
+// aggregates of a Kinesis source (a record that looks aggregated but does
+// not decode passes through unchanged, as the KCL does).
+func (w *worker) expand(plan *batchPlan, recs [][]shardlog.Record) []userRecord {
+	n := 0
+	for _, rs := range recs {
+		n += len(rs)
+	}
+	out := make([]userRecord, 0, n)
+	for i, rs := range recs {
+		shard := plan.Ranges[i].Shard
+		for _, r := range rs {
+			if w.source == SourceDirectPut {
+				out = append(out, userRecord{data: r.Data, ts: r.Timestamp, seq: recordID(w.uid, r.Offset)})
+				continue
+			}
+			seq := seqnum.Encode(shard, r.Offset)
+			if kpl.IsAggregated(r.Data) {
+				if subs, err := kpl.Deaggregate(r.Data); err == nil {
+					for _, s := range subs {
+						out = append(out, userRecord{data: s.Data, ts: r.Timestamp, seq: seq, sub: s.SubSequence, hasSub: true})
+					}
+					continue
+				}
+			}
+			out = append(out, userRecord{data: r.Data, ts: r.Timestamp, seq: seq})
+		}
+	}
+	return out
+}
+
+// partition groups records by their partition values (one group when
+// dynamic partitioning is off); records whose keys cannot be extracted go
+// to the error output.
+func partition(layout *objkey.Layout, p *Partitioning, users []userRecord) ([]*group, []failure, error) {
+	if p == nil {
+		return []*group{{recs: users}}, nil, nil
+	}
+	q, err := objkey.ParseQuery(p.Query)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metadata extraction query: %w", err)
+	}
+	var groups []*group
+	byKey := make(map[string]*group)
+	var fails []failure
+	for _, u := range users {
+		vals, err := q.Eval(u.data)
+		if err == nil {
+			err = layout.CheckPartition(vals)
+		}
+		if err != nil {
+			fails = append(fails, failure{rec: u, errType: errTypeProcessing, code: codeMetadataExtraction, message: err.Error()})
+			continue
+		}
+		k := layout.GroupKey(vals)
+		g := byKey[k]
+		if g == nil {
+			g = &group{part: vals}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.recs = append(g.recs, u)
+	}
+	return groups, fails, nil
+}
+
+// oldest returns the earliest arrival among recs.
+func oldest(recs []userRecord) int64 {
+	var o int64
+	for _, r := range recs {
+		if o == 0 || r.ts < o {
+			o = r.ts
+		}
+	}
+	return o
+}
+
+// putEncoded writes records concatenated (with "\n" after each when
+// delimit), compressed in the destination's format.
+func (w *worker) putEncoded(ctx context.Context, dest *Destination, key string, recs []userRecord, delimit bool) error {
+	size := 0
+	for _, r := range recs {
+		size += len(r.data) + 1
+	}
+	buf := w.m.getBuffer()
+	defer w.m.putBuffer(buf)
+	if dest.Compression == "" || dest.Compression == compress.Uncompressed {
+		buf.Grow(size)
+	} else {
+		buf.Grow(size/4 + 4096)
+	}
+	zw, err := compress.NewWriter(buf, orUncompressed(dest.Compression), compress.Options{ZipEntryName: zipEntry(key)})
+	if err != nil {
+		return fmt.Errorf("compress %s: %w", key, err)
+	}
+	for _, r := range recs {
+		if _, err := zw.Write(r.data); err != nil {
+			return fmt.Errorf("compress %s: %w", key, err)
+		}
+		if delimit {
+			if _, err := zw.Write(newline); err != nil {
+				return fmt.Errorf("compress %s: %w", key, err)
+			}
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("compress %s: %w", key, err)
+	}
+	if err := w.m.opts.Store.Put(ctx, dest.Bucket, key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
+		return fmt.Errorf("put %s: %w", w.m.opts.Store.URL(dest.Bucket, key), err)
+	}
+	return nil
+}
+
+var newline = []byte{'\n'}
+
+// maxFreeBuffers bounds the encoding buffers kept for reuse: one per
+// batch in flight is enough for the usual few streams.
+const maxFreeBuffers = 2
+
+// getBuffer returns an empty encoding buffer, reusing a freed one: that
+// spares allocating and clearing BufferBytes per batch.
+func (m *Manager) getBuffer() *bytes.Buffer {
+	m.bufMu.Lock()
+	defer m.bufMu.Unlock()
+	if n := len(m.freeBufs); n > 0 {
+		b := m.freeBufs[n-1]
+		m.freeBufs = m.freeBufs[:n-1]
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// putBuffer hands a buffer back for reuse.
+func (m *Manager) putBuffer(b *bytes.Buffer) {
+	m.bufMu.Lock()
+	defer m.bufMu.Unlock()
+	if len(m.freeBufs) < maxFreeBuffers {
+		m.freeBufs = append(m.freeBufs, b)
+	}
+}
+
+// orUncompressed maps an empty format to UNCOMPRESSED.
+func orUncompressed(f string) string {
+	if f == "" {
+		return compress.Uncompressed
+	}
+	return f
+}
+
+// zipEntry names the single entry of a ZIP object: the object's base name
+// without ".zip".
+func zipEntry(key string) string {
+	base := path.Base(key)
+	if ext := path.Ext(base); ext == ".zip" {
+		base = base[:len(base)-len(ext)]
+	}
+	return base
+}
+
+// putConverted converts records to a columnar file and uploads it; written
+// is false when no record converted.
+func (w *worker) putConverted(ctx context.Context, c *Conversion, bucket, key string, recs []userRecord) (written bool, fails []failure, err error) {
+	dir, err := os.MkdirTemp("", "rheo-convert-")
+	if err != nil {
+		return false, nil, fmt.Errorf("convert: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "object")
+	datas := make([][]byte, len(recs))
+	for i, r := range recs {
+		datas[i] = r.data
+	}
+	res, err := w.m.opts.Converter.Convert(ctx, c, datas, path)
+	if err != nil {
+		return false, nil, fmt.Errorf("convert to %s: %w", c.Serializer, err)
+	}
+	for _, f := range res.Failed {
+		if f.Index < 0 || f.Index >= len(recs) {
+			return false, nil, fmt.Errorf("convert: failure index %d out of range", f.Index)
+		}
+		fails = append(fails, failure{rec: recs[f.Index], errType: errTypeConversion, code: f.Code, message: f.Message})
+	}
+	if res.Rows == 0 {
+		return false, fails, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, nil, fmt.Errorf("convert: open output: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, nil, fmt.Errorf("convert: %w", err)
+	}
+	if err := w.m.opts.Store.Put(ctx, bucket, key, f, st.Size()); err != nil {
+		return false, nil, fmt.Errorf("put %s: %w", w.m.opts.Store.URL(bucket, key), err)
+	}
+	return true, fails, nil
+}

@@ -1,0 +1,158 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sort"
+
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// flush delivers the buffer as one batch and commits it.
+func (w *worker) flush(ctx context.Context) error {
+	if !w.settle() {
+		return nil // ctx done
+	}
+	idxs := make([]uint32, 0, len(w.recs))
+	for idx := range w.recs {
+		idxs = append(idxs, idx)
+	}
+	sort.Slice(idxs, func(i, j int) bool { return idxs[i] < idxs[j] })
+	plan := &batchPlan{Random: newRandom(), Spec: clone(w.spec()), Planned: w.m.now().UTC()}
+	recs := make([][]shardlog.Record, 0, len(idxs))
+	for _, idx := range idxs {
+		plan.Ranges = append(plan.Ranges, span{Shard: idx, From: w.from[idx], To: w.pos[idx]})
+		recs = append(recs, w.recs[idx])
+	}
+	// Shards read without records for the batch (only expired ones, or a
+	// new child's start at its trim horizon) advance with it.
+	var extra map[uint32]uint64
+	w.s.mu.Lock()
+	for idx, p := range w.pos {
+		if _, inPlan := w.from[idx]; !inPlan && p > w.s.rec.State.Next[idx] {
+			if extra == nil {
+				extra = make(map[uint32]uint64)
+			}
+			extra[idx] = p
+		}
+	}
+	w.s.mu.Unlock()
+	// Persist the plan before writing anything.
+	if err := w.retry(ctx, func() error {
+		w.s.mu.Lock()
+		defer w.s.mu.Unlock()
+		rec := w.s.rec
+		plan.Seq = rec.State.Seq
+		rec.State.Plan = plan
+		if err := putStored(w.m.opts.Meta, &rec); err != nil {
+			return err
+		}
+		w.s.rec = rec
+		return nil
+	}); err != nil {
+		return nil // ctx done
+	}
+	// Deliver in the background while the next buffer fills; the buffer
+	// now belongs to that goroutine. If ctx ends first, the plan stays
+	// and is replayed at the next start.
+	held, lost := w.held, w.lost
+	w.held, w.lost = nil, 0
+	w.clearBuffer()
+	done := make(chan error, 1)
+	w.inflight = done
+	go func() {
+		defer release(held)
+		err := w.deliver(ctx, plan, recs)
+		if err == nil {
+			err = w.commit(ctx, plan, extra, lost)
+		}
+		done <- err
+	}()
+	return nil
+}
+
+// deliver runs a batch until it succeeds or ctx is done, backing off
+// between failed attempts. recs nil means read the plan's ranges (replay).
+func (w *worker) deliver(ctx context.Context, plan *batchPlan, recs [][]shardlog.Record) error {
+	attempt := 0
+	if recs == nil {
+		var held []shardlog.Batch
+		defer func() { release(held) }()
+		if err := w.retryAttempts(ctx, &attempt, func() error {
+			var err error
+			recs, held, err = w.readPlan(ctx, plan)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return w.retryAttempts(ctx, &attempt, func() error {
+		res, err := w.execute(ctx, plan, recs, attempt+1)
+		if err != nil {
+			return err
+		}
+		w.s.succeeded(res, w.m.now())
+		return nil
+	})
+}
+
+// commit advances the checkpoints past the batch (and the shards in
+// extra to their positions), adds lost to the count of expired records
+// and clears the plan, in one meta write.
+func (w *worker) commit(ctx context.Context, plan *batchPlan, extra map[uint32]uint64, lost int64) error {
+	return w.retry(ctx, func() error {
+		w.s.mu.Lock()
+		defer w.s.mu.Unlock()
+		rec := w.s.rec
+		rec.State.Next = maps.Clone(rec.State.Next)
+		if rec.State.Next == nil {
+			rec.State.Next = make(map[uint32]uint64)
+		}
+		for _, r := range plan.Ranges {
+			rec.State.Next[r.Shard] = r.To
+		}
+		for idx, p := range extra {
+			rec.State.Next[idx] = max(rec.State.Next[idx], p)
+		}
+		rec.State.Plan = nil
+		rec.State.Seq = plan.Seq + 1
+		rec.State.Lost += lost
+		if err := putStored(w.m.opts.Meta, &rec); err != nil {
+			return err
+		}
+		w.s.rec = rec
+		return nil
+	})
+}
+
+// readPlan reads a plan's ranges back from the log; the records alias the
+// returned batches.
+func (w *worker) readPlan(ctx context.Context, plan *batchPlan) (out [][]shardlog.Record, held []shardlog.Batch, err error) {
+	out = make([][]shardlog.Record, len(plan.Ranges))
+	for i, r := range plan.Ranges {
+		id := internalShard(w.uid)
+		if w.source == SourceKinesis {
+			id = shardlog.ShardID{Stream: w.sourceUID, Shard: r.Shard}
+		}
+		for pos := r.From; pos < r.To; {
+			b, err := w.m.opts.Log.Read(ctx, id, pos, readMaxRecords, 4*readMaxBytes)
+			if err != nil {
+				release(held)
+				return nil, nil, fmt.Errorf("replay batch %d: read %s: %w", plan.Seq, id, err)
+			}
+			held = append(held, b)
+			for _, rec := range b.Records {
+				if rec.Offset >= r.To {
+					break
+				}
+				out[i] = append(out[i], rec)
+			}
+			if b.Next <= pos || len(b.Records) == 0 {
+				break
+			}
+			pos = b.Next
+		}
+	}
+	return out, held, nil
+}

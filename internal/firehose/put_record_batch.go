@@ -1,0 +1,97 @@
+// PutRecordBatch appends up to 500 records (each up to 1,000 KiB, 4 MiB in
+// all) to a DirectPut delivery stream in one durable append and answers
+// with one RequestResponses entry per record, in order: {RecordId} or
+// {ErrorCode, ErrorMessage}, FailedPutCount and Encrypted. The append is
+// all-or-nothing: if the internal log cannot take the batch (a storage
+// failure), every entry fails with ServiceUnavailableException so clients
+// retry just those records, as the AWS documentation tells them to.
+//
+// Errors as AWS: ValidationException for more than 500 records ('records'
+// ... Member must have length less than or equal to 500) and per record
+// ('records.N.member.data'); InvalidArgumentException for more than 4 MiB
+// of data in the request; ResourceNotFoundException (missing or not
+// ACTIVE); InvalidArgumentException for a Kinesis-sourced stream.
+//
+// Known gaps vs AWS: the wording of the 4 MiB message is rheo's; no
+// throughput limits.
+package firehose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rheo-dev/rheo/internal/delivery"
+	"github.com/rheo-dev/rheo/internal/kinesis/wire"
+)
+
+// Limits of one PutRecordBatch call.
+const (
+	maxBatchRecords = 500
+	maxBatchBytes   = 4 << 20
+)
+
+func (s *Server) putRecordBatch(ctx context.Context, in *PutRecordBatchInput) (*PutRecordBatchOutput, error) {
+	var c checker
+	c.name("deliveryStreamName", in.DeliveryStreamName, true)
+	total := 0
+	switch {
+	case in.Records == nil:
+		c.Null("records")
+	case len(in.Records) < 1:
+		c.Fail("records", "[]", "Member must have length greater than or equal to 1")
+	case len(in.Records) > maxBatchRecords:
+		c.Fail("records", fmt.Sprintf("[%d records]", len(in.Records)), fmt.Sprintf("Member must have length less than or equal to %d", maxBatchRecords))
+	}
+	for i, r := range in.Records {
+		path := fmt.Sprintf("records.%d.member.data", i+1)
+		switch {
+		case r == nil || r.Data == nil:
+			c.Null(path)
+		case len(r.Data) > maxRecordSize:
+			c.Fail(path, blobValue(len(r.Data)), fmt.Sprintf("Member must have length less than or equal to %d", maxRecordSize))
+		default:
+			total += len(r.Data)
+		}
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	if total > maxBatchBytes {
+		return nil, wire.InvalidArgument("Records size exceeds 4 MB limit: the request carries %d bytes of record data, the limit is %d.", total, maxBatchBytes)
+	}
+	name := *in.DeliveryStreamName
+	sm, err := s.writable(name)
+	if err != nil {
+		return nil, err
+	}
+	records := make([][]byte, len(in.Records))
+	for i, r := range in.Records {
+		records[i] = r.Data
+	}
+	out := &PutRecordBatchOutput{
+		Encrypted:        sm.st.Enc.status(s.now()) == encEnabled,
+		RequestResponses: make([]PutRecordBatchResponseEntry, len(records)),
+	}
+	ids, err := s.eng.Put(ctx, name, records)
+	switch {
+	case err == nil && len(ids) != len(records):
+		return nil, fmt.Errorf("put to %s: engine returned %d record ids for %d records", name, len(ids), len(records))
+	case err == nil:
+		for i, id := range ids {
+			out.RequestResponses[i].RecordId = id
+		}
+		return out, nil
+	case errors.Is(err, delivery.ErrNotFound) || errors.Is(err, delivery.ErrClosed) || ctx.Err() != nil:
+		return nil, s.engineErr(name, err)
+	}
+	if _, ok := wire.AsError(err); ok {
+		return nil, err
+	}
+	s.logger.Error("put record batch failed", "stream", name, "records", len(records), "err", err)
+	out.FailedPutCount = len(records)
+	for i := range out.RequestResponses {
+		out.RequestResponses[i] = PutRecordBatchResponseEntry{ErrorCode: "ServiceUnavailableException", ErrorMessage: "Slow down. The record could not be stored; retry it."}
+	}
+	return out, nil
+}

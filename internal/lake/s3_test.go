@@ -1,0 +1,204 @@
+package lake
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/rheo-dev/rheo/internal/awsfix"
+)
+
+// newFakeS3 starts an in-process S3 server on loopback and a store on it
+// with a 5 MiB part size, so multipart uploads happen at test sizes.
+func newFakeS3(t *testing.T) (*S3, *s3mem.Backend) {
+	t.Helper()
+	backend := s3mem.New()
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	s, err := NewS3(context.Background(), S3Options{
+		Endpoint:        srv.URL,
+		PathStyle:       true,
+		AccessKeyID:     "AKIDTEST",
+		SecretAccessKey: "secret",
+		HTTPClient:      awsfix.HTTPClient(0),
+		PartSize:        5 << 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, backend
+}
+
+func TestS3Contract(t *testing.T) {
+	runContract(t, func(t *testing.T) harness {
+		s, backend := newFakeS3(t)
+		return harness{
+			name:  "s3",
+			store: s,
+			create: func(t *testing.T, b string) {
+				if err := backend.CreateBucket(b); err != nil {
+					t.Fatal(err)
+				}
+			},
+		}
+	})
+}
+
+// Metadata reaches the service: Firehose's Content-Type and the format's
+// Content-Encoding.
+func TestS3Metadata(t *testing.T) {
+	s, backend := newFakeS3(t)
+	backend.CreateBucket(bucket)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		key  string
+		body []byte
+		md   Metadata
+	}{
+		{"small.gz", []byte("gz"), Metadata{ContentEncoding: "gzip"}},
+		{"big.snappy", bytes.Repeat([]byte("s"), 6<<20), Metadata{ContentEncoding: "snappy-java"}},
+		{"typed", []byte("{}"), Metadata{ContentType: "application/json"}},
+	} {
+		if err := PutWithMetadata(ctx, s, bucket, tc.key, bytes.NewReader(tc.body), int64(len(tc.body)), tc.md); err != nil {
+			t.Fatal(err)
+		}
+		head, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(tc.key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantType := tc.md.ContentType
+		if wantType == "" {
+			wantType = "application/octet-stream"
+		}
+		if got := aws.ToString(head.ContentType); got != wantType {
+			t.Errorf("%s: Content-Type %q, want %q", tc.key, got, wantType)
+		}
+		if got := aws.ToString(head.ContentEncoding); got != tc.md.ContentEncoding {
+			t.Errorf("%s: Content-Encoding %q, want %q", tc.key, got, tc.md.ContentEncoding)
+		}
+		if aws.ToInt64(head.ContentLength) != int64(len(tc.body)) {
+			t.Errorf("%s: length %d", tc.key, aws.ToInt64(head.ContentLength))
+		}
+	}
+	// The local lake has no metadata and takes a plain Put.
+	l := NewLocal(t.TempDir())
+	if err := PutWithMetadata(ctx, l, bucket, "k", strings.NewReader("x"), 1, Metadata{ContentEncoding: "gzip"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNewS3Options(t *testing.T) {
+	ctx := context.Background()
+	for _, o := range []S3Options{
+		{Endpoint: "not a url"},
+		{Endpoint: "ftp://host"},
+		{Endpoint: "http://"},
+		{AccessKeyID: "only-id"},
+		{SecretAccessKey: "only-secret"},
+	} {
+		if _, err := NewS3(ctx, o); err == nil {
+			t.Errorf("NewS3(%+v): no error", o)
+		}
+	}
+	s, err := NewS3(ctx, S3Options{Endpoint: "http://127.0.0.1:1", AccessKeyID: "a", SecretAccessKey: "b", PartSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.partSize != 5<<20 {
+		t.Errorf("part size %d, want S3's 5 MiB minimum", s.partSize)
+	}
+	if s.client.Options().Region != "us-east-1" {
+		t.Errorf("region %q, want us-east-1", s.client.Options().Region)
+	}
+}
+
+// countingClient counts requests that upload a part.
+type countingClient struct {
+	next  s3.HTTPClient
+	parts atomic.Int32 // UploadPart calls
+	lists atomic.Int32 // ListObjectsV2 calls
+}
+
+func (c *countingClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPut && r.URL.Query().Has("partNumber") {
+		c.parts.Add(1)
+	}
+	if r.Method == http.MethodGet && r.URL.Query().Get("list-type") == "2" {
+		c.lists.Add(1)
+	}
+	return c.next.Do(r)
+}
+
+// List follows continuation tokens past the service's 1000-key pages.
+func TestS3ListPages(t *testing.T) {
+	backend := s3mem.New()
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	defer srv.Close()
+	backend.CreateBucket(bucket)
+	cc := &countingClient{next: awsfix.HTTPClient(0)}
+	s, err := NewS3(context.Background(), S3Options{Endpoint: srv.URL, PathStyle: true,
+		AccessKeyID: "a", SecretAccessKey: "b", HTTPClient: cc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2345 {
+		put(t, s, fmt.Sprintf("k%05d", i), []byte("x"))
+	}
+	objs := list(t, s, "k")
+	if len(objs) != 2345 || objs[0].Key != "k00000" || objs[2344].Key != "k02344" {
+		t.Fatalf("List gave %d objects", len(objs))
+	}
+	if got := cc.lists.Load(); got != 3 {
+		t.Fatalf("%d ListObjectsV2 calls, want 3 pages of at most 1000", got)
+	}
+}
+
+// Bodies above the part size go up as multipart uploads of part-size parts.
+func TestS3Multipart(t *testing.T) {
+	backend := s3mem.New()
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	defer srv.Close()
+	backend.CreateBucket(bucket)
+	cc := &countingClient{next: awsfix.HTTPClient(0)}
+	s, err := NewS3(context.Background(), S3Options{Endpoint: srv.URL, PathStyle: true,
+		AccessKeyID: "a", SecretAccessKey: "b", HTTPClient: cc, PartSize: 5 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		size      int
+		seekable  bool
+		wantParts int32
+	}{
+		{5 << 20, true, 0},
+		{5 << 20, false, 0},
+		{5<<20 + 1, true, 2},
+		{12 << 20, false, 3},
+	} {
+		cc.parts.Store(0)
+		data := bytes.Repeat([]byte("0123456789abcdef"), tc.size/16+1)[:tc.size]
+		var body io.Reader = bytes.NewReader(data)
+		if !tc.seekable {
+			body = io.MultiReader(body)
+		}
+		if err := s.Put(context.Background(), bucket, "m", body, int64(tc.size)); err != nil {
+			t.Fatal(err)
+		}
+		if got := cc.parts.Load(); got != tc.wantParts {
+			t.Errorf("size %d: %d parts, want %d", tc.size, got, tc.wantParts)
+		}
+		if got := get(t, s, "m"); !bytes.Equal(got, data) {
+			t.Errorf("size %d: read back %d bytes", tc.size, len(got))
+		}
+	}
+}
