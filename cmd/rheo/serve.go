@@ -17,11 +17,15 @@ func newServeCommand() *cobra.Command {
 	var logLevel, logFormat string
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the rheo server (Kinesis Data Streams API, SQL)",
+		Short: "Run the rheo server (Kinesis Data Streams and Firehose APIs, SQL)",
 		Long: `Run the rheo server. It serves the Amazon Kinesis Data Streams API on --listen:
 point AWS CLIs and SDKs at it with an endpoint override, e.g.
 
   aws --endpoint-url http://127.0.0.1:4567 kinesis create-stream --stream-name demo --shard-count 2
+
+The Amazon Data Firehose API is served on the same address: delivery streams
+write objects to the built-in lake (bucket arn:aws:s3:::NAME is the directory
+<data-dir>/lake/NAME/) or, with --s3-endpoint, to any S3-compatible store.
 
 SQL over the streams (DuckDB, Hive DDL, EMR-style checkpointed iterations) is
 served over the Postgres wire protocol on --pg-listen (psql, pgx, JDBC, BI
@@ -44,6 +48,8 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 			// that every user of the machine can see in ps.
 			cfg.AccessKeyID = os.Getenv("RHEO_ACCESS_KEY_ID")
 			cfg.SecretAccessKey = os.Getenv("RHEO_SECRET_ACCESS_KEY")
+			cfg.S3AccessKeyID = os.Getenv("RHEO_S3_ACCESS_KEY_ID")
+			cfg.S3SecretAccessKey = os.Getenv("RHEO_S3_SECRET_ACCESS_KEY")
 			return server.Run(cmd.Context(), cfg)
 		},
 	}
@@ -63,6 +69,9 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key (PEM) for --tls-cert")
 	f.BoolVar(&cfg.EnforceLimits, "enforce-limits", cfg.EnforceLimits, "enforce AWS's per-shard throughput limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 GetRecords/s out) so clients can test their backoff")
 	f.StringVar(&cfg.EncryptionKeyFile, "encryption-key-file", cfg.EncryptionKeyFile, "master key for StartStreamEncryption (32 bytes raw, hex or base64); default: a random key kept in the data dir. Changing it makes records encrypted under the old key unreadable")
+	f.StringVar(&cfg.S3Endpoint, "s3-endpoint", cfg.S3Endpoint, "S3-compatible service (URL) for delivery destinations and SQL's s3:// URLs; default: the built-in lake, bucket NAME = <data-dir>/lake/NAME/. Credentials: RHEO_S3_ACCESS_KEY_ID and RHEO_S3_SECRET_ACCESS_KEY, else the AWS SDK's default chain")
+	f.StringVar(&cfg.S3Region, "s3-region", cfg.S3Region, "region for --s3-endpoint requests (default us-east-1)")
+	f.BoolVar(&cfg.S3PathStyle, "s3-path-style", cfg.S3PathStyle, "path-style bucket addressing for --s3-endpoint (MinIO and most S3-compatible servers)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return cmd

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/rheo-dev/rheo/internal/compress"
+	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/kpl"
 	"github.com/rheo-dev/rheo/internal/objkey"
 	"github.com/rheo-dev/rheo/internal/seqnum"
@@ -228,7 +229,9 @@ func (w *worker) putEncoded(ctx context.Context, dest *Destination, key string, 
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("compress %s: %w", key, err)
 	}
-	if err := w.m.opts.Store.Put(ctx, dest.Bucket, key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
+	// Firehose marks compressed objects with Content-Encoding on S3.
+	md := lake.Metadata{ContentType: "application/octet-stream", ContentEncoding: compress.ContentEncoding(orUncompressed(dest.Compression))}
+	if err := lake.PutWithMetadata(ctx, w.m.opts.Store, dest.Bucket, key, bytes.NewReader(buf.Bytes()), int64(buf.Len()), md); err != nil {
 		return fmt.Errorf("put %s: %w", w.m.opts.Store.URL(dest.Bucket, key), err)
 	}
 	return nil

@@ -189,6 +189,7 @@ func (s *Server) enhancedMonitoring(st *meta.Stream) []wire.EnhancedMetrics {
 func EncryptionLookup(st *meta.Store) func(uid uint64) (keyID string, on bool) {
 	var names atomic.Pointer[map[uint64]string]
 	var mu sync.Mutex // serialises rebuilds
+	var notStreams sync.Map
 	rebuild := func() map[uint64]string {
 		mu.Lock()
 		defer mu.Unlock()
@@ -207,8 +208,15 @@ func EncryptionLookup(st *meta.Store) func(uid uint64) (keyID string, on bool) {
 			name, ok = (*m)[uid]
 		}
 		if !ok {
+			if _, miss := notStreams.Load(uid); miss {
+				return "", false
+			}
 			name, ok = rebuild()[uid]
 			if !ok {
+				// Another owner's log (a delivery stream's): UIDs are
+				// never reused, so it will never be a stream. Remember,
+				// or every append to it would rebuild the map.
+				notStreams.Store(uid, struct{}{})
 				return "", false
 			}
 		}

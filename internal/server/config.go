@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 )
 
@@ -55,6 +56,19 @@ type Config struct {
 	StateDelay time.Duration
 	// Account is the AWS account id used in ARNs.
 	Account string
+	// S3Endpoint, when set, makes delivery destinations and SQL's s3://
+	// URLs use that S3-compatible service instead of the built-in lake
+	// (<data-dir>/lake/<bucket>/).
+	S3Endpoint string
+	// S3Region is the region signed into S3 requests; "" means us-east-1.
+	S3Region string
+	// S3PathStyle addresses buckets as <endpoint>/<bucket> (MinIO and most
+	// S3-compatible servers) instead of <bucket>.<endpoint>.
+	S3PathStyle bool
+	// S3AccessKeyID and S3SecretAccessKey are static S3 credentials
+	// (RHEO_S3_ACCESS_KEY_ID / RHEO_S3_SECRET_ACCESS_KEY); empty means the
+	// AWS SDK's default chain (AWS_* variables, shared config).
+	S3AccessKeyID, S3SecretAccessKey string
 	// ShutdownTimeout bounds how long Close waits for in-flight requests
 	// before it cuts connections; 0 means the default.
 	ShutdownTimeout time.Duration
@@ -121,6 +135,14 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("account %q is not a 12-digit AWS account id", c.Account))
 				break
 			}
+		}
+	}
+	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
+		errs = append(errs, errors.New("set both the S3 access key id and secret access key, or neither"))
+	}
+	if c.S3Endpoint != "" {
+		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("S3 endpoint %q is not an http(s) URL", c.S3Endpoint))
 		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {

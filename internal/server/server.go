@@ -14,8 +14,11 @@ import (
 
 	"github.com/rheo-dev/rheo/internal/atrest"
 	"github.com/rheo-dev/rheo/internal/auth"
+	"github.com/rheo-dev/rheo/internal/delivery"
+	"github.com/rheo-dev/rheo/internal/firehose"
 	"github.com/rheo-dev/rheo/internal/dirlock"
 	"github.com/rheo-dev/rheo/internal/kinesis"
+	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/pgwire"
 	"github.com/rheo-dev/rheo/internal/shardlog"
@@ -37,6 +40,11 @@ type Server struct {
 	log     shardlog.Log
 	kinesis *kinesis.Server
 	sql     *sqlengine.Engine
+	objects lake.Store        // the built-in lake or an S3-compatible service
+	// delivery runs the delivery streams; firehose is its API.
+	delivery    *delivery.Manager
+	firehose    *firehose.Server
+	kinesisAuth *auth.Store // nil: no SigV4 auth; shared by both APIs
 	ln      net.Listener
 	http    *http.Server
 	pgLn    net.Listener   // nil when the Postgres endpoint is off
@@ -117,7 +125,11 @@ func (s *Server) open(ctx context.Context) error {
 		return fmt.Errorf("server: encryption keys: %w", err)
 	}
 	s.log = atrest.Wrap(s.log, keys, kinesis.EncryptionLookup(s.meta))
+	if s.objects, err = s.openObjects(ctx); err != nil {
+		return err
+	}
 	if s.sql, err = sqlengine.Open(ctx, sqlengine.Options{
+		Objects:     s.objects,
 		Path:        filepath.Join(s.dataDir, "warehouse.duckdb"),
 		Meta:        s.meta,
 		Log:         s.log,
@@ -140,8 +152,12 @@ func (s *Server) open(ctx context.Context) error {
 	if kcfg.Auth, err = auth.FromEnv(func(k string) string { return env[k] }, s.cfg.CredentialsFile, auth.Options{Account: s.cfg.Account}); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
+	s.kinesisAuth = kcfg.Auth
 	if s.kinesis, err = kinesis.New(kcfg, s.meta, s.log, s.logger.With("component", "kinesis")); err != nil {
 		return fmt.Errorf("server: start Kinesis API: %w", err)
+	}
+	if err := s.openDelivery(ctx); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -220,6 +236,10 @@ func (s *Server) handler() http.Handler {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write([]byte("ok\n"))
+			return
+		}
+		if isFirehose(r) {
+			s.firehose.ServeHTTP(w, r)
 			return
 		}
 		s.kinesis.ServeHTTP(w, r)
@@ -347,6 +367,18 @@ func (s *Server) closeStorage() error {
 	var errs []error
 	if s.sqlStop != nil {
 		s.sqlStop()
+	}
+	if s.firehose != nil {
+		if err := s.firehose.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close Firehose API: %w", err))
+		}
+	}
+	// Delivery reads the log and writes through the SQL engine: it stops
+	// before both. A batch it was writing is replayed at the next start.
+	if s.delivery != nil {
+		if err := s.delivery.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close delivery: %w", err))
+		}
 	}
 	if s.kinesis != nil {
 		if err := s.kinesis.Close(); err != nil {
