@@ -67,6 +67,12 @@ func (s *Server) openDelivery(ctx context.Context) error {
 		CheckBucket: s.objects.CheckBucket,
 		Logger:      s.logger.With("component", "firehose"),
 	}
+	if s.cfg.S3Endpoint != "" {
+		// As on AWS, a missing bucket is a delivery failure (shown by
+		// DescribeDeliveryStream, retried), not a creation error: the
+		// bucket may be made later. Only the name is checked.
+		fcfg.CheckBucket = func(_ context.Context, bucket string) error { return lake.ValidateBucket(bucket) }
+	}
 	if s.firehose, err = firehose.New(fcfg, s.delivery); err != nil {
 		return fmt.Errorf("server: start Firehose API: %w", err)
 	}
