@@ -13,11 +13,16 @@
 //	            byte counts are checked against what this run wrote
 //	all         the three in sequence
 //
+// --plan runs several steps with their own settings on one stream (see
+// parsePlan), e.g. the workloads bench/peers runs against rheo and its
+// peers; --json writes the figures for such tools and --keep-going
+// records a failed step instead of stopping.
+//
 // --client raw replaces the SDK by pre-encoded request bodies and scanned
 // responses (raw.go), to see the server's limit when client and server
-// share a small machine. Results are printed as markdown tables. This is a benchmark tool, not a
-// test: there are no _test.go files under bench/, so "go test ./..." only
-// compiles it.
+// share a small machine. Results are printed as markdown tables. This is
+// a benchmark tool; its tests cover only the pure parts (plan parsing,
+// /proc parsing).
 package main
 
 import (
@@ -36,6 +41,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -64,6 +70,12 @@ type config struct {
 	readInflight int
 	client       string
 	timeout      time.Duration
+	maxRecords   int64  // cap on records of a putrecord step (0: none)
+	plan         string // --plan; empty: the single --scenario
+	jsonOut      string // --json file
+	keepGoing    bool   // a failed step is recorded and the next one runs
+	grace        time.Duration
+	settle       time.Duration
 }
 
 func main() {
@@ -85,6 +97,11 @@ func main() {
 	flag.IntVar(&c.readInflight, "read-parallel", 0, "shards read in parallel by readback (default: all)")
 	flag.StringVar(&c.client, "client", "sdk", "sdk (aws-sdk-go-v2, what users run) or raw (pre-encoded bodies and scanned responses, to see the server's limit when client and server share a small machine)")
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "hard limit for the whole run")
+	flag.StringVar(&c.plan, "plan", "", `steps run in order on one stream, overriding --scenario, e.g. "putrecords size=1024 batch=500 inflight=4 duration=10s records=2000000; putrecord inflight=16; readback duration=60s" (keys: size, batch, inflight, duration, records, bytes, id)`)
+	flag.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
+	flag.DurationVar(&c.grace, "step-grace", 30*time.Second, "calls of a put step still in flight this long after its duration are canceled (counted as cut off, outcome unknown)")
+	flag.DurationVar(&c.settle, "settle", 30*time.Second, "before each step, wait up to this long for the server (--server-pid) to go idle, so work left by cut-off calls does not slow the next step")
+	flag.BoolVar(&c.keepGoing, "keep-going", false, "record a failed step in the results and run the next one instead of stopping")
 	flag.Parse()
 	if bytesFlag != "" {
 		n, err := parseBytes(bytesFlag)
@@ -105,13 +122,20 @@ func main() {
 	if c.batch < 1 || c.batch > 500 || c.recordSize < 1 || c.inflight < 1 || c.shards < 1 {
 		fatalf("need 1 ≤ --batch ≤ 500, --record-size ≥ 1, --inflight ≥ 1, --shards ≥ 1")
 	}
+	steps, err := baseSteps(c)
+	if c.plan != "" {
+		steps, err = parsePlan(c.plan, c)
+	}
+	if err != nil {
+		fatalf("%v", err)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx, c, os.Stdout); err != nil {
+	if err := run(ctx, c, steps, os.Stdout); err != nil {
 		fatalf("%v", err)
 	}
 }
@@ -218,6 +242,7 @@ type result struct {
 	calls     int64
 	failed    int64 // calls that returned an error
 	races     int64 // of those, closedRace ones (outcome unknown)
+	cut       int64 // calls canceled at the step's hard limit (outcome unknown; not in failed)
 	recFailed int64 // PutRecords entries with an ErrorCode
 	records   int64
 	bytes     int64
@@ -225,9 +250,15 @@ type result struct {
 	server    procStats
 	self      procStats
 	note      string
+	step      step  // the plan step this result is of
+	err       error // the step's failure, with --keep-going
+	verified  bool  // readback: every acknowledged record was read back
 }
 
-func run(ctx context.Context, c config, out io.Writer) error {
+func run(ctx context.Context, c config, steps []step, out io.Writer) error {
+	for _, s := range steps {
+		c.inflight = max(c.inflight, s.inflight) // size the connection pool for the busiest step
+	}
 	cl := newClient(c)
 	rc := &rawClient{hc: newHTTPClient(c), endpoint: c.endpoint}
 	created, err := ensureStream(ctx, cl, c)
@@ -236,56 +267,121 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "## loadgen %s\n\n", time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(out, "- endpoint `%s`, stream `%s` (%d shards, created by this run: %v)\n", c.endpoint, c.stream, c.shards, created)
-	fmt.Fprintf(out, "- client %s, record size %d B, batch %d, in flight %d, unsigned payload %v\n", c.client, c.recordSize, c.batch, c.inflight, c.unsigned)
+	if c.plan != "" {
+		fmt.Fprintf(out, "- client %s, plan `%s`, unsigned payload %v\n", c.client, c.plan, c.unsigned)
+	} else {
+		fmt.Fprintf(out, "- client %s, record size %d B, batch %d, in flight %d, unsigned payload %v\n", c.client, c.recordSize, c.batch, c.inflight, c.unsigned)
+	}
 	fmt.Fprintf(out, "- loadgen GOMAXPROCS %d, server pid %d\n\n", runtime.GOMAXPROCS(0), c.serverPID)
 
 	w := &written{records: map[string]int64{}, bytes: map[string]int64{}}
 	var results []result
-	scenarios := []string{c.scenario}
-	if c.scenario == "all" {
-		scenarios = []string{"putrecords", "putrecord", "readback"}
-	}
-	for _, s := range scenarios {
-		var r result
-		var err error
-		srv := startSampler(c.serverPID, c.sampleEvery)
-		self := startSampler(0, c.sampleEvery)
-		switch s {
-		case "putrecords":
-			if c.client == "raw" {
-				r, err = runPutRecordsRaw(ctx, rc, c, w)
-			} else {
-				r, err = runPutRecords(ctx, cl, c, w)
-			}
-		case "putrecord":
-			if c.client == "raw" {
-				r, err = runPutRecordRaw(ctx, rc, c, w)
-			} else {
-				r, err = runPutRecord(ctx, cl, c, w)
-			}
-		case "readback":
-			read := func(ctx context.Context, shard string) (int64, int64, int64, []time.Duration, error) {
-				return readShard(ctx, cl, c.stream, shard)
-			}
-			if c.client == "raw" {
-				read = func(ctx context.Context, shard string) (int64, int64, int64, []time.Duration, error) {
-					return readShardRaw(ctx, rc, c.stream, shard)
-				}
-			}
-			r, err = runReadback(ctx, cl, c, w, created, read)
-		default:
-			return fmt.Errorf("unknown scenario %q", s)
+	var failed []string
+	var stopErr error
+	for _, st := range steps {
+		busy, idle := settle(ctx, c.serverPID, c.settle)
+		r, err := runStep(ctx, cl, rc, st.apply(c), st, w, created)
+		if busy > time.Second || !idle {
+			r.note = joinNote(r.note, fmt.Sprintf("server was still busy %v after the previous step (idle: %v)", busy.Round(100*time.Millisecond), idle))
 		}
-		r.server = srv.finish()
-		r.self = self.finish()
+		r.step = st
+		r.name = st.id
+		if c.client == "raw" {
+			r.name += " (raw)"
+		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", s, err)
+			r.err = err
+			failed = append(failed, st.id)
+			if !c.keepGoing || ctx.Err() != nil {
+				// Stop, but report the steps done so far.
+				stopErr = fmt.Errorf("%s: %w", st.id, err)
+				results = append(results, r)
+				break
+			}
+			fmt.Fprintf(os.Stderr, "loadgen: %s failed (going on): %v\n", st.id, err)
 		}
 		results = append(results, r)
-		fmt.Fprintf(os.Stderr, "loadgen: %s done in %v\n", s, r.wall.Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "loadgen: %s done in %v\n", st.id, r.wall.Round(time.Millisecond))
 	}
 	report(out, c, results)
-	return nil
+	if c.jsonOut != "" {
+		if err := writeJSON(c.jsonOut, c, created, results); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(out, "Failed steps: %s\n\n", strings.Join(failed, ", "))
+	}
+	return stopErr
+}
+
+// joinNote joins non-empty notes with "; ".
+func joinNote(notes ...string) string {
+	var keep []string
+	for _, n := range notes {
+		if n = strings.TrimSpace(n); n != "" {
+			keep = append(keep, n)
+		}
+	}
+	return strings.Join(keep, "; ")
+}
+
+// runStep runs one step with the server and this process sampled.
+func runStep(ctx context.Context, cl *kinesis.Client, rc *rawClient, c config, st step, w *written, created bool) (result, error) {
+	var r result
+	var err error
+	srv := startSampler(c.serverPID, c.sampleEvery, true)
+	self := startSampler(0, c.sampleEvery, false)
+	pctx := ctx
+	if st.scenario != "readback" {
+		// A put step stops starting calls at its duration; calls still in
+		// flight grace later are canceled, so a server that answers
+		// slowly cannot stretch the run.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, st.duration+c.grace)
+		defer cancel()
+	}
+	switch st.scenario {
+	case "putrecords":
+		if c.client == "raw" {
+			r, err = runPutRecordsRaw(ctx, rc, c, w)
+		} else {
+			r, err = runPutRecords(ctx, cl, c, w)
+		}
+	case "putrecord":
+		if c.client == "raw" {
+			r, err = runPutRecordRaw(ctx, rc, c, w)
+		} else {
+			r, err = runPutRecord(ctx, cl, c, w)
+		}
+	case "readback":
+		rctx := ctx
+		if st.duration > 0 {
+			var cancel context.CancelFunc
+			rctx, cancel = context.WithTimeout(ctx, st.duration)
+			defer cancel()
+		}
+		read := func(ctx context.Context, shard string) (int64, int64, int64, []time.Duration, error) {
+			return readShard(ctx, cl, c.stream, shard)
+		}
+		if c.client == "raw" {
+			read = func(ctx context.Context, shard string) (int64, int64, int64, []time.Duration, error) {
+				return readShardRaw(ctx, rc, c.stream, shard)
+			}
+		}
+		r, err = runReadback(rctx, cl, c, w, created, read)
+		if err != nil && rctx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("read-back did not finish within its limit of %v (%d records read): %w", st.duration, r.records, err)
+		}
+	default:
+		err = fmt.Errorf("unknown scenario %q", st.scenario)
+	}
+	r.server = srv.finish()
+	r.self = self.finish()
+	if r.cut > 0 && pctx.Err() == nil {
+		r.note = joinNote(fmt.Sprintf("%d calls cut off at the %v limit (duration + --step-grace; outcome unknown)", r.cut, st.duration+c.grace), r.note)
+	}
+	return r, err
 }
 
 // ensureStream creates the stream unless it exists, and waits for ACTIVE.
@@ -338,14 +434,14 @@ func keys(n int) []string {
 
 // batchBudget returns the function the put loops call before each batch:
 // it reserves one batch of batchBytes and reports false once the byte
-// budget (total > 0) or else the deadline is spent, the context is done or
-// a call failed. mu guards firstErr, which the loops set under it.
+// budget (total > 0) or the deadline is spent, the context is done or a
+// call failed. mu guards firstErr, which the loops set under it.
 func batchBudget(ctx context.Context, mu *sync.Mutex, firstErr *error, total, batchBytes int64, deadline time.Time) func() bool {
 	var reserved int64
 	return func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		if ctx.Err() != nil || *firstErr != nil {
+		if ctx.Err() != nil || *firstErr != nil || !time.Now().Before(deadline) {
 			return false
 		}
 		if total > 0 {
@@ -353,9 +449,8 @@ func batchBudget(ctx context.Context, mu *sync.Mutex, firstErr *error, total, ba
 				return false
 			}
 			reserved += batchBytes
-			return true
 		}
-		return time.Now().Before(deadline)
+		return true
 	}
 }
 
@@ -391,6 +486,12 @@ func runPutRecords(ctx context.Context, cl *kinesis.Client, c config, w *written
 				d := time.Since(t0)
 				mu.Lock()
 				res.calls++
+				if err != nil && ctx.Err() != nil { // cut off at the step's limit: outcome unknown
+					res.cut++
+					w.addUnknown(int64(len(entries)))
+					mu.Unlock()
+					continue
+				}
 				if err != nil {
 					res.failed++
 					if closedRace(err) {
@@ -425,10 +526,18 @@ func runPutRecords(ctx context.Context, cl *kinesis.Client, c config, w *written
 	}
 	wg.Wait()
 	res.wall = time.Since(start)
-	if c.bytes > 0 {
-		res.note = fmt.Sprintf("--bytes %s", human(c.bytes))
+	if c.bytes > 0 && res.bytes+int64(c.inflight)*batchBytes >= c.bytes {
+		res.note = fmt.Sprintf("stopped at its cap of %s", human(c.bytes))
 	}
 	return res, firstErr
+}
+
+// recordBudget returns the function the PutRecord loops call before each
+// call: it reserves one record and reports false once limit records were
+// reserved (limit ≤ 0: never).
+func recordBudget(limit int64) func() bool {
+	var n atomic.Int64
+	return func() bool { return limit <= 0 || n.Add(1) <= limit }
 }
 
 // runPutRecord runs the single-record PutRecord scenario.
@@ -442,6 +551,7 @@ func runPutRecord(ctx context.Context, cl *kinesis.Client, c config, w *written)
 	)
 	start := time.Now()
 	deadline := start.Add(c.putRecordDur)
+	take := recordBudget(c.maxRecords)
 	var wg sync.WaitGroup
 	for g := range c.inflight {
 		wg.Add(1)
@@ -449,9 +559,9 @@ func runPutRecord(ctx context.Context, cl *kinesis.Client, c config, w *written)
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(g), 6))
 			var lat []time.Duration
-			var calls, failed, races, recs int64
+			var calls, failed, races, cut, recs int64
 			shardRecs := map[string]int64{}
-			for ctx.Err() == nil && time.Now().Before(deadline) {
+			for ctx.Err() == nil && time.Now().Before(deadline) && take() {
 				off := r.IntN(4096)
 				t0 := time.Now()
 				out, err := cl.PutRecord(ctx, &kinesis.PutRecordInput{
@@ -459,6 +569,11 @@ func runPutRecord(ctx context.Context, cl *kinesis.Client, c config, w *written)
 				})
 				d := time.Since(t0)
 				calls++
+				if err != nil && ctx.Err() != nil { // cut off at the step's limit: outcome unknown
+					cut++
+					w.addUnknown(1)
+					break
+				}
 				if err != nil {
 					failed++
 					if closedRace(err) {
@@ -483,6 +598,7 @@ func runPutRecord(ctx context.Context, cl *kinesis.Client, c config, w *written)
 			mu.Lock()
 			res.calls += calls
 			res.failed += failed
+			res.cut += cut
 			res.races += races
 			res.records += recs
 			res.bytes += recs * int64(c.recordSize)
@@ -574,6 +690,7 @@ func runReadback(ctx context.Context, cl *kinesis.Client, c config, w *written, 
 	if len(bad) > 0 {
 		return res, fmt.Errorf("read-back does not match what was written:\n  %s", strings.Join(bad, "\n  "))
 	}
+	res.verified = true
 	res.note = fmt.Sprintf("verified: all %d acknowledged records read back", acked)
 	if w.unknown > 0 {
 		res.note += fmt.Sprintf(" (+%d of %d with unknown outcome)", res.records-acked, w.unknown)
@@ -651,11 +768,11 @@ func report(out io.Writer, c config, rs []result) {
 			ms(pct(r.lat, 50)), ms(pct(r.lat, 99)), ms(pct(r.lat, 100)))
 	}
 	fmt.Fprintln(out)
-	fmt.Fprintln(out, "| scenario | server CPU cores (avg) | server CPU s per GiB | server RSS start → end MiB | server RSS min / max MiB | loadgen CPU cores (avg) | note |")
-	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(out, "| scenario | server CPU cores (avg) | server CPU s per GiB | server RSS start → end MiB | server RSS min / max MiB | server peak RSS (VmHWM) MiB | loadgen CPU cores (avg) | note |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rs {
 		srv, perGiB := "n/a", "n/a"
-		rss, rssMM := "n/a", "n/a"
+		rss, rssMM, peak := "n/a", "n/a", "n/a"
 		if r.server.err == nil || r.server.wall > 0 {
 			srv = fmt.Sprintf("%.2f", r.server.cores())
 			if r.bytes > 0 {
@@ -663,8 +780,16 @@ func report(out io.Writer, c config, rs []result) {
 			}
 			rss = fmt.Sprintf("%.0f → %.0f", float64(r.server.rssStart)/1024, float64(r.server.rssEnd)/1024)
 			rssMM = fmt.Sprintf("%.0f / %.0f", float64(r.server.rssMin)/1024, float64(r.server.rssMax)/1024)
+			peak = fmt.Sprintf("%.0f", float64(r.server.peakKiB)/1024)
+			if !r.server.peakReset {
+				peak += " (since start)"
+			}
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %.2f | %s |\n", r.name, srv, perGiB, rss, rssMM, r.self.cores(), r.note)
+		note := r.note
+		if r.err != nil {
+			note = strings.TrimSpace("FAILED: " + strings.ReplaceAll(r.err.Error(), "\n", " ") + " " + note)
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %.2f | %s |\n", r.name, srv, perGiB, rss, rssMM, peak, r.self.cores(), note)
 	}
 	fmt.Fprintln(out)
 	for _, r := range rs {

@@ -121,8 +121,14 @@ func runPutRecordsRaw(ctx context.Context, rc *rawClient, c config, w *written) 
 				mu.Lock()
 				res.calls++
 				if err != nil {
+					if ctx.Err() != nil { // cut off at the step's limit: outcome unknown
+						res.cut++
+						w.addUnknown(int64(c.batch))
+						mu.Unlock()
+						continue
+					}
 					res.failed++
-					if firstErr == nil && ctx.Err() == nil {
+					if firstErr == nil {
 						firstErr = err
 					}
 					mu.Unlock()
@@ -151,8 +157,8 @@ func runPutRecordsRaw(ctx context.Context, rc *rawClient, c config, w *written) 
 	}
 	wg.Wait()
 	res.wall = time.Since(start)
-	if c.bytes > 0 {
-		res.note = fmt.Sprintf("--bytes %s", human(c.bytes))
+	if c.bytes > 0 && res.bytes+int64(c.inflight)*batchBytes >= c.bytes {
+		res.note = fmt.Sprintf("stopped at its cap of %s", human(c.bytes))
 	}
 	return res, firstErr
 }
@@ -168,6 +174,7 @@ func runPutRecordRaw(ctx context.Context, rc *rawClient, c config, w *written) (
 	)
 	start := time.Now()
 	deadline := start.Add(c.putRecordDur)
+	take := recordBudget(c.maxRecords)
 	var wg sync.WaitGroup
 	for g := range c.inflight {
 		wg.Add(1)
@@ -184,10 +191,10 @@ func runPutRecordRaw(ctx context.Context, rc *rawClient, c config, w *written) (
 				}{c.stream, buf[off : off+c.recordSize], pk[r.IntN(len(pk))]})
 			}
 			var lat []time.Duration
-			var calls, failed, recs int64
+			var calls, failed, cut, recs int64
 			shardRecs := map[string]int64{}
 			var out struct{ ShardId string }
-			for i := 0; ctx.Err() == nil && time.Now().Before(deadline); i++ {
+			for i := 0; ctx.Err() == nil && time.Now().Before(deadline) && take(); i++ {
 				t0 := time.Now()
 				b, err := rc.call(ctx, "PutRecord", bodies[i%len(bodies)])
 				d := time.Since(t0)
@@ -196,9 +203,14 @@ func runPutRecordRaw(ctx context.Context, rc *rawClient, c config, w *written) (
 					err = json.Unmarshal(b, &out)
 				}
 				if err != nil {
+					if ctx.Err() != nil { // cut off at the step's limit: outcome unknown
+						cut++
+						w.addUnknown(1)
+						break
+					}
 					failed++
 					mu.Lock()
-					if firstErr == nil && ctx.Err() == nil {
+					if firstErr == nil {
 						firstErr = err
 					}
 					mu.Unlock()
@@ -214,6 +226,7 @@ func runPutRecordRaw(ctx context.Context, rc *rawClient, c config, w *written) (
 			mu.Lock()
 			res.calls += calls
 			res.failed += failed
+			res.cut += cut
 			res.records += recs
 			res.bytes += recs * int64(c.recordSize)
 			res.lat = append(res.lat, lat...)

@@ -89,6 +89,12 @@ func (s *Server) controlOps() map[string]op {
 		"UpdateStreamWarmThroughput":    handle(s.updateStreamWarmThroughput),
 
 		"UpdateStreamRecordDistributionStrategy": handle(s.updateStreamRecordDistributionStrategy),
+
+		"CreateChannel":   handle(s.createChannel),
+		"DescribeChannel": handle(s.describeChannel),
+		"ListChannels":    handle(s.listChannels),
+		"UpdateChannel":   handle(s.updateChannel),
+		"DeleteChannel":   handle(s.deleteChannel),
 	}
 }
 

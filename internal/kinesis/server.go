@@ -68,6 +68,11 @@ type Config struct {
 	// their backoff. false (the default) costs nothing. `rheo serve`:
 	// --enforce-limits / RHEO_ENFORCE_LIMITS.
 	EnforceLimits bool
+	// Channels runs the channel actions (CreateChannel, DescribeChannel,
+	// ListChannels, UpdateChannel, DeleteChannel) on the delivery engine;
+	// `rheo serve` passes its *delivery.Manager. nil answers those actions
+	// with an InvalidArgumentException saying channels are unavailable.
+	Channels ChannelEngine
 }
 
 // DefaultConfig returns the defaults: AWS's account placeholder, a 500 ms

@@ -15,8 +15,8 @@ import (
 	"github.com/rheo-dev/rheo/internal/atrest"
 	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/delivery"
-	"github.com/rheo-dev/rheo/internal/firehose"
 	"github.com/rheo-dev/rheo/internal/dirlock"
+	"github.com/rheo-dev/rheo/internal/firehose"
 	"github.com/rheo-dev/rheo/internal/kinesis"
 	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -40,16 +40,16 @@ type Server struct {
 	log     shardlog.Log
 	kinesis *kinesis.Server
 	sql     *sqlengine.Engine
-	objects lake.Store        // the built-in lake or an S3-compatible service
+	objects lake.Store // the built-in lake or an S3-compatible service
 	// delivery runs the delivery streams; firehose is its API.
 	delivery    *delivery.Manager
 	firehose    *firehose.Server
 	kinesisAuth *auth.Store // nil: no SigV4 auth; shared by both APIs
-	ln      net.Listener
-	http    *http.Server
-	pgLn    net.Listener   // nil when the Postgres endpoint is off
-	pg      *pgwire.Server // nil when the Postgres endpoint is off
-	pgDone  chan struct{}  // closed when pg's Serve has returned
+	ln          net.Listener
+	http        *http.Server
+	pgLn        net.Listener   // nil when the Postgres endpoint is off
+	pg          *pgwire.Server // nil when the Postgres endpoint is off
+	pgDone      chan struct{}  // closed when pg's Serve has returned
 
 	// sqlCtx ends SQL over HTTP that outlives the shutdown timeout.
 	sqlCtx  context.Context

@@ -46,7 +46,8 @@ type tableColumn struct {
 // createStmt is a parsed CREATE [EXTERNAL|STREAM] TABLE that rheo handles.
 type createStmt struct {
 	ifNotExists bool
-	stream      *streamTable // nil: an ordinary table, created with duckSQL
+	stream      *streamTable   // nil: an ordinary table, created with duckSQL
+	external    *externalTable // a lake table (LOCATION without STORED BY)
 	duckSQL     string
 	notices     []string
 }
@@ -232,27 +233,8 @@ func parseCreate(raw string) (*createStmt, error) {
 	}
 	var cols []tableColumn
 	if p.acceptPunct("(") {
-		for {
-			cn, err := p.ident()
-			if err != nil {
-				return nil, err
-			}
-			ty, err := p.hiveType()
-			if err != nil {
-				return nil, err
-			}
-			if p.accept("comment") {
-				if _, err := p.str(); err != nil {
-					return nil, err
-				}
-			}
-			cols = append(cols, tableColumn{Name: cn, Type: ty})
-			if p.acceptPunct(")") {
-				break
-			}
-			if err := p.expectPunct(","); err != nil {
-				return nil, err
-			}
+		if cols, err = p.columnDefs(); err != nil {
+			return nil, err
 		}
 	}
 	if native {
@@ -260,6 +242,10 @@ func parseCreate(raw string) (*createStmt, error) {
 	}
 	var (
 		delim, serde, handler string
+		storedAs, inputFormat string
+		location              string
+		hasLocation           bool
+		parts                 []tableColumn
 		serdeProps, tblProps  map[string]string
 		rowDelimited          bool
 	)
@@ -270,7 +256,12 @@ func parseCreate(raw string) (*createStmt, error) {
 				return nil, err
 			}
 		case p.accept("partitioned", "by"):
-			return nil, newErr(CodeFeature, "PARTITIONED BY is not supported on rheo tables: a stream table is partitioned by shard and arrival time already (see _shard_id, _arrival_time)")
+			if err := p.expectPunct("("); err != nil {
+				return nil, err
+			}
+			if parts, err = p.columnDefs(); err != nil {
+				return nil, err
+			}
 		case p.accept("row", "format", "delimited"):
 			rowDelimited = true
 			for {
@@ -314,7 +305,7 @@ func parseCreate(raw string) (*createStmt, error) {
 				}
 			}
 		case p.accept("stored", "as", "inputformat"):
-			if _, err := p.str(); err != nil {
+			if inputFormat, err = p.str(); err != nil {
 				return nil, err
 			}
 			if p.accept("outputformat") {
@@ -323,14 +314,14 @@ func parseCreate(raw string) (*createStmt, error) {
 				}
 			}
 		case p.accept("stored", "as"):
-			if _, err := p.ident(); err != nil {
+			if storedAs, err = p.ident(); err != nil {
 				return nil, err
 			}
 		case p.accept("location"):
-			if _, err := p.str(); err != nil {
+			if location, err = p.str(); err != nil {
 				return nil, err
 			}
-			cs.notices = append(cs.notices, "LOCATION is ignored: rheo stores tables in its own warehouse")
+			hasLocation = true
 		case p.accept("tblproperties"):
 			if tblProps, err = p.properties(); err != nil {
 				return nil, err
@@ -339,6 +330,22 @@ func parseCreate(raw string) (*createStmt, error) {
 		default:
 			return nil, p.errorf("unexpected clause in CREATE TABLE")
 		}
+	}
+	if handler == "" && hasLocation {
+		// A table over files of the lake (external.go).
+		if cs.external, err = buildExternal(name, cols, parts, serde, serdeProps, rowDelimited, delim, storedAs, inputFormat, location, raw); err != nil {
+			return nil, err
+		}
+		return cs, nil
+	}
+	if hasLocation {
+		cs.notices = append(cs.notices, "LOCATION is ignored: a stream table reads its stream")
+	}
+	if len(parts) > 0 {
+		if handler != "" {
+			return nil, newErr(CodeFeature, "PARTITIONED BY is not supported on stream tables: a stream table is partitioned by shard and arrival time already (see _shard_id, _arrival_time)")
+		}
+		return nil, newErr(CodeFeature, "PARTITIONED BY needs a LOCATION (a table over the lake's key=value directories)")
 	}
 	if handler == "" {
 		// A plain Hive table: an ordinary DuckDB table with the same columns.
@@ -380,6 +387,33 @@ func parseCreate(raw string) (*createStmt, error) {
 	}
 	cs.stream = st
 	return cs, nil
+}
+
+// columnDefs reads "name type [COMMENT 'c'], ... )" after the "(".
+func (p *parser) columnDefs() ([]tableColumn, error) {
+	var cols []tableColumn
+	for {
+		cn, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		ty, err := p.hiveType()
+		if err != nil {
+			return nil, err
+		}
+		if p.accept("comment") {
+			if _, err := p.str(); err != nil {
+				return nil, err
+			}
+		}
+		cols = append(cols, tableColumn{Name: cn, Type: ty})
+		if p.acceptPunct(")") {
+			return cols, nil
+		}
+		if err := p.expectPunct(","); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // nativeRest parses FROM STREAM 'S' FORMAT f [OPTIONS (k 'v', ...)].

@@ -26,6 +26,16 @@
 //     (see pushdown.go); the scan seeks to them. Bounds only widen reads.
 //   - Iterations: with kinesis.checkpoint.enabled, each stream read by a
 //     query gets iteration.Store.Window(name, n, stream) once per query.
+//   - The lake: lake tables (Hive DDL with LOCATION) are views over
+//     DuckDB's file readers through a directory rheo owns, so an empty
+//     location is an empty table (external.go); s3:// path arguments of
+//     read_* functions are rewritten to the built-in lake's files
+//     (rewrite.go); Redshift-style COPY loads objects by key prefix, read
+//     in place or downloaded from a remote store (copy*.go, lakepath.go).
+//   - Delivery: Convert turns JSON records into Parquet in one DuckDB
+//     statement over rheo_records() (convert.go, jsonscan.go); Load runs
+//     a COPY and records its id in rheo_loads in the same transaction
+//     (load.go).
 //
 // # Guarantees
 //

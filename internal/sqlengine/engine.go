@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/rheo-dev/rheo/internal/iteration"
+	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -41,6 +44,18 @@ type Options struct {
 	MemoryLimit string
 	// Threads is DuckDB's worker thread count; 0 or less means runtime.NumCPU().
 	Threads int
+	// Objects resolves s3://bucket/key in COPY, external table locations and
+	// read_* paths; nil means s3:// paths fail with a clear error. With the
+	// built-in lake DuckDB reads files in place; a remote S3 store is
+	// downloaded into TempDir for the statement.
+	Objects lake.Store
+	// TempDir holds downloads of a remote store's objects during a COPY;
+	// "" means os.TempDir().
+	TempDir string
+	// StateDir holds the engine's own files (the directories external
+	// tables are read through); "" means <dir of Path>/sql, or a temp dir
+	// removed by Close when Path is "".
+	StateDir string
 }
 
 // Engine is the embedded DuckDB database plus rheo's stream tables. It is
@@ -52,6 +67,12 @@ type Engine struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	threads int
+	objects lake.Store
+	tempDir string
+	// stateDir holds external tables' directories; ownState: Close removes it.
+	stateDir string
+	ownState bool
+	loadMu   sync.Mutex // serialises Load, so one load id is applied once
 
 	connector *duckdb.Connector
 	db        *sql.DB
@@ -59,9 +80,10 @@ type Engine struct {
 	// mu guards tables (the in-memory copy of the catalog) and closed.
 	// DDL on stream tables holds it while it changes DuckDB and meta, so
 	// the view and the record never disagree for long.
-	mu     sync.Mutex
-	tables map[string]*streamTable
-	closed bool
+	mu        sync.Mutex
+	tables    map[string]*streamTable
+	externals map[string]*externalTable
+	closed    bool
 
 	// recordsRead counts records read from the shard log by all scans; the
 	// pushdown tests compare it.
@@ -87,23 +109,45 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		opts.Threads = runtime.NumCPU()
 	}
 	e := &Engine{
-		log:     opts.Log,
-		meta:    opts.Meta,
-		iters:   iteration.New(opts.Meta, opts.Log, opts.Now),
-		logger:  opts.Logger,
-		now:     opts.Now,
-		threads: opts.Threads,
-		tables:  map[string]*streamTable{},
+		log:       opts.Log,
+		meta:      opts.Meta,
+		iters:     iteration.New(opts.Meta, opts.Log, opts.Now),
+		logger:    opts.Logger,
+		now:       opts.Now,
+		threads:   opts.Threads,
+		tables:    map[string]*streamTable{},
+		externals: map[string]*externalTable{},
+		objects:   opts.Objects,
+		tempDir:   opts.TempDir,
+		stateDir:  opts.StateDir,
+	}
+	if e.stateDir == "" {
+		if opts.Path != "" {
+			e.stateDir = filepath.Join(filepath.Dir(opts.Path), "sql")
+		} else {
+			dir, err := os.MkdirTemp(opts.TempDir, "rheo-sql-")
+			if err != nil {
+				return nil, fmt.Errorf("sqlengine: state dir: %w", err)
+			}
+			e.stateDir, e.ownState = dir, true
+		}
 	}
 	// The DSN carries settings so they apply before anything runs.
-	dsn := opts.Path + "?" + "memory_limit=" + opts.MemoryLimit + fmt.Sprintf("&threads=%d", opts.Threads)
+	dsn := opts.Path + "?" + "memory_limit=" + opts.MemoryLimit + fmt.Sprintf("&threads=%d", opts.Threads) +
+		"&autoinstall_known_extensions=false"
 	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
+		if e.ownState {
+			os.RemoveAll(e.stateDir)
+		}
 		return nil, fmt.Errorf("sqlengine: open duckdb %q: %w", opts.Path, err)
 	}
 	e.connector = connector
 	e.db = sql.OpenDB(connector)
 	if err := e.init(ctx); err != nil {
+		if e.ownState {
+			os.RemoveAll(e.stateDir)
+		}
 		return nil, errors.Join(fmt.Errorf("sqlengine: open: %w", err), e.db.Close(), connector.Close())
 	}
 	return e, nil
@@ -142,6 +186,9 @@ func (e *Engine) init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("register rheo_csv_scan: %w", err)
 	}
+	if err := e.registerRecords(conn); err != nil {
+		return fmt.Errorf("register rheo_records: %w", err)
+	}
 	if err := duckdb.RegisterTableUDF(conn, "rheo_iterations", duckdb.RowTableFunction{
 		BindArgumentsContext: func(ctx context.Context, _ map[string]any, _ ...any) (duckdb.RowTableSource, error) {
 			return e.bindIterations(ctx)
@@ -161,18 +208,31 @@ func (e *Engine) init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT view_name FROM duckdb_views() WHERE comment = ? AND NOT internal", viewComment)
+	err = e.meta.Scan(externalNamespace, "", func(key string, value []byte) error {
+		t := new(externalTable)
+		if err := json.Unmarshal(value, t); err != nil {
+			return fmt.Errorf("decode external table %q: %w", key, err)
+		}
+		e.externals[key] = t
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT view_name, comment FROM duckdb_views() WHERE comment IN (?, ?) AND NOT internal", viewComment, externalComment)
 	if err != nil {
 		return fmt.Errorf("list views: %w", err)
 	}
 	var stale []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var n, c string
+		if err := rows.Scan(&n, &c); err != nil {
 			rows.Close()
 			return err
 		}
-		if _, ok := e.tables[strings.ToLower(n)]; !ok {
+		_, isStream := e.tables[strings.ToLower(n)]
+		_, isExt := e.externals[strings.ToLower(n)]
+		if (c == viewComment && !isStream) || (c == externalComment && !isExt) {
 			stale = append(stale, n)
 		}
 	}
@@ -185,6 +245,20 @@ func (e *Engine) init(ctx context.Context) error {
 	for _, st := range e.tables {
 		if err := createView(ctx, conn, st, true); err != nil {
 			e.logger.Warn("sqlengine: cannot make view of stream table", "table", st.Name, "err", err)
+		}
+	}
+	exec := func(ctx context.Context, q string) error { _, err := conn.ExecContext(ctx, q); return err }
+	for _, n := range e.externalNames() {
+		t := e.externals[n]
+		err := e.prepareExternal(ctx, t, exec)
+		if err == nil {
+			err = exec(ctx, e.externalViewSQL(t, true))
+		}
+		if err == nil {
+			err = exec(ctx, "COMMENT ON VIEW "+quoteIdent(t.Name)+" IS "+quoteString(externalComment))
+		}
+		if err != nil {
+			e.logger.Warn("sqlengine: cannot make view of external table", "table", t.Name, "err", err)
 		}
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT * FROM rheo_iterations()"); err != nil {
@@ -219,7 +293,11 @@ func (e *Engine) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
-	return errors.Join(e.db.Close(), e.connector.Close())
+	err := errors.Join(e.db.Close(), e.connector.Close())
+	if e.ownState {
+		os.RemoveAll(e.stateDir)
+	}
+	return err
 }
 
 // NewSession opens one DuckDB connection with its own SET state.

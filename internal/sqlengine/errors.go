@@ -28,6 +28,7 @@ const (
 	CodeConstraint       = "23000"
 	CodeInternal         = "XX000"
 	CodeIO               = "58030"
+	CodeUndefinedFile    = "58P01"
 )
 
 // Error is every error Query and Describe return, so pgwire can send a

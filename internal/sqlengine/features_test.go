@@ -84,7 +84,7 @@ func TestHiveDDLVariants(t *testing.T) {
 		}
 	}
 	// Plain Hive DDL makes an ordinary table.
-	exec(t, s, "CREATE EXTERNAL TABLE plain (id INT, name STRING, price DECIMAL(10,2), raw BINARY, tags ARRAY<STRING>, m MAP<STRING,INT>, st STRUCT<a:INT,b:STRING>) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' STORED AS TEXTFILE LOCATION 's3://bucket/x'")
+	exec(t, s, "CREATE EXTERNAL TABLE plain (id INT, name STRING, price DECIMAL(10,2), raw BINARY, tags ARRAY<STRING>, m MAP<STRING,INT>, st STRUCT<a:INT,b:STRING>) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' STORED AS TEXTFILE")
 	exec(t, s, "INSERT INTO plain VALUES (1, 'a', 1.25, 'x', ['t'], MAP {'k': 1}, {'a': 1, 'b': 'z'})")
 	if got := one(t, s, "SELECT typeof(price), typeof(tags), typeof(st) FROM plain"); got != `DECIMAL(10,2)|VARCHAR[]|STRUCT(a INTEGER, b VARCHAR)` {
 		t.Fatal(got)

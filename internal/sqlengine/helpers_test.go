@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -43,11 +44,14 @@ type env struct {
 	log   shardlog.Log
 	eng   *Engine
 	path  string
+	lake  lake.Store // the built-in lake at <dir>/lake (or what envOpt.objects gave)
 }
 
 type envOpt struct {
 	fileLog bool
 	dbFile  bool
+	objects lake.Store // nil: a local lake under the test dir
+	noLake  bool       // no object store at all
 }
 
 func newEnv(t testing.TB, o envOpt) *env {
@@ -71,6 +75,12 @@ func newEnv(t testing.TB, o envOpt) *env {
 	if o.dbFile {
 		e.path = filepath.Join(dir, "warehouse.duckdb")
 	}
+	switch {
+	case o.objects != nil:
+		e.lake = o.objects
+	case !o.noLake:
+		e.lake = lake.NewLocal(filepath.Join(dir, "lake"))
+	}
 	e.open()
 	t.Cleanup(func() {
 		if e.eng != nil {
@@ -84,7 +94,8 @@ func newEnv(t testing.TB, o envOpt) *env {
 
 func (e *env) open() {
 	e.t.Helper()
-	eng, err := Open(context.Background(), Options{Path: e.path, Meta: e.meta, Log: e.log, Now: e.clock.Now, MemoryLimit: "512MB", Threads: 2})
+	eng, err := Open(context.Background(), Options{Path: e.path, Meta: e.meta, Log: e.log, Now: e.clock.Now, MemoryLimit: "512MB", Threads: 2,
+		Objects: e.lake, TempDir: e.dir})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -86,6 +86,16 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 			if r, ok, err := s.dropStream(ctx, toks); ok {
 				return r, err
 			}
+		case toks[0].is("copy") && isRedshiftCopy(toks):
+			return s.copy(ctx, st)
+		}
+		if rw, changed, err := s.e.rewriteS3(st, toks); err != nil {
+			return nil, toError(err)
+		} else if changed {
+			st = rw
+			if toks, lexErr = lex(st, false); lexErr != nil {
+				toks = nil
+			}
 		}
 	}
 	return s.run(ctx, st, toks, args)
@@ -110,11 +120,19 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 	st := stmts[0]
 	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
 		if (toks[0].is("set") && isKinesisSet(st)) || (toks[0].is("create") && isHiveCreate(st, toks)) ||
-			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) {
+			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {
 			return &Description{}, nil
+		}
+		if rw, changed, err := s.e.rewriteS3(st, toks); err != nil {
+			return nil, toError(err)
+		} else if changed {
+			st = rw
 		}
 		if toks[0].is("drop") && len(toks) >= 3 && toks[1].is("table") {
 			if _, ok := s.e.table(dropName(toks)); ok {
+				return &Description{}, nil
+			}
+			if s.e.isExternal(dropName(toks)) {
 				return &Description{}, nil
 			}
 		}
@@ -520,6 +538,9 @@ func (s *Session) create(ctx context.Context, st string) (*Result, error) {
 	if err != nil {
 		return nil, toError(err)
 	}
+	if cs.external != nil {
+		return s.createExternal(ctx, cs)
+	}
 	if cs.stream == nil {
 		r, err := s.run(ctx, cs.duckSQL, nil, nil)
 		if err != nil {
@@ -535,7 +556,8 @@ func (s *Session) create(ctx context.Context, st string) (*Result, error) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.tables[def.Name]; ok {
+	_, ext := e.externals[def.Name]
+	if _, ok := e.tables[def.Name]; ok || ext {
 		if cs.ifNotExists {
 			return &Result{tag: "CREATE STREAM TABLE", notices: []string{fmt.Sprintf("relation %q already exists, skipping", def.Name)}}, nil
 		}
@@ -582,6 +604,9 @@ func dropName(toks []token) string {
 // dropStream drops a stream table; ok is false if name is not one.
 func (s *Session) dropStream(ctx context.Context, toks []token) (*Result, bool, error) {
 	name := dropName(toks)
+	if r, ok, err := s.dropExternal(ctx, name); ok {
+		return r, ok, err
+	}
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
