@@ -20,6 +20,9 @@ const (
 	Zip          = "ZIP"
 	Snappy       = "Snappy"
 	HadoopSnappy = "HADOOP_SNAPPY"
+	// Zstd is not a Firehose format (Valid rejects it): Kinesis channels
+	// offer it for their S3 objects.
+	Zstd = "ZSTD"
 )
 
 // Options tune a writer. The zero value is the fast default.
@@ -66,6 +69,8 @@ func NewWriter(w io.Writer, format string, opts Options) (io.WriteCloser, error)
 		return newSnappyWriter(w, opts, xerialFraming), nil
 	case HadoopSnappy:
 		return newSnappyWriter(w, opts, hadoopFraming), nil
+	case Zstd:
+		return newZstdWriter(w, opts)
 	}
 	return nil, fmt.Errorf("compress: unknown format %q", format)
 }
@@ -85,25 +90,10 @@ func NewReader(r io.Reader, format string) (io.ReadCloser, error) {
 		return newSnappyReader(r), nil
 	case HadoopSnappy:
 		return newHadoopReader(r), nil
+	case Zstd:
+		return newZstdReader(r)
 	}
 	return nil, fmt.Errorf("compress: unknown format %q", format)
-}
-
-// Extension is the suffix Firehose appends to object keys for format
-// (docs.aws.amazon.com/firehose/latest/dev/s3-object-name.html), "" for
-// UNCOMPRESSED. HADOOP_SNAPPY gets ".snappy": the documentation's table
-// says ".hsnappy", but objects delivered by the service end in ".snappy"
-// (observed by the floci emulator against AWS, floci-io/floci#2328).
-func Extension(format string) string {
-	switch format {
-	case Gzip:
-		return ".gz"
-	case Zip:
-		return ".zip"
-	case Snappy, HadoopSnappy:
-		return ".snappy"
-	}
-	return ""
 }
 
 // ContentEncoding is the Content-Encoding Firehose sets on objects in
@@ -119,6 +109,8 @@ func ContentEncoding(format string) string {
 		return "snappy-java"
 	case HadoopSnappy:
 		return "hadoop-snappy"
+	case Zstd:
+		return "zstd"
 	}
 	return ""
 }

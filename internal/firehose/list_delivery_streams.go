@@ -10,6 +10,7 @@ package firehose
 import (
 	"context"
 	"sort"
+	"strings"
 )
 
 func (s *Server) listDeliveryStreams(_ context.Context, in *ListDeliveryStreamsInput) (*ListDeliveryStreamsOutput, error) {
@@ -29,6 +30,11 @@ func (s *Server) listDeliveryStreams(_ context.Context, in *ListDeliveryStreamsI
 	sort.Slice(defs, func(i, j int) bool { return defs[i].Name < defs[j].Name })
 	out := &ListDeliveryStreamsOutput{DeliveryStreamNames: []string{}}
 	for _, def := range defs {
+		if strings.Contains(def.Name, ":") {
+			// Another API's delivery (a Kinesis channel, "channel:NAME"):
+			// Firehose names cannot contain ':'.
+			continue
+		}
 		if after != "" && def.Name <= after {
 			continue
 		}

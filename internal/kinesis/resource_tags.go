@@ -1,5 +1,5 @@
 // TagResource, UntagResource and ListTagsForResource: tags addressed by
-// ResourceARN, a stream ARN or a consumer ARN.
+// ResourceARN, a stream ARN, a consumer ARN or a channel ARN (channel_tags.go).
 //
 // Behaviour: a stream's tags are the same ones AddTagsToStream,
 // RemoveTagsFromStream and ListTagsForStream see (meta.Stream.Tags), with
@@ -16,6 +16,7 @@ package kinesis
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -41,7 +42,7 @@ func checkResourceARN(v *wire.Validation, arn *string) {
 		v.Fail("resourceARN", arn, "Member must have length greater than or equal to 1")
 	case len(*arn) > 2048:
 		v.Fail("resourceARN", arn, "Member must have length less than or equal to 2048")
-	case !strings.HasPrefix(*arn, "arn:aws") || !strings.Contains(*arn, ":kinesis:") || !strings.Contains(*arn, "stream/") || strings.ContainsAny(*arn, " \t\n"):
+	case !strings.HasPrefix(*arn, "arn:aws") || !strings.Contains(*arn, ":kinesis:") || (!strings.Contains(*arn, "stream/") && !strings.Contains(*arn, ":channel/")) || strings.ContainsAny(*arn, " \t\n"):
 		v.Fail("resourceARN", arn, resourceARNPattern)
 	}
 }
@@ -88,6 +89,15 @@ func (s *Server) tagResource(ctx context.Context, in *wire.TagResourceInput) (*w
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if isChannelARN(*in.ResourceARN) {
+		if err := checkTagChars(in.Tags, "add tags to", *in.ResourceARN, s.cfg.Account); err != nil {
+			return nil, err
+		}
+		return &wire.Empty{}, s.updateChannelTags(ctx, *in.ResourceARN, func(tags map[string]string) error {
+			maps.Copy(tags, in.Tags)
+			return nil
+		})
+	}
 	r, err := s.resolveResource(ctx, *in.ResourceARN)
 	if err != nil {
 		return nil, err
@@ -121,6 +131,17 @@ func (s *Server) untagResource(ctx context.Context, in *wire.UntagResourceInput)
 	checkTagKeys(&v, in.TagKeys)
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	if isChannelARN(*in.ResourceARN) {
+		if err := checkTagStrings(in.TagKeys, "remove tags from", *in.ResourceARN, s.cfg.Account); err != nil {
+			return nil, err
+		}
+		return &wire.Empty{}, s.updateChannelTags(ctx, *in.ResourceARN, func(tags map[string]string) error {
+			for _, k := range in.TagKeys {
+				delete(tags, k)
+			}
+			return nil
+		})
 	}
 	r, err := s.resolveResource(ctx, *in.ResourceARN)
 	if err != nil {
@@ -165,13 +186,21 @@ func (s *Server) updateConsumerTags(r resource, fn func(tags map[string]string) 
 }
 
 func (s *Server) listTagsForResource(ctx context.Context, in *wire.ResourceARNInput) (*wire.ListTagsForResourceOutput, error) {
-	r, err := s.resourceFromARN(ctx, in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	tags := r.st.Tags
-	if r.consumer != nil {
-		tags = r.consumer.Tags
+	var tags map[string]string
+	if in.ResourceARN != nil && isChannelARN(*in.ResourceARN) {
+		var err error
+		if tags, err = s.channelTags(ctx, *in.ResourceARN); err != nil {
+			return nil, err
+		}
+	} else {
+		r, err := s.resourceFromARN(ctx, in.ResourceARN)
+		if err != nil {
+			return nil, err
+		}
+		tags = r.st.Tags
+		if r.consumer != nil {
+			tags = r.consumer.Tags
+		}
 	}
 	keys := make([]string, 0, len(tags))
 	for k := range tags {

@@ -10,6 +10,7 @@ const (
 	compressionZip          = "ZIP"
 	compressionSnappy       = "Snappy"
 	compressionHadoopSnappy = "HADOOP_SNAPPY"
+	compressionZstd         = "ZSTD" // Kinesis channels only
 )
 
 // MaxFileExtensionLength is the length limit of the FileExtension member.
@@ -54,6 +55,8 @@ func FormatExtension(compression, serializer, custom string) string {
 		return ".snappy"
 	case compressionHadoopSnappy:
 		return ".hsnappy"
+	case compressionZstd:
+		return ".zst"
 	}
 	return ""
 }

@@ -153,11 +153,14 @@ func (s *Server) open(ctx context.Context) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	s.kinesisAuth = kcfg.Auth
-	if s.kinesis, err = kinesis.New(kcfg, s.meta, s.log, s.logger.With("component", "kinesis")); err != nil {
-		return fmt.Errorf("server: start Kinesis API: %w", err)
-	}
+	// Delivery first: Kinesis channels run on it. Its workers only read
+	// the log, and wait for a source shard that is not there yet.
 	if err := s.openDelivery(ctx); err != nil {
 		return err
+	}
+	kcfg.Channels = s.delivery
+	if s.kinesis, err = kinesis.New(kcfg, s.meta, s.log, s.logger.With("component", "kinesis")); err != nil {
+		return fmt.Errorf("server: start Kinesis API: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
