@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/rheo-dev/rheo/internal/compress"
-	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/kpl"
+	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/objkey"
 	"github.com/rheo-dev/rheo/internal/seqnum"
 	"github.com/rheo-dev/rheo/internal/shardlog"
