@@ -42,11 +42,11 @@ func TestSeed001StreamLakeWarehouseOverPsql(t *testing.T) {
 			RoleARN:          aws.String("arn:aws:iam::000000000000:role/firehose"),
 		},
 		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
-			RoleARN:           aws.String("arn:aws:iam::000000000000:role/firehose"),
-			BucketARN:         aws.String("arn:aws:s3:::my-bucket"),
-			Prefix:            aws.String("access-log-raw/region=!{partitionKeyFromQuery:region}/"),
-			ErrorOutputPrefix: aws.String("errors/!{firehose:error-output-type}/"),
-			BufferingHints:    &fhtypes.BufferingHints{SizeInMBs: aws.Int32(64), IntervalInSeconds: aws.Int32(1)},
+			RoleARN:                          aws.String("arn:aws:iam::000000000000:role/firehose"),
+			BucketARN:                        aws.String("arn:aws:s3:::my-bucket"),
+			Prefix:                           aws.String("access-log-raw/region=!{partitionKeyFromQuery:region}/"),
+			ErrorOutputPrefix:                aws.String("errors/!{firehose:error-output-type}/"),
+			BufferingHints:                   &fhtypes.BufferingHints{SizeInMBs: aws.Int32(64), IntervalInSeconds: aws.Int32(1)},
 			DynamicPartitioningConfiguration: &fhtypes.DynamicPartitioningConfiguration{Enabled: aws.Bool(true)},
 			ProcessingConfiguration: &fhtypes.ProcessingConfiguration{
 				Enabled: aws.Bool(true),
