@@ -18,7 +18,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal asks for a clean stop; a second one kills at once.
 	context.AfterFunc(ctx, stop)
-	root := cli.NewRootCommand(newServeCommand(), cli.NewSQLCommand())
+	root := cli.NewRootCommand(newServeCommand(), cli.NewSQLCommand(), newDemoCommand())
 	err := root.ExecuteContext(ctx)
 	stop()
 	if err != nil {

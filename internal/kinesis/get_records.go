@@ -106,7 +106,9 @@ func (s *Server) getRecords(ctx context.Context, in *wire.GetRecordsInput) (*get
 		limit = int(*in.Limit)
 	}
 	id := shardlog.ShardID{Stream: st.UID, Shard: it.shard}
+	msh := s.cfg.Metrics.Stream(st.Name, st.UID).Shard(it.shard)
 	if !s.limits.admitRead(id) {
+		msh.ReadThrottled()
 		return nil, s.readThrottled(st.Name, it.shard)
 	}
 	b, err := s.log.Read(ctx, id, it.offset, limit, wire.MaxGetRecordsSize)
@@ -131,6 +133,13 @@ func (s *Server) getRecords(ctx context.Context, in *wire.GetRecordsInput) (*get
 		out.behind = max(0, now-b.Records[len(b.Records)-1].Timestamp)
 	default:
 		out.behind = max(0, now-b.TipTimestamp)
+	}
+	if msh != nil {
+		size := 0
+		for i := range b.Records {
+			size += len(b.Records[i].Data)
+		}
+		msh.Get(len(b.Records), size, out.behind)
 	}
 	if b.Ended {
 		// The log ends a shard a moment before meta closes it (a reshard

@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/seqnum"
@@ -60,6 +61,7 @@ func validatePutRecord(in *wire.PutRecordInput, maxRecord int, auto bool) error 
 }
 
 func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.PutRecordOutput, error) {
+	start := time.Now()
 	maxRecord, auto := s.recordRules(in.StreamName, in.StreamARN)
 	if err := validatePutRecord(in, maxRecord, auto); err != nil {
 		return nil, err
@@ -106,6 +108,7 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 	if s.limits != nil {
 		var keep [1]bool
 		if s.limits.admitWrite(id, e[:], keep[:]) > 0 {
+			s.cfg.Metrics.Stream(st.Name, st.UID).Shard(shard).WriteThrottled(1)
 			return nil, wire.Throughput("%s", s.writeThrottled(st.Name, shard))
 		}
 	}
@@ -119,6 +122,9 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 	if err != nil {
 		return nil, s.logError(st.Name, shard, err)
 	}
+	ms := s.cfg.Metrics.Stream(st.Name, st.UID)
+	ms.Shard(shard).Put(1, len(in.Data))
+	ms.ObservePutRecord(time.Since(start))
 	enc := recordEncryption(st)
 	return &wire.PutRecordOutput{
 		ShardId:        shardIDString(shard),

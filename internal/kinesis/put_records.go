@@ -29,8 +29,10 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
+	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/seqnum"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -185,6 +187,7 @@ type appendGroup struct {
 }
 
 func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRecordsOutput, error) {
+	began := time.Now()
 	maxRecord, auto := s.recordRules(req.streamName, req.streamARN)
 	if err := validatePutRecords(req, maxRecord, auto); err != nil {
 		return nil, err
@@ -200,6 +203,7 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 	if err != nil {
 		return nil, err
 	}
+	ms := s.cfg.Metrics.Stream(st.Name, st.UID)
 	n := len(req.records)
 	// Route every record; pos[i] is the route of record i.
 	pos := make([]int32, n)
@@ -257,7 +261,7 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 	enc := recordEncryption(st)
 	out := &putRecordsOutput{results: make([]putResult, n), encryption: enc, stream: st.Name, throttle: s.writeThrottled}
 	if s.limits != nil {
-		groups = s.throttleGroups(st.UID, groups, out)
+		groups = s.throttleGroups(st.UID, groups, out, ms)
 	}
 	s.appendGroups(ctx, st.UID, groups)
 	for gi := range groups {
@@ -275,6 +279,7 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 			}
 			s.logger.Warn("PutRecords append failed", "stream", st.Name, "shard", g.shard, "err", g.err)
 		}
+		countGroup(ms, g)
 		for k, i := range g.records {
 			if g.placed != nil {
 				if p := g.placed[k]; p.err != nil {
@@ -293,13 +298,42 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 			out.results[i] = putResult{shard: g.shard, offset: g.res.FirstOffset + uint64(k)}
 		}
 	}
+	ms.ObservePutRecords(time.Since(began))
 	return out, nil
+}
+
+// countGroup adds a group's outcome to its shard's metrics: one lookup
+// and a few atomic adds per group, never per record (except for records
+// re-routed by a concurrent reshard, which are rare).
+func countGroup(ms *metrics.Stream, g *appendGroup) {
+	if ms == nil {
+		return
+	}
+	if g.placed != nil {
+		for k, p := range g.placed {
+			if p.err != nil {
+				ms.Shard(g.shard).Failed(1)
+			} else {
+				ms.Shard(p.shard).Put(1, len(g.entries[k].Data))
+			}
+		}
+		return
+	}
+	if g.err != nil {
+		ms.Shard(g.shard).Failed(len(g.entries))
+		return
+	}
+	size := 0
+	for i := range g.entries {
+		size += len(g.entries[i].Data)
+	}
+	ms.Shard(g.shard).Put(len(g.entries), size)
 }
 
 // throttleGroups takes each group's records from its shard's write budget,
 // marks the refused ones throttled in out and returns the groups left with
 // something to append (their kept records, in order).
-func (s *Server) throttleGroups(uid uint64, groups []appendGroup, out *putRecordsOutput) []appendGroup {
+func (s *Server) throttleGroups(uid uint64, groups []appendGroup, out *putRecordsOutput, ms *metrics.Stream) []appendGroup {
 	n := 0
 	for gi := range groups {
 		n = max(n, len(groups[gi].entries))
@@ -309,7 +343,8 @@ func (s *Server) throttleGroups(uid uint64, groups []appendGroup, out *putRecord
 	for gi := range groups {
 		g := groups[gi]
 		k := keep[:len(g.entries)]
-		if s.limits.admitWrite(shardlog.ShardID{Stream: uid, Shard: g.shard}, g.entries, k) > 0 {
+		if refused := s.limits.admitWrite(shardlog.ShardID{Stream: uid, Shard: g.shard}, g.entries, k); refused > 0 {
+			ms.Shard(g.shard).WriteThrottled(refused)
 			w := 0
 			for j := range g.entries {
 				if !k[j] {

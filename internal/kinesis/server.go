@@ -23,6 +23,7 @@ import (
 	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
 
@@ -73,6 +74,9 @@ type Config struct {
 	// `rheo serve` passes its *delivery.Manager. nil answers those actions
 	// with an InvalidArgumentException saying channels are unavailable.
 	Channels ChannelEngine
+	// Metrics receives the data plane's CloudWatch-style measurements
+	// (GET /metrics, internal/metrics); nil records nothing.
+	Metrics *metrics.Registry
 }
 
 // DefaultConfig returns the defaults: AWS's account placeholder, a 500 ms

@@ -43,6 +43,7 @@ import (
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/seqnum"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -267,11 +268,21 @@ func (f *fanout) subscribeOp(ctx context.Context, c *call) (any, error) {
 	if err := ew.event(wire.EventInitialResponse, initial); err != nil {
 		return streamed{}, nil
 	}
-	sub := &subscription{f: f, key: key, id: id, st: st, cons: cons, ew: ew, next: from, fs: fanoutSettingsOf(ctx)}
+	sub := &subscription{f: f, key: key, id: id, st: st, cons: cons, ew: ew, next: from, fs: fanoutSettingsOf(ctx),
+		obs: s.cfg.Metrics.Stream(st.Name, st.UID).Subscription(cons.Name, idx)}
 	if err := sub.run(ctx); err != nil {
 		s.logger.Debug("subscription ended", "stream", st.Name, "shard", idx, "consumer", cons.Name, "err", err)
 	}
 	return streamed{}, nil
+}
+
+// ConsumerExists reports whether the stream with UID streamUID has a
+// registered consumer of that name, so the metrics registry can drop the
+// series of deregistered consumers (metrics.Options.ConsumerLive). A
+// metadata read error counts as existing.
+func (s *Server) ConsumerExists(streamUID uint64, name string) bool {
+	_, ok, err := s.getConsumer(streamUID, name)
+	return ok || err != nil
 }
 
 // seekStart turns a StartingPosition into an offset, with GetShardIterator's
@@ -330,6 +341,7 @@ type subscription struct {
 	fs   fanoutSettings
 	next uint64 // offset of the next record to deliver
 	buf  []byte // event payload, reused
+	obs  *metrics.Subscription
 }
 
 // errSubscriptionOver ends the loop without an error worth reporting.
@@ -425,9 +437,10 @@ func (sub *subscription) heartbeat(ctx context.Context) error {
 // sendBatch writes one SubscribeToShardEvent for b and advances.
 func (sub *subscription) sendBatch(ctx context.Context, b *shardlog.Batch) error {
 	s := sub.f.s
-	size := 0
+	size, data := 0, 0
 	for i := range b.Records {
 		size += b.Records[i].Size()
+		data += len(b.Records[i].Data)
 	}
 	if err := sub.f.readLimit(ctx, sub.key, size); err != nil {
 		return sub.fail(ctx, err)
@@ -475,6 +488,7 @@ func (sub *subscription) sendBatch(ctx context.Context, b *shardlog.Batch) error
 	if err := sub.ew.event(wire.EventSubscribeToShard, sub.buf); err != nil {
 		return err
 	}
+	sub.obs.Event(len(b.Records), data, behind)
 	sub.next = b.Next
 	return nil
 }

@@ -7,13 +7,20 @@
 //     fast naming the owner's pid.
 //  2. Open the control plane, <data-dir>/meta.db (package meta).
 //  3. Open the shard log, <data-dir>/streams (package shardlog).
-//  4. Open the SQL engine, <data-dir>/warehouse.duckdb (package sqlengine),
-//     which reads streams through the shard log and meta.
-//  5. Build the Kinesis API (package kinesis), signing shard iterators with
+//  4. Open the object store: the built-in lake, <data-dir>/lake, or the
+//     S3-compatible service of Config.S3Endpoint (package lake).
+//  5. Open the SQL engine, <data-dir>/warehouse.duckdb (package sqlengine),
+//     which reads streams through the shard log and meta, and the lake.
+//  6. Start the delivery engine (package delivery) and the Firehose API
+//     over it (package firehose); Kinesis channels also run on it.
+//  7. Build the Kinesis API (package kinesis), signing shard iterators with
 //     the persisted secret "iterator-key" so iterators survive restarts.
-//  6. Listen and serve HTTP: GET /health answers "ok", POST /v1/sql runs
-//     SQL as JSON (sql_http.go), everything else goes to the Kinesis API.
-//  7. Listen for Postgres wire clients on Config.PGListen (package pgwire,
+//  8. Listen and serve HTTP: GET /health answers "ok", GET /metrics is
+//     Prometheus (metrics.go), POST /v1/sql runs SQL as JSON
+//     (sql_http.go), the web console answers its GET paths (console.go),
+//     requests with X-Amz-Target Firehose_20150804.* go to Firehose and the
+//     rest to the Kinesis API.
+//  9. Listen for Postgres wire clients on Config.PGListen (package pgwire,
 //     adapted to the engine in sql.go), unless it is "" or "off".
 //
 // # Stop order
@@ -22,7 +29,9 @@
 // requests finish (bounded by Config.ShutdownTimeout, after which
 // connections are cut and SQL over HTTP is cancelled); pgwire cancels
 // running queries and waits for its connections, whose sessions close.
-// Then close the Kinesis API's background work, close the SQL engine, Sync
+// Then close the Firehose API and stop the delivery workers (a batch they
+// were writing is replayed at the next start), close the Kinesis API's
+// background work, close the SQL engine, Sync
 // and Close the shard log, close meta.db, release the directory lock.
 // Storage is thus always closed after every request that could use it has
 // ended.

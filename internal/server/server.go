@@ -20,6 +20,7 @@ import (
 	"github.com/rheo-dev/rheo/internal/kinesis"
 	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/meta"
+	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/pgwire"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 	"github.com/rheo-dev/rheo/internal/sqlengine"
@@ -45,6 +46,8 @@ type Server struct {
 	delivery    *delivery.Manager
 	firehose    *firehose.Server
 	kinesisAuth *auth.Store // nil: no SigV4 auth; shared by both APIs
+	metrics     *metrics.Registry
+	usage       usageCache // disk usage for /metrics (metrics.go)
 	ln          net.Listener
 	http        *http.Server
 	pgLn        net.Listener   // nil when the Postgres endpoint is off
@@ -111,7 +114,8 @@ func (s *Server) open(ctx context.Context) error {
 	if s.meta, err = meta.Open(filepath.Join(s.dataDir, "meta.db"), s.logger.With("component", "meta")); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
-	if s.log, err = openLog(&s.cfg, s.dataDir, s.logger.With("component", "shardlog")); err != nil {
+	s.metrics = s.newMetrics()
+	if s.log, err = openLog(&s.cfg, s.dataDir, s.logger.With("component", "shardlog"), s.metrics.ObserveFsync); err != nil {
 		return fmt.Errorf("server: open shard log: %w", err)
 	}
 	// Every reader (Kinesis, fan-out, SQL) goes through the at-rest wrapper,
@@ -148,6 +152,7 @@ func (s *Server) open(ctx context.Context) error {
 	kcfg.StateDelay = s.cfg.StateDelay
 	kcfg.IteratorKey = key
 	kcfg.EnforceLimits = s.cfg.EnforceLimits
+	kcfg.Metrics = s.metrics
 	env := map[string]string{auth.EnvAccessKeyID: s.cfg.AccessKeyID, auth.EnvSecretAccessKey: s.cfg.SecretAccessKey}
 	if kcfg.Auth, err = auth.FromEnv(func(k string) string { return env[k] }, s.cfg.CredentialsFile, auth.Options{Account: s.cfg.Account}); err != nil {
 		return fmt.Errorf("server: %w", err)
@@ -161,6 +166,9 @@ func (s *Server) open(ctx context.Context) error {
 	kcfg.Channels = s.delivery
 	if s.kinesis, err = kinesis.New(kcfg, s.meta, s.log, s.logger.With("component", "kinesis")); err != nil {
 		return fmt.Errorf("server: start Kinesis API: %w", err)
+	}
+	if err := s.registerCollectors(); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -216,7 +224,7 @@ func (s *Server) listenPG(ctx context.Context) error {
 		return fmt.Errorf("server: listen on %s for Postgres (is the port taken? pick another with --pg-listen, or \"off\"): %w", s.cfg.PGListen, err)
 	}
 	pg, err := pgwire.NewServer(pgwire.Config{
-		Backend: sqlBackend{eng: s.sql},
+		Backend: sqlBackend{eng: s.sql, m: s.metrics},
 		Split:   sqlengine.SplitStatements,
 		Logger:  s.logger.With("component", "pgwire"),
 	})
@@ -228,8 +236,10 @@ func (s *Server) listenPG(ctx context.Context) error {
 	return nil
 }
 
-// handler routes GET /health to a liveness answer and the rest to Kinesis.
+// handler routes GET /health to a liveness answer, GET and HEAD of the
+// web console's paths to the console (console.go) and the rest to Kinesis.
 func (s *Server) handler() http.Handler {
+	con := s.newConsole()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/sql" {
 			s.handleSQL(w, r)
@@ -239,6 +249,14 @@ func (s *Server) handler() http.Handler {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write([]byte("ok\n"))
+			return
+		}
+		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			s.metrics.Handler().ServeHTTP(w, r)
+			return
+		}
+		if isConsole(r) {
+			con.ServeHTTP(w, r)
 			return
 		}
 		if isFirehose(r) {

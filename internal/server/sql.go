@@ -3,14 +3,20 @@ package server
 import (
 	"context"
 	"errors"
+	"time"
 
+	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/pgwire"
 	"github.com/rheo-dev/rheo/internal/sqlengine"
 )
 
 // sqlBackend adapts the SQL engine to pgwire's interfaces, which keeps
-// pgwire free of cgo and of the engine's types.
-type sqlBackend struct{ eng *sqlengine.Engine }
+// pgwire free of cgo and of the engine's types. It counts statements in m
+// (protocol pgwire).
+type sqlBackend struct {
+	eng *sqlengine.Engine
+	m   *metrics.Registry
+}
 
 // NewSession opens one engine session per Postgres connection. Users and
 // databases are not separated yet: every login sees the same warehouse.
@@ -19,18 +25,25 @@ func (b sqlBackend) NewSession(ctx context.Context, _, _ string) (pgwire.Session
 	if err != nil {
 		return nil, pgError(err)
 	}
-	return sqlSession{s: s}, nil
+	return sqlSession{s: s, m: b.m}, nil
 }
 
 // sqlSession adapts *sqlengine.Session.
-type sqlSession struct{ s *sqlengine.Session }
+type sqlSession struct {
+	s *sqlengine.Session
+	m *metrics.Registry
+}
 
+// Query runs a statement; its duration, to the last row, is observed when
+// the rows are closed.
 func (s sqlSession) Query(ctx context.Context, sql string, args ...any) (pgwire.Rows, error) {
+	start := time.Now()
 	r, err := s.s.Query(ctx, sql, args...)
 	if err != nil {
+		s.m.ObserveSQL(metrics.ProtocolPGWire, time.Since(start), true)
 		return nil, pgError(err)
 	}
-	return &sqlRows{r: r, cols: pgColumns(r.Columns())}, nil
+	return &sqlRows{r: r, cols: pgColumns(r.Columns()), m: s.m, start: start}, nil
 }
 
 func (s sqlSession) Describe(ctx context.Context, sql string) (*pgwire.Description, error) {
@@ -48,16 +61,28 @@ func (s sqlSession) Close() error { return s.s.Close() }
 
 // sqlRows adapts *sqlengine.Result.
 type sqlRows struct {
-	r    *sqlengine.Result
-	cols []pgwire.Column
+	r      *sqlengine.Result
+	cols   []pgwire.Column
+	m      *metrics.Registry
+	start  time.Time
+	closed bool // observed in m
 }
 
 func (r *sqlRows) Columns() []pgwire.Column { return r.cols }
 func (r *sqlRows) Next() bool               { return r.r.Next() }
 func (r *sqlRows) Row() []any               { return r.r.Row() }
-func (r *sqlRows) Close() error             { return r.r.Close() }
-func (r *sqlRows) Tag() string              { return r.r.Tag() }
-func (r *sqlRows) Notices() []string        { return r.r.Notices() }
+
+// Close ends the statement and, the first time, records it in the metrics.
+func (r *sqlRows) Close() error {
+	if !r.closed {
+		r.closed = true
+		r.m.ObserveSQL(metrics.ProtocolPGWire, time.Since(r.start), r.r.Err() != nil)
+	}
+	return r.r.Close()
+}
+
+func (r *sqlRows) Tag() string       { return r.r.Tag() }
+func (r *sqlRows) Notices() []string { return r.r.Notices() }
 func (r *sqlRows) Err() error {
 	if err := r.r.Err(); err != nil {
 		return pgError(err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/pgwire"
 	"github.com/rheo-dev/rheo/internal/sqlengine"
 )
@@ -117,7 +118,9 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 		if i == len(stmts)-1 {
 			args = params
 		}
+		began := time.Now()
 		res, err := runSQL(ctx, sess, stmt, args, req.MaxRows)
+		s.metrics.ObserveSQL(metrics.ProtocolHTTP, time.Since(began), err != nil)
 		if err != nil {
 			code, msg := "XX000", err.Error()
 			var e *sqlengine.Error

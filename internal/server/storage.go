@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -32,12 +33,14 @@ func logOptions(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Opti
 	return opts, nil
 }
 
-// openLog opens the durable shard log under <dataDir>/streams.
-func openLog(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Log, error) {
+// openLog opens the durable shard log under <dataDir>/streams; observeSync
+// is told each fdatasync's duration (metrics).
+func openLog(cfg *Config, dataDir string, logger *slog.Logger, observeSync func(time.Duration)) (shardlog.Log, error) {
 	opts, err := logOptions(cfg, dataDir, logger)
 	if err != nil {
 		return nil, err
 	}
+	opts.SyncObserver = observeSync
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}

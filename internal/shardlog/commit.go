@@ -373,7 +373,7 @@ func (f *File) roll(s *shard, c *chunk) error {
 		if err != nil {
 			return fmt.Errorf("open segment %s: %w", prev.name, err)
 		}
-		err = h.f.Datasync()
+		err = f.datasync(h.f)
 		f.handles.release(h)
 		if err != nil {
 			return fmt.Errorf("sync segment %s before roll: %w", prev.name, err)
@@ -386,6 +386,18 @@ func (f *File) roll(s *shard, c *chunk) error {
 		}
 	}
 	return nil
+}
+
+// datasync fdatasyncs a segment file and reports the time taken to
+// Options.SyncObserver.
+func (f *File) datasync(fh file) error {
+	if f.opts.SyncObserver == nil {
+		return fh.Datasync()
+	}
+	start := time.Now()
+	err := fh.Datasync()
+	f.opts.SyncObserver(time.Since(start))
+	return err
 }
 
 // syncAll fdatasyncs the segments picked in a round, a few at a time.
@@ -405,7 +417,7 @@ func (f *File) syncAll(ws []*work) {
 				w.err = fmt.Errorf("open segment %s: %w", w.sync.name, err)
 				return
 			}
-			if err := h.f.Datasync(); err != nil {
+			if err := f.datasync(h.f); err != nil {
 				w.err = fmt.Errorf("sync segment %s: %w", w.sync.name, err)
 			}
 			f.handles.release(h)

@@ -80,6 +80,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for arrival times and retention; nil means time.Now.
 	Now func() time.Time
+	// SyncObserver, if set, is told how long each fdatasync of a segment
+	// by the committer took (the server's fsync latency metric). It runs
+	// on the commit path: it must be quick and never block.
+	SyncObserver func(time.Duration)
 
 	// fs is the file system seam for fault-injection tests; nil means the OS.
 	fs fileSystem

@@ -26,6 +26,11 @@
 //     (see pushdown.go); the scan seeks to them. Bounds only widen reads.
 //   - Iterations: with kinesis.checkpoint.enabled, each stream read by a
 //     query gets iteration.Store.Window(name, n, stream) once per query.
+//   - Jobs (job*.go): CREATE JOB name EVERY '<interval>' AS <statement>
+//     runs the statement as the next iteration of the logical name "name",
+//     in one DuckDB transaction with its rheo_job_runs row, so a crash
+//     re-runs the same iteration and a commit moves on: none is skipped or
+//     repeated.
 //   - The lake: lake tables (Hive DDL with LOCATION) are views over
 //     DuckDB's file readers through a directory rheo owns, so an empty
 //     location is an empty table (external.go); s3:// path arguments of

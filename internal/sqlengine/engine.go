@@ -73,6 +73,7 @@ type Engine struct {
 	stateDir string
 	ownState bool
 	loadMu   sync.Mutex // serialises Load, so one load id is applied once
+	jobs     *scheduler // scheduled jobs (job*.go)
 
 	connector *duckdb.Connector
 	db        *sql.DB
@@ -150,6 +151,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		return nil, errors.Join(fmt.Errorf("sqlengine: open: %w", err), e.db.Close(), connector.Close())
 	}
+	e.jobs.start(ctx)
 	return e, nil
 }
 
@@ -264,7 +266,7 @@ func (e *Engine) init(ctx context.Context) error {
 	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT * FROM rheo_iterations()"); err != nil {
 		return fmt.Errorf("create rheo_iterations view: %w", err)
 	}
-	return nil
+	return e.initJobs(ctx, conn)
 }
 
 // createView makes the DuckDB view of st and marks it as rheo's.
@@ -286,6 +288,7 @@ func (e *Engine) table(name string) (*streamTable, bool) {
 
 // Close closes the database. Sessions must be closed first.
 func (e *Engine) Close() error {
+	e.jobs.stop() // first, so no run starts on a closing engine; runs in progress roll back
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()

@@ -76,6 +76,8 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 	toks, lexErr := lex(st, false)
 	if lexErr == nil && len(toks) > 0 {
 		switch {
+		case isJobStatement(toks):
+			return s.job(ctx, st, toks)
 		case toks[0].is("set") && isKinesisSet(st):
 			return s.set(st)
 		case toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis"):
@@ -122,6 +124,13 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 		if (toks[0].is("set") && isKinesisSet(st)) || (toks[0].is("create") && isHiveCreate(st, toks)) ||
 			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {
 			return &Description{}, nil
+		}
+		if isJobStatement(toks) { // SHOW JOBS is a query; the others return no rows
+			if !toks[0].is("show") {
+				return &Description{}, nil
+			}
+			st = showJobsSQL
+			toks, _ = lex(st, false)
 		}
 		if rw, changed, err := s.e.rewriteS3(st, toks); err != nil {
 			return nil, toError(err)

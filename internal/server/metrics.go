@@ -1,0 +1,117 @@
+package server
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rheo-dev/rheo/internal/metrics"
+	"github.com/rheo-dev/rheo/internal/shardlog"
+)
+
+// GET /metrics: the server's Prometheus registry (docs/metrics.md). The
+// Kinesis API records into it on its hot paths, the shard log reports
+// fsync latency to it, SQL adapters count statements; delivery health and
+// disk usage are read at scrape time by the collectors below.
+
+// newMetrics makes the server's registry. Stream liveness comes from the
+// metadata snapshot (lock-free), so series of deleted streams disappear
+// at the next scrape; consumer liveness from the Kinesis API once it runs.
+func (s *Server) newMetrics() *metrics.Registry {
+	return metrics.New(metrics.Options{
+		StreamLive: func(name string, uid uint64) bool {
+			st, ok := s.meta.Stream(name)
+			return ok && st.UID == uid
+		},
+		ConsumerLive: func(uid uint64, consumer string) bool {
+			return s.kinesis == nil || s.kinesis.ConsumerExists(uid, consumer)
+		},
+	})
+}
+
+// registerCollectors adds the scrape-time collectors once storage and
+// delivery are open.
+func (s *Server) registerCollectors() error {
+	if err := s.metrics.Register(metrics.NewDeliveryCollector(s.deliveryStatuses)); err != nil {
+		return fmt.Errorf("server: register delivery metrics: %w", err)
+	}
+	if err := s.metrics.Register(metrics.NewUsageCollector(s.shardUsage)); err != nil {
+		return fmt.Errorf("server: register storage metrics: %w", err)
+	}
+	return nil
+}
+
+// Metrics returns the server's metrics registry, e.g. for the web
+// console's StreamTotals.
+func (s *Server) Metrics() *metrics.Registry { return s.metrics }
+
+// deliveryStatuses reads every delivery stream's status.
+func (s *Server) deliveryStatuses() []metrics.DeliveryStatus {
+	if s.delivery == nil {
+		return nil
+	}
+	defs := s.delivery.List()
+	out := make([]metrics.DeliveryStatus, 0, len(defs))
+	for _, d := range defs {
+		st, ok := s.delivery.Status(d.Name)
+		if !ok {
+			continue // deleted meanwhile
+		}
+		out = append(out, metrics.DeliveryStatus{
+			Name:          d.Name,
+			Records:       st.Records,
+			Bytes:         st.Bytes,
+			Objects:       st.Objects,
+			FailedRecords: st.FailedRecords,
+			Lost:          st.Lost,
+			Backlog:       st.Backlog,
+			Failing:       !st.FailingSince.IsZero(),
+			OldestPending: st.OldestPending,
+		})
+	}
+	return out
+}
+
+// usageTTL is how long a shard's disk usage is reused between scrapes:
+// shardlog.Info may load a shard not opened since the start or scan for
+// the retention horizon.
+const usageTTL = 10 * time.Second
+
+// usageCache keeps each shard's last Info for usageTTL.
+type usageCache struct {
+	mu     sync.Mutex
+	shards map[shardlog.ShardID]usageEntry
+}
+
+type usageEntry struct {
+	at              time.Time
+	segments, bytes int64
+}
+
+// shardUsage reads the segments and bytes of every shard of every stream
+// in meta, so a deleted stream leaves at the next scrape.
+func (s *Server) shardUsage() []metrics.ShardUsage {
+	c := &s.usage
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	seen := make(map[shardlog.ShardID]usageEntry, len(c.shards))
+	var out []metrics.ShardUsage
+	for _, st := range s.meta.Streams() {
+		for _, sh := range st.Shards {
+			id := shardlog.ShardID{Stream: st.UID, Shard: sh.Index}
+			e, ok := c.shards[id]
+			if !ok || now.Sub(e.at) >= usageTTL {
+				info, err := s.log.Info(id)
+				if err != nil {
+					continue // not created yet, or being deleted
+				}
+				e = usageEntry{at: now, segments: int64(info.Segments), bytes: info.Bytes}
+			}
+			seen[id] = e
+			out = append(out, metrics.ShardUsage{Stream: st.Name, Shard: sh.Index, Segments: int(e.segments), Bytes: e.bytes})
+		}
+	}
+	c.shards = seen
+	return out
+}
