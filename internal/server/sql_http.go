@@ -1,13 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/pgwire"
 	"github.com/rheo-dev/rheo/internal/sqlengine"
@@ -76,8 +79,16 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 		writeSQLError(w, http.StatusServiceUnavailable, "57P03", "the SQL engine is not running", nil, nil)
 		return
 	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSQLBody))
+	if err != nil {
+		writeSQLError(w, http.StatusRequestEntityTooLarge, "54000", fmt.Sprintf("request body: %v", err), nil, nil)
+		return
+	}
+	if !s.authorizeSQL(w, r, body) {
+		return
+	}
 	var req sqlRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSQLBody))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
 		writeSQLError(w, http.StatusBadRequest, "08P01", fmt.Sprintf("invalid JSON body: %v", err), nil, nil)
@@ -213,4 +224,33 @@ func writeSQLError(w http.ResponseWriter, status int, code, msg string, stmt *in
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// sqlAction is the permission POST /v1/sql needs when SigV4 auth is on
+// (docs/auth.md): SQL reads every stream, so it is granted on "*" only.
+const sqlAction = "rheo:ExecuteSQL"
+
+// authorizeSQL checks the request's SigV4 signature (any service scope,
+// the SDKs' and curl's --aws-sigv4 alike) and the rheo:ExecuteSQL
+// permission when auth is configured; on failure it writes the error and
+// reports false.
+func (s *Server) authorizeSQL(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	if s.kinesisAuth == nil {
+		return true
+	}
+	p, err := s.kinesisAuth.Verify(r, body)
+	if err != nil {
+		msg := err.Error()
+		var ae *auth.Error
+		if errors.As(err, &ae) {
+			msg = ae.Type + ": " + ae.Message
+		}
+		writeSQLError(w, http.StatusForbidden, "28000", msg, nil, nil)
+		return false
+	}
+	if !p.AllowedAll(sqlAction) {
+		writeSQLError(w, http.StatusForbidden, "42501", fmt.Sprintf("User: %s is not authorized to perform: %s", p.ARN(), sqlAction), nil, nil)
+		return false
+	}
+	return true
 }

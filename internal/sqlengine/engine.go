@@ -263,7 +263,9 @@ func (e *Engine) init(ctx context.Context) error {
 			e.logger.Warn("sqlengine: cannot make view of external table", "table", t.Name, "err", err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT * FROM rheo_iterations()"); err != nil {
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT logical_name, iteration, stream, shard_id, " +
+		"nullif(start_sequence_number, '') AS start_sequence_number, nullif(end_sequence_number, '') AS end_sequence_number, created_at " +
+		"FROM rheo_iterations()"); err != nil {
 		return fmt.Errorf("create rheo_iterations view: %w", err)
 	}
 	return e.initJobs(ctx, conn)
@@ -365,7 +367,10 @@ func (s *iterSource) FillRow(row duckdb.Row) (bool, error) {
 	}
 	b := s.rows[s.i]
 	s.i++
-	vals := []any{b.LogicalName, b.Iteration, b.Stream, b.ShardID, nullIfEmpty(b.StartSequenceNumber), nullIfEmpty(b.EndSequenceNumber), b.CreatedAt}
+	// Empty bounds stay "" here and become NULL in the view: duckdb-go
+	// v2.5.4's Row.SetRowValue panics on a nil value (a crash of the whole
+	// process from a cgo callback), so never hand it one.
+	vals := []any{b.LogicalName, b.Iteration, b.Stream, b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber, b.CreatedAt}
 	for i, v := range vals {
 		if err := row.SetRowValue(i, v); err != nil {
 			return false, err
@@ -374,11 +379,5 @@ func (s *iterSource) FillRow(row duckdb.Row) (bool, error) {
 	return true, nil
 }
 
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
 
 var _ driver.Conn = (*duckdb.Conn)(nil)

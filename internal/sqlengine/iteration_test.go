@@ -170,3 +170,29 @@ func TestCheckpointedIterations(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// TestIterationsEmptyWindowIsNull: an iteration that read nothing on a
+// shard has no bounds there; rheo_iterations shows NULL (it used to hand
+// duckdb-go a nil value, which panicked and killed the process).
+func TestIterationsEmptyWindowIsNull(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.stream("s", 2)
+	e.put("s", 0, "k", "1,a")
+	s := e.session()
+	exec(t, s, "CREATE STREAM TABLE t (id INT, v STRING) FROM STREAM 's' FORMAT csv")
+	exec(t, s, "set kinesis.checkpoint.enabled=true")
+	exec(t, s, "set kinesis.checkpoint.logical.name=empty")
+	exec(t, s, "set kinesis.checkpoint.iteration.no=0")
+	if got := one(t, s, "SELECT count(*) FROM t"); got != "1" {
+		t.Fatal(got)
+	}
+	exec(t, s, "set kinesis.checkpoint.iteration.no=1")
+	if got := one(t, s, "SELECT count(*) FROM t"); got != "0" {
+		t.Fatal(got)
+	}
+	exec(t, s, "set kinesis.checkpoint.enabled=false")
+	got := one(t, s, "SELECT count(*), count(start_sequence_number), count(*) FILTER (WHERE start_sequence_number = '') FROM rheo_iterations WHERE logical_name = 'empty'")
+	if got != "4|1|0" {
+		t.Fatalf("rheo_iterations rows|non-null starts|empty strings = %s, want 4|1|0", got)
+	}
+}
