@@ -92,7 +92,7 @@ func TestConsoleCountersAndLag(t *testing.T) {
 	if got := s.consoleTotals()["lagged"]; got.Records != 5 || got.Bytes == 0 {
 		t.Fatalf("totals = %+v, want 5 records", got)
 	}
-	code, res := postSQL(t, s, `{"sql": "CREATE STREAM TABLE lt FROM STREAM 'lagged' FORMAT raw; SET kinesis.checkpoint.enabled = true; SET kinesis.checkpoint.logical.name = console; SET kinesis.checkpoint.iteration.no = 0; SELECT count(*) FROM lt"}`)
+	code, res := postSQL(t, s, `{"sql": "CREATE STREAM TABLE lt FROM STREAM 'lagged' FORMAT raw; SET kinesis.checkpoint.enabled = true; SET kinesis.checkpoint.logical.name = console; SET kinesis.checkpoint.iteration.no = 0; SELECT count(*) FROM lt; SET kinesis.checkpoint.iteration.no = 1; SELECT count(*) FROM lt"}`)
 	if code != 200 {
 		t.Fatalf("SQL: %d %v", code, res)
 	}
@@ -103,13 +103,31 @@ func TestConsoleCountersAndLag(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(lags) == 1 && lags[0].LogicalName == "console" && lags[0].Stream == "lagged" && lags[0].Iteration == 0 && lags[0].Records == 3 {
+		// Iteration 1 took nothing (empty on both shards): the lag still
+		// counts from the end of iteration 0.
+		if len(lags) == 1 && lags[0].LogicalName == "console" && lags[0].Stream == "lagged" && lags[0].Iteration == 1 && lags[0].Records == 3 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("lags = %+v, want console/lagged 3 behind after iteration 0", lags)
+			t.Fatalf("lags = %+v, want console/lagged 3 behind after iteration 1", lags)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	bounds, err := s.consoleBoundaries(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var empty, full int
+	for _, b := range bounds {
+		switch {
+		case b.Iteration == 1 && b.StartSequenceNumber == "" && b.EndSequenceNumber == "":
+			empty++
+		case b.Iteration == 0 && b.StartSequenceNumber != "" && b.EndSequenceNumber != "":
+			full++
+		}
+	}
+	if len(bounds) != 4 || empty != 2 || full == 0 {
+		t.Errorf("boundaries = %+v, want iteration 0 and an empty iteration 1 on both shards", bounds)
 	}
 }
 

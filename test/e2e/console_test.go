@@ -1,0 +1,332 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// chromiumPath finds the browser; the test skips without one only outside
+// CI (CI installs Debian's chromium in .ci/run and must run it).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "" {
+		t.Skip("chromium is not installed (apt-get install -y chromium); the console browser test needs it")
+	}
+	t.Fatal("chromium is not installed, and CI must run the console browser test (.ci/run installs it)")
+	return ""
+}
+
+// consoleCall posts one JSON request (Kinesis JSON 1.1 when target is set,
+// else JSON to /v1/sql) and fails the test on a non-200 answer.
+func consoleCall(t *testing.T, url, target, body string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if target != "" {
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", target)
+	} else {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s %s: %d %s", url, target, resp.StatusCode, b)
+	}
+}
+
+// seriesPixels counts the pixels of the first series' colour (#2563eb) on
+// the SQL chart's canvas: the data is drawn, not just the axes.
+const seriesPixels = `(() => {
+	const c = document.querySelector('#sql-chart canvas');
+	const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+	let n = 0;
+	for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && d[i] < 110 && d[i+1] < 150 && d[i+2] > 200) n++;
+	return n;
+})()`
+
+// TestConsoleBrowser drives the web console in headless Chromium against
+// the built binary: the stream the test made is listed with its rate graph
+// (and a non-zero rate once sampled), the stream page tails records as JSON
+// and puts one, a resharded stream shows its lineage, the SQL page runs
+// queries with Ctrl+Enter and draws the result table and a bar or line
+// chart, the other pages render, no exception escapes, and with SigV4 on
+// the page says why its API calls fail. Screenshots are kept as artifacts.
+func TestConsoleBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
+	p := startRheo(t)
+	url := p.endpoint()
+
+	const stream = "console_clicks"
+	consoleCall(t, url+"/", "Kinesis_20131202.CreateStream", `{"StreamName":"`+stream+`","ShardCount":2}`)
+	active := func(name string) func() bool {
+		return func() bool {
+			req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(`{"StreamName":"`+name+`"}`))
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "Kinesis_20131202.DescribeStreamSummary")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return bytes.Contains(b, []byte(`"ACTIVE"`))
+		}
+	}
+	waitUntil(t, 10*time.Second, active(stream))
+	pages := []string{"/", "/cart", "/checkout", "/search", "/help"}
+	var recs []string
+	for i := 0; i < 50; i++ {
+		data, _ := json.Marshal(map[string]any{"page": pages[i%len(pages)], "ms": 10 * (i%len(pages) + 1)})
+		recs = append(recs, fmt.Sprintf(`{"Data":%q,"PartitionKey":"u%d"}`, base64.StdEncoding.EncodeToString(data), i))
+	}
+	consoleCall(t, url+"/", "Kinesis_20131202.PutRecords", `{"StreamName":"`+stream+`","Records":[`+strings.Join(recs, ",")+`]}`)
+	consoleCall(t, url+"/v1/sql", "", `{"sql":"CREATE STREAM TABLE console_clicks_t (page VARCHAR, ms INTEGER) FROM STREAM 'console_clicks' FORMAT json"}`)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.WindowSize(1400, 1000),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	// The first Run starts the browser for the life of its context, so it
+	// gets no timeout; each step below gets its own.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+
+	// Uncaught exceptions on the page fail the test (HTTP errors of the
+	// auth part below are expected and are not exceptions).
+	var excMu sync.Mutex
+	var exceptions []string
+	go func() {
+		for msg, err := range chromedp.Console(browser) {
+			if err != nil {
+				return
+			}
+			if msg.IsException() {
+				excMu.Lock()
+				exceptions = append(exceptions, msg.Text)
+				excMu.Unlock()
+			}
+		}
+	}()
+
+	artifacts := os.Getenv("RHEO_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = t.TempDir()
+	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg) // quality 100: PNG
+			if err != nil {
+				return err
+			}
+			path := filepath.Join(artifacts, name)
+			if err := os.WriteFile(path, png, 0o644); err != nil {
+				return err
+			}
+			t.Logf("screenshot: %s", path)
+			return nil
+		})
+	}
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(browser, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			sctx, scancel := context.WithTimeout(browser, 10*time.Second)
+			defer scancel()
+			_ = chromedp.Do(sctx, shot("console-failed.png"))
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	// value reads one value from the page.
+	value := func(a chromedp.Action[string]) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(browser, 10*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			t.Fatalf("read from page: %v", err)
+		}
+		return v
+	}
+	// count evaluates an integer expression on the page.
+	count := func(expr string) int {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(browser, 10*time.Second)
+		defer cancel()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](expr))
+		if err != nil {
+			t.Fatalf("evaluate %.60q: %v", expr, err)
+		}
+		return n
+	}
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	// until waits for a JavaScript condition on the page.
+	until := func(cond string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](cond, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(25*time.Second))(ctx, tg)
+			return err
+		})
+	}
+	row := `tr[data-stream="` + stream + `"]`
+
+	// Streams: the stream is listed with its rate graph (a canvas).
+	step("streams page",
+		chromedp.Navigate(url+"/"),
+		chromedp.WaitVisible(css(row+" a.stream-name")),
+		chromedp.WaitVisible(css(row+" .chart canvas")),
+	)
+	if shards := value(chromedp.Text(css(row + " td:nth-child(3)"))); strings.TrimSpace(shards) != "2" {
+		t.Errorf("open shards shown %q, want 2", shards)
+	}
+
+	// Stream detail: shards listed; the tail shows the last minutes as
+	// pretty JSON, and a record put through the form comes back on top.
+	step("stream page",
+		chromedp.Click(css(row+" a.stream-name")),
+		chromedp.WaitVisible(css("table.shards")),
+		until(`document.querySelectorAll('.tail .record pre.json').length === 50`),
+		chromedp.SetValue(css("#put-data"), `{"probe": "from chromedp", "n": 7}`),
+		chromedp.Click(css("form.put button")),
+		until(`(document.querySelector('.tail .record pre.json') || {}).textContent?.includes('"probe": "from chromedp"')`),
+		shot("console-stream.png"),
+	)
+	if ok := value(chromedp.Text(css("p.ok"))); !strings.Contains(ok, "Stored in shardId-") {
+		t.Errorf("PutRecord answer shown as %q", ok)
+	}
+
+	// Lineage: after a reshard the parent is closed and names its children.
+	consoleCall(t, url+"/", "Kinesis_20131202.CreateStream", `{"StreamName":"console_reshard","ShardCount":1}`)
+	waitUntil(t, 10*time.Second, func() bool {
+		req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(`{"StreamName":"console_reshard","TargetShardCount":2,"ScalingType":"UNIFORM_SCALING"}`))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "Kinesis_20131202.UpdateShardCount")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200 // ResourceInUse while still CREATING
+	})
+	waitUntil(t, 10*time.Second, active("console_reshard"))
+	step("lineage",
+		chromedp.Navigate(url+"/#/stream/console_reshard"),
+		until(`[...document.querySelectorAll('table.shards tbody tr')].length === 3`),
+	)
+	lineage := value(chromedp.Text(css("table.shards tbody tr:first-child")))
+	if !strings.Contains(lineage, "closed") || !strings.Contains(lineage, "shardId-000000000001, shardId-000000000002") {
+		t.Errorf("parent shard row %q, want closed with children 1 and 2", lineage)
+	}
+
+	// SQL: Ctrl+Enter runs; the table has a row per page and the chart draws.
+	const query = `SELECT page, count(*) AS hits, avg(ms) AS avg_ms FROM console_clicks_t WHERE page IS NOT NULL GROUP BY page ORDER BY page`
+	step("sql page",
+		chromedp.Navigate(url+"/#/sql"),
+		chromedp.WaitVisible(css("#sql-editor")),
+		chromedp.SetValue(css("#sql-editor"), query),
+		chromedp.Focus(css("#sql-editor")),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.WaitVisible(css("#sql-result tbody tr")),
+		chromedp.WaitVisible(css("#sql-chart canvas")),
+		shot("console-sql.png"),
+	)
+	meta := value(chromedp.Text(css("#sql-meta")))
+	if !strings.Contains(meta, "5 rows") || !strings.Contains(meta, " ms") {
+		t.Errorf("result line %q lacks the row count and time", meta)
+	}
+	if rows := count(`document.querySelectorAll('#sql-result tbody tr').length`); rows != len(pages) {
+		t.Errorf("result table has %d rows, want %d", rows, len(pages))
+	}
+	if painted := count(seriesPixels); painted < 200 {
+		t.Errorf("chart canvas has %d pixels of the series colour; the chart drew no data", painted)
+	}
+
+	// A time column on x makes a line chart by default.
+	step("sql line chart",
+		chromedp.SetValue(css("#sql-editor"), `SELECT TIMESTAMP '2026-01-01 00:00:00' + i * INTERVAL 1 MINUTE AS t, i * i AS sq FROM range(0, 30) r(i)`),
+		chromedp.Focus(css("#sql-editor")),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		until(`document.querySelectorAll('#sql-result tbody tr').length === 30`),
+		chromedp.WaitVisible(css("#sql-chart canvas")),
+		shot("console-sql-line.png"),
+	)
+	if kind := value(chromedp.Value(css("#chart-kind"))); kind != "line" {
+		t.Errorf("chart kind for a time x is %q, want line", kind)
+	}
+	if linePx := count(seriesPixels); linePx < 100 {
+		t.Errorf("line chart has %d pixels of the series colour", linePx)
+	}
+	// The other pages render without errors.
+	step("delivery, iterations and jobs pages",
+		chromedp.Navigate(url+"/#/delivery"),
+		chromedp.WaitVisible(css("main p.empty")),
+		chromedp.Navigate(url+"/#/iterations"),
+		chromedp.WaitVisible(css("main p.empty")),
+		chromedp.Navigate(url+"/#/jobs"),
+		until(`!!document.querySelector('#no-jobs, main table')`),
+	)
+	// Back on the streams page, the rate graph gets its first interval
+	// once the server has sampled twice (every 5 s).
+	step("streams rates",
+		chromedp.Navigate(url+"/#/"),
+		chromedp.WaitVisible(css(row+" .chart canvas")),
+		until(`parseFloat(document.querySelector('`+row+` td:nth-child(6)').textContent) > 0`),
+		shot("console-streams.png"),
+	)
+
+	excMu.Lock()
+	if len(exceptions) > 0 {
+		t.Errorf("uncaught exceptions on the page: %q", exceptions)
+	}
+	excMu.Unlock()
+
+	// With SigV4 auth on, the browser's unsigned API calls are rejected:
+	// the page says so instead of failing silently.
+	t.Setenv("RHEO_ACCESS_KEY_ID", "AKIDCONSOLEE2E")
+	t.Setenv("RHEO_SECRET_ACCESS_KEY", "console-e2e-secret")
+	authed := startRheo(t)
+	step("auth banner",
+		chromedp.Navigate(authed.endpoint()+"/"),
+		chromedp.WaitVisible(css("#banner .warning")),
+		chromedp.WaitVisible(css("#streams .error")),
+		shot("console-auth.png"),
+	)
+	if msg := value(chromedp.Text(css("#streams .error"))); !strings.Contains(msg, "SigV4 auth is on") {
+		t.Errorf("streams page with auth on says %q", msg)
+	}
+}

@@ -1,0 +1,174 @@
+// Stream detail: shards with their lineage, a live tail of records (text,
+// or pretty JSON when a record decodes) and a form to put a test record.
+import { fromBase64, kinesis, listShards, toBase64 } from '../api.js';
+import { errorBox, fmtTime, h, mount, table } from '../dom.js';
+
+const maxTail = 200;
+
+export function streamPage(root, name) {
+  const summary = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+  const shardsBox = h('div', {});
+  const tailBox = h('div', { class: 'tail' });
+  const putResult = h('div', {});
+  const startSel = h('select', { id: 'tail-start' },
+    h('option', { value: 'AGO5' }, 'from 5 minutes ago'),
+    h('option', { value: 'LATEST' }, 'new records only'),
+    h('option', { value: 'TRIM_HORIZON' }, 'from the oldest record'));
+  const pauseBtn = h('button', { type: 'button' }, 'Pause');
+  const pk = h('input', { id: 'put-key', value: 'console', required: true, size: 16 });
+  const data = h('textarea', { id: 'put-data', rows: 3, cols: 60 }, '{"hello": "from the rheo console"}');
+
+  mount(root,
+    h('p', {}, h('a', { href: '#/' }, '← Streams')),
+    h('h1', {}, name),
+    summary,
+    h('h2', {}, 'Shards'),
+    shardsBox,
+    h('h2', {}, 'Put a test record'),
+    h('form', { class: 'put', onsubmit: put },
+      h('label', {}, 'Partition key ', pk),
+      h('label', {}, 'Data ', data),
+      h('button', { type: 'submit' }, 'PutRecord')),
+    putResult,
+    h('h2', {}, 'Live tail'),
+    h('div', { class: 'controls' }, 'Start ', startSel, ' ', pauseBtn,
+      h('span', { class: 'muted' }, ` newest first, last ${maxTail} records`)),
+    tailBox);
+
+  async function put(ev) {
+    ev.preventDefault();
+    try {
+      const out = await kinesis('PutRecord', { StreamName: name, PartitionKey: pk.value, Data: toBase64(data.value) });
+      mount(putResult, h('p', { class: 'ok' }, `Stored in ${out.ShardId} as ${out.SequenceNumber}`));
+    } catch (e) {
+      mount(putResult, errorBox(e));
+    }
+  }
+
+  let stopped = false;
+  let paused = false;
+  let gen = 0; // bumps when the tail restarts, ending older loops
+  const records = [];
+  pauseBtn.addEventListener('click', () => { paused = !paused; pauseBtn.textContent = paused ? 'Resume' : 'Pause'; });
+  startSel.addEventListener('change', () => startTail());
+
+  async function loadShards() {
+    try {
+      const [sumOut, shards] = await Promise.all([kinesis('DescribeStreamSummary', { StreamName: name }), listShards(name)]);
+      const s = sumOut.StreamDescriptionSummary || {};
+      mount(summary, h('p', {}, h('span', { class: `status ${String(s.StreamStatus).toLowerCase()}` }, s.StreamStatus),
+        ` · ${s.OpenShardCount} open shards · retention ${s.RetentionPeriodHours} h · ${s.StreamModeDetails ? s.StreamModeDetails.StreamMode : ''}`,
+        ` · encryption ${s.EncryptionType || 'NONE'} · created ${fmtTime((s.StreamCreationTimestamp || 0) * 1000)}`,
+        h('br'), h('code', { class: 'muted' }, s.StreamARN || '')));
+      const children = {};
+      for (const sh of shards) {
+        for (const p of [sh.ParentShardId, sh.AdjacentParentShardId]) if (p) (children[p] ||= []).push(sh.ShardId);
+      }
+      mount(shardsBox, table(['shard', 'state', 'parents', 'children', 'hash key range', 'first sequence number', 'last sequence number'],
+        shards.map((sh) => [h('code', {}, sh.ShardId),
+          sh.SequenceNumberRange && sh.SequenceNumberRange.EndingSequenceNumber ? 'closed' : 'open',
+          [sh.ParentShardId, sh.AdjacentParentShardId].filter(Boolean).join(', ') || '–',
+          (children[sh.ShardId] || []).join(', ') || '–',
+          h('span', { class: 'hash' }, `${sh.HashKeyRange.StartingHashKey} – ${sh.HashKeyRange.EndingHashKey}`),
+          h('code', {}, sh.SequenceNumberRange ? sh.SequenceNumberRange.StartingSequenceNumber : ''),
+          h('code', {}, sh.SequenceNumberRange && sh.SequenceNumberRange.EndingSequenceNumber || '–')]), { class: 'shards' }));
+      return shards;
+    } catch (e) {
+      mount(summary, errorBox(e));
+      return [];
+    }
+  }
+
+  const isOpen = (sh) => !(sh.SequenceNumberRange && sh.SequenceNumberRange.EndingSequenceNumber);
+  let tailing = new Set();
+
+  async function startTail() {
+    const my = ++gen;
+    records.length = 0;
+    tailing = new Set();
+    renderTail();
+    const shards = await loadShards();
+    const choice = startSel.value;
+    for (const sh of shards.filter(isOpen)) {
+      tailing.add(sh.ShardId);
+      tailShard(my, sh.ShardId, choice);
+    }
+  }
+
+  // Resharding changes the lineage and opens children: refresh the table
+  // and tail new shards from their first record, so nothing is skipped.
+  async function refreshShards() {
+    const my = gen;
+    const shards = await loadShards();
+    if (my !== gen || stopped) return;
+    for (const sh of shards.filter(isOpen)) {
+      if (tailing.has(sh.ShardId)) continue;
+      tailing.add(sh.ShardId);
+      tailShard(my, sh.ShardId, 'TRIM_HORIZON');
+    }
+  }
+  const shardTimer = setInterval(refreshShards, 10000);
+
+  async function tailShard(my, shardId, choice) {
+    const req = { StreamName: name, ShardId: shardId, ShardIteratorType: choice };
+    if (choice === 'AGO5') { req.ShardIteratorType = 'AT_TIMESTAMP'; req.Timestamp = (Date.now() - 5 * 60 * 1000) / 1000; }
+    let it;
+    try {
+      it = (await kinesis('GetShardIterator', req)).ShardIterator;
+    } catch (e) {
+      mount(tailBox, errorBox(e));
+      return;
+    }
+    while (!stopped && my === gen && it) {
+      if (paused) { await sleep(500); continue; }
+      try {
+        const out = await kinesis('GetRecords', { ShardIterator: it, Limit: 500 });
+        it = out.NextShardIterator;
+        if (out.Records && out.Records.length) {
+          for (const r of out.Records) records.unshift({ shardId, ...r });
+          // Shards are polled separately: keep the merged view newest first.
+          records.sort((a, b) => b.ApproximateArrivalTimestamp - a.ApproximateArrivalTimestamp);
+          records.length = Math.min(records.length, maxTail);
+          if (my === gen) renderTail();
+        }
+        if (!out.Records || out.Records.length < 500) await sleep(1000);
+      } catch (e) {
+        if (e.kind === 'ProvisionedThroughputExceededException') { await sleep(1000); continue; }
+        mount(tailBox, errorBox(e));
+        return;
+      }
+    }
+  }
+
+  function renderTail() {
+    if (!records.length) {
+      mount(tailBox, h('p', { class: 'muted' }, 'Waiting for records…'));
+      return;
+    }
+    mount(tailBox, records.map((r) => h('div', { class: 'record' },
+      h('div', { class: 'rec-meta' }, fmtTime(r.ApproximateArrivalTimestamp * 1000), ' · ', r.shardId, ' · key ',
+        h('b', {}, r.PartitionKey), ' · ', h('code', {}, r.SequenceNumber)),
+      renderData(fromBase64(r.Data)))));
+  }
+
+  startTail();
+  return () => { stopped = true; gen++; clearInterval(shardTimer); };
+}
+
+/** Shows a record as pretty JSON, text, or hex for binary data. */
+export function renderData(bytes) {
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const hex = Array.from(bytes.slice(0, 256), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    return h('pre', { class: 'data binary' }, `${bytes.length} bytes: ${hex}${bytes.length > 256 ? ' …' : ''}`);
+  }
+  const t = text.trim();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try { return h('pre', { class: 'data json' }, JSON.stringify(JSON.parse(t), null, 2)); } catch { /* plain text */ }
+  }
+  return h('pre', { class: 'data text' }, text);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
