@@ -85,6 +85,23 @@ func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 	return &Principal{Name: u.name, AccessKeyID: akid, Account: s.account, Region: region, Service: service, SigningTime: t, rules: u.rules}, nil
 }
 
+// Authenticate is what an API does first with a request: Verify it,
+// require that it was signed for service, and give a principal whose
+// credentials file named no account the server's account.
+func (s *Store) Authenticate(r *http.Request, body []byte, service, account string) (*Principal, error) {
+	p, err := s.Verify(r, body)
+	if err == nil {
+		err = p.RequireService(service)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.Account == "" {
+		p.Account = account
+	}
+	return p, nil
+}
+
 // RequireService fails unless the request was signed for service, with
 // the message AWS gives a key scoped to another service.
 func (p *Principal) RequireService(service string) error {

@@ -45,15 +45,9 @@ type authorizer struct {
 // authenticate verifies the request and returns the authorizer for the
 // call: nil when the caller may perform the action on every stream.
 func (s *Server) authenticate(r *http.Request, body []byte, opName string) (*authorizer, error) {
-	p, err := s.cfg.Auth.Verify(r, body)
-	if err == nil {
-		err = p.RequireService("kinesis")
-	}
+	p, err := s.cfg.Auth.Authenticate(r, body, "kinesis", s.cfg.Account)
 	if err != nil {
 		return nil, authError(err)
-	}
-	if p.Account == "" {
-		p.Account = s.cfg.Account
 	}
 	action := "kinesis:" + opName
 	if p.AllowedAll(action) {
