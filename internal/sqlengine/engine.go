@@ -263,8 +263,8 @@ func (e *Engine) init(ctx context.Context) error {
 			e.logger.Warn("sqlengine: cannot make view of external table", "table", t.Name, "err", err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT logical_name, iteration, stream, shard_id, " +
-		"nullif(start_sequence_number, '') AS start_sequence_number, nullif(end_sequence_number, '') AS end_sequence_number, created_at " +
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT logical_name, iteration, stream, shard_id, "+
+		"nullif(start_sequence_number, '') AS start_sequence_number, nullif(end_sequence_number, '') AS end_sequence_number, created_at "+
 		"FROM rheo_iterations()"); err != nil {
 		return fmt.Errorf("create rheo_iterations view: %w", err)
 	}
@@ -378,6 +378,5 @@ func (s *iterSource) FillRow(row duckdb.Row) (bool, error) {
 	}
 	return true, nil
 }
-
 
 var _ driver.Conn = (*duckdb.Conn)(nil)
