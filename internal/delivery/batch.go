@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"time"
 
 	"github.com/rheo-dev/rheo/internal/compress"
 	"github.com/rheo-dev/rheo/internal/kpl"
@@ -28,6 +29,7 @@ const (
 // batchResult counts what a batch delivered.
 type batchResult struct {
 	records, bytes, objects, failed int64
+	skipped                         int64 // written, but their load was skipped
 }
 
 // newRandom is a batch's random string.
@@ -60,7 +62,7 @@ type failure struct {
 // execute writes the objects of one batch (and loads them into the
 // warehouse). Everything it writes is a function of the plan and the
 // records, so a replay replaces the objects of an interrupted attempt.
-func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog.Record, attempt int) (batchResult, error) {
+func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog.Record, attempt int, start time.Time) (batchResult, error) {
 	spec := plan.Spec
 	dest := &spec.Dest
 	layout, err := objkey.Compile(dest.Prefix, dest.ErrorOutputPrefix, dest.Partitioning != nil)
@@ -79,17 +81,29 @@ func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog
 		p := params
 		p.Time = msTime(oldest(g.recs))
 		p.Partition = g.part
-		var key string
-		var written bool
 		if c := dest.Conversion; c != nil {
 			p.Extension = objkey.FormatExtension(dest.Compression, c.Serializer, dest.FileExtension)
-			key = layout.Key(p)
+		} else {
+			p.Extension = objkey.Extension(dest.Compression, false, dest.FileExtension)
+		}
+		key := layout.Key(p)
+		if err := lake.CheckKey(w.m.opts.Store, dest.Bucket, key); err != nil && g.part != nil {
+			// Partition values that make a key the store cannot hold
+			// (too long, an empty or oversized path segment) would
+			// fail the batch forever: their records go to the error
+			// output instead.
+			msg := fmt.Sprintf("the partition keys give an object key the destination cannot store: %v", err)
+			for _, u := range g.recs {
+				fails = append(fails, failure{rec: u, errType: errTypeProcessing, code: codeMetadataExtraction, message: msg})
+			}
+			continue
+		}
+		var written bool
+		if c := dest.Conversion; c != nil {
 			var convFails []failure
 			written, convFails, err = w.putConverted(ctx, c, dest.Bucket, key, g.recs)
 			fails = append(fails, convFails...)
 		} else {
-			p.Extension = objkey.Extension(dest.Compression, false, dest.FileExtension)
-			key = layout.Key(p)
 			written, err = true, w.putEncoded(ctx, dest, key, g.recs, dest.AppendDelimiter)
 		}
 		if err != nil {
@@ -99,9 +113,19 @@ func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog
 			continue
 		}
 		if wh := dest.Warehouse; wh != nil {
-			loadID := fmt.Sprintf("%s-%016x-%d-%d", name, w.uid, plan.Seq, gi)
+			// The version is part of the id: a batch that moved to an
+			// updated spec (replan) may load other objects, or into
+			// another table.
+			loadID := fmt.Sprintf("%s-%016x-%d-v%d-%d", name, w.uid, plan.Seq, spec.Version, gi)
 			if _, err := w.m.opts.Warehouse.Load(ctx, wh, dest.Bucket, key, loadID); err != nil {
-				return batchResult{}, fmt.Errorf("load %s into %s: %w", key, wh.Table, err)
+				err = fmt.Errorf("load %s into %s: %w", key, wh.Table, err)
+				if ctx.Err() != nil || wh.RetryFor == nil || w.m.now().Sub(start) < *wh.RetryFor {
+					return batchResult{}, err
+				}
+				if err := w.skipLoad(ctx, dest, key, err); err != nil {
+					return batchResult{}, err
+				}
+				res.skipped += int64(len(g.recs))
 			}
 		}
 		res.objects++
@@ -110,8 +134,8 @@ func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog
 	if err != nil {
 		return batchResult{}, err
 	}
-	res.failed = n
-	res.records = int64(len(users)) - n
+	res.failed = n + res.skipped
+	res.records = int64(len(users)) - n - res.skipped
 	for _, u := range users {
 		res.bytes += int64(len(u.data))
 	}

@@ -27,6 +27,10 @@
 // adding copies: records are delivered at least once and, in practice,
 // exactly once. Destination failures retry the whole batch with
 // exponential backoff, forever, as Firehose does for S3; Status shows it.
+// A failing batch moves to a spec changed by Update at its next retry, and
+// no further buffer is read while it fails. Buffer memory is bounded by
+// twice BufferBytes (data plus per-record overhead); small reads are
+// copied out of the log's read buffers.
 //
 // # Sources
 //

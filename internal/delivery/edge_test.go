@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,7 +74,12 @@ func TestExpiredRecordsCountAsLost(t *testing.T) {
 	}
 }
 
-func TestUpdateWhileFailingKeepsBatchSpec(t *testing.T) {
+// TestUpdateMovesFailingBatch checks that a batch failing against its
+// destination follows UpdateDestination (a wrong bucket can be fixed
+// without losing data), that the moved plan is stored (a restart replays
+// it under the new spec), and that a stored plan is replayed under its own
+// spec first (its objects replaced, not duplicated).
+func TestUpdateMovesFailingBatch(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	wf := &writeThenFail{}
@@ -88,23 +94,62 @@ func TestUpdateWhileFailingKeepsBatchSpec(t *testing.T) {
 	if _, err := e.m.Update(ctx, "b", func(d *Definition) error { d.Spec.Version = 2; d.Spec.Dest.Prefix = "v2/"; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*time.Second, "another attempt", func() bool { wf.mu.Lock(); defer wf.mu.Unlock(); return len(wf.keys) >= 3 })
-	e.close()
-	wf.mu.Lock()
-	for _, k := range wf.keys {
-		if strings.HasPrefix(k, "v2/") {
-			t.Fatalf("a retry of the planned batch used the updated spec: %q", wf.keys)
-		}
+	waitFor(t, 3*time.Second, "a retry under the updated spec", func() bool {
+		wf.mu.Lock()
+		defer wf.mu.Unlock()
+		return strings.HasPrefix(wf.keys[len(wf.keys)-1], "v2/")
+	})
+	var rec stored
+	if ok, err := e.meta.Get(metaNS, "b", &rec); err != nil || !ok || rec.State.Plan == nil || rec.State.Plan.Spec.Version != 2 {
+		t.Fatalf("stored plan after the move: %+v (%v %v)", rec.State.Plan, ok, err)
 	}
-	wf.mu.Unlock()
+	e.close()
 	e = newLakeEnv(t, dir, nil)
 	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("b")}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*time.Second, "both batches", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 2 })
-	v2 := listObjects(t, e.store, "lake", "v2/", "")
-	if len(v2) != 1 || string(v2[0].Data) != "b" || !strings.Contains(v2[0].Key, "/b-2-") {
-		t.Fatalf("v2 objects %+v", v2)
+	waitFor(t, 3*time.Second, "both batches under v2", func() bool { return len(listObjects(t, e.store, "lake", "v2/", "")) == 2 })
+	var got []string
+	for _, o := range listObjects(t, e.store, "lake", "v2/", "") {
+		if !strings.Contains(o.Key, "/b-2-") {
+			t.Fatalf("v2 object %q does not carry version 2", o.Key)
+		}
+		got = append(got, string(o.Data))
+	}
+	if sort.Strings(got); strings.Join(got, ",") != "a,b" {
+		t.Fatalf("v2 objects hold %q, want a and b", got)
+	}
+	// The attempt before the update left its object under the default
+	// prefix: at least once, never lost.
+	if old := listObjects(t, e.store, "lake", "20", ""); len(old) != 1 || string(old[0].Data) != "a" {
+		t.Fatalf("objects of the first attempt: %+v", old)
+	}
+}
+
+// TestCrashReplayKeepsPlanSpec checks that a batch stored before an update
+// and interrupted by a crash is first replayed under its own spec, so its
+// object is replaced rather than written twice under two versions.
+func TestCrashReplayKeepsPlanSpec(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	bs := &blockingStore{started: make(chan struct{}, 1)}
+	e := newLakeEnv(t, dir, func(o *Options) { bs.Store = o.Store; o.Store = bs })
+	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	<-bs.started
+	if _, err := e.m.Update(ctx, "b", func(d *Definition) error { d.Spec.Version = 2; d.Spec.Dest.Prefix = "v2/"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.close() // the blocked attempt never finished: the plan stays
+	e = newLakeEnv(t, dir, nil)
+	waitFor(t, 3*time.Second, "the replayed batch", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 1 })
+	objs := listObjects(t, e.store, "lake", "", "")
+	if strings.HasPrefix(objs[0].Key, "v2/") || !strings.Contains(objs[0].Key, "/b-1-") || string(objs[0].Data) != "a" {
+		t.Fatalf("replayed object %+v, want the version 1 key", objs)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 
 	"github.com/rheo-dev/rheo/internal/shardlog"
@@ -87,14 +88,52 @@ func (w *worker) deliver(ctx context.Context, plan *batchPlan, recs [][]shardlog
 			return err
 		}
 	}
+	cur := plan
+	start := w.m.now()
 	return w.retryAttempts(ctx, &attempt, func() error {
-		res, err := w.execute(ctx, plan, recs, attempt+1)
+		if attempt > 0 {
+			// A failing batch follows UpdateDestination (AWS: "the
+			// updated configuration normally takes effect within a few
+			// minutes"): retrying the old destination forever would make
+			// a wrong bucket impossible to fix without losing data.
+			np, err := w.replan(cur)
+			if err != nil {
+				return err
+			}
+			cur = np
+		}
+		res, err := w.execute(ctx, cur, recs, attempt+1, start)
 		if err != nil {
 			return err
 		}
 		w.s.succeeded(res, w.m.now())
 		return nil
 	})
+}
+
+// replan returns plan with the stream's current spec if an update changed
+// it since plan was stored (the ranges, sequence number and random string
+// stay), storing it first so a crash replays the new plan. Objects an
+// earlier attempt wrote under the old spec stay where they are: records
+// are delivered at least once. Without a change it returns plan.
+func (w *worker) replan(plan *batchPlan) (*batchPlan, error) {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	rec := w.s.rec
+	if rec.Def.Spec.Version == plan.Spec.Version {
+		return plan, nil
+	}
+	np := *plan
+	np.Spec = clone(rec.Def.Spec)
+	np.Ranges = slices.Clone(plan.Ranges)
+	rec.State.Plan = &np
+	if err := putStored(w.m.opts.Meta, &rec); err != nil {
+		return nil, fmt.Errorf("store batch %d with version %d: %w", plan.Seq, np.Spec.Version, err)
+	}
+	w.s.rec = rec
+	w.m.logger.Info("delivery: failing batch moves to the updated destination", "stream", rec.Def.Name,
+		"batch", plan.Seq, "from_version", plan.Spec.Version, "to_version", np.Spec.Version)
+	return &np, nil
 }
 
 // commit advances the checkpoints past the batch (and the shards in
@@ -141,14 +180,16 @@ func (w *worker) readPlan(ctx context.Context, plan *batchPlan) (out [][]shardlo
 				release(held)
 				return nil, nil, fmt.Errorf("replay batch %d: read %s: %w", plan.Seq, id, err)
 			}
-			held = append(held, b)
 			for _, rec := range b.Records {
 				if rec.Offset >= r.To {
 					break
 				}
 				out[i] = append(out[i], rec)
 			}
-			if b.Next <= pos || len(b.Records) == 0 {
+			n := len(b.Records)
+			b.Records = nil // copied to out; keep only the data buffers
+			held = append(held, b)
+			if b.Next <= pos || n == 0 {
 				break
 			}
 			pos = b.Next

@@ -177,7 +177,7 @@ func (m *Manager) Close() error {
 // Create stores and starts a delivery stream; ErrExists if the name is
 // taken.
 func (m *Manager) Create(ctx context.Context, name string, spec Spec, api json.RawMessage) (Definition, error) {
-	if err := m.checkSpec(ctx, &spec); err != nil {
+	if err := m.checkSpec(ctx, name, &spec); err != nil {
 		return Definition{}, err
 	}
 	m.mu.Lock()
@@ -228,7 +228,7 @@ func (m *Manager) Create(ctx context.Context, name string, spec Spec, api json.R
 }
 
 // checkSpec refuses what this Manager cannot do.
-func (m *Manager) checkSpec(ctx context.Context, spec *Spec) error {
+func (m *Manager) checkSpec(ctx context.Context, name string, spec *Spec) error {
 	switch spec.Source {
 	case SourceDirectPut, SourceKinesis:
 	default:
@@ -248,7 +248,7 @@ func (m *Manager) checkSpec(ctx context.Context, spec *Spec) error {
 	if spec.Dest.Warehouse != nil && m.opts.Warehouse == nil {
 		return fmt.Errorf("%w: warehouse destination", ErrUnsupported)
 	}
-	return nil
+	return m.checkKeys(name, spec)
 }
 
 // startPositions records where a Kinesis-sourced stream starts: the LATEST
@@ -349,7 +349,7 @@ func (m *Manager) Update(ctx context.Context, name string, fn func(*Definition) 
 	if def.Spec.Source != old.Spec.Source || def.Spec.KinesisStream != old.Spec.KinesisStream {
 		return Definition{}, fmt.Errorf("%w: the source of a delivery stream cannot change", ErrUnsupported)
 	}
-	if err := m.checkSpec(ctx, &def.Spec); err != nil {
+	if err := m.checkSpec(ctx, def.Name, &def.Spec); err != nil {
 		return Definition{}, err
 	}
 	rec := s.rec

@@ -89,6 +89,13 @@ func (s *stream) setError(err error) {
 	}
 }
 
+// batchFailing reports whether the batch in flight has failed an attempt.
+func (s *stream) batchFailing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.Attempts > 0
+}
+
 // failed records a failed attempt.
 func (s *stream) failed(err error, attempt int, now time.Time) {
 	s.mu.Lock()

@@ -72,6 +72,13 @@ type Warehouse struct {
 	Table       string // CopyCommand.DataTableName
 	Columns     string // CopyCommand.DataTableColumns, "" for all
 	CopyOptions string // CopyCommand.CopyOptions, e.g. "JSON 'auto' GZIP"
+	// RetryFor is RetryOptions.DurationInSeconds: how long a failing load
+	// is retried, from the batch's first attempt, before its object is
+	// skipped (listed in a manifest under errors/manifests/ for a manual
+	// backfill, as Firehose does); a COPY that cannot succeed (a record
+	// that does not fit the table) must not block the stream forever. Nil
+	// retries forever.
+	RetryFor *time.Duration `json:",omitempty"`
 }
 
 // Definition is a stored delivery stream.

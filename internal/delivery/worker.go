@@ -35,10 +35,16 @@ type worker struct {
 	sealed map[uint32]bool   // shards a Read reported ended
 
 	// The buffer: records per shard since from[shard].
-	recs   map[uint32][]shardlog.Record
-	from   map[uint32]uint64
-	bytes  int
+	recs  map[uint32][]shardlog.Record
+	from  map[uint32]uint64
+	bytes int
+	// mem is what the buffer costs in memory (data plus the per-record
+	// overhead): bounded so tiny records cannot make it many times
+	// BufferBytes.
+	mem    int
 	oldest int64 // arrival (ms) of the oldest buffered record
+	// arena holds copies of the records of small reads (see hold).
+	arena []byte
 	// firstRead is when the buffer got its first record: the interval
 	// runs from the oldest arrival, but never longer than from firstRead
 	// (a clock step back must not stall delivery).
@@ -116,7 +122,8 @@ func (w *worker) clearBuffer() {
 	w.held = nil
 	w.recs = make(map[uint32][]shardlog.Record)
 	w.from = make(map[uint32]uint64)
-	w.bytes, w.oldest = 0, 0
+	w.bytes, w.oldest, w.mem = 0, 0, 0
+	w.arena = nil // the batch in flight may still use the old one
 }
 
 // release hands read buffers back to the log.
@@ -131,6 +138,15 @@ func (w *worker) step(ctx context.Context) error {
 	shards, err := w.eligible()
 	if err != nil {
 		return err
+	}
+	if w.inflight != nil && w.s.batchFailing() {
+		// The destination is failing: reading the next buffer ahead
+		// would hold a second BufferingHints worth of records in memory
+		// for as long as the outage lasts. They are safe in the log;
+		// wait for the batch instead.
+		if !w.settle() {
+			return nil // ctx done
+		}
 	}
 	spec := w.spec()
 	limit := max(spec.Dest.BufferBytes, 1)
@@ -165,7 +181,7 @@ func (w *worker) fill(ctx context.Context, shards []srcShard, limit int) (full b
 	for {
 		progressed, newlySealed := false, false
 		for _, sh := range shards {
-			if w.bytes >= limit {
+			if w.bytes >= limit || w.mem >= memLimit(limit) {
 				return true, nil
 			}
 			if w.sealed[sh.idx] {
@@ -191,18 +207,18 @@ func (w *worker) fill(ctx context.Context, shards []srcShard, limit int) (full b
 				if _, ok := w.from[sh.idx]; !ok {
 					w.from[sh.idx] = pos
 				}
-				if len(w.held) == 0 {
+				if w.mem == 0 { // the buffer's first records
 					w.firstRead = w.m.now()
 				}
 				for i := range b.Records {
 					r := &b.Records[i]
 					w.bytes += len(r.Data)
+					w.mem += len(r.Data) + recordOverhead
 					if w.oldest == 0 || r.Timestamp < w.oldest {
 						w.oldest = r.Timestamp
 					}
 				}
-				w.recs[sh.idx] = append(w.recs[sh.idx], b.Records...)
-				w.held = append(w.held, b)
+				w.hold(sh.idx, b)
 				progressed = true
 			} else {
 				b.Release()
@@ -221,7 +237,7 @@ func (w *worker) fill(ctx context.Context, shards []srcShard, limit int) (full b
 			progressed = true
 		}
 		if !progressed {
-			return w.bytes >= limit, nil
+			return w.bytes >= limit || w.mem >= memLimit(limit), nil
 		}
 	}
 }

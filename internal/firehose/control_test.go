@@ -126,6 +126,10 @@ func TestCreateSpecMapping(t *testing.T) {
 	if w == nil || w.Table != "events" || w.Columns != "a,b" || w.CopyOptions != "JSON 'auto' GZIP" || def.Spec.Dest.Bucket != "staging" || def.Spec.Dest.BufferBytes != 1<<20 {
 		t.Fatalf("warehouse dest %+v / %+v", def.Spec.Dest, w)
 	}
+	// RedshiftRetryOptions.DurationInSeconds defaults to 3600 s.
+	if w.RetryFor == nil || *w.RetryFor != time.Hour {
+		t.Fatalf("warehouse retry duration %v, want 1h", w.RetryFor)
+	}
 	e.clk.advance(testDelay)
 	rd := get(e.describe("to-warehouse"), "Destinations", 0, "RedshiftDestinationDescription").(map[string]any)
 	if rd["Password"] != nil || rd["Username"] != "admin" || get(rd, "S3DestinationDescription", "BucketARN") != "arn:aws:s3:::staging" ||

@@ -636,10 +636,20 @@ func (s *Server) redshiftRules(r *RedshiftDestination, dest *delivery.Destinatio
 		return err
 	}
 	dest.Partitioning = nil
+	// RetryOptions.DurationInSeconds: 3600 by default, 0 for no retry
+	// (API reference, RedshiftRetryOptions); then the load is skipped.
+	retry := defaultRedshiftRetry
+	if r.RetryOptions != nil && r.RetryOptions.DurationInSeconds != nil {
+		retry = time.Duration(*r.RetryOptions.DurationInSeconds) * time.Second
+	}
 	dest.Warehouse = &delivery.Warehouse{
 		Table:       deref(r.CopyCommand.DataTableName),
 		Columns:     deref(r.CopyCommand.DataTableColumns),
 		CopyOptions: deref(r.CopyCommand.CopyOptions),
+		RetryFor:    &retry,
 	}
 	return nil
 }
+
+// defaultRedshiftRetry is RedshiftRetryOptions.DurationInSeconds's default.
+const defaultRedshiftRetry = time.Hour

@@ -82,10 +82,15 @@ func TestUpdateDestination(t *testing.T) {
 		t.Fatalf("spec after switch %+v", def.Spec)
 	}
 	// Redshift merge: CopyOptions and the bucket compression change, the rest stays.
-	e.ok("UpdateDestination", update("u", "4", "RedshiftDestinationUpdate", map[string]any{"CopyCommand": map[string]any{"DataTableName": "events", "CopyOptions": "JSON 'auto' GZIP"}, "S3Update": map[string]any{"CompressionFormat": "GZIP"}}))
+	e.ok("UpdateDestination", update("u", "4", "RedshiftDestinationUpdate", map[string]any{"CopyCommand": map[string]any{"DataTableName": "events", "CopyOptions": "JSON 'auto' GZIP"}, "S3Update": map[string]any{"CompressionFormat": "GZIP"},
+		"RetryOptions": map[string]any{"DurationInSeconds": 0}}))
 	def, _ = e.fake.Get("u")
 	if w := def.Spec.Dest.Warehouse; w.Table != "events" || w.CopyOptions != "JSON 'auto' GZIP" || def.Spec.Dest.Compression != "GZIP" {
 		t.Fatalf("redshift merge %+v %+v", def.Spec.Dest, w)
+	}
+	// RetryOptions.DurationInSeconds 0: no retry, a failing load is skipped at once.
+	if w := def.Spec.Dest.Warehouse; w.RetryFor == nil || *w.RetryFor != 0 {
+		t.Fatalf("retry duration after update %v, want 0", w.RetryFor)
 	}
 	// And back to S3, which needs RoleARN and BucketARN.
 	e.fail("UpdateDestination", update("u", "5", "ExtendedS3DestinationUpdate", map[string]any{"Prefix": "x/"}), "InvalidArgumentException", "requires RoleARN and BucketARN")

@@ -348,11 +348,17 @@ func testBadKeys(t *testing.T, h harness) {
 	ctx := context.Background()
 	bad := []string{"", "nul\x00byte", strings.Repeat("k", MaxKeyLen+1), "bad-utf8-\xff"}
 	if h.local {
-		bad = append(bad, "/abs", "a/../b", "..", "../../etc/passwd", "a//b", "a/", "./a", "a/.", ".tmp-x", "d/.tmp-y/z")
+		bad = append(bad, "/abs", "a/../b", "..", "../../etc/passwd", "a//b", "a/", "./a", "a/.", ".tmp-x", "d/.tmp-y/z",
+			"region="+strings.Repeat("z", 256)+"/obj") // a segment longer than a file name
 	}
 	for _, key := range bad {
-		if err := h.store.Put(ctx, bucket, key, strings.NewReader("x"), 1); err == nil {
-			t.Errorf("Put(key %q): no error", key)
+		// CheckKey predicts what Put does, so delivery can divert a
+		// record whose key would fail forever.
+		if err := CheckKey(h.store, bucket, key); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("CheckKey(%q) = %v, want ErrInvalidKey", key, err)
+		}
+		if err := h.store.Put(ctx, bucket, key, strings.NewReader("x"), 1); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Put(key %q): %v, want ErrInvalidKey", key, err)
 		}
 		if _, err := h.store.Get(ctx, bucket, key); err == nil || errors.Is(err, ErrNoSuchKey) {
 			t.Errorf("Get(key %q): %v, want a bad-key error", key, err)
@@ -365,6 +371,14 @@ func testBadKeys(t *testing.T, h harness) {
 		t.Errorf("bad keys left objects: %v", keysOf(objs))
 	}
 	long := strings.Repeat(strings.Repeat("k", 99)+"/", 10) + strings.Repeat("k", MaxKeyLen-1000) // exactly 1024 bytes
+	if err := CheckKey(h.store, bucket, long); err != nil {
+		t.Errorf("CheckKey(1024-byte key) = %v", err)
+	}
+	longSeg := "p/" + strings.Repeat("s", 255)
+	if err := CheckKey(h.store, bucket, longSeg); err != nil {
+		t.Errorf("CheckKey(255-byte segment) = %v", err)
+	}
+	put(t, h.store, longSeg, []byte("ok"))
 	put(t, h.store, long, []byte("ok"))
 	if got := get(t, h.store, long); string(got) != "ok" {
 		t.Errorf("1024-byte key reads %q", got)

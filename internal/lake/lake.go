@@ -69,11 +69,33 @@ func PutWithMetadata(ctx context.Context, s Store, bucket, key string, body io.R
 	return s.Put(ctx, bucket, key, body, size)
 }
 
+// KeyChecker is implemented by stores that can tell, without writing,
+// whether they can hold a key: the local lake maps keys to file paths and
+// refuses more of them than S3 does.
+type KeyChecker interface {
+	// CheckKey returns an error wrapping ErrInvalidKey (or
+	// ErrInvalidBucket) if bucket/key cannot be stored.
+	CheckKey(bucket, key string) error
+}
+
+// CheckKey reports whether s can store bucket/key: an error wrapping
+// ErrInvalidKey or ErrInvalidBucket if not. A Put of such a key would
+// fail every time, so delivery checks keys before writing (a record whose
+// partition values make an impossible key goes to the error output
+// instead of blocking its stream). Stores that cannot tell accept all.
+func CheckKey(s Store, bucket, key string) error {
+	if kc, ok := s.(KeyChecker); ok {
+		return kc.CheckKey(bucket, key)
+	}
+	return nil
+}
+
 // Errors of Store implementations; match with errors.Is.
 var (
 	ErrNoSuchBucket  = errors.New("lake: no such bucket")
 	ErrNoSuchKey     = errors.New("lake: no such key")
 	ErrInvalidBucket = errors.New("lake: invalid bucket name")
+	ErrInvalidKey    = errors.New("lake: invalid key")
 )
 
 // Both stores satisfy the interfaces.
@@ -81,4 +103,6 @@ var (
 	_ Store          = (*Local)(nil)
 	_ Store          = (*S3)(nil)
 	_ MetadataPutter = (*S3)(nil)
+	_ KeyChecker     = (*Local)(nil)
+	_ KeyChecker     = (*S3)(nil)
 )

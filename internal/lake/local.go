@@ -43,6 +43,7 @@ type Local struct {
 	mu       sync.Mutex
 	cleaned  map[string]*sync.Once // bucket → its one stale-temp cleanup
 	durable  map[string]bool       // directories known created and fsynced in their parent
+	maxDirs  int                   // bound of durable (maxDurableDirs; tests lower it)
 	inflight map[string]bool       // temp files of Puts in progress, which Cleanup spares
 }
 
@@ -56,6 +57,7 @@ func NewLocal(root string) *Local {
 		root:     root,
 		cleaned:  make(map[string]*sync.Once),
 		durable:  make(map[string]bool),
+		maxDirs:  maxDurableDirs,
 		inflight: make(map[string]bool),
 	}
 	l.bufs.New = func() any { b := make([]byte, copyBufSize); return &b }
@@ -307,6 +309,9 @@ func (l *Local) LocalPath(bucket, key string) (string, bool) {
 func (l *Local) URL(bucket, key string) string {
 	return filepath.Join(l.root, bucket, filepath.FromSlash(key))
 }
+
+// CheckKey implements KeyChecker.
+func (l *Local) CheckKey(bucket, key string) error { return l.checkNames(bucket, key) }
 
 func (l *Local) checkNames(bucket, key string) error {
 	if err := ValidateBucket(bucket); err != nil {

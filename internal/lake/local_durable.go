@@ -79,6 +79,9 @@ func (l *Local) prepare(ctx context.Context, bucket string) error {
 	return nil
 }
 
+// maxDurableDirs bounds the directories Local remembers as durable.
+const maxDurableDirs = 4096
+
 // mkdirAllSync creates dir (inside base, which exists) and its missing
 // parents, fsyncing each parent whose entry it cannot know to be durable:
 // a directory another goroutine just created may not be synced yet, so
@@ -102,6 +105,12 @@ func (l *Local) mkdirAllSync(base, dir string) error {
 				return err
 			}
 			l.mu.Lock()
+			if len(l.durable) >= l.maxDirs {
+				// Keys carry the hour and partition values, so the set
+				// grows forever; forgetting costs one more parent fsync
+				// at a directory's next use.
+				clear(l.durable)
+			}
 			l.durable[next] = true
 			l.mu.Unlock()
 		}

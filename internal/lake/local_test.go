@@ -260,3 +260,29 @@ func TestLocalPutCanceledMidBody(t *testing.T) {
 		t.Fatalf("bucket holds %d entries, want just k", len(entries))
 	}
 }
+
+// TestLocalDurableDirsBounded checks that the set of directories a Local
+// remembers as durable stays bounded: object keys carry the hour and
+// partition values, so a long-running server creates directories forever.
+func TestLocalDurableDirsBounded(t *testing.T) {
+	l := NewLocal(filepath.Join(t.TempDir(), "lake"))
+	l.maxDirs = 16
+	ctx := context.Background()
+	for i := 0; i < 40; i++ {
+		key := fmt.Sprintf("region=r%d/2026/obj", i)
+		if err := l.Put(ctx, "bucket", key, strings.NewReader("x"), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.mu.Lock()
+	n := len(l.durable)
+	l.mu.Unlock()
+	if n > l.maxDirs {
+		t.Fatalf("%d directories remembered, bound %d", n, l.maxDirs)
+	}
+	// Objects put after the set was cleared are still written and listed.
+	var count int
+	if err := l.List(ctx, "bucket", "region=r39/", func(Object) error { count++; return nil }); err != nil || count != 1 {
+		t.Fatalf("list after the clear: %d objects, %v", count, err)
+	}
+}

@@ -55,41 +55,49 @@ func alnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // validateKeyS3 applies the rules every store shares: S3 keys are
 // non-empty UTF-8 of at most 1024 bytes. NUL is refused too: no S3-style
-// service stores it usefully and no file system can.
+// service stores it usefully and no file system can. Errors wrap
+// ErrInvalidKey.
 func validateKeyS3(key string) error {
 	switch {
 	case key == "":
-		return fmt.Errorf("lake: invalid key: empty")
+		return fmt.Errorf("%w: empty", ErrInvalidKey)
 	case len(key) > MaxKeyLen:
-		return fmt.Errorf("lake: invalid key: %d bytes, the limit is %d", len(key), MaxKeyLen)
+		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrInvalidKey, len(key), MaxKeyLen)
 	case !utf8.ValidString(key):
-		return fmt.Errorf("lake: invalid key %q: not UTF-8", key)
+		return fmt.Errorf("%w %q: not UTF-8", ErrInvalidKey, key)
 	case strings.IndexByte(key, 0) >= 0:
-		return fmt.Errorf("lake: invalid key %q: contains NUL", key)
+		return fmt.Errorf("%w %q: contains NUL", ErrInvalidKey, key)
 	}
 	return nil
 }
 
+// maxSegmentLen is the longest path segment of a local lake key, in
+// bytes: the file systems' NAME_MAX.
+const maxSegmentLen = 255
+
 // validateKeyLocal adds what the local lake needs so that a key always
 // names a file strictly inside its bucket directory and no two keys name
 // the same file: no leading "/", no empty, "." or ".." segments (so no
-// trailing "/" either), and no segment starting with the temp-file prefix
-// that List hides and crash recovery removes.
+// trailing "/" either), no segment starting with the temp-file prefix
+// that List hides and crash recovery removes, and no segment longer than
+// a file name can be.
 func validateKeyLocal(key string) error {
 	if err := validateKeyS3(key); err != nil {
 		return err
 	}
 	if key[0] == '/' {
-		return fmt.Errorf("lake: invalid key %q: starts with /", key)
+		return fmt.Errorf("%w %q: starts with /", ErrInvalidKey, key)
 	}
 	for seg := range strings.SplitSeq(key, "/") {
 		switch {
 		case seg == "":
-			return fmt.Errorf("lake: invalid key %q: empty path segment", key)
+			return fmt.Errorf("%w %q: empty path segment", ErrInvalidKey, key)
 		case seg == "." || seg == "..":
-			return fmt.Errorf("lake: invalid key %q: %q path segment", key, seg)
+			return fmt.Errorf("%w %q: %q path segment", ErrInvalidKey, key, seg)
 		case strings.HasPrefix(seg, tmpPrefix):
-			return fmt.Errorf("lake: invalid key %q: segment starts with reserved %q", key, tmpPrefix)
+			return fmt.Errorf("%w %q: segment starts with reserved %q", ErrInvalidKey, key, tmpPrefix)
+		case len(seg) > maxSegmentLen:
+			return fmt.Errorf("%w %q: a path segment of %d bytes, the local lake's limit is %d", ErrInvalidKey, key, len(seg), maxSegmentLen)
 		}
 	}
 	return nil

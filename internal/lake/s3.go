@@ -285,6 +285,9 @@ func (s *S3) LocalPath(bucket, key string) (string, bool) { return "", false }
 // URL implements Store.
 func (s *S3) URL(bucket, key string) string { return "s3://" + bucket + "/" + key }
 
+// CheckKey implements KeyChecker.
+func (s *S3) CheckKey(bucket, key string) error { return s.checkNames(bucket, key) }
+
 func (s *S3) checkNames(bucket, key string) error {
 	if err := ValidateBucket(bucket); err != nil {
 		return err

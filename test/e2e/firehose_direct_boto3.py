@@ -38,6 +38,10 @@ def check(cond, msg):
 
 
 def objects(lake, prefix=""):
+    """Objects under prefix in the order they were written: keys of batches
+    delivered in the same second differ only in their random part, so key
+    order is not delivery order; the lake writes batches one after the other,
+    so modification times are."""
     root = os.path.join(lake, BUCKET)
     out = []
     for d, _, files in os.walk(os.path.join(root, prefix)):
@@ -45,8 +49,8 @@ def objects(lake, prefix=""):
             if f.startswith("."):
                 continue
             p = os.path.join(d, f)
-            out.append((os.path.relpath(p, root), open(p, "rb").read()))
-    return sorted(out)
+            out.append((os.stat(p).st_mtime_ns, os.path.relpath(p, root), open(p, "rb").read()))
+    return [(k, data) for _, k, data in sorted(out)]
 
 
 def wait_for(fn, what, timeout=30):
