@@ -214,6 +214,12 @@ func (f *File) DeleteShard(id ShardID) error {
 	if err := f.fs.RemoveAll(s.dir); err != nil {
 		return fmt.Errorf("shard %s: remove directory: %w", id, err)
 	}
+	// The stream's directory goes with its last shard (UIDs are never
+	// reused, so nothing will be created in it again). Removing a
+	// non-empty directory fails, which is the answer when other shards
+	// remain; CreateShard holds loadMu too, so it cannot be between its
+	// MkdirAll's two levels now.
+	_ = f.fs.Remove(filepath.Dir(s.dir))
 	return nil
 }
 
