@@ -230,7 +230,8 @@ func (c *Console) serveAPI(w http.ResponseWriter, r *http.Request, name string) 
 			}
 			out = append(out, bs...)
 		}
-		writeJSON(w, r, http.StatusOK, map[string]any{"iterations": out})
+		out, omitted := newestBoundaries(out, MaxIterationsPerName)
+		writeJSON(w, r, http.StatusOK, map[string]any{"iterations": out, "omitted": omitted, "perName": MaxIterationsPerName})
 	default:
 		writeError(w, r, http.StatusNotFound, "unknown console endpoint "+name)
 	}

@@ -15,6 +15,9 @@ import (
 // (execute diverts those records to the error output).
 func (m *Manager) checkKeys(name string, spec *Spec) error {
 	d := &spec.Dest
+	if err := lake.ValidateBucket(d.Bucket); err != nil {
+		return fmt.Errorf("%w: bucket %q: %v", ErrUnsupported, d.Bucket, err)
+	}
 	layout, err := objkey.Compile(d.Prefix, d.ErrorOutputPrefix, d.Partitioning != nil)
 	if err != nil {
 		return nil
@@ -38,7 +41,7 @@ func (m *Manager) checkKeys(name string, spec *Spec) error {
 		{"Prefix", d.Prefix, layout.Key(p)},
 		{"ErrorOutputPrefix", d.ErrorOutputPrefix, layout.ErrorKey(ep)},
 	} {
-		if err := lake.CheckKey(m.opts.Store, d.Bucket, k.key); errors.Is(err, lake.ErrInvalidKey) {
+		if err := lake.CheckKey(m.opts.Store, d.Bucket, k.key); errors.Is(err, lake.ErrInvalidKey) || errors.Is(err, lake.ErrInvalidBucket) {
 			return fmt.Errorf("%w: %s %q gives object keys that %s cannot store (%v)", ErrUnsupported, k.member, k.expr, m.opts.Store.URL(d.Bucket, ""), err)
 		}
 	}

@@ -33,7 +33,13 @@ func (w *worker) skipLoad(ctx context.Context, dest *Destination, key string, ca
 	if err != nil {
 		return fmt.Errorf("skip load: %w", err)
 	}
-	mkey := dest.Prefix + "errors/manifests/" + strings.TrimPrefix(key, dest.Prefix)
+	// A literal Prefix (Firehose allows no expressions for Redshift) keeps
+	// manifests beside the data; a templated one (channels) cannot be
+	// used as text, so they go under errors/ at the bucket's root.
+	mkey := "errors/manifests/" + key
+	if !strings.Contains(dest.Prefix, "!{") {
+		mkey = dest.Prefix + "errors/manifests/" + strings.TrimPrefix(key, dest.Prefix)
+	}
 	md := lake.Metadata{ContentType: "application/json"}
 	if err := lake.PutWithMetadata(ctx, w.m.opts.Store, dest.Bucket, mkey, bytes.NewReader(body), int64(len(body)), md); err != nil {
 		return fmt.Errorf("skip load: put manifest %s: %w", w.m.opts.Store.URL(dest.Bucket, mkey), err)

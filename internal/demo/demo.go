@@ -177,6 +177,14 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 func Run(ctx context.Context, opts Options) error {
 	d, err := Start(ctx, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Ctrl+C before the demo was up: a stop, not a failure
+			// (Start has shut down what it had started).
+			if opts.Out != nil {
+				fmt.Fprintln(opts.Out, "Stopped before the demo was up.")
+			}
+			return nil
+		}
 		return err
 	}
 	d.PrintBanner(d.opts.Out)

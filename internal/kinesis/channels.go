@@ -66,8 +66,14 @@ const (
 	// channelBufferBytes bounds an object's input size: AWS documents
 	// no size hint for channels ("optimally sized objects").
 	channelBufferBytes = 64 << 20
-	maxChannelNameLen  = 128
-	maxListChannels    = 100
+	// channelLoadRetry bounds how long an S3 Tables batch the table
+	// rejects is retried before it is skipped (a manifest under the
+	// prefix's errors/manifests/ names its staged object): one bad record
+	// must not stop the channel for good. An hour, Firehose's default for
+	// Redshift loads, leaves time to create a missing table.
+	channelLoadRetry  = time.Hour
+	maxChannelNameLen = 128
+	maxListChannels   = 100
 	// defaultKeyTemplate is the S3 output key template AWS uses when none
 	// is given (developer guide, "S3 output key template for Amazon S3
 	// delivery").
@@ -517,7 +523,8 @@ func channelSpec(c *channelState) (delivery.Spec, error) {
 		errPrefix = *c.S3Tables.DeadLetterQueueS3Configuration.ErrorOutputPrefix
 		freshness = *c.S3Tables.DataFreshnessInSeconds
 		d.AppendDelimiter = true
-		d.Warehouse = &delivery.Warehouse{Table: *tc.Namespace + "." + *tc.TableName, CopyOptions: "JSON 'auto'"}
+		retry := channelLoadRetry
+		d.Warehouse = &delivery.Warehouse{Table: *tc.Namespace + "." + *tc.TableName, CopyOptions: "JSON 'auto'", RetryFor: &retry}
 	default:
 		return spec, errors.New("channel has no destination")
 	}
@@ -544,4 +551,28 @@ func channelCompression(t string) (string, error) {
 		return "ZSTD", nil
 	}
 	return "", wire.InvalidArgument("CompressionType %s is not supported; use NONE, GZIP or ZSTD.", t)
+}
+
+// streamChannelsInUse is DeleteStream's channel check. AWS: "A stream
+// cannot be deleted while it has active channels" (DeleteChannel API
+// reference). It returns a ResourceInUseException naming a channel of st
+// that is not being deleted, or nil (also when the server runs without a
+// channel engine). It takes s.ctl.mu; the caller must not hold it.
+func (s *Server) streamChannelsInUse(ctx context.Context, st *meta.Stream) error {
+	if s.cfg.Channels == nil {
+		return nil
+	}
+	s.ctl.mu.Lock()
+	defer s.ctl.mu.Unlock()
+	all, err := s.allChannels(ctx, s.cfg.Channels)
+	if err != nil {
+		return fmt.Errorf("list channels of stream %s: %w", st.Name, err)
+	}
+	for _, c := range all {
+		if !c.tombstone && c.state.StreamUID == st.UID {
+			return wire.ResourceInUse("Stream %s under account %s has channel %s; delete its channels (ListChannels with a StreamFilter finds them) before the stream.",
+				st.Name, s.cfg.Account, c.state.Name)
+		}
+	}
+	return nil
 }

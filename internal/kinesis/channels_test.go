@@ -43,17 +43,36 @@ func (l *lateEngine) Update(ctx context.Context, name string, fn func(*delivery.
 }
 func (l *lateEngine) Delete(ctx context.Context, name string) error { return l.m.Delete(ctx, name) }
 
-// fakeLoader records warehouse loads.
+// fakeLoader records warehouse loads; with fail set, loads fail (a batch
+// the table does not accept).
 type fakeLoader struct {
-	mu    sync.Mutex
-	loads []string // "table bucket/key"
+	mu       sync.Mutex
+	loads    []string // "table bucket/key"
+	fail     bool
+	attempts int
 }
 
 func (f *fakeLoader) Load(_ context.Context, w *delivery.Warehouse, bucket, key, _ string) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.attempts++
+	if f.fail {
+		return 0, fmt.Errorf("COPY %s from s3://%s/%s failed: Conversion Error", w.Table, bucket, key)
+	}
 	f.loads = append(f.loads, w.Table+" "+w.CopyOptions+" "+bucket+"/"+key)
 	return 1, nil
+}
+
+func (f *fakeLoader) setFail(fail bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = fail
+}
+
+func (f *fakeLoader) tries() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.attempts
 }
 
 func (f *fakeLoader) all() []string {
@@ -354,8 +373,12 @@ func TestChannelErrors(t *testing.T) {
 	_, err = env.client.ListChannels(ctx, &kin.ListChannelsInput{NextToken: aws.String("bogus")})
 	wantAPIError(t, err, "InvalidArgumentException", "Invalid NextToken.")
 
-	// The source stream's deletion makes the channel FAILED.
-	if _, err := env.client.DeleteStream(ctx, &kin.DeleteStreamInput{StreamName: aws.String("src")}); err != nil {
+	// The stream cannot be deleted while it has a channel, as on AWS.
+	_, err = env.client.DeleteStream(ctx, &kin.DeleteStreamInput{StreamName: aws.String("src")})
+	wantAPIError(t, err, "ResourceInUseException", "Stream src under account 000000000000 has channel first; delete its channels (ListChannels with a StreamFilter finds them) before the stream.")
+	// A source that vanishes anyway (metadata removed behind the API's
+	// back) makes the channel FAILED.
+	if err := env.srv.meta.DeleteStream("src"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "FAILED", func() bool {
@@ -387,7 +410,7 @@ func TestListChannels(t *testing.T) {
 	sort.Strings(names)
 	// A Firehose delivery stream in the same engine is not a channel.
 	if _, err := env.m.Create(ctx, "firehose-ds", delivery.Spec{Source: delivery.SourceDirectPut,
-		Dest: delivery.Destination{Bucket: "b", BufferBytes: 1 << 20, BufferInterval: time.Minute}}, nil); err != nil {
+		Dest: delivery.Destination{Bucket: "bkt", BufferBytes: 1 << 20, BufferInterval: time.Minute}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -970,7 +993,7 @@ func TestChannelEdgeCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A FAILED channel (source gone) can be deleted; UpdateChannel refuses it.
-	if _, err := env.client.DeleteStream(ctx, &kin.DeleteStreamInput{StreamName: aws.String("src")}); err != nil {
+	if err := env.srv.meta.DeleteStream("src"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "stream gone", func() bool {
@@ -1014,4 +1037,76 @@ func TestChannelTagsThroughResourceAPI(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
 		t.Fatalf("unknown channel: %v", err)
 	}
+}
+
+// A stream with a channel cannot be deleted (AWS: "A stream cannot be
+// deleted while it has active channels"); once the channel is being
+// deleted, it can.
+func TestStreamChannelsInUse(t *testing.T) {
+	env := startChannelEnv(t, time.Minute)
+	ctx := testCtx(t)
+	arn := env.onDemand(t, "src")
+	env.onDemand(t, "other")
+	env.clock.advance(2 * time.Minute)
+	out, err := env.client.CreateChannel(ctx, s3Channel("c", arn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := env.meta.Stream("src")
+	other, _ := env.meta.Stream("other")
+	wantWireErr(t, env.srv.streamChannelsInUse(ctx, src), "ResourceInUseException",
+		"Stream src under account 000000000000 has channel c; delete its channels (ListChannels with a StreamFilter finds them) before the stream.")
+	if err := env.srv.streamChannelsInUse(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.client.DeleteChannel(ctx, &kin.DeleteChannelInput{ChannelARN: out.ChannelDescription.ChannelARN}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.srv.streamChannelsInUse(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	noEngine := startEnv(t)
+	if err := noEngine.srv.streamChannelsInUse(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A batch the table never accepts (a bad record) must not wedge an S3
+// Tables channel: after channelLoadRetry it is skipped, with a manifest
+// naming its staged object, and later batches load.
+func TestChannelS3TablesSkipsFailingLoad(t *testing.T) {
+	env := startChannelEnv(t, 0)
+	ctx := testCtx(t)
+	arn := env.onDemand(t, "src")
+	in := s3Channel("to-table", arn)
+	in.S3DestinationConfiguration = nil
+	in.StreamConfigurationList[0].RecordConfiguration.GSRSchemaARN = aws.String("arn:aws:glue:us-east-1:000000000000:schema/r/s")
+	in.S3TablesDestinationConfiguration = &types.S3TablesDestinationConfiguration{
+		DeadLetterQueueS3Configuration: &types.DeadLetterQueueS3Configuration{BucketARN: aws.String("arn:aws:s3:::dlq-bucket"), ExpectedBucketOwner: aws.String("000000000000")},
+		S3TablesConfigurationList: []types.S3TablesConfiguration{{
+			CompressionType: types.S3TablesCompressionTypeSnappy, Namespace: aws.String("sales"),
+			TableBucketARN: aws.String("arn:aws:s3tables:us-east-1:000000000000:bucket/table-bucket"), TableName: aws.String("orders"),
+		}},
+	}
+	if _, err := env.client.CreateChannel(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	env.loader.setFail(true)
+	env.put(t, "src", `{"a":"not a number"}`)
+	env.clock.advance(301 * time.Second)
+	eventually(t, "a failed load", func() bool { return env.loader.tries() > 0 })
+	// The next record is already due when the worker gets past the bad
+	// batch (the worker's waits are in real time; the test clock jumps).
+	env.put(t, "src", `{"a":2}`)
+	env.clock.advance(channelLoadRetry + time.Minute)
+	eventually(t, "the skipped batch's manifest", func() bool {
+		found := false
+		_ = env.store.List(context.Background(), "table-bucket", "", func(o lake.Object) error {
+			found = found || strings.Contains(o.Key, "errors/manifests/")
+			return nil
+		})
+		return found
+	})
+	env.loader.setFail(false)
+	eventually(t, "the next batch's load", func() bool { return len(env.loader.all()) == 1 })
 }

@@ -28,6 +28,10 @@ func (s *Server) deleteStream(ctx context.Context, in *wire.DeleteStreamInput) (
 	if err != nil {
 		return nil, err
 	}
+	// "A stream cannot be deleted while it has active channels."
+	if err := s.streamChannelsInUse(ctx, st); err != nil {
+		return nil, err
+	}
 	if in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion {
 		n, err := s.consumerCount(st)
 		if err != nil {

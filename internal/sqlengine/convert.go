@@ -1,12 +1,14 @@
 package sqlengine
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -326,12 +328,9 @@ func (s *Session) rejectedRecords(ctx context.Context, b *convertBatch, cause er
 }
 
 func sortFailures(f []ConvertFailure) {
-	// Few failures: insertion sort keeps it simple and stable.
-	for i := 1; i < len(f); i++ {
-		for j := i; j > 0 && f[j].Index < f[j-1].Index; j-- {
-			f[j], f[j-1] = f[j-1], f[j]
-		}
-	}
+	// A batch of garbage fails every record: sort in O(n log n) (an
+	// insertion sort took minutes for 300k failures).
+	slices.SortStableFunc(f, func(a, b ConvertFailure) int { return cmp.Compare(a.Index, b.Index) })
 }
 
 // queryFailures reads the rows that did not convert (one per record).

@@ -35,6 +35,11 @@ func TestParseCopy(t *testing.T) {
 		{"COPY t FROM '/data/x' CSV ZSTD;", func(c *copyStmt) bool { return c.compression == "zstd" }},
 		{"COPY t FROM 's3://bkt/m.json' MANIFEST FORMAT AS CSV, GZIP", func(c *copyStmt) bool { return c.manifest && c.compression == "gzip" }},
 		{"COPY t FROM 's3://bkt/p' WITH CREDENTIALS AS 'x' CSV", func(c *copyStmt) bool { return c.format == "csv" }},
+		// Letters whose upper case is shorter in UTF-8 ('ı' is 2 bytes, 'I'
+		// 1) once made the format converter index past the end: a panic
+		// that killed the server. Non-ASCII characters are literals.
+		{"COPY t FROM 's3://bkt/p' TIMEFORMAT 'ı'", func(c *copyStmt) bool { return c.timeFormat == "ı" }},
+		{"COPY t FROM 's3://bkt/p' DATEFORMAT 'YYYYıMM.SSS'", func(c *copyStmt) bool { return c.dateFormat == "YYYYıMM.SSS" }},
 	}
 	for _, g := range good {
 		c, err := parseCopy(g.sql)
@@ -105,6 +110,7 @@ func FuzzParseCopy(f *testing.F) {
 		"COPY t FROM 's3://bkt/p' FORMAT AS PARQUET",
 		"COPY t FROM 's3://bkt/p' TIMEFORMAT 'YYYY-MM-DD HH24:MI:SS.SSS' DATEFORMAT 'auto'",
 		"COPY t FROM 's3://bkt/p' JSON 's3://bkt/paths'",
+		"COPY t FROM 's3://bkt/p' TIMEFORMAT 'ıſ.SSSSSS'",
 	} {
 		f.Add(s)
 	}
@@ -300,6 +306,20 @@ func TestCopyWithoutLake(t *testing.T) {
 		_, err := s.Query(context.Background(), q)
 		if err == nil || sqlErr(t, err).Code != CodeFeature || !strings.Contains(err.Error(), "object store") {
 			t.Errorf("%s: %v", q, err)
+		}
+	}
+}
+
+func TestRedshiftTimeFormatNonASCII(t *testing.T) {
+	for in, want := range map[string]string{
+		"ı":                "ı",
+		"YYYYıMM.SSS":      "%Yı%m.%g",
+		"DD ſ HH24":        "%d ſ %H",
+		"YYYY-MM-DDTHH:MI": "%Y-%m-%dT%H:%M",
+	} {
+		got, err := redshiftTimeFormat(in)
+		if err != nil || got != want {
+			t.Errorf("%q: got %q, %v; want %q", in, got, err, want)
 		}
 	}
 }

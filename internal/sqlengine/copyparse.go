@@ -1,6 +1,7 @@
 package sqlengine
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 )
@@ -382,21 +383,28 @@ func redshiftTimeFormat(f string) (string, error) {
 		{"TZH:TZM", "%z"}, {"TZH", "%z"},
 	}
 	var b strings.Builder
-	up := strings.ToUpper(f)
+	// ASCII upper case only: it keeps byte offsets aligned with f
+	// (strings.ToUpper can shorten a string: "ı" is 2 bytes, "I" 1).
+	up := []byte(f)
+	for i, c := range up {
+		if c >= 'a' && c <= 'z' {
+			up[i] = c - 'a' + 'A'
+		}
+	}
 	for i := 0; i < len(f); {
-		if up[i] == '.' && strings.HasPrefix(up[i+1:], "SSSSSS") {
+		if up[i] == '.' && bytes.HasPrefix(up[i+1:], []byte("SSSSSS")) {
 			b.WriteString(".%f")
 			i += 7
 			continue
 		}
-		if up[i] == '.' && strings.HasPrefix(up[i+1:], "SSS") {
+		if up[i] == '.' && bytes.HasPrefix(up[i+1:], []byte("SSS")) {
 			b.WriteString(".%g")
 			i += 4
 			continue
 		}
 		matched := false
 		for _, r := range repl {
-			if strings.HasPrefix(up[i:], r.from) {
+			if bytes.HasPrefix(up[i:], []byte(r.from)) {
 				b.WriteString(r.to)
 				i += len(r.from)
 				matched = true

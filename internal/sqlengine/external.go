@@ -123,6 +123,12 @@ func (t *externalTable) validate() error {
 		seen[k] = true
 	}
 	for _, p := range t.Partitions {
+		// The name becomes a directory name (name=value/) of the
+		// placeholder and of the lake's layout: no separators, no "=",
+		// nothing that could leave the table's directory.
+		if p.Name == "" || p.Name == "." || p.Name == ".." || strings.ContainsAny(p.Name, "/\\=\x00") {
+			return newErr(CodeInvalidParameter, "invalid partition column name %q: it must not contain '/', '\\', '=' or be '.' or '..'", p.Name)
+		}
 		if isNested(p.Type) || p.Type == "BLOB" {
 			return newErr(CodeInvalidParameter, "partition column %q cannot have type %s", p.Name, p.Type)
 		}

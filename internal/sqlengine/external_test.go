@@ -156,3 +156,33 @@ func mustLex(t *testing.T, s string) []token {
 	}
 	return toks
 }
+
+// Names and keys that could leave the lake or the engine's directory are
+// refused with a clear error, and nothing is created outside.
+func TestLakePathsStayInside(t *testing.T) {
+	e := newEnv(t, envOpt{dbFile: true}) // the state dir is <dir>/sql
+	s := e.session()
+	outside := filepath.Join(e.dir, "outside")
+	for _, tc := range []struct{ sql, want string }{
+		{"CREATE EXTERNAL TABLE p1 (a INT) PARTITIONED BY (`../../../../outside/x` STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://bkt/x/'", "invalid partition column name"},
+		{"CREATE EXTERNAL TABLE p2 (a INT) PARTITIONED BY (`a=b` STRING) STORED AS PARQUET LOCATION 's3://bkt/x/'", "invalid partition column name"},
+		{"CREATE EXTERNAL TABLE p3 (a INT) PARTITIONED BY (`..` STRING) STORED AS PARQUET LOCATION 's3://bkt/x/'", "invalid partition column name"},
+		{"CREATE EXTERNAL TABLE p4 (a INT) STORED AS PARQUET LOCATION 's3://bkt/../../outside/'", "'..' path segments"},
+		{"SELECT * FROM read_text('s3://bkt/../../../etc/passwd')", "'..' path segments"},
+		{"COPY (SELECT 1) TO 's3://bkt/../../outside/f.csv'", "'..' path segments"},
+	} {
+		_, err := tryRows(s, tc.sql)
+		if err == nil {
+			t.Fatalf("%s: no error", tc.sql)
+		}
+		if te := sqlErr(t, err); te.Code != CodeInvalidParameter || !strings.Contains(te.Message, tc.want) {
+			t.Errorf("%s: got %s %q, want %s %q", tc.sql, te.Code, te.Message, CodeInvalidParameter, tc.want)
+		}
+	}
+	if _, err := os.Stat(outside); err == nil {
+		t.Fatalf("%s was created", outside)
+	}
+	if got := one(t, s, "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'p_'"); got != "0" {
+		t.Fatal(got)
+	}
+}

@@ -49,7 +49,12 @@ func (s *Session) job(ctx context.Context, st string, toks []token) (*Result, er
 	if err := sc.lockDDL(ctx); err != nil {
 		return nil, toError(err)
 	}
-	defer sc.unlockDDL()
+	locked := true
+	defer func() {
+		if locked {
+			sc.unlockDDL()
+		}
+	}()
 	var def jobDef
 	found, err := s.e.meta.Get(jobNamespace, js.name, &def)
 	if err != nil {
@@ -100,8 +105,13 @@ func (s *Session) job(ctx context.Context, st string, toks []token) (*Result, er
 			return nil, toError(fmt.Errorf("%s job %s: %w", js.verb, def.Name, err))
 		}
 	}
-	if err := sc.setPaused(ctx, def.Name, paused); err != nil {
-		return nil, toError(err)
+	idle := sc.setPaused(def.Name, paused)
+	// PAUSE waits for a run in progress without holding the DDL lock, so
+	// a run that hangs can still be dropped (which ends this wait too).
+	locked = false
+	sc.unlockDDL()
+	if err := idle(ctx); err != nil {
+		return nil, toError(fmt.Errorf("pause job %s: waiting for the run in progress: %w", def.Name, err))
 	}
 	return &Result{tag: tag}, nil
 }

@@ -139,33 +139,38 @@ func (s *scheduler) remove(name string) {
 	<-r.done
 }
 
-// setPaused pauses or resumes a job. Pausing waits for a run in progress
-// to finish, so no run starts or commits after PAUSE JOB returns.
-func (s *scheduler) setPaused(ctx context.Context, name string, paused bool) error {
+// setPaused pauses or resumes a job and returns a wait for the run in
+// progress, if any, to finish (a no-op when resuming), so no run starts or
+// commits after PAUSE JOB returns. The caller waits after releasing the
+// DDL lock: a run that hangs must not block DROP JOB.
+func (s *scheduler) setPaused(name string, paused bool) func(context.Context) error {
 	s.mu.Lock()
 	r := s.runners[name]
 	if r != nil {
 		r.def.Paused = paused
 	}
 	s.mu.Unlock()
+	none := func(context.Context) error { return nil }
 	if r == nil {
-		return nil
+		return none
 	}
 	select {
 	case r.wake <- struct{}{}:
 	default:
 	}
 	if !paused {
-		return nil
+		return none
 	}
-	select {
-	case r.slot <- struct{}{}:
-		<-r.slot
-		return nil
-	case <-r.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	return func(ctx context.Context) error {
+		select {
+		case r.slot <- struct{}{}:
+			<-r.slot
+			return nil
+		case <-r.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package sqlengine
 
 import (
+	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 )
@@ -20,11 +21,12 @@ type jsonDocs struct {
 	maxDepth    int
 	// keys maps a (normalized) top-level key to a column's bit; present
 	// gets the bits of the keys of the current document whose value is
-	// not null. Keys with escapes are not looked up.
+	// not null (escaped keys are decoded first, see lookup).
 	keys    map[string]int
 	present uint64
 	keyBuf  []byte
-	keyEnd  int // index of the closing quote of the last key
+	escBuf  []byte // scratch of lookup for escaped keys
+	keyEnd  int    // index of the closing quote of the last key
 
 	s     []byte
 	i     int
@@ -337,26 +339,46 @@ func (j *jsonDocs) number() error {
 	return nil
 }
 
-// lookup sets the bit of key k (raw bytes between the quotes).
+// lookup sets the bit of key k (raw bytes between the quotes). The key is
+// normalized as the patched document shows it to DuckDB (literal ASCII
+// letters and dots), then JSON escapes are decoded as DuckDB decodes them,
+// so "a\u0062" finds column ab: a value of it that does not convert is
+// then a failure, not a silent NULL.
 func (j *jsonDocs) lookup(k []byte) {
 	norm := k
-	for _, c := range k {
+	esc := false
+	for i, c := range k {
 		if c == '\\' {
-			return
+			esc = true
 		}
 		if (j.lower && c >= 'A' && c <= 'Z') || (j.dots && c == '.') {
 			j.keyBuf = append(j.keyBuf[:0], k...)
-			for p, c := range j.keyBuf {
+			for p, c := range j.keyBuf[i:] {
 				switch {
 				case j.lower && c >= 'A' && c <= 'Z':
-					j.keyBuf[p] = c + 'a' - 'A'
+					j.keyBuf[i+p] = c + 'a' - 'A'
 				case j.dots && c == '.':
-					j.keyBuf[p] = '_'
+					j.keyBuf[i+p] = '_'
+				case c == '\\':
+					esc = true
 				}
 			}
 			norm = j.keyBuf
 			break
 		}
+	}
+	if esc {
+		// Rare: keys are seldom escaped. The scan has checked the
+		// escapes, so decoding cannot fail.
+		j.escBuf = append(append(append(j.escBuf[:0], '"'), norm...), '"')
+		var dec string
+		if err := json.Unmarshal(j.escBuf, &dec); err != nil {
+			return
+		}
+		if bit, ok := j.keys[dec]; ok {
+			j.present |= 1 << bit
+		}
+		return
 	}
 	if bit, ok := j.keys[string(norm)]; ok {
 		j.present |= 1 << bit

@@ -51,11 +51,32 @@ func (e *Engine) localPath(u string) (string, error) {
 	if err := lake.ValidateBucket(loc.bucket); err != nil {
 		return "", newErr(CodeInvalidParameter, "invalid bucket in %s: %v", u, err)
 	}
+	if bad := outsideKey(loc.key); bad != "" {
+		return "", newErr(CodeInvalidParameter, "invalid key in %s: %s", u, bad)
+	}
 	p, ok := e.objects.LocalPath(loc.bucket, loc.key)
 	if !ok {
 		return "", newErr(CodeFeature, "cannot read %s in place: the object store is a remote S3 service; only the built-in lake can be read by path (COPY works with both)", u)
 	}
 	return p, nil
+}
+
+// outsideKey says why key could name a file outside its bucket's directory
+// ("" if it cannot): the built-in lake refuses such keys, and saying so
+// beats blaming a remote store.
+func outsideKey(key string) string {
+	switch {
+	case strings.HasPrefix(key, "/"):
+		return "it must not start with '/'"
+	case strings.IndexByte(key, 0) >= 0:
+		return "it must not contain NUL"
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == ".." {
+			return "it must not contain '..' path segments"
+		}
+	}
+	return ""
 }
 
 // sourceFiles are the local files one COPY reads, plus what to remove after.

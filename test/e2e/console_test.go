@@ -230,6 +230,23 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("PutRecord answer shown as %q", ok)
 	}
 
+	// Hostile and huge records: markup in a record is shown as text, never
+	// parsed; a 300 KB record is cut, not put whole into the page.
+	xss := `<img src=x onerror="window.__xss=1"><b id="xss-probe">bold</b>`
+	consoleCall(t, url+"/", "Kinesis_20131202.PutRecord", `{"StreamName":"`+stream+`","PartitionKey":"x","Data":"`+base64.StdEncoding.EncodeToString([]byte(xss))+`"}`)
+	huge := "big-record " + strings.Repeat("0123456789", 30_000)
+	consoleCall(t, url+"/", "Kinesis_20131202.PutRecord", `{"StreamName":"`+stream+`","PartitionKey":"h","Data":"`+base64.StdEncoding.EncodeToString([]byte(huge))+`"}`)
+	step("hostile and huge records",
+		until(`[...document.querySelectorAll('.tail .record pre.text')].some((p) => p.textContent.startsWith('big-record'))`),
+		until(`[...document.querySelectorAll('.tail .record pre.text')].some((p) => p.textContent.includes('xss-probe'))`),
+	)
+	if n := count(`document.querySelectorAll('#xss-probe, .tail img').length + (window.__xss ? 100 : 0)`); n != 0 {
+		t.Errorf("a record's markup became page elements (%d)", n)
+	}
+	if n := count(`Math.max(...[...document.querySelectorAll('.tail .record pre')].map((p) => p.textContent.length))`); n > 10_000 {
+		t.Errorf("the tail shows a record of %d characters, want it cut", n)
+	}
+
 	// Lineage: after a reshard the parent is closed and names its children.
 	consoleCall(t, url+"/", "Kinesis_20131202.CreateStream", `{"StreamName":"console_reshard","ShardCount":1}`)
 	waitUntil(t, 10*time.Second, func() bool {

@@ -68,3 +68,30 @@ export function fmtTime(t) {
   const d = t instanceof Date ? t : new Date(t);
   return Number.isNaN(d.getTime()) ? String(t) : d.toLocaleString();
 }
+
+/** Runs fn now and then ms after each run has finished (never two at
+ * once, so a slow server is not piled on); returns a stop function. */
+export function every(fn, ms) {
+  let timer = null;
+  let stopped = false;
+  const tick = async () => {
+    try { await fn(); } catch { /* fn shows its own errors */ }
+    if (!stopped) timer = setTimeout(tick, ms);
+  };
+  tick();
+  return () => { stopped = true; clearTimeout(timer); };
+}
+
+/** Maps items through async fn with at most limit calls in flight. */
+export async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,7 +1,7 @@
 // Delivery streams: status (DescribeDeliveryStream), objects and bytes
 // written and the last error (rheo's /console/api/deliveries).
 import { consoleApi, firehose, listDeliveryStreams } from '../api.js';
-import { errorBox, fmtBytes, fmtNum, fmtTime, h, mount, table } from '../dom.js';
+import { errorBox, every, fmtBytes, fmtNum, fmtTime, h, mapLimit, mount, table } from '../dom.js';
 
 export function deliveryPage(root) {
   const box = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
@@ -21,8 +21,8 @@ export function deliveryPage(root) {
       parts.push(errorBox(names));
       descs = [...byName.keys()].map((n) => ({ name: n }));
     } else {
-      descs = await Promise.all(names.map((n) => firehose('DescribeDeliveryStream', { DeliveryStreamName: n })
-        .then((o) => ({ name: n, d: o.DeliveryStreamDescription })).catch((e) => ({ name: n, error: e }))));
+      descs = await mapLimit(names, 8, (n) => firehose('DescribeDeliveryStream', { DeliveryStreamName: n })
+        .then((o) => ({ name: n, d: o.DeliveryStreamDescription })).catch((e) => ({ name: n, error: e })));
     }
     if (stopped) return;
     if (counters instanceof Error) parts.push(errorBox(counters));
@@ -46,9 +46,8 @@ export function deliveryPage(root) {
     }
     mount(box, parts);
   }
-  refresh();
-  const timer = setInterval(refresh, 5000);
-  return () => { stopped = true; clearInterval(timer); };
+  const stopTimer = every(refresh, 5000);
+  return () => { stopped = true; stopTimer(); };
 }
 
 function destination(d) {

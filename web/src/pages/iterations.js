@@ -27,7 +27,8 @@ export function iterationsPage(root) {
     mount(box, table(['logical name', 'stream', 'iteration', 'shard', 'first sequence number', 'last sequence number', 'created'],
       rows.slice(0, maxRows).map((b) => [b.logicalName, b.stream, String(b.iteration), b.shardId,
         h('code', {}, b.startSequenceNumber || '– (empty)'), h('code', {}, b.endSequenceNumber || '–'), fmtTime(b.createdAt)]),
-      { class: 'small', id: 'iterations' }));
+      { class: 'small', id: 'iterations' }),
+      its.omitted ? h('p', { class: 'muted' }, `${its.omitted} older boundaries not shown (the newest ${its.perName || 50} iterations of each logical name are); SELECT * FROM rheo_iterations lists them all.`) : null);
   })();
   return () => { stopped = true; };
 }

@@ -110,11 +110,16 @@ export function streamPage(root, name) {
   const shardTimer = setInterval(refreshShards, 10000);
 
   async function tailShard(my, shardId, choice) {
-    const req = { StreamName: name, ShardId: shardId, ShardIteratorType: choice };
-    if (choice === 'AGO5') { req.ShardIteratorType = 'AT_TIMESTAMP'; req.Timestamp = (Date.now() - 5 * 60 * 1000) / 1000; }
+    let lastSeq = null; // of the newest record shown: a new iterator resumes after it
+    async function iterator() {
+      const req = { StreamName: name, ShardId: shardId, ShardIteratorType: choice };
+      if (lastSeq) { req.ShardIteratorType = 'AFTER_SEQUENCE_NUMBER'; req.StartingSequenceNumber = lastSeq; }
+      else if (choice === 'AGO5') { req.ShardIteratorType = 'AT_TIMESTAMP'; req.Timestamp = (Date.now() - 5 * 60 * 1000) / 1000; }
+      return (await kinesis('GetShardIterator', req)).ShardIterator;
+    }
     let it;
     try {
-      it = (await kinesis('GetShardIterator', req)).ShardIterator;
+      it = await iterator();
     } catch (e) {
       mount(tailBox, errorBox(e));
       return;
@@ -125,15 +130,27 @@ export function streamPage(root, name) {
         const out = await kinesis('GetRecords', { ShardIterator: it, Limit: 500 });
         it = out.NextShardIterator;
         if (out.Records && out.Records.length) {
-          for (const r of out.Records) records.unshift({ shardId, ...r });
+          lastSeq = out.Records[out.Records.length - 1].SequenceNumber;
+          // Render each record once, on arrival, and keep only that:
+          // records can be 1 MiB each.
+          for (const r of out.Records) {
+            records.unshift({ shardId, at: r.ApproximateArrivalTimestamp, key: r.PartitionKey, seq: r.SequenceNumber, node: renderData(fromBase64(r.Data)) });
+          }
           // Shards are polled separately: keep the merged view newest first.
-          records.sort((a, b) => b.ApproximateArrivalTimestamp - a.ApproximateArrivalTimestamp);
+          records.sort((a, b) => b.at - a.at);
           records.length = Math.min(records.length, maxTail);
           if (my === gen) renderTail();
         }
-        if (!out.Records || out.Records.length < 500) await sleep(1000);
+        // Idle shards poll every second, slower on wide streams: at most
+        // ~50 GetRecords/s in all however many shards there are.
+        if (!out.Records || out.Records.length < 500) await sleep(Math.max(1000, tailing.size * 20));
       } catch (e) {
         if (e.kind === 'ProvisionedThroughputExceededException') { await sleep(1000); continue; }
+        // Iterators expire after 5 minutes (a long pause, a sleeping
+        // laptop): take a new one after the last record shown.
+        if (e.kind === 'ExpiredIteratorException') {
+          try { it = await iterator(); continue; } catch (e2) { e = e2; }
+        }
         mount(tailBox, errorBox(e));
         return;
       }
@@ -146,16 +163,20 @@ export function streamPage(root, name) {
       return;
     }
     mount(tailBox, records.map((r) => h('div', { class: 'record' },
-      h('div', { class: 'rec-meta' }, fmtTime(r.ApproximateArrivalTimestamp * 1000), ' · ', r.shardId, ' · key ',
-        h('b', {}, r.PartitionKey), ' · ', h('code', {}, r.SequenceNumber)),
-      renderData(fromBase64(r.Data)))));
+      h('div', { class: 'rec-meta' }, fmtTime(r.at * 1000), ' · ', r.shardId, ' · key ',
+        h('b', {}, r.key), ' · ', h('code', {}, r.seq)),
+      r.node)));
   }
 
   startTail();
   return () => { stopped = true; gen++; clearInterval(shardTimer); };
 }
 
-/** Shows a record as pretty JSON, text, or hex for binary data. */
+/** Most characters of a record the tail shows; the rest is summarised. */
+export const maxShown = 4096;
+
+/** Shows a record as pretty JSON, text, or hex for binary data; long
+ * records are cut at maxShown characters. */
 export function renderData(bytes) {
   let text;
   try {
@@ -165,10 +186,14 @@ export function renderData(bytes) {
     return h('pre', { class: 'data binary' }, `${bytes.length} bytes: ${hex}${bytes.length > 256 ? ' …' : ''}`);
   }
   const t = text.trim();
-  if (t.startsWith('{') || t.startsWith('[')) {
-    try { return h('pre', { class: 'data json' }, JSON.stringify(JSON.parse(t), null, 2)); } catch { /* plain text */ }
+  if (t.length <= 64 * 1024 && (t.startsWith('{') || t.startsWith('['))) {
+    try { return h('pre', { class: 'data json' }, cut(JSON.stringify(JSON.parse(t), null, 2), bytes.length)); } catch { /* plain text */ }
   }
-  return h('pre', { class: 'data text' }, text);
+  return h('pre', { class: 'data text' }, cut(text, bytes.length));
+}
+
+function cut(text, size) {
+  return text.length <= maxShown ? text : `${text.slice(0, maxShown)} … (${size} bytes in all)`;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@
 // checkpointed logical names. Refreshes every 5 s.
 import { consoleApi, kinesis, listStreams } from '../api.js';
 import { rateChart } from '../chart.js';
-import { errorBox, fmtBytes, fmtNum, fmtTime, h, mount, table } from '../dom.js';
+import { errorBox, every, fmtBytes, fmtNum, fmtTime, h, mapLimit, mount, table } from '../dom.js';
 
 export function streamsPage(root) {
   const charts = new Map(); // stream → uPlot
@@ -45,14 +45,15 @@ export function streamsPage(root) {
       (lags.lags || []).map((l) => [l.logicalName, h('a', { href: `#/stream/${encodeURIComponent(l.stream)}` }, l.stream),
         String(l.iteration), fmtNum(l.records), fmtTime(l.createdAt)])));
   }
-  refresh();
-  const timer = setInterval(refresh, 5000);
-  return () => { stopped = true; clearInterval(timer); charts.forEach((c) => c.destroy()); };
+  const stopTimer = every(refresh, 5000);
+  return () => { stopped = true; stopTimer(); charts.forEach((c) => c.destroy()); };
 }
 
 async function loadStreams() {
   const names = await listStreams();
-  return Promise.all(names.map(async (name) => {
+  // A few calls at a time: hundreds of streams must not mean hundreds of
+  // concurrent requests every refresh.
+  return mapLimit(names, 8, async (name) => {
     const sum = await kinesis('DescribeStreamSummary', { StreamName: name })
       .then((o) => o.StreamDescriptionSummary || {}).catch((e) => ({ error: e }));
     let consumers = [];
@@ -60,7 +61,7 @@ async function loadStreams() {
       consumers = await kinesis('ListStreamConsumers', { StreamARN: sum.StreamARN }).then((o) => o.Consumers || []).catch(() => []);
     }
     return { name, sum, consumers };
-  }));
+  });
 }
 
 function renderStreams(list, streams, series, charts) {
