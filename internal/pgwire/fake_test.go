@@ -115,6 +115,9 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 	if len(f) == 0 {
 		return nil, &Error{Code: "42601", Message: "empty"}
 	}
+	if strings.EqualFold(f[0], "panic") {
+		panic("fake backend: panic requested")
+	}
 	d, err := s.Describe(ctx, sql)
 	if err != nil {
 		return nil, err

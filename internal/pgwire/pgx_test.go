@@ -152,3 +152,27 @@ func TestPsqlAgainstFake(t *testing.T) {
 		t.Errorf("psql on an error: %v\n%s", err, out)
 	}
 }
+
+// TestPanicInBackendClosesOnlyThatConnection: a panic under one
+// connection ends that connection; the server keeps serving others.
+func TestPanicInBackendClosesOnlyThatConnection(t *testing.T) {
+	_, _, addr := startFake(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	bad := pgxConnect(t, addr)
+	if _, err := bad.Exec(ctx, "panic now", pgx.QueryExecModeSimpleProtocol); err == nil {
+		t.Fatal("a panicking statement returned no error")
+	}
+	good := pgxConnect(t, addr)
+	var n int
+	rows, err := good.Query(ctx, "rows 2", pgx.QueryExecModeSimpleProtocol)
+	if err != nil {
+		t.Fatalf("a new connection after the panic: %v", err)
+	}
+	for rows.Next() {
+		n++
+	}
+	if rows.Err() != nil || n != 2 {
+		t.Fatalf("rows %d err %v", n, rows.Err())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -149,6 +150,17 @@ func (s *Server) startConn(nc net.Conn) bool {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		// A bug below one connection (the backend's Go code runs on this
+		// goroutine) must not take the whole process down with it: log
+		// it and drop that connection only. serveConn's own defers have
+		// closed its session by the time this runs.
+		defer func() {
+			if v := recover(); v != nil {
+				s.logger.Error("pgwire: connection panicked; closed it", "remote", nc.RemoteAddr().String(),
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				_ = nc.Close()
+			}
+		}()
 		s.serveConn(nc)
 	}()
 	return true
