@@ -31,6 +31,8 @@ SQL over the streams (DuckDB, Hive DDL, EMR-style checkpointed iterations) is
 served over the Postgres wire protocol on --pg-listen (psql, pgx, JDBC, BI
 tools; see "rheo sql") and as JSON at POST /v1/sql on --listen.
 
+The web console is at http://<--listen>/ and Prometheus metrics at /metrics.
+
 All state lives in --data-dir, which only one process may use at a time.
 GET /health answers "ok" once the server is up. SIGINT or SIGTERM stops it
 cleanly: in-flight requests finish, then everything is synced and closed.`,
