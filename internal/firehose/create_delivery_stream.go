@@ -131,6 +131,7 @@ func (s *Server) createDeliveryStream(ctx context.Context, in *CreateDeliveryStr
 		}
 		return nil, s.engineErr(name, err)
 	}
+	s.refreshEncryption()
 	return &CreateDeliveryStreamOutput{DeliveryStreamARN: s.streamARN(region, name)}, nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/auth"
@@ -88,6 +89,10 @@ type Server struct {
 	// a name check and its effect are atomic.
 	mu    sync.Mutex
 	tombs map[string]tomb // deleted streams still shown as DELETING
+
+	// encByUID: internal-log UID → key id, for streams with encryption on
+	// (encryption_at_rest.go).
+	encByUID atomic.Pointer[map[uint64]string]
 }
 
 // New builds the API over a delivery Manager.
@@ -113,6 +118,7 @@ func newServer(cfg Config, eng engine) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, eng: eng, logger: logger, tombs: make(map[string]tomb)}
+	s.refreshEncryption()
 	s.ops = map[string]op{
 		"CreateDeliveryStream":          handle(s.createDeliveryStream),
 		"DeleteDeliveryStream":          handle(s.deleteDeliveryStream),

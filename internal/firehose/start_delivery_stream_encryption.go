@@ -11,10 +11,15 @@
 // a KeyARN with AWS_OWNED_CMK or none with CUSTOMER_MANAGED_CMK;
 // ResourceInUseException while the stream is CREATING.
 //
-// Known gaps vs AWS: no KMS: the key is recorded, not used (records in
-// the internal log are protected by rheo's at-rest encryption only when
-// the server runs with it); the 25 calls per 24 hours limit is not
-// enforced; the wording of the KeyARN messages is rheo's.
+// From the call on, records appended to the stream's internal log are
+// sealed on disk with AES-256-GCM under a data key derived from the
+// server's master key and the key id (encryption_at_rest.go); records
+// already buffered stay as they were, and stopping affects new records
+// only, as with Kinesis streams.
+//
+// Known gaps vs AWS: no KMS: the KeyARN names the derived key, KMS is
+// never called; the 25 calls per 24 hours limit is not enforced; the
+// wording of the KeyARN messages is rheo's.
 package firehose
 
 import (
@@ -66,6 +71,7 @@ func (s *Server) changeEncryption(ctx context.Context, name string, change func(
 	if err != nil {
 		return nil, s.engineErr(name, err)
 	}
+	s.refreshEncryption()
 	return &Empty{}, nil
 }
 

@@ -128,7 +128,18 @@ func (s *Server) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: encryption keys: %w", err)
 	}
-	s.log = atrest.Wrap(s.log, keys, kinesis.EncryptionLookup(s.meta))
+	streams := kinesis.EncryptionLookup(s.meta)
+	s.log = atrest.Wrap(s.log, keys, func(uid uint64) (string, bool) {
+		if key, on := streams(uid); on {
+			return key, true
+		}
+		// A Direct PUT delivery stream's internal log. s.firehose is set
+		// during start, before anything can append.
+		if s.firehose != nil {
+			return s.firehose.EncryptionFor(uid)
+		}
+		return "", false
+	})
 	if s.objects, err = s.openObjects(ctx); err != nil {
 		return err
 	}
