@@ -71,10 +71,12 @@ func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog
 	}
 	users := w.expand(plan, recs)
 	var res batchResult
-	groups, fails, err := partition(layout, dest.Partitioning, users)
+	valid, fails := checkFormat(dest.RecordFormat, users)
+	groups, partFails, err := partition(layout, dest.Partitioning, valid)
 	if err != nil {
 		return res, err
 	}
+	fails = append(fails, partFails...)
 	name := w.s.name()
 	params := objkey.Params{Stream: name, Version: spec.Version, Random: plan.Random}
 	for gi, g := range groups {

@@ -7,6 +7,12 @@ import (
 	"time"
 )
 
+// Record formats a destination can require (Destination.RecordFormat).
+const (
+	RecordFormatJSON   = "JSON"
+	RecordFormatString = "STRING"
+)
+
 // Source kinds, spelled as the Firehose API's DeliveryStreamType.
 const (
 	SourceDirectPut = "DirectPut"
@@ -40,6 +46,12 @@ type Destination struct {
 	// AppendDelimiter adds "\n" after each record (the
 	// AppendDelimiterToRecord processor).
 	AppendDelimiter bool
+	// RecordFormat, when set, is checked before delivery (Kinesis
+	// channels' RecordFormatType): RecordFormatJSON records must be one
+	// JSON document each and are written compacted (so one per line stays
+	// one per line); RecordFormatString records must be UTF-8. Records
+	// that fail go to the error output. "" writes records as sent.
+	RecordFormat string
 	Conversion      *Conversion   // nil: records are written as sent
 	Partitioning    *Partitioning // nil: no dynamic partitioning
 	Warehouse       *Warehouse    // non-nil: COPY each object into a table

@@ -515,6 +515,7 @@ func channelSpec(c *channelState) (delivery.Spec, error) {
 		// JSON and STRING records are written one per line; BYTE_ARRAY
 		// records are written as sent (docs/channels.md).
 		d.AppendDelimiter = *c.Record.RecordFormatType != "BYTE_ARRAY"
+		d.RecordFormat = channelRecordFormat(*c.Record.RecordFormatType)
 	case c.S3Tables != nil:
 		tc := c.S3Tables.S3TablesConfigurationList[0]
 		d.Bucket = tableBucketOf(*tc.TableBucketARN)
@@ -523,6 +524,7 @@ func channelSpec(c *channelState) (delivery.Spec, error) {
 		errPrefix = *c.S3Tables.DeadLetterQueueS3Configuration.ErrorOutputPrefix
 		freshness = *c.S3Tables.DataFreshnessInSeconds
 		d.AppendDelimiter = true
+		d.RecordFormat = delivery.RecordFormatJSON
 		retry := channelLoadRetry
 		d.Warehouse = &delivery.Warehouse{Table: *tc.Namespace + "." + *tc.TableName, CopyOptions: "JSON 'auto'", RetryFor: &retry}
 	default:
@@ -537,6 +539,20 @@ func channelSpec(c *channelState) (delivery.Spec, error) {
 	d.BufferInterval = time.Duration(freshness) * time.Second
 	spec.Dest = d
 	return spec, nil
+}
+
+// channelRecordFormat is the check the engine applies to a channel's
+// records: AWS validates JSON (and GSR_JSON) records as JSON and STRING
+// records as UTF-8, sending failures to the dead-letter queue; BYTE_ARRAY
+// records are not checked.
+func channelRecordFormat(t string) string {
+	switch t {
+	case "JSON", "GSR_JSON":
+		return delivery.RecordFormatJSON
+	case "STRING":
+		return delivery.RecordFormatString
+	}
+	return ""
 }
 
 // channelCompression maps a channel CompressionType to the delivery

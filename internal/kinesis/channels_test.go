@@ -1110,3 +1110,15 @@ func TestChannelS3TablesSkipsFailingLoad(t *testing.T) {
 	env.loader.setFail(false)
 	eventually(t, "the next batch's load", func() bool { return len(env.loader.all()) == 1 })
 }
+
+// TestChannelRecordFormat maps RecordFormatType to the engine's check.
+func TestChannelRecordFormat(t *testing.T) {
+	for in, want := range map[string]string{
+		"JSON": delivery.RecordFormatJSON, "GSR_JSON": delivery.RecordFormatJSON,
+		"STRING": delivery.RecordFormatString, "BYTE_ARRAY": "",
+	} {
+		if got := channelRecordFormat(in); got != want {
+			t.Errorf("channelRecordFormat(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
