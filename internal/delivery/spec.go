@@ -52,9 +52,9 @@ type Destination struct {
 	// one per line); RecordFormatString records must be UTF-8. Records
 	// that fail go to the error output. "" writes records as sent.
 	RecordFormat string
-	Conversion      *Conversion   // nil: records are written as sent
-	Partitioning    *Partitioning // nil: no dynamic partitioning
-	Warehouse       *Warehouse    // non-nil: COPY each object into a table
+	Conversion   *Conversion   // nil: records are written as sent
+	Partitioning *Partitioning // nil: no dynamic partitioning
+	Warehouse    *Warehouse    // non-nil: COPY each object into a table
 }
 
 // Conversion is DataFormatConversionConfiguration: JSON records become
