@@ -102,6 +102,20 @@ func (s *Store) Authenticate(r *http.Request, body []byte, service, account stri
 	return p, nil
 }
 
+// RegionOf reads the region from a request's SigV4 credential scope
+// ("Credential=AKID/20240101/eu-west-1/kinesis/aws4_request"), without
+// verifying anything: the region ARNs in replies name. An unsigned request
+// is in us-east-1.
+func RegionOf(r *http.Request) string {
+	if _, rest, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
+		parts := strings.SplitN(rest, "/", 5)
+		if len(parts) >= 3 && parts[2] != "" {
+			return parts[2]
+		}
+	}
+	return "us-east-1"
+}
+
 // RequireService fails unless the request was signed for service, with
 // the message AWS gives a key scoped to another service.
 func (p *Principal) RequireService(service string) error {

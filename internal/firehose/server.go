@@ -11,8 +11,6 @@ package firehose
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/delivery"
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
@@ -214,7 +213,7 @@ func requestInfo(ctx context.Context) *reqInfo {
 
 // ServeHTTP implements http.Handler for POST / with X-Amz-Target.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id := newRequestID()
+	id := uuid.NewString()
 	w.Header().Set("x-amzn-RequestId", id)
 	w.Header().Set("x-amz-id-2", id)
 	if r.Method != http.MethodPost {
@@ -243,7 +242,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ctx := context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{Region: regionOf(r)})
+	ctx := context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{Region: auth.RegionOf(r)})
 	out, err := o(ctx, c)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -292,25 +291,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("x-amzn-ErrorType", e.Type)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(b)
-}
-
-// regionOf reads the region from the SigV4 credential scope; us-east-1
-// for unsigned requests.
-func regionOf(r *http.Request) string {
-	if _, rest, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
-		parts := strings.SplitN(rest, "/", 5)
-		if len(parts) >= 3 && parts[2] != "" {
-			return parts[2]
-		}
-	}
-	return "us-east-1"
-}
-
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // streamARN is a delivery stream's ARN in region.

@@ -26,17 +26,13 @@ func (s *Server) channelTags(ctx context.Context, arn string) (map[string]string
 	if err != nil {
 		return nil, err
 	}
-	eng, err := s.engine()
-	if err != nil {
-		return nil, err
-	}
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
-	v, ok, err := s.lookupChannel(ctx, eng, name)
+	_, v, err := s.findChannelLocked(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || v.tombstone {
+	if v.tombstone {
 		return nil, s.channelNotFound(name)
 	}
 	return maps.Clone(v.state.Tags), nil
@@ -50,17 +46,13 @@ func (s *Server) updateChannelTags(ctx context.Context, arn string, fn func(tags
 	if err != nil {
 		return err
 	}
-	eng, err := s.engine()
-	if err != nil {
-		return err
-	}
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
-	v, ok, err := s.lookupChannel(ctx, eng, name)
+	eng, v, err := s.findChannelLocked(ctx, name)
 	if err != nil {
 		return err
 	}
-	if !ok || v.tombstone {
+	if v.tombstone {
 		return s.channelNotFound(name)
 	}
 	_, err = eng.Update(ctx, deliveryName(name), func(def *delivery.Definition) error {

@@ -29,8 +29,6 @@ package kinesis
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -315,19 +313,6 @@ func checkChannelName(v *wire.Validation, path string, name *string) {
 	}
 }
 
-// newChannelID returns a random UUID (version 4), the form of AWS's
-// channel ids.
-func newChannelID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("channel id: %w", err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
-}
-
 // channelStatus returns the status c has now and, for FAILED, why.
 func (s *Server) channelStatus(c *channelState, now time.Time) (string, *string) {
 	if c.Status == channelDeleting {
@@ -348,6 +333,24 @@ func (s *Server) channelStatus(c *channelState, now time.Time) (string, *string)
 type channelView struct {
 	state     *channelState
 	tombstone bool
+}
+
+// findChannelLocked is the first step of the actions on one channel:
+// the engine and the channel's view, or ResourceNotFoundException. The
+// caller holds s.ctl.mu.
+func (s *Server) findChannelLocked(ctx context.Context, name string) (ChannelEngine, *channelView, error) {
+	eng, err := s.engine()
+	if err != nil {
+		return nil, nil, err
+	}
+	v, ok, err := s.lookupChannel(ctx, eng, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, s.channelNotFound(name)
+	}
+	return eng, v, nil
 }
 
 // lookupChannel finds channel name: live in the engine, or a tombstone

@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
 )
@@ -359,10 +360,8 @@ func (s *Server) newChannelState(in *createChannelInput) (*channelState, error) 
 	if n := len(in.StreamConfigurationList); n != 1 {
 		return nil, wire.InvalidArgument("StreamConfigurationList must contain exactly one stream; it has %d.", n)
 	}
-	id, err := newChannelID()
-	if err != nil {
-		return nil, err
-	}
+	id := uuid.NewString() // AWS's channel ids are random UUIDs
+	var err error
 	rec := *in.StreamConfigurationList[0].RecordConfiguration
 	format := *rec.RecordFormatType
 	c := &channelState{ID: id, Name: name, Role: *in.ServiceExecutionRoleARN, Record: rec, Encryption: in.EncryptionConfiguration, Tags: in.Tags}

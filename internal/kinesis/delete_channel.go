@@ -26,18 +26,11 @@ func (s *Server) deleteChannel(ctx context.Context, in *channelARNInput) (*wire.
 	if err != nil {
 		return nil, err
 	}
-	eng, err := s.engine()
-	if err != nil {
-		return nil, err
-	}
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
-	v, ok, err := s.lookupChannel(ctx, eng, name)
+	eng, v, err := s.findChannelLocked(ctx, name)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, s.channelNotFound(name)
 	}
 	if v.tombstone {
 		return nil, wire.ResourceInUse("Channel %s under account %s is already being deleted.", name, s.cfg.Account)

@@ -22,18 +22,11 @@ func (s *Server) describeChannel(ctx context.Context, in *channelARNInput) (*cha
 	if err != nil {
 		return nil, err
 	}
-	eng, err := s.engine()
-	if err != nil {
-		return nil, err
-	}
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
-	v, ok, err := s.lookupChannel(ctx, eng, name)
+	_, v, err := s.findChannelLocked(ctx, name)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, s.channelNotFound(name)
 	}
 	return &channelDescriptionOutput{ChannelDescription: s.describeChannelState(ctx, v.state, s.now())}, nil
 }

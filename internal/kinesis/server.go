@@ -12,7 +12,6 @@ package kinesis
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -233,7 +233,7 @@ func requestInfo(ctx context.Context) *reqInfo {
 
 // ServeHTTP implements http.Handler for POST / with X-Amz-Target.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ri := &reqInfo{Region: regionOf(r), RequestID: newRequestID()}
+	ri := &reqInfo{Region: auth.RegionOf(r), RequestID: uuid.NewString()}
 	cd := codecOf(r)
 	w.Header().Set("x-amzn-RequestId", ri.RequestID)
 	w.Header().Set("x-amz-id-2", ri.RequestID)
@@ -313,27 +313,6 @@ func targetOf(r *http.Request) string {
 		return ""
 	}
 	return r.Header.Get("X-Amz-Target")
-}
-
-// regionOf reads the region from the SigV4 credential scope
-// ("Credential=AKID/20240101/eu-west-1/kinesis/aws4_request"); us-east-1 if
-// the request is unsigned.
-func regionOf(r *http.Request) string {
-	auth := r.Header.Get("Authorization")
-	if _, rest, ok := strings.Cut(auth, "Credential="); ok {
-		parts := strings.SplitN(rest, "/", 5)
-		if len(parts) >= 3 && parts[2] != "" {
-			return parts[2]
-		}
-	}
-	return "us-east-1"
-}
-
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // streamARN returns the ARN of stream name in the request's region.

@@ -51,18 +51,11 @@ func (s *Server) updateChannel(ctx context.Context, in *updateChannelInput) (*ch
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	eng, err := s.engine()
-	if err != nil {
-		return nil, err
-	}
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
-	view, ok, err := s.lookupChannel(ctx, eng, name)
+	eng, view, err := s.findChannelLocked(ctx, name)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, s.channelNotFound(name)
 	}
 	now := s.now()
 	if st, _ := s.channelStatus(view.state, now); st != channelActive {
