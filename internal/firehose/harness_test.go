@@ -134,7 +134,7 @@ func (c *clock) advance(d time.Duration) {
 
 // env is a server over an engine with a test clock.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	fake  *fakeEngine // nil with the real Manager
 	clk   *clock

@@ -17,7 +17,7 @@ import (
 
 // newManagerEnv runs the API over a real delivery.Manager on a temp data
 // dir with the local lake, the server clock being the wall clock.
-func newManagerEnv(t *testing.T) (*env, string) {
+func newManagerEnv(t testing.TB) (*env, string) {
 	t.Helper()
 	dir := t.TempDir()
 	ms, err := meta.Open(filepath.Join(dir, "meta.db"), nil)

@@ -44,12 +44,13 @@ func (s *Server) putRecordBatch(ctx context.Context, in *PutRecordBatchInput) (*
 		c.Fail("records", fmt.Sprintf("[%d records]", len(in.Records)), fmt.Sprintf("Member must have length less than or equal to %d", maxBatchRecords))
 	}
 	for i, r := range in.Records {
-		path := fmt.Sprintf("records.%d.member.data", i+1)
+		// The member path is only built for a record that fails: this
+		// loop runs for up to 500 records per call.
 		switch {
 		case r == nil || r.Data == nil:
-			c.Null(path)
+			c.Null(recordPath(i))
 		case len(r.Data) > maxRecordSize:
-			c.Fail(path, blobValue(len(r.Data)), fmt.Sprintf("Member must have length less than or equal to %d", maxRecordSize))
+			c.Fail(recordPath(i), blobValue(len(r.Data)), fmt.Sprintf("Member must have length less than or equal to %d", maxRecordSize))
 		default:
 			total += len(r.Data)
 		}
@@ -95,3 +96,6 @@ func (s *Server) putRecordBatch(ctx context.Context, in *PutRecordBatchInput) (*
 	}
 	return out, nil
 }
+
+// recordPath is the ValidationException path of the i-th record's data.
+func recordPath(i int) string { return fmt.Sprintf("records.%d.member.data", i+1) }

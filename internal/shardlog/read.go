@@ -162,8 +162,15 @@ func (f *File) read(ctx context.Context, s *shard, from uint64, maxRecords, maxB
 		hint = int(min(max(want, 4096), 8<<20))
 		if b.Records == nil {
 			// Size the batch once: growing it by appends costs more than
-			// the decoding (a Record is 104 bytes).
-			b.Records = make([]Record, 0, min(maxRecords, maxBytes/int(max(avg, 1))+1, 10000))
+			// the decoding (a Record is 104 bytes). Never beyond the
+			// records there are: a reader at the tip (GetRecords polling,
+			// fan-out, delivery) asks for 10,000 and gets a few, and a
+			// full-size slice would be a megabyte per read.
+			n := min(maxRecords, maxBytes/int(max(avg, 1))+1, 10000)
+			if avail := sn.visNext - next; avail < uint64(n) {
+				n = int(avail)
+			}
+			b.Records = make([]Record, 0, n)
 		}
 		full := false
 		err = f.iterate(s, sn.segs[i], i == len(sn.segs)-1, pos, limit, off, hint, &b.bufs, func(r Record) bool {
