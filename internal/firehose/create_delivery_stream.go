@@ -131,7 +131,7 @@ func (s *Server) createDeliveryStream(ctx context.Context, in *CreateDeliveryStr
 		}
 		return nil, s.engineErr(name, err)
 	}
-	s.refreshEncryption()
+	s.refreshViews()
 	return &CreateDeliveryStreamOutput{DeliveryStreamARN: s.streamARN(region, name)}, nil
 }
 

@@ -42,7 +42,7 @@ func (s *Server) deleteDeliveryStream(ctx context.Context, in *NameInput) (*Empt
 	if err := s.eng.Delete(ctx, name); err != nil {
 		return nil, s.engineErr(name, err)
 	}
-	s.refreshEncryption()
+	s.refreshViews()
 	if s.cfg.StateDelay > 0 {
 		desc.DeliveryStreamStatus = statusDeleting
 		desc.FailureDescription = nil

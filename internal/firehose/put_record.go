@@ -53,7 +53,7 @@ func (s *Server) putRecord(ctx context.Context, in *PutRecordInput) (*PutRecordO
 	if len(ids) != 1 {
 		return nil, fmt.Errorf("put to %s: engine returned %d record ids for 1 record", name, len(ids))
 	}
-	return &PutRecordOutput{RecordId: ids[0], Encrypted: sm.st.Enc.status(s.now()) == encEnabled}, nil
+	return &PutRecordOutput{RecordId: ids[0], Encrypted: sm.enc.status(s.now()) == encEnabled}, nil
 }
 
 // putErr maps a failed append: a storage failure becomes
@@ -70,17 +70,17 @@ func (s *Server) putErr(ctx context.Context, name string, err error) error {
 	return &wire.Error{Type: "ServiceUnavailableException", Status: http.StatusServiceUnavailable, Message: "Slow down."}
 }
 
-// writable loads a stream that accepts PutRecord: ACTIVE and DirectPut.
-func (s *Server) writable(name string) (*stream, error) {
-	sm, err := s.load(name)
-	if err != nil {
-		return nil, err
+// writable returns the view of a stream that accepts puts: ACTIVE and
+// DirectPut.
+func (s *Server) writable(name string) (putView, error) {
+	v, ok := s.views.Load().byName[name]
+	switch {
+	case !ok:
+		return putView{}, s.notFound(name)
+	case s.now().Before(v.readyAt): // CREATING
+		return putView{}, s.notFound(name)
+	case v.kinesis:
+		return putView{}, errNotOnKinesis()
 	}
-	if sm.st.status(s.now()) != statusActive {
-		return nil, s.notFound(name)
-	}
-	if sm.st.Type == typeKinesis {
-		return nil, errNotOnKinesis()
-	}
-	return sm, nil
+	return v, nil
 }

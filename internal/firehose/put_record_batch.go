@@ -71,7 +71,7 @@ func (s *Server) putRecordBatch(ctx context.Context, in *PutRecordBatchInput) (*
 		records[i] = r.Data
 	}
 	out := &PutRecordBatchOutput{
-		Encrypted:        sm.st.Enc.status(s.now()) == encEnabled,
+		Encrypted:        sm.enc.status(s.now()) == encEnabled,
 		RequestResponses: make([]PutRecordBatchResponseEntry, len(records)),
 	}
 	ids, err := s.eng.Put(ctx, name, records)

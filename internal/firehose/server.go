@@ -89,9 +89,9 @@ type Server struct {
 	mu    sync.Mutex
 	tombs map[string]tomb // deleted streams still shown as DELETING
 
-	// encByUID: internal-log UID → key id, for streams with encryption on
+	// views is the put path's snapshot of the streams
 	// (encryption_at_rest.go).
-	encByUID atomic.Pointer[map[uint64]string]
+	views atomic.Pointer[views]
 }
 
 // New builds the API over a delivery Manager.
@@ -117,7 +117,7 @@ func newServer(cfg Config, eng engine) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, eng: eng, logger: logger, tombs: make(map[string]tomb)}
-	s.refreshEncryption()
+	s.refreshViews()
 	s.ops = map[string]op{
 		"CreateDeliveryStream":          handle(s.createDeliveryStream),
 		"DeleteDeliveryStream":          handle(s.deleteDeliveryStream),

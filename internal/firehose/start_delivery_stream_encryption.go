@@ -71,7 +71,7 @@ func (s *Server) changeEncryption(ctx context.Context, name string, change func(
 	if err != nil {
 		return nil, s.engineErr(name, err)
 	}
-	s.refreshEncryption()
+	s.refreshViews()
 	return &Empty{}, nil
 }
 
