@@ -279,3 +279,33 @@ func bigChild(dir string) {
 		}
 	}
 }
+
+// BenchmarkReadTip is a reader at the tip (GetRecords polling, fan-out,
+// delivery): it asks for up to 10,000 records and 1 MiB and finds five.
+func BenchmarkReadTip(b *testing.B) {
+	f, err := OpenFile(Options{Dir: benchDir(b), Sync: SyncNever})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	id := ShardID{1, 0}
+	if err := f.CreateShard(id, ShardConfig{}); err != nil {
+		b.Fatal(err)
+	}
+	es := make([]Entry, 100)
+	for i := range es {
+		es[i] = Entry{PartitionKey: []byte("k"), Data: make([]byte, 200)}
+	}
+	if _, err := f.Append(context.Background(), id, es); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		batch, err := f.Read(context.Background(), id, 95, 10000, 1<<20)
+		if err != nil || len(batch.Records) != 5 {
+			b.Fatalf("read: %d records, %v", len(batch.Records), err)
+		}
+		batch.Release()
+	}
+}
