@@ -37,6 +37,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,7 +103,21 @@ func main() {
 	flag.DurationVar(&c.grace, "step-grace", 30*time.Second, "calls of a put step still in flight this long after its duration are canceled (counted as cut off, outcome unknown)")
 	flag.DurationVar(&c.settle, "settle", 30*time.Second, "before each step, wait up to this long for the server (--server-pid) to go idle, so work left by cut-off calls does not slow the next step")
 	flag.BoolVar(&c.keepGoing, "keep-going", false, "record a failed step in the results and run the next one instead of stopping")
+	cpuProfile := flag.String("cpuprofile", "", "write this process's CPU profile (pprof) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fatalf("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatalf("--cpuprofile: %v", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	if bytesFlag != "" {
 		n, err := parseBytes(bytesFlag)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,7 +15,7 @@ import (
 // newServeCommand returns "rheo serve".
 func newServeCommand() *cobra.Command {
 	cfg := server.DefaultConfig()
-	var logLevel, logFormat string
+	var logLevel, logFormat, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the rheo server (Kinesis Data Streams and Firehose APIs, SQL)",
@@ -52,6 +53,13 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 			cfg.SecretAccessKey = os.Getenv("RHEO_SECRET_ACCESS_KEY")
 			cfg.S3AccessKeyID = os.Getenv("RHEO_S3_ACCESS_KEY_ID")
 			cfg.S3SecretAccessKey = os.Getenv("RHEO_S3_SECRET_ACCESS_KEY")
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			return server.Run(cmd.Context(), cfg)
 		},
 	}
@@ -76,7 +84,26 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.BoolVar(&cfg.S3PathStyle, "s3-path-style", cfg.S3PathStyle, "path-style bucket addressing for --s3-endpoint (MinIO and most S3-compatible servers)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&cpuProfile, "cpu-profile", "", "write a Go CPU profile (pprof) to this file until the server stops")
+	_ = f.MarkHidden("cpu-profile") // a tool for benchmarks and bug reports, not a setting
 	return cmd
+}
+
+// startCPUProfile profiles the process into path; the returned function
+// stops profiling and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // newLogger builds the process logger, writing to stderr.

@@ -10,8 +10,6 @@ package firehose
 // the result (and every error) is what encoding/json would give.
 
 import (
-	"encoding/base64"
-
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 )
 
@@ -138,9 +136,9 @@ func (in *PutRecordBatchInput) decodeFast(body []byte) (bool, error) {
 		return false, nil
 	}
 	for i, r := range records {
-		n, err := base64.StdEncoding.Decode(r.Data, r.Data)
-		if err != nil {
-			return true, wire.Serialization("Malformed JSON request body: illegal base64 data in Records[%d].Data: %v", i, err)
+		n, ok := wire.DecodeBlobInPlace(r.Data)
+		if !ok {
+			return true, wire.Serialization("Malformed JSON request body: illegal base64 data in Records[%d].Data", i)
 		}
 		r.Data = r.Data[:n:n]
 	}

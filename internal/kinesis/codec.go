@@ -66,6 +66,8 @@ func (c *call) decode(v any) error {
 	var err error
 	if c.codec == codecCBOR {
 		err = c.cbor.decode(c.body, v)
+	} else if in, ok := v.(*wire.PutRecordInput); ok {
+		err = decodePutRecord(c.body, in) // hot: the hand-written decoder
 	} else {
 		err = decodeJSON(c.body, v)
 	}

@@ -1,7 +1,7 @@
 package kinesis
 
-// A hand-written decoder for PutRecords bodies, the hottest request. It
-// scans the JSON once and decodes base64 Data and plain strings in place,
+// A hand-written decoder for PutRecords and PutRecord bodies, the hottest
+// requests. It scans the JSON once and decodes base64 Data and plain strings in place,
 // inside the request body, so a 500-record call costs a few allocations
 // instead of thousands, and no copy of the data. Anything unusual (escaped
 // strings, base64 with line breaks, invalid UTF-8) falls back to
@@ -163,7 +163,7 @@ func (sc *jsonScanner) blob(member string) ([]byte, error) {
 		start, end := sc.pos+1, sc.pos+1+q
 		if bytes.IndexByte(sc.b[start:end], '\\') < 0 {
 			sc.pos = end + 1
-			n, ok := base64DecodeInPlace(sc.b[start:end])
+			n, ok := wire.DecodeBlobInPlace(sc.b[start:end])
 			if !ok {
 				return nil, wire.Serialization("Malformed base64 in member %q", member)
 			}
@@ -376,6 +376,42 @@ func decodePutRecords(body []byte) (*putRecordsRequest, error) {
 	return req, nil
 }
 
+// decodePutRecord decodes a PutRecord body into in, rewriting body in
+// place; in.Data aliases body.
+func decodePutRecord(body []byte, in *wire.PutRecordInput) error {
+	sc := &jsonScanner{b: body}
+	if sc.peek() == 0 {
+		return nil // an empty body is an empty object
+	}
+	_, err := sc.object(func(name []byte) error {
+		var err error
+		switch string(name) {
+		case "StreamName":
+			in.StreamName, err = sc.optString("StreamName")
+		case "StreamARN":
+			in.StreamARN, err = sc.optString("StreamARN")
+		case "Data":
+			in.Data, err = sc.blob("Data")
+		case "PartitionKey":
+			in.PartitionKey, err = sc.optString("PartitionKey")
+		case "ExplicitHashKey":
+			in.ExplicitHashKey, err = sc.optString("ExplicitHashKey")
+		case "SequenceNumberForOrdering":
+			in.SequenceNumberForOrdering, err = sc.optString("SequenceNumberForOrdering")
+		default:
+			err = sc.skip(0)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if sc.peek() != 0 {
+		return serializationErr("Malformed JSON request body: data after the top-level value")
+	}
+	return nil
+}
+
 func (sc *jsonScanner) records(req *putRecordsRequest) error {
 	req.records = req.records[:0]
 	req.hasRecords = false
@@ -427,80 +463,4 @@ func (sc *jsonScanner) records(req *putRecordsRequest) error {
 		}
 		return sc.expect(']')
 	}
-}
-
-// b64 maps standard base64 characters to their value; 0xff elsewhere.
-var b64 = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	for i := 0; i < len(alphabet); i++ {
-		t[alphabet[i]] = byte(i)
-	}
-	return t
-}()
-
-// base64DecodeInPlace decodes padded standard base64 held in b into the
-// front of b and returns the decoded length. It is safe in place because
-// each quantum is read before its (shorter) output is written at or before
-// it. It reports false for anything but clean padded base64; the caller
-// then falls back to encoding/base64's more lenient rules.
-func base64DecodeInPlace(b []byte) (int, bool) {
-	n := len(b)
-	if n == 0 {
-		return 0, true
-	}
-	if n%4 != 0 {
-		return 0, false
-	}
-	body := n
-	pad := 0
-	if b[n-1] == '=' {
-		pad = 1
-		if b[n-2] == '=' {
-			pad = 2
-		}
-		body = n - 4
-	}
-	w := 0
-	i := 0
-	// Eight characters (six bytes) at a time.
-	for ; i+8 <= body; i += 8 {
-		c0, c1, c2, c3 := b64[b[i]], b64[b[i+1]], b64[b[i+2]], b64[b[i+3]]
-		c4, c5, c6, c7 := b64[b[i+4]], b64[b[i+5]], b64[b[i+6]], b64[b[i+7]]
-		if (c0|c1|c2|c3|c4|c5|c6|c7)&0x80 != 0 {
-			return 0, false
-		}
-		v := uint64(c0)<<42 | uint64(c1)<<36 | uint64(c2)<<30 | uint64(c3)<<24 |
-			uint64(c4)<<18 | uint64(c5)<<12 | uint64(c6)<<6 | uint64(c7)
-		b[w], b[w+1], b[w+2], b[w+3], b[w+4], b[w+5] = byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-		w += 6
-	}
-	for ; i < body; i += 4 {
-		c0, c1, c2, c3 := b64[b[i]], b64[b[i+1]], b64[b[i+2]], b64[b[i+3]]
-		if (c0|c1|c2|c3)&0x80 != 0 {
-			return 0, false
-		}
-		v := uint32(c0)<<18 | uint32(c1)<<12 | uint32(c2)<<6 | uint32(c3)
-		b[w], b[w+1], b[w+2] = byte(v>>16), byte(v>>8), byte(v)
-		w += 3
-	}
-	if pad > 0 {
-		c0, c1, c2 := b64[b[i]], b64[b[i+1]], byte(0)
-		if pad == 1 {
-			c2 = b64[b[i+2]]
-		}
-		if (c0|c1|c2)&0x80 != 0 {
-			return 0, false
-		}
-		v := uint32(c0)<<18 | uint32(c1)<<12 | uint32(c2)<<6
-		b[w] = byte(v >> 16)
-		w++
-		if pad == 1 {
-			b[w] = byte(v >> 8)
-			w++
-		}
-	}
-	return w, true
 }

@@ -158,10 +158,47 @@ func canonicalNames(body []byte) bool {
 		return false
 	}
 	lower := bytes.ToLower(body)
-	for _, name := range []string{"Records", "Data", "PartitionKey", "ExplicitHashKey", "StreamName", "StreamARN"} {
+	for _, name := range []string{"Records", "Data", "PartitionKey", "ExplicitHashKey", "StreamName", "StreamARN", "SequenceNumberForOrdering"} {
 		if bytes.Count(lower, bytes.ToLower([]byte(`"`+name+`"`))) != bytes.Count(body, []byte(`"`+name+`"`)) {
 			return false
 		}
 	}
 	return true
+}
+
+// FuzzDecodePutRecord checks the PutRecord decoder against encoding/json the
+// same way: where both accept a body with canonical member names, every
+// member agrees.
+func FuzzDecodePutRecord(f *testing.F) {
+	f.Add([]byte(`{"StreamName":"s","PartitionKey":"a","Data":"aGVsbG8=","ExplicitHashKey":"12","SequenceNumberForOrdering":"0"}`))
+	f.Add([]byte(`{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","PartitionKey":"b\u00e9","Data":"","X":{"y":[null,1.5e3]}}`))
+	f.Add([]byte(`{"Data":"YWI=\r\n","PartitionKey":"\ud83d\ude00"}`))
+	f.Add([]byte(`{"Data":null,"PartitionKey":null}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var std wire.PutRecordInput
+		stdErr := json.Unmarshal(body, &std)
+		var got wire.PutRecordInput
+		err := decodePutRecord(bytes.Clone(body), &got)
+		if err != nil || stdErr != nil || !canonicalNames(body) {
+			return // both must only not panic
+		}
+		if !bytes.Equal(got.Data, std.Data) || (got.Data == nil) != (std.Data == nil) {
+			t.Fatalf("Data %q, encoding/json %q", got.Data, std.Data)
+		}
+		for _, m := range []struct {
+			name      string
+			got, want *string
+		}{
+			{"StreamName", got.StreamName, std.StreamName},
+			{"StreamARN", got.StreamARN, std.StreamARN},
+			{"PartitionKey", got.PartitionKey, std.PartitionKey},
+			{"ExplicitHashKey", got.ExplicitHashKey, std.ExplicitHashKey},
+			{"SequenceNumberForOrdering", got.SequenceNumberForOrdering, std.SequenceNumberForOrdering},
+		} {
+			if (m.got == nil) != (m.want == nil) || m.got != nil && *m.got != *m.want {
+				t.Fatalf("%s %v, encoding/json %v", m.name, m.got, m.want)
+			}
+		}
+	})
 }

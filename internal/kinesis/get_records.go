@@ -37,7 +37,6 @@ import (
 	"github.com/rheo-dev/rheo/internal/shardlog"
 
 	"encoding/base64"
-	"slices"
 	"strconv"
 )
 
@@ -250,7 +249,7 @@ func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {
 		dst = append(dst, `","ApproximateArrivalTimestamp":`...)
 		dst = wire.Timestamp{Time: time.UnixMilli(r.Timestamp)}.AppendJSON(dst)
 		dst = append(dst, `,"Data":"`...)
-		dst = appendBase64(dst, r.Data)
+		dst = wire.AppendBlob(dst, r.Data)
 		dst = append(dst, `","PartitionKey":`...)
 		dst = appendJSONString(dst, r.PartitionKey)
 		if o.encryption != "" {
@@ -346,32 +345,4 @@ func appendJSONString(dst, b []byte) []byte {
 	}
 	dst = append(dst, b[start:]...)
 	return append(dst, '"')
-}
-
-// b64pairs maps 12 bits to their two standard base64 characters.
-var b64pairs = func() (t [4096][2]byte) {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	for i := range t {
-		t[i] = [2]byte{alphabet[i>>6], alphabet[i&63]}
-	}
-	return t
-}()
-
-// appendBase64 appends the padded standard base64 of src, two characters
-// per table lookup (about twice encoding/base64's speed).
-func appendBase64(dst, src []byte) []byte {
-	n := len(dst)
-	m := base64.StdEncoding.EncodedLen(len(src))
-	dst = slices.Grow(dst, m)[:n+m]
-	out := dst[n:]
-	i, o := 0, 0
-	for ; i+6 <= len(src); i, o = i+6, o+8 {
-		v := uint64(src[i])<<40 | uint64(src[i+1])<<32 | uint64(src[i+2])<<24 | uint64(src[i+3])<<16 | uint64(src[i+4])<<8 | uint64(src[i+5])
-		p0, p1, p2, p3 := b64pairs[v>>36], b64pairs[v>>24&0xfff], b64pairs[v>>12&0xfff], b64pairs[v&0xfff]
-		_ = out[o+7]
-		out[o], out[o+1], out[o+2], out[o+3] = p0[0], p0[1], p1[0], p1[1]
-		out[o+4], out[o+5], out[o+6], out[o+7] = p2[0], p2[1], p3[0], p3[1]
-	}
-	base64.StdEncoding.Encode(out[o:], src[i:])
-	return dst
 }

@@ -559,7 +559,7 @@ func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, next
 		dst = append(dst, `","ApproximateArrivalTimestamp":`...)
 		dst = wire.Timestamp{Time: time.UnixMilli(r.Timestamp)}.AppendJSON(dst)
 		dst = append(dst, `,"Data":"`...)
-		dst = appendBase64(dst, r.Data)
+		dst = wire.AppendBlob(dst, r.Data)
 		dst = append(dst, `","PartitionKey":`...)
 		dst = appendJSONString(dst, r.PartitionKey)
 		if encryption != "" {

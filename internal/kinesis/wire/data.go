@@ -1,6 +1,10 @@
 package wire
 
-import "fmt"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
 
 // This file holds the request and response shapes of the record actions
 // (PutRecord, PutRecords, GetShardIterator, GetRecords). Members are
@@ -138,4 +142,35 @@ type HashKeyRange struct {
 // value, as AWS does for blobs and lists: "Value at 'path' failed to ...".
 func (v *Validation) FailNoValue(path, constraint string) {
 	v.msgs = append(v.msgs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", path, constraint))
+}
+
+// AppendJSON appends o as JSON, the bytes encoding/json would write,
+// without its reflection: PutRecord is called once per record.
+func (o *PutRecordOutput) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"ShardId":`...)
+	dst = appendJSONString(dst, o.ShardId)
+	dst = append(dst, `,"SequenceNumber":`...)
+	dst = appendJSONString(dst, o.SequenceNumber)
+	if o.EncryptionType != "" {
+		dst = append(dst, `,"EncryptionType":`...)
+		dst = appendJSONString(dst, o.EncryptionType)
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString quotes s; values needing escapes (never the server's
+// own shard ids and sequence numbers) go through encoding/json.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false) // as writeOutput's encoder
+			_ = enc.Encode(s)
+			return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
