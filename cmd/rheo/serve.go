@@ -84,6 +84,8 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.BoolVar(&cfg.S3PathStyle, "s3-path-style", cfg.S3PathStyle, "path-style bucket addressing for --s3-endpoint (MinIO and most S3-compatible servers)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	f.Int64Var(&cfg.Preallocate, "preallocate", cfg.Preallocate, "bytes of zeros the shard log keeps written ahead of small synced appends, so their fdatasync is data only (0: the default, 1 MiB; negative: off)")
+	_ = f.MarkHidden("preallocate") // a storage tuning knob for benchmarks
 	f.StringVar(&cpuProfile, "cpu-profile", "", "write a Go CPU profile (pprof) to this file until the server stops")
 	_ = f.MarkHidden("cpu-profile") // a tool for benchmarks and bug reports, not a setting
 	return cmd

@@ -51,6 +51,10 @@ type Config struct {
 	// SegmentSize is the shard log's segment file size in bytes; 0 means
 	// the shard log's default.
 	SegmentSize int64
+	// Preallocate is how far ahead of small synced appends the shard log
+	// writes zeros (shardlog.Options.Preallocate); negative turns it off,
+	// 0 means the default.
+	Preallocate int64
 	// StateDelay is how long streams stay CREATING, UPDATING or DELETING;
 	// 0 makes transitions immediate. Negative means the default.
 	StateDelay time.Duration

@@ -13,6 +13,10 @@ func parseSync(s string) (shardlog.SyncPolicy, error) {
 	return shardlog.ParseSyncPolicy(s)
 }
 
+// defaultPreallocate is the server's shard log preallocation: 1 MiB per
+// shard taking small synced appends (docs/benchmarks.md, PutRecord).
+const defaultPreallocate = 1 << 20
+
 // logOptions turns the config into shard log options rooted at
 // <dataDir>/streams.
 func logOptions(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Options, error) {
@@ -28,6 +32,12 @@ func logOptions(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Opti
 	}
 	if cfg.SegmentSize > 0 {
 		opts.SegmentSize = cfg.SegmentSize
+	}
+	switch {
+	case cfg.Preallocate > 0:
+		opts.Preallocate = cfg.Preallocate
+	case cfg.Preallocate == 0:
+		opts.Preallocate = defaultPreallocate
 	}
 	opts.Logger = logger
 	return opts, nil

@@ -243,10 +243,11 @@ func (f *File) commitLoop() {
 
 // work is one shard's part of a commit round.
 type work struct {
-	s      *shard
-	chunks []*chunk
-	err    error
-	sync   *segment // segment to fdatasync in this round
+	s       *shard
+	chunks  []*chunk
+	err     error
+	sync    *segment // segment to fdatasync in this round
+	written int64    // bytes written in this round
 }
 
 // round runs one group commit; force fsyncs every unsynced shard.
@@ -296,6 +297,9 @@ func (f *File) round(force bool) {
 			w.err = f.writeChunks(s, w.chunks)
 		}
 		for _, c := range w.chunks {
+			w.written += c.size
+		}
+		for _, c := range w.chunks {
 			for _, b := range c.bufs {
 				f.putBuf(b)
 			}
@@ -315,6 +319,11 @@ func (f *File) round(force bool) {
 	for _, w := range ws {
 		if f.opts.Sync == SyncAlways || w.err != nil {
 			f.publish(w)
+		}
+		if w.err == nil && f.opts.Sync == SyncAlways && f.opts.Preallocate > 0 {
+			// After the acknowledgement: the next round's fdatasync
+			// carries these zeros and their metadata, once.
+			f.preallocate(w)
 		}
 		if w.err == nil && w.sync != nil {
 			w.s.dirtySeg = nil
@@ -356,6 +365,10 @@ func (f *File) writeChunks(s *shard, chunks []*chunk) error {
 			return fmt.Errorf("write segment %s at %d: %w", c.seg.name, c.pos, err)
 		}
 		s.dirtySeg = c.seg
+		if s.wSeg != c.seg {
+			s.wSeg, s.zeroEnd = c.seg, 0
+		}
+		s.wEnd = c.pos + c.size
 		if c.create {
 			if err := f.fs.SyncDir(s.dir); err != nil {
 				return fmt.Errorf("sync directory after creating %s: %w", c.seg.name, err)
@@ -368,6 +381,12 @@ func (f *File) writeChunks(s *shard, chunks []*chunk) error {
 // roll makes sure the segment before c's is fsynced before c's is created,
 // and stores the finished segment's index. ioMu should be held.
 func (f *File) roll(s *shard, c *chunk) error {
+	if s.wSeg != nil && s.zeroEnd > s.wEnd {
+		// A sealed segment ends at its last frame: cut the zeros.
+		if err := f.cutZeros(s); err != nil {
+			return err
+		}
+	}
 	if prev := s.dirtySeg; prev != nil {
 		h, err := f.handles.acquire(prev, os.O_RDWR)
 		if err != nil {
@@ -385,6 +404,57 @@ func (f *File) roll(s *shard, c *chunk) error {
 			f.log.Warn("cannot store segment index", "shard", s.id.String(), "segment", c.prevSeg.name, "err", err)
 		}
 	}
+	return nil
+}
+
+// preallocate writes zeros ahead of the shard's write position once fewer
+// than half of Options.Preallocate bytes are left, if this round's write
+// was small (a large one amortizes its fdatasync anyway, and zeroing ahead
+// of it would double the bytes written). ioMu should be held. Errors are
+// not sticky: the zeros are an optimization and hold no data.
+func (f *File) preallocate(w *work) {
+	s := w.s
+	n, pre := w.written, f.opts.Preallocate
+	if n == 0 || n > pre/16 || s.wSeg == nil || s.zeroEnd-s.wEnd >= pre/2 {
+		return
+	}
+	from := max(s.wEnd, s.zeroEnd)
+	to := min(s.wEnd+pre, f.opts.SegmentSize)
+	if to <= from {
+		return
+	}
+	h, err := f.handles.acquire(s.wSeg, os.O_RDWR)
+	if err != nil {
+		return
+	}
+	defer f.handles.release(h)
+	if int64(len(f.zeros)) < to-from {
+		f.zeros = make([]byte, pre)
+	}
+	if _, err := h.f.WriteAt(f.zeros[:to-from], from); err != nil {
+		f.log.Debug("cannot preallocate segment", "shard", s.id.String(), "segment", s.wSeg.name, "err", err)
+	}
+	s.zeroEnd = to // also after an error: do not retry on every round
+}
+
+// cutZeros truncates the zeros past the end of the shard's last written
+// segment and makes the new size durable. ioMu should be held.
+func (f *File) cutZeros(s *shard) error {
+	h, err := f.handles.acquire(s.wSeg, os.O_RDWR)
+	if err != nil {
+		return fmt.Errorf("open segment %s: %w", s.wSeg.name, err)
+	}
+	defer f.handles.release(h)
+	if err := h.f.Truncate(s.wEnd); err != nil {
+		return fmt.Errorf("truncate segment %s: %w", s.wSeg.name, err)
+	}
+	if err := f.datasync(h.f); err != nil {
+		return fmt.Errorf("sync segment %s: %w", s.wSeg.name, err)
+	}
+	if s.dirtySeg == s.wSeg {
+		s.dirtySeg = nil // synced just now
+	}
+	s.zeroEnd = 0
 	return nil
 }
 

@@ -25,6 +25,8 @@ import (
 const (
 	crashChildEnv = "SHARDLOG_CRASH_CHILD_DIR"
 	crashIterEnv  = "SHARDLOG_CRASH_ITERS"
+	// crashPreallocEnv, when set, makes the child preallocate.
+	crashPreallocEnv = "SHARDLOG_CRASH_PREALLOC"
 )
 
 var crashShards = []ShardID{{Stream: 7, Shard: 0}, {Stream: 7, Shard: 1}}
@@ -38,7 +40,13 @@ func ackHash(pk, data []byte) string {
 }
 
 func crashChild(dir string) {
-	f, err := OpenFile(Options{Dir: dir, SegmentSize: 64 << 10})
+	// Every other child preallocates (Options.Preallocate), so kills land
+	// while zeros run past the active segment's end and around rolls.
+	var pre int64
+	if os.Getenv(crashPreallocEnv) != "" {
+		pre = 8 << 10
+	}
+	f, err := OpenFile(Options{Dir: dir, SegmentSize: 64 << 10, Preallocate: pre})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(2)
@@ -103,6 +111,9 @@ func TestCrashKill9(t *testing.T) {
 	total := 0
 	for it := 0; it < iters; it++ {
 		cmd := newChild(t, "^TestCrashKill9$", crashChildEnv+"="+dir)
+		if it%2 == 1 {
+			cmd.Env = append(cmd.Env, crashPreallocEnv+"=1")
+		}
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)

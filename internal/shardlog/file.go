@@ -24,6 +24,7 @@ type File struct {
 	handles *handleCache
 	idx     *indexCache
 	bufs    [24]sync.Pool // *[]byte pending buffers by size class (4 KiB … 8 MiB)
+	zeros   []byte        // source of Options.Preallocate writes (committer only)
 
 	// life guards closed: Append holds it shared from its check until its
 	// records are queued, so Close's final commit round sees them all.

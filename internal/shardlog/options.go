@@ -84,6 +84,13 @@ type Options struct {
 	// by the committer took (the server's fsync latency metric). It runs
 	// on the commit path: it must be quick and never block.
 	SyncObserver func(time.Duration)
+	// Preallocate, under SyncAlways, keeps up to this many bytes past the
+	// end of a shard's active segment written with zeros, so that the
+	// fdatasync after a small append flushes only data: appending to a file
+	// also changes its size and extents, which costs every fdatasync a
+	// journal commit. Shards whose appends are large do not need it and are
+	// not preallocated. 0 turns it off.
+	Preallocate int64
 
 	// fs is the file system seam for fault-injection tests; nil means the OS.
 	fs fileSystem

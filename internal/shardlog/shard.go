@@ -26,6 +26,11 @@ type shard struct {
 	// and fsyncs, state file rewrites, segment deletion and shard deletion.
 	ioMu     sync.Mutex
 	dirtySeg *segment // written but not yet fsynced (guarded by ioMu)
+	// Where the committer last wrote, and how far zeros run past it
+	// (Options.Preallocate; guarded by ioMu).
+	wSeg    *segment
+	wEnd    int64
+	zeroEnd int64 // zeros of wSeg reach here; <= wEnd: none
 
 	mu      sync.Mutex
 	deleted bool
@@ -209,8 +214,14 @@ func (f *File) recoverActive(ctx context.Context, id ShardID, g *segment) (*segI
 		return nil, serr
 	}
 	if valid < st.Size() {
-		f.log.Warn("truncating torn tail of active segment", "shard", id.String(), "segment", g.name,
-			"at", valid, "dropped", st.Size()-valid, "reason", serr)
+		if zeros, err := allZero(fh, valid, st.Size()); err == nil && zeros {
+			// Options.Preallocate's zeros, not a torn write.
+			f.log.Debug("truncating preallocated tail of active segment", "shard", id.String(), "segment", g.name,
+				"at", valid, "bytes", st.Size()-valid)
+		} else {
+			f.log.Warn("truncating torn tail of active segment", "shard", id.String(), "segment", g.name,
+				"at", valid, "dropped", st.Size()-valid, "reason", serr)
+		}
 		if err := fh.Truncate(valid); err != nil {
 			return nil, fmt.Errorf("shard %s: truncate segment %s: %w", id, g.name, err)
 		}
@@ -219,6 +230,24 @@ func (f *File) recoverActive(ctx context.Context, id ShardID, g *segment) (*segI
 		}
 	}
 	return x, nil
+}
+
+// allZero reports whether bytes [from, to) of fh are all zero.
+func allZero(fh file, from, to int64) (bool, error) {
+	buf := make([]byte, 64<<10)
+	for from < to {
+		n := int(min(int64(len(buf)), to-from))
+		if _, err := fh.ReadAt(buf[:n], from); err != nil {
+			return false, err
+		}
+		for _, c := range buf[:n] {
+			if c != 0 {
+				return false, nil
+			}
+		}
+		from += int64(n)
+	}
+	return true, nil
 }
 
 // segmentIndex returns the index of a sealed segment: from the cache, else
