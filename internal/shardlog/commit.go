@@ -24,7 +24,9 @@ import (
 //     known to be synced and recovery scans only the last one;
 //  3. under SyncAlways, fdatasync every touched file, up to syncParallelism
 //     at a time (devices with deep queues complete them concurrently);
-//  4. publish: raise each shard's visible tip and wake its waiters.
+//  4. publish: raise each shard's visible tip and wake its waiters; under
+//     SyncAlways each shard is published as soon as its own fdatasync
+//     returns, not after the round's slowest one.
 //
 // Under SyncInterval and SyncNever step 4 runs before step 3 and step 3
 // runs only for Sync, Close and the interval tick. While a round fsyncs,
@@ -489,6 +491,10 @@ func (f *File) syncAll(ws []*work) {
 			}
 			if err := f.datasync(h.f); err != nil {
 				w.err = fmt.Errorf("sync segment %s: %w", w.sync.name, err)
+			} else if f.opts.Sync == SyncAlways {
+				// Acknowledge this shard's appenders now rather than
+				// after the round's slowest fdatasync.
+				f.publish(w)
 			}
 			f.handles.release(h)
 		}(w)
