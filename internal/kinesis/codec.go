@@ -43,8 +43,11 @@ const (
 // CBOR is JSON, as before CBOR was served.
 func codecOf(r *http.Request) codec {
 	ct := r.Header.Get("Content-Type")
-	if ct == contentTypeCBOR {
+	switch ct {
+	case contentTypeCBOR:
 		return codecCBOR
+	case contentTypeJSON:
+		return codecJSON // what the SDKs send: skip the parser
 	}
 	if mt, _, err := mime.ParseMediaType(ct); err == nil && strings.EqualFold(mt, contentTypeCBOR) {
 		return codecCBOR

@@ -474,32 +474,48 @@ func (f *File) datasync(fh file) error {
 
 // syncAll fdatasyncs the segments picked in a round, a few at a time.
 func (f *File) syncAll(ws []*work) {
-	sem := make(chan struct{}, syncParallelism)
-	var wg sync.WaitGroup
+	var todo []*work
 	for _, w := range ws {
-		if w.sync == nil || w.err != nil {
-			continue
+		if w.sync != nil && w.err == nil {
+			todo = append(todo, w)
 		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	// The last one runs here: a round with one dirty shard (the common
+	// case at low load) starts no goroutine.
+	last := todo[len(todo)-1]
+	todo = todo[:len(todo)-1]
+	sem := make(chan struct{}, syncParallelism-1)
+	var wg sync.WaitGroup
+	for _, w := range todo {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(w *work) {
 			defer func() { <-sem; wg.Done() }()
-			h, err := f.handles.acquire(w.sync, os.O_RDWR)
-			if err != nil {
-				w.err = fmt.Errorf("open segment %s: %w", w.sync.name, err)
-				return
-			}
-			if err := f.datasync(h.f); err != nil {
-				w.err = fmt.Errorf("sync segment %s: %w", w.sync.name, err)
-			} else if f.opts.Sync == SyncAlways {
-				// Acknowledge this shard's appenders now rather than
-				// after the round's slowest fdatasync.
-				f.publish(w)
-			}
-			f.handles.release(h)
+			f.syncOne(w)
 		}(w)
 	}
+	f.syncOne(last)
 	wg.Wait()
+}
+
+// syncOne fdatasyncs one shard's segment of a round.
+func (f *File) syncOne(w *work) {
+	h, err := f.handles.acquire(w.sync, os.O_RDWR)
+	if err != nil {
+		w.err = fmt.Errorf("open segment %s: %w", w.sync.name, err)
+		return
+	}
+	defer f.handles.release(h)
+	if err := f.datasync(h.f); err != nil {
+		w.err = fmt.Errorf("sync segment %s: %w", w.sync.name, err)
+	} else if f.opts.Sync == SyncAlways {
+		// Acknowledge this shard's appenders now rather than after the
+		// round's slowest fdatasync.
+		f.publish(w)
+	}
 }
 
 // publish makes a round's records visible, or records the shard's sticky
