@@ -96,16 +96,6 @@ func sdkcostRand(n int, seed uint64) []byte {
 	return b
 }
 
-// sdkcostKeys returns n random partition keys, like loadgen's keys.
-func sdkcostKeys(n int) []string {
-	r := rand.New(rand.NewPCG(3, 4))
-	k := make([]string, n)
-	for i := range k {
-		k[i] = strconv.FormatUint(r.Uint64(), 36)
-	}
-	return k
-}
-
 // sdkcostSeq returns a 56-digit sequence number, as Kinesis hands out.
 func sdkcostSeq(r *rand.Rand) string {
 	b := make([]byte, 56)
@@ -131,6 +121,21 @@ func sdkcostCPU(b *testing.B) int64 {
 // cores while the loop runs, so proc-cpu-s/GiB adds the process's CPU time
 // (getrusage, user+system) over the loop since cpu0 = sdkcostCPU(b): the
 // client's whole CPU cost, GC included.
+// sdkcostLoop times call b.N times and reports the metrics.
+func sdkcostLoop(b *testing.B, bytesPerOp int64, call func() error) {
+	b.SetBytes(bytesPerOp)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := sdkcostCPU(b)
+	for i := 0; i < b.N; i++ {
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	sdkcostReport(b, bytesPerOp, cpu0)
+}
+
 func sdkcostReport(b *testing.B, bytesPerOp int64, cpu0 int64) {
 	cpu := sdkcostCPU(b) - cpu0
 	gib := float64(bytesPerOp) / (1 << 30)
@@ -142,7 +147,7 @@ func sdkcostReport(b *testing.B, bytesPerOp int64, cpu0 int64) {
 // BenchmarkSDKPutRecords: PutRecords of 500 records × 1 KiB.
 func BenchmarkSDKPutRecords(b *testing.B) {
 	data := sdkcostRand(sdkcostBatch*sdkcostRecordSize, 1)
-	pk := sdkcostKeys(8192)
+	pk := keys(8192)
 	kr := rand.New(rand.NewPCG(7, 8))
 	entries := make([]types.PutRecordsRequestEntry, sdkcostBatch)
 	for i := range entries {
@@ -178,17 +183,10 @@ func BenchmarkSDKPutRecords(b *testing.B) {
 		b.Fatalf("bad PutRecords output: %d records, %d failed", n, aws.ToInt32(out.FailedRecordCount))
 	}
 
-	b.SetBytes(sdkcostBatch * sdkcostRecordSize)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := sdkcostCPU(b)
-	for i := 0; i < b.N; i++ {
-		if _, err := cl.PutRecords(ctx, in); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	sdkcostReport(b, sdkcostBatch*sdkcostRecordSize, cpu0)
+	sdkcostLoop(b, sdkcostBatch*sdkcostRecordSize, func() error {
+		_, err := cl.PutRecords(ctx, in)
+		return err
+	})
 }
 
 // BenchmarkSDKPutRecord: one PutRecord of 1 KiB.
@@ -198,7 +196,7 @@ func BenchmarkSDKPutRecord(b *testing.B) {
 	seq := sdkcostSeq(sr)
 	cl := sdkcostClient([]byte(`{"SequenceNumber":"` + seq + `","ShardId":"shardId-000000000001"}`))
 	ctx := context.Background()
-	in := &kinesis.PutRecordInput{StreamName: aws.String("bench"), Data: data, PartitionKey: aws.String(sdkcostKeys(1)[0])}
+	in := &kinesis.PutRecordInput{StreamName: aws.String("bench"), Data: data, PartitionKey: aws.String(keys(1)[0])}
 
 	out, err := cl.PutRecord(ctx, in)
 	if err != nil {
@@ -208,23 +206,16 @@ func BenchmarkSDKPutRecord(b *testing.B) {
 		b.Fatalf("bad PutRecord output: %+v", out)
 	}
 
-	b.SetBytes(sdkcostRecordSize)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := sdkcostCPU(b)
-	for i := 0; i < b.N; i++ {
-		if _, err := cl.PutRecord(ctx, in); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	sdkcostReport(b, sdkcostRecordSize, cpu0)
+	sdkcostLoop(b, sdkcostRecordSize, func() error {
+		_, err := cl.PutRecord(ctx, in)
+		return err
+	})
 }
 
 // BenchmarkSDKGetRecords: GetRecords answered with 10,000 records × 1 KiB.
 func BenchmarkSDKGetRecords(b *testing.B) {
 	data := sdkcostRand(sdkcostGetRecords*sdkcostRecordSize, 3)
-	pk := sdkcostKeys(8192)
+	pk := keys(8192)
 	sr := rand.New(rand.NewPCG(13, 14))
 	next := base64.StdEncoding.EncodeToString(sdkcostRand(75, 4)) // 100 characters
 	var resp bytes.Buffer
@@ -268,15 +259,8 @@ func BenchmarkSDKGetRecords(b *testing.B) {
 		}
 	}
 
-	b.SetBytes(sdkcostGetRecords * sdkcostRecordSize)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := sdkcostCPU(b)
-	for i := 0; i < b.N; i++ {
-		if _, err := cl.GetRecords(ctx, in); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	sdkcostReport(b, sdkcostGetRecords*sdkcostRecordSize, cpu0)
+	sdkcostLoop(b, sdkcostGetRecords*sdkcostRecordSize, func() error {
+		_, err := cl.GetRecords(ctx, in)
+		return err
+	})
 }
