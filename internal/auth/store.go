@@ -303,3 +303,15 @@ func globMatch(pattern, s string) bool {
 	}
 	return true
 }
+
+// Password returns the secret access key of accessKeyID and the principal
+// it authenticates, for protocols that prove knowledge of the secret
+// without SigV4 (the Postgres endpoint's SCRAM-SHA-256: user = access key
+// id, password = secret access key). ok is false for an unknown key.
+func (s *Store) Password(accessKeyID string) (p *Principal, secret string, ok bool) {
+	u, ok := s.users[accessKeyID]
+	if !ok {
+		return nil, "", false
+	}
+	return &Principal{Name: u.name, AccessKeyID: u.akid, Account: s.account, rules: u.rules}, u.secret, true
+}

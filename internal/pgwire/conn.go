@@ -208,9 +208,12 @@ func (c *conn) startup() (ok bool, err error) {
 	return true, c.be.Flush()
 }
 
-// authenticate checks the password when Config.CheckPassword is set.
-// This is where MD5 or SCRAM would slot in.
+// authenticate runs SCRAM-SHA-256 when Config.Password is set, else
+// checks a cleartext password when Config.CheckPassword is.
 func (c *conn) authenticate() error {
+	if c.srv.cfg.Password != nil {
+		return c.authenticateSCRAM()
+	}
 	check := c.srv.cfg.CheckPassword
 	if check == nil {
 		return nil

@@ -15,7 +15,8 @@
 //
 // Start-up answers SSLRequest and GSSENCRequest with 'N' (no encryption),
 // accepts any user and database (authentication is off unless
-// Config.CheckPassword is set, which asks for a cleartext password), sends
+// Config.Password is set, which runs SCRAM-SHA-256, or Config.CheckPassword,
+// which asks for a cleartext password), sends
 // the ParameterStatus values clients expect (server_version,
 // server_encoding, client_encoding, DateStyle, integer_datetimes,
 // standard_conforming_strings, TimeZone), BackendKeyData for cancellation

@@ -59,3 +59,52 @@ func FuzzMessages(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSCRAM feeds arbitrary bytes to a server waiting for the SCRAM
+// exchange: whatever arrives, the connection ends without a panic or a
+// hang, and no session opens without the password.
+func FuzzSCRAM(f *testing.F) {
+	enc := func(msgs ...pgproto3.FrontendMessage) []byte {
+		var b []byte
+		for _, m := range msgs {
+			b, _ = m.Encode(b)
+		}
+		return b
+	}
+	f.Add(enc(&pgproto3.SASLInitialResponse{AuthMechanism: scramMechanism, Data: []byte("n,,n=,r=abcdef")}))
+	f.Add(enc(&pgproto3.SASLInitialResponse{AuthMechanism: scramMechanism, Data: []byte("n,,n=,r=abcdef")},
+		&pgproto3.SASLResponse{Data: []byte("c=biws,r=abcdef,p=AAAA")}))
+	f.Add(enc(&pgproto3.SASLInitialResponse{AuthMechanism: "PLAIN", Data: []byte("\x00u\x00p")}))
+	f.Add([]byte{'p', 0, 0, 0, 4})
+	f.Add([]byte{'p', 0x7f, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fb := &fakeBackend{}
+		srv, err := NewServer(Config{Backend: fb, MaxMessageSize: 1 << 20, Password: func(string) (string, bool) { return "pw", true }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, server := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			srv.serveConn(server)
+		}()
+		go func() { _, _ = io.Copy(io.Discard, client) }()
+		start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+			Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
+		_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_, _ = client.Write(start)
+		_, _ = client.Write(data)
+		client.Close()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("connection did not end after the client closed; input %x", data)
+		}
+		fb.mu.Lock()
+		defer fb.mu.Unlock()
+		if fb.sessions != 0 {
+			t.Fatalf("a session opened without the password; input %x", data)
+		}
+	})
+}

@@ -32,6 +32,13 @@ type Config struct {
 	// CheckPassword, when set, makes clients send a cleartext password
 	// that it must accept; nil accepts every user without a password.
 	CheckPassword func(user, password string) bool
+	// Password, when set, makes clients authenticate with SCRAM-SHA-256
+	// (the default of psql, libpq, pgx and JDBC), which proves knowledge
+	// of the password without sending it: Password returns the user's
+	// password, ok false for an unknown user (who then fails as a wrong
+	// password would, at the same step, like Postgres). It takes
+	// precedence over CheckPassword.
+	Password func(user string) (password string, ok bool)
 	// MaxMessageSize bounds one client message in bytes; 0 means 64 MiB.
 	MaxMessageSize int
 	// StartupTimeout bounds the start-up exchange; 0 means 30 s.
@@ -51,6 +58,8 @@ type Server struct {
 	conns     map[uint32]*conn // by process id, for CancelRequest
 	nextPID   uint32
 	wg        sync.WaitGroup // Serve loops and connection goroutines
+
+	scram *scramState // SCRAM-SHA-256 salt and derived keys (Config.Password)
 }
 
 // NewServer checks cfg and returns a server that is not yet listening.
@@ -73,7 +82,13 @@ func NewServer(cfg Config) (*Server, error) {
 	ctx, stop := context.WithCancel(context.Background())
 	var seed [4]byte
 	_, _ = rand.Read(seed[:])
+	sc, err := newSCRAMState()
+	if err != nil {
+		stop()
+		return nil, err
+	}
 	return &Server{
+		scram:     sc,
 		cfg:       cfg,
 		logger:    cfg.Logger,
 		ctx:       ctx,

@@ -234,11 +234,21 @@ func (s *Server) listenPG(ctx context.Context) error {
 		}
 		return fmt.Errorf("server: listen on %s for Postgres (is the port taken? pick another with --pg-listen, or \"off\"): %w", s.cfg.PGListen, err)
 	}
-	pg, err := pgwire.NewServer(pgwire.Config{
-		Backend: sqlBackend{eng: s.sql, m: s.metrics},
+	pcfg := pgwire.Config{
+		Backend: sqlBackend{eng: s.sql, m: s.metrics, auth: s.kinesisAuth},
 		Split:   sqlengine.SplitStatements,
 		Logger:  s.logger.With("component", "pgwire"),
-	})
+	}
+	if a := s.kinesisAuth; a != nil {
+		// With auth on, Postgres clients log in with SCRAM-SHA-256 as
+		// user = access key id, password = secret access key, and need
+		// rheo:ExecuteSQL like POST /v1/sql (docs/auth.md).
+		pcfg.Password = func(user string) (string, bool) {
+			_, secret, ok := a.Password(user)
+			return secret, ok
+		}
+	}
+	pg, err := pgwire.NewServer(pcfg)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("server: %w", err)

@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/pgwire"
 	"github.com/rheo-dev/rheo/internal/sqlengine"
@@ -14,13 +16,26 @@ import (
 // pgwire free of cgo and of the engine's types. It counts statements in m
 // (protocol pgwire).
 type sqlBackend struct {
-	eng *sqlengine.Engine
-	m   *metrics.Registry
+	eng  *sqlengine.Engine
+	m    *metrics.Registry
+	auth *auth.Store // nil: no authentication
 }
 
 // NewSession opens one engine session per Postgres connection. Users and
 // databases are not separated yet: every login sees the same warehouse.
-func (b sqlBackend) NewSession(ctx context.Context, _, _ string) (pgwire.Session, error) {
+// With auth on, the login (an access key id) must hold rheo:ExecuteSQL.
+func (b sqlBackend) NewSession(ctx context.Context, user, _ string) (pgwire.Session, error) {
+	if b.auth != nil {
+		// The user proved the key's secret (SCRAM); SQL reads every
+		// stream, so it needs the action on every resource.
+		p, _, ok := b.auth.Password(user)
+		if !ok {
+			return nil, &pgwire.Error{Code: "28000", Message: fmt.Sprintf("no access key %q", user)}
+		}
+		if !p.AllowedAll(sqlAction) {
+			return nil, &pgwire.Error{Code: "42501", Message: fmt.Sprintf("User: %s is not authorized to perform: %s", p.ARN(), sqlAction)}
+		}
+	}
 	s, err := b.eng.NewSession(ctx)
 	if err != nil {
 		return nil, pgError(err)

@@ -6,7 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +70,46 @@ func TestSQLHTTPNeedsSignatureWhenAuthIsOn(t *testing.T) {
 	}
 	if b, _ := json.Marshal(out); !bytes.Contains(b, []byte("42")) {
 		t.Fatalf("signed: %s", b)
+	}
+}
+
+// TestPostgresNeedsPasswordWhenAuthIsOn: with auth configured, Postgres
+// clients log in as access key id / secret access key (SCRAM-SHA-256),
+// and only keys allowed rheo:ExecuteSQL get a session. psql is the client.
+func TestPostgresNeedsPasswordWhenAuthIsOn(t *testing.T) {
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	creds := filepath.Join(t.TempDir(), "credentials.json")
+	if err := os.WriteFile(creds, []byte(`{"users": [
+		{"name": "admin", "accessKeyId": "AKIDADMIN", "secretAccessKey": "admin-secret", "allow": [{"actions": ["*"]}]},
+		{"name": "analyst", "accessKeyId": "AKIDANALYST", "secretAccessKey": "analyst-secret",
+		 "allow": [{"actions": ["kinesis:Get*", "kinesis:Describe*"]}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.CredentialsFile = creds
+	cfg.PGListen = "127.0.0.1:0"
+	s := startTest(t, cfg)
+	host, port, _ := net.SplitHostPort(s.PGAddr().String())
+	psql := func(user, pw string) (string, error) {
+		cmd := exec.Command("psql", "-h", host, "-p", port, "-U", user, "-d", "rheo", "-w", "-XAtc", "SELECT 41 + 1")
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+pw, "PGCONNECT_TIMEOUT=10")
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	if out, err := psql("AKIDADMIN", "admin-secret"); err != nil || out != "42" {
+		t.Fatalf("admin: %v: %s", err, out)
+	}
+	for _, tc := range []struct{ user, pw, want string }{
+		{"AKIDADMIN", "wrong", `password authentication failed for user "AKIDADMIN"`},
+		{"AKIDADMIN", "", "no password supplied"}, // psql's words: the server asked for one
+		{"AKIDNOBODY", "admin-secret", `password authentication failed for user "AKIDNOBODY"`},
+		{"AKIDANALYST", "analyst-secret", "User: arn:aws:iam::000000000000:user/analyst is not authorized to perform: rheo:ExecuteSQL"},
+	} {
+		out, err := psql(tc.user, tc.pw)
+		if err == nil || !strings.Contains(out, tc.want) {
+			t.Errorf("%s / %q: %v: %s; want %q", tc.user, tc.pw, err, out, tc.want)
+		}
 	}
 }
