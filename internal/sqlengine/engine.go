@@ -74,6 +74,8 @@ type Engine struct {
 	ownState bool
 	loadMu   sync.Mutex // serialises Load, so one load id is applied once
 	jobs     *scheduler // scheduled jobs (job*.go)
+	// jobKeep and jobPruneEvery bound the job history (job_run.go).
+	jobKeep, jobPruneEvery int64
 
 	connector *duckdb.Connector
 	db        *sql.DB
@@ -110,17 +112,19 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		opts.Threads = runtime.NumCPU()
 	}
 	e := &Engine{
-		log:       opts.Log,
-		meta:      opts.Meta,
-		iters:     iteration.New(opts.Meta, opts.Log, opts.Now),
-		logger:    opts.Logger,
-		now:       opts.Now,
-		threads:   opts.Threads,
-		tables:    map[string]*streamTable{},
-		externals: map[string]*externalTable{},
-		objects:   opts.Objects,
-		tempDir:   opts.TempDir,
-		stateDir:  opts.StateDir,
+		jobKeep:       jobHistoryKeep,
+		jobPruneEvery: jobHistoryPruneEvery,
+		log:           opts.Log,
+		meta:          opts.Meta,
+		iters:         iteration.New(opts.Meta, opts.Log, opts.Now),
+		logger:        opts.Logger,
+		now:           opts.Now,
+		threads:       opts.Threads,
+		tables:        map[string]*streamTable{},
+		externals:     map[string]*externalTable{},
+		objects:       opts.Objects,
+		tempDir:       opts.TempDir,
+		stateDir:      opts.StateDir,
 	}
 	if e.stateDir == "" {
 		if opts.Path != "" {

@@ -20,6 +20,14 @@ const (
 // run as a failure of the statement would.
 type jobHook func(ctx context.Context, job string, iteration int64, stage string) error
 
+// The history keeps each job's last jobHistoryKeep iterations; older rows
+// are deleted every jobHistoryPruneEvery iterations, inside the run's
+// transaction (Engine.jobKeep and jobPruneEvery; tests lower them).
+const (
+	jobHistoryKeep       = 10000
+	jobHistoryPruneEvery = 100
+)
+
 // jobRun is the outcome of one attempt.
 type jobRun struct {
 	iteration int64 // -1 if the attempt failed before choosing one
@@ -66,6 +74,13 @@ func (e *Engine) runJob(ctx context.Context, def jobDef, hook jobHook) (jobRun, 
 	if err == nil {
 		_, err = s.exec(ctx, "INSERT INTO "+jobRunsTable+" VALUES (?, ?, ?, ?, ?, NULL, ?)",
 			def.Name, run.iteration, started, time.Now(), run.rows, run.attempt)
+	}
+	if err == nil && run.iteration >= e.jobKeep && run.iteration%e.jobPruneEvery == 0 {
+		// Bound the history (a job every second would add 86,400 rows a
+		// day); the row just inserted stays, and it is all the next
+		// iteration is derived from.
+		_, err = s.exec(ctx, "DELETE FROM "+jobRunsTable+" WHERE job = ? AND iteration <= ?",
+			def.Name, run.iteration-e.jobKeep)
 	}
 	if err == nil {
 		_, err = s.exec(ctx, "COMMIT")

@@ -378,3 +378,30 @@ func TestJobRedshiftCopy(t *testing.T) {
 		t.Fatalf("cp: %s", got)
 	}
 }
+
+// TestJobHistoryIsBounded: the history keeps the last jobKeep iterations
+// (pruned every jobPruneEvery runs, in the run's transaction) and the job
+// carries on from its latest row.
+func TestJobHistoryIsBounded(t *testing.T) {
+	e, s := jobFixture(t, envOpt{})
+	e.eng.jobKeep, e.eng.jobPruneEvery = 5, 2
+	def := jobDef{Name: "pruned", Every: "1 hour", Interval: time.Hour,
+		Statement: "INSERT INTO out SELECT id, getvariable('rheo_iteration') FROM t"}
+	for i := 0; i < 13; i++ {
+		putIDs(e, "s", 2, i, i+1)
+		run, err := e.eng.runJob(context.Background(), def, nil)
+		if err != nil || run.iteration != int64(i) {
+			t.Fatalf("run %d: iteration %d, %v", i, run.iteration, err)
+		}
+	}
+	// The last prune ran at iteration 12 and dropped iterations <= 7.
+	if got := one(t, s, "SELECT count(*), min(iteration), max(iteration) FROM rheo_job_runs WHERE job = 'pruned'"); got != "5|8|12" {
+		t.Fatalf("history count, min, max = %s, want 5|8|12", got)
+	}
+	checkOut(t, s, 13)
+	putIDs(e, "s", 2, 13, 14)
+	if run, err := e.eng.runJob(context.Background(), def, nil); err != nil || run.iteration != 13 {
+		t.Fatalf("after pruning: iteration %d, %v; want 13", run.iteration, err)
+	}
+	checkOut(t, s, 14)
+}
