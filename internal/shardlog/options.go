@@ -149,5 +149,11 @@ func (o Options) Validate() error {
 	if o.RetentionCheckInterval < 0 {
 		return fmt.Errorf("shardlog: options: negative RetentionCheckInterval %v", o.RetentionCheckInterval)
 	}
+	if o.Preallocate < 0 || o.Preallocate > maxPreallocate {
+		return fmt.Errorf("shardlog: options: Preallocate %d outside [0, %d]", o.Preallocate, maxPreallocate)
+	}
 	return nil
 }
+
+// maxPreallocate bounds Options.Preallocate (its zeros are one buffer).
+const maxPreallocate = 64 << 20

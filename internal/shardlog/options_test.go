@@ -33,6 +33,8 @@ func TestOptionsValidate(t *testing.T) {
 		"segment tiny": {Dir: "x", SegmentSize: 10},
 		"segment huge": {Dir: "x", SegmentSize: 4 << 30},
 		"files":        {Dir: "x", MaxOpenFiles: -1},
+		"prealloc <0":  {Dir: "x", Preallocate: -1},
+		"prealloc big": {Dir: "x", Preallocate: 1 << 30},
 	} {
 		if err := o.Validate(); err == nil {
 			t.Errorf("%s: Validate accepted %+v", name, o)
