@@ -86,6 +86,7 @@ type Engine struct {
 	mu        sync.Mutex
 	tables    map[string]*streamTable
 	externals map[string]*externalTable
+	mirrorMu  sync.Mutex // serialises mirror syncs (mirror.go)
 	closed    bool
 
 	// recordsRead counts records read from the shard log by all scans; the

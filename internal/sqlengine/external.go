@@ -24,7 +24,8 @@ import (
 // normal (nothing delivered yet). So the view does not glob the location
 // itself but a directory rheo owns, <state>/external/<hex name>/, holding
 //
-//	data -> <location>                      a symlink
+//	data -> <location>                      a symlink (to the table's
+//	                                        mirror for a remote store: mirror.go)
 //	ph/<p1=__HIVE_DEFAULT_PARTITION__>/.../rheo-empty[.parquet]
 //
 // and globs <dir>/*/**/[!._]*: the placeholder (no rows, the table's
@@ -53,6 +54,8 @@ type externalTable struct {
 	Regex      string            `json:"regex,omitempty"`
 	Mapping    map[string]string `json:"mapping,omitempty"` // column → JSON key (OpenX mapping.*)
 	DDL        string            `json:"ddl"`
+
+	remote bool // LOCATION is on a remote S3 store: read through a mirror
 }
 
 // buildExternal turns the clauses of a Hive CREATE TABLE with LOCATION into
@@ -173,10 +176,17 @@ func (e *Engine) prepareExternal(ctx context.Context, t *externalTable, exec fun
 	target := t.Location
 	if _, ok := parseS3(t.Location); ok {
 		p, err := e.localPath(t.Location)
-		if err != nil {
-			if te := toError(err); te.Code == CodeFeature && e.objects != nil {
-				return newErr(CodeFeature, "external table %s: LOCATION %s is on a remote S3 store; external tables need the built-in lake (COPY %s FROM '%s' ... loads it into a table instead)", t.Name, t.Location, t.Name, t.Location)
+		if te := toError(err); err != nil && te.Code == CodeFeature && e.objects != nil {
+			// A remote S3 store: the table reads a local mirror of the
+			// location, brought up to date before each statement that
+			// names the table (mirror.go).
+			t.remote = true
+			p, err = e.mirrorDir(t.Name), nil
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				return fmt.Errorf("make %s: %w", p, err)
 			}
+		}
+		if err != nil {
 			return err
 		}
 		target = p
@@ -299,10 +309,12 @@ func (s *Session) createExternal(ctx context.Context, cs *createStmt) (*Result, 
 	exec := func(ctx context.Context, q string) error { _, err := s.exec(ctx, q); return err }
 	if err := e.prepareExternal(ctx, t, exec); err != nil {
 		os.RemoveAll(e.externalDir(t.Name))
+		os.RemoveAll(e.mirrorDir(t.Name))
 		return nil, toError(err)
 	}
 	if _, err := s.exec(ctx, e.externalViewSQL(t, false)); err != nil {
 		os.RemoveAll(e.externalDir(t.Name))
+		os.RemoveAll(e.mirrorDir(t.Name))
 		if te := toError(err); te.Code == CodeDuplicateTable {
 			return exists()
 		}
@@ -337,6 +349,9 @@ func (s *Session) dropExternal(ctx context.Context, name string) (*Result, bool,
 		return nil, true, toError(err)
 	}
 	os.RemoveAll(e.externalDir(name))
+	e.mirrorMu.Lock() // not under a running sync
+	os.RemoveAll(e.mirrorDir(name))
+	e.mirrorMu.Unlock()
 	return &Result{tag: "DROP TABLE"}, true, nil
 }
 

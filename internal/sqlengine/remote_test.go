@@ -3,6 +3,7 @@ package sqlengine
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,9 +43,8 @@ func TestCopyFromRemoteStore(t *testing.T) {
 	if n, err := e.eng.Load(context.Background(), &LoadRequest{Table: "r", CopyOptions: "CSV", From: "s3://remote/in/b.csv", LoadID: "l1"}); err != nil || n != 1 {
 		t.Fatal(n, err)
 	}
-	// Reading in place needs the built-in lake: clear errors.
+	// Reading by path needs the built-in lake: a clear error.
 	for _, q := range []string{
-		"CREATE EXTERNAL TABLE x (a INT) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://remote/in/'",
 		"SELECT * FROM read_json('s3://remote/in/a.json.gz')",
 	} {
 		_, err := s.Query(context.Background(), q)
@@ -117,5 +117,57 @@ func TestConvertFastSlowAgree(t *testing.T) {
 	}
 	if !strings.Contains(fr.Failed[0].Message, "column status") || !strings.Contains(sr.Failed[0].Message, "column status") {
 		t.Fatalf("messages: %q / %q", fr.Failed[0].Message, sr.Failed[0].Message)
+	}
+}
+
+// TestExternalTableOnRemoteStore: a lake table whose LOCATION is on a
+// remote S3 store reads a mirror that each statement naming the table
+// brings up to date: new, replaced and deleted objects, partitions, a
+// missing bucket (an empty table), and a reopen of the engine.
+func TestExternalTableOnRemoteStore(t *testing.T) {
+	dir := t.TempDir()
+	store := remoteStore{lake.NewLocal(filepath.Join(dir, "lake"))}
+	e := newEnv(t, envOpt{objects: store, dbFile: true})
+	s := e.session()
+	putObject(t, store, "remote", "logs/dt=2026-01-01/a.json", []byte(`{"host":"a","bytes":1}`+"\n"+`{"host":"b","bytes":2}`))
+	putObject(t, store, "remote", "logs/dt=2026-01-02/b.json.gz", gz(t, []byte(`{"host":"c","bytes":4}`)))
+	putObject(t, store, "remote", "logs/_SUCCESS", nil)
+	putObject(t, store, "remote", "other/x.json", []byte(`{"host":"z","bytes":100}`))
+	exec(t, s, "CREATE EXTERNAL TABLE logs (host STRING, bytes INT) PARTITIONED BY (dt DATE) "+
+		"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://remote/logs/'")
+	check := func(want string) {
+		t.Helper()
+		if got := one(t, s, "SELECT count(*), coalesce(sum(bytes), 0), coalesce(string_agg(DISTINCT CAST(dt AS VARCHAR), ',' ORDER BY CAST(dt AS VARCHAR)), '') FROM logs"); got != want {
+			t.Fatalf("count, sum, dates = %s, want %s", got, want)
+		}
+	}
+	check("3|7|2026-01-01,2026-01-02")
+	putObject(t, store, "remote", "logs/dt=2026-01-03/c.json", []byte(`{"host":"d","bytes":8}`))
+	check("4|15|2026-01-01,2026-01-02,2026-01-03")
+	putObject(t, store, "remote", "logs/dt=2026-01-01/a.json", []byte(`{"host":"a","bytes":16}`)) // replaced: other size
+	check("3|28|2026-01-01,2026-01-02,2026-01-03")
+	if err := store.Delete(context.Background(), "remote", "logs/dt=2026-01-02/b.json.gz"); err != nil {
+		t.Fatal(err)
+	}
+	check("2|24|2026-01-01,2026-01-03")
+	// The mirror survives a reopen and is made current on first use.
+	s.Close()
+	e.reopen()
+	s = e.session()
+	putObject(t, store, "remote", "logs/dt=2026-01-04/d.json", []byte(`{"host":"e","bytes":32}`))
+	check("3|56|2026-01-01,2026-01-03,2026-01-04")
+	// A location whose bucket does not exist is an empty table, as locally.
+	exec(t, s, "CREATE EXTERNAL TABLE nothing (host STRING) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://nobucket/x/'")
+	if got := one(t, s, "SELECT count(*) FROM nothing"); got != "0" {
+		t.Fatalf("missing bucket: %s rows", got)
+	}
+	// DROP TABLE removes the mirror, never the objects.
+	exec(t, s, "DROP TABLE logs")
+	if _, err := os.Stat(e.eng.mirrorDir("logs")); !os.IsNotExist(err) {
+		t.Fatalf("mirror left after DROP TABLE: %v", err)
+	}
+	n := 0
+	if err := store.List(context.Background(), "remote", "logs/", func(lake.Object) error { n++; return nil }); err != nil || n != 4 {
+		t.Fatalf("objects after DROP TABLE: %d, %v", n, err)
 	}
 }

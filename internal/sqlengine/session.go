@@ -99,6 +99,9 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 				toks = nil
 			}
 		}
+		if err := s.e.syncMirrors(ctx, toks); err != nil {
+			return nil, toError(err)
+		}
 	}
 	return s.run(ctx, st, toks, args)
 }

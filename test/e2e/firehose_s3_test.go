@@ -23,14 +23,16 @@ import (
 // in-process on loopback) through --s3-endpoint: while the bucket is
 // missing the delivery stream reports the failure and keeps the records;
 // once the bucket exists every record arrives, GZIP'd, under Firehose's
-// default key layout.
+// default key layout. psql then reads them in place through an external
+// table on the remote bucket.
 func TestFirehoseS3Endpoint(t *testing.T) {
 	backend := s3mem.New()
 	fake := httptest.NewServer(gofakes3.New(backend).Server())
 	defer fake.Close()
 	t.Setenv("RHEO_S3_ACCESS_KEY_ID", "fake")
 	t.Setenv("RHEO_S3_SECRET_ACCESS_KEY", "fake")
-	p := startRheo(t, "--s3-endpoint", fake.URL, "--s3-path-style")
+	pgAddr := freeAddr(t)
+	p := startRheo(t, "--s3-endpoint", fake.URL, "--s3-path-style", "--pg-listen", pgAddr, "--sql-threads", "1")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	c := newFirehose(p.endpoint(), nil)
@@ -130,4 +132,20 @@ func TestFirehoseS3Endpoint(t *testing.T) {
 	if fd := out.DeliveryStreamDescription.FailureDescription; fd != nil {
 		t.Fatalf("FailureDescription still set after recovery: %s", aws.ToString(fd.Details))
 	}
+
+	// The delivered objects, queried in place on the remote store.
+	q := func(stmts ...string) string {
+		t.Helper()
+		out, err := psqlRun(t, pgAddr, stmts...)
+		if err != nil {
+			t.Fatalf("psql %v: %v: %s", stmts, err, out)
+		}
+		return strings.TrimSpace(out)
+	}
+	q(`CREATE EXTERNAL TABLE events (n INT, msg STRING) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://` + bucket + `/events/'`)
+	if got := q(`SELECT count(DISTINCT n), min(n), max(n), min(msg) FROM events`); got != "300|0|299|hello s3" {
+		t.Fatalf("external table over the remote bucket: %q", got)
+	}
+	put(300, 310) // more objects arrive; the next query sees them
+	waitUntil(t, 60*time.Second, func() bool { return q(`SELECT count(DISTINCT n) FROM events`) == "310" })
 }
