@@ -143,7 +143,8 @@ func TestRewriteS3Literals(t *testing.T) {
 	if err != nil || len(d.Columns) != 2 {
 		t.Fatal(d, err)
 	}
-	out, changed, err := e.eng.rewriteS3("select * from glob('s3://lake2/a/*') , read_csv('/abs')", mustLex(t, "select * from glob('s3://lake2/a/*') , read_csv('/abs')"))
+	out, changed, done, err := e.eng.rewriteS3(context.Background(), "select * from glob('s3://lake2/a/*') , read_csv('/abs')", mustLex(t, "select * from glob('s3://lake2/a/*') , read_csv('/abs')"))
+	done()
 	if err != nil || !changed || strings.Contains(out, "s3://") || !strings.Contains(out, "'/abs'") {
 		t.Fatal(out, changed, err)
 	}

@@ -133,7 +133,9 @@ func (s *Session) checkJobStatement(ctx context.Context, st string) error {
 		}
 		return nil
 	}
-	if rw, changed, err := s.e.rewriteS3(st, toks); err != nil {
+	rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
+	defer done()
+	if err != nil {
 		return toError(err)
 	} else if changed {
 		st = rw

@@ -1,6 +1,7 @@
 package sqlengine
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,13 +20,18 @@ var fileFunctions = map[string]bool{
 // rewriteS3 replaces 's3://bucket/key' string literals that name files
 // (the first argument of read_parquet & co., as a string or a list of
 // strings; FROM 's3://...'; COPY t FROM/TO 's3://...') with the built-in
-// lake's path, so DuckDB reads them in place. Other strings are left
-// alone. changed is false when nothing was replaced; err is set when an
-// s3:// path cannot be mapped (no store, or a remote one).
-func (e *Engine) rewriteS3(st string, toks []token) (out string, changed bool, err error) {
+// lake's path, so DuckDB reads them in place. With a remote S3 store the
+// objects a read names (a key or a glob) are downloaded for the statement
+// into a temporary directory (remote.go), which the caller removes with
+// done once the statement has run; done is never nil. Other strings are
+// left alone. changed is false when nothing was replaced; err is set when
+// an s3:// path cannot be mapped (no store, or a write to a remote one).
+func (e *Engine) rewriteS3(ctx context.Context, st string, toks []token) (out string, changed bool, done func(), err error) {
 	var b strings.Builder
 	last := 0
 	mkdir := false // the path is written (COPY ... TO): make its directory
+	fetched := &remoteFiles{}
+	done = fetched.cleanup
 	replace := func(t token) error {
 		if t.kind != tokString {
 			return nil
@@ -34,6 +40,12 @@ func (e *Engine) rewriteS3(st string, toks []token) (out string, changed bool, e
 			return nil
 		}
 		p, err := e.localPath(t.text)
+		if err != nil && e.objects != nil && toError(err).Code == CodeFeature {
+			if mkdir {
+				return newErr(CodeFeature, "cannot write %s by path: the object store is a remote S3 service; only the built-in lake can be written this way (read the data back with COPY or a query instead)", t.text)
+			}
+			p, err = e.fetchRemote(ctx, t.text, fetched)
+		}
 		if err != nil {
 			return err
 		}
@@ -56,12 +68,12 @@ func (e *Engine) rewriteS3(st string, toks []token) (out string, changed bool, e
 			if j < len(toks) && toks[j].text == "[" {
 				for j++; j < len(toks) && toks[j].text != "]"; j++ {
 					if err := replace(toks[j]); err != nil {
-						return "", false, err
+						return "", false, done, err
 					}
 				}
 			} else if j < len(toks) {
 				if err := replace(toks[j]); err != nil {
-					return "", false, err
+					return "", false, done, err
 				}
 			}
 			i = j
@@ -71,15 +83,15 @@ func (e *Engine) rewriteS3(st string, toks []token) (out string, changed bool, e
 				err := replace(toks[i+1])
 				mkdir = false
 				if err != nil {
-					return "", false, err
+					return "", false, done, err
 				}
 				i++
 			}
 		}
 	}
 	if !changed {
-		return st, false, nil
+		return st, false, done, nil
 	}
 	b.WriteString(st[last:])
-	return b.String(), true, nil
+	return b.String(), true, done, nil
 }

@@ -73,6 +73,8 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		return nil, syntaxErr("cannot run %d statements in one query: send them one at a time", len(stmts))
 	}
 	st := stmts[0]
+	release := func() {} // what rewriteS3 downloaded: kept until the result is read
+	defer func() { release() }()
 	toks, lexErr := lex(st, false)
 	if lexErr == nil && len(toks) > 0 {
 		switch {
@@ -91,7 +93,9 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		case toks[0].is("copy") && isRedshiftCopy(toks):
 			return s.copy(ctx, st)
 		}
-		if rw, changed, err := s.e.rewriteS3(st, toks); err != nil {
+		rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
+		release = done
+		if err != nil {
 			return nil, toError(err)
 		} else if changed {
 			st = rw
@@ -103,7 +107,11 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 			return nil, toError(err)
 		}
 	}
-	return s.run(ctx, st, toks, args)
+	r, err := s.run(ctx, st, toks, args)
+	if r != nil && !r.done {
+		r.release, release = release, func() {} // the result releases them when closed
+	}
+	return r, err
 }
 
 // Describe returns parameter types and result columns without running the
@@ -135,7 +143,9 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 			st = showJobsSQL
 			toks, _ = lex(st, false)
 		}
-		if rw, changed, err := s.e.rewriteS3(st, toks); err != nil {
+		rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
+		defer done()
+		if err != nil {
 			return nil, toError(err)
 		} else if changed {
 			st = rw
@@ -361,6 +371,7 @@ type Result struct {
 	err     error
 	notices []string
 	done    bool
+	release func() // removes the statement's downloaded objects (rewriteS3)
 }
 
 // Columns returns the result columns; nil when the statement returns no rows.
@@ -404,6 +415,10 @@ func (r *Result) closeRows() {
 			r.err = toError(err)
 		}
 		r.rows = nil
+	}
+	if r.release != nil {
+		defer r.release()
+		r.release = nil
 	}
 	if r.stmt != nil {
 		r.stmt.Close()

@@ -148,4 +148,8 @@ func TestFirehoseS3Endpoint(t *testing.T) {
 	}
 	put(300, 310) // more objects arrive; the next query sees them
 	waitUntil(t, 60*time.Second, func() bool { return q(`SELECT count(DISTINCT n) FROM events`) == "310" })
+	// And by path, with a glob, as on the built-in lake.
+	if got := q(`SELECT count(DISTINCT n) FROM read_json('s3://` + bucket + `/events/**/*.gz', format = 'newline_delimited')`); got != "310" {
+		t.Fatalf("read_json over the remote bucket: %q", got)
+	}
 }
