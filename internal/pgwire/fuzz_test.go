@@ -30,34 +30,40 @@ func FuzzMessages(f *testing.F) {
 	f.Add([]byte{'X', 0, 0, 0, 4})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fb := &fakeBackend{echoTypes: []string{"INTEGER", "VARCHAR"}}
-		srv, err := NewServer(Config{Backend: fb, Split: splitSemicolons, MaxMessageSize: 1 << 20})
-		if err != nil {
-			t.Fatal(err)
-		}
-		client, server := net.Pipe()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			srv.serveConn(server)
-		}()
-		go func() { _, _ = io.Copy(io.Discard, client) }()
-		start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
-			Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
-		_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
-		_, _ = client.Write(start)
-		_, _ = client.Write(data)
-		client.Close()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("connection did not end after the client closed; input %x", data)
-		}
+		fuzzConn(t, Config{Backend: fb, Split: splitSemicolons, MaxMessageSize: 1 << 20}, data)
 		fb.mu.Lock()
 		defer fb.mu.Unlock()
 		if fb.sessions != fb.closed {
 			t.Fatalf("%d sessions opened, %d closed", fb.sessions, fb.closed)
 		}
 	})
+}
+
+// fuzzConn serves one connection that sends a start-up message and then
+// data, and fails if the connection does not end once the client closes.
+func fuzzConn(t *testing.T, cfg Config, data []byte) {
+	srv, err := NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, server := net.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.serveConn(server)
+	}()
+	go func() { _, _ = io.Copy(io.Discard, client) }()
+	start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+		Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
+	_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	_, _ = client.Write(start)
+	_, _ = client.Write(data)
+	client.Close()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("connection did not end after the client closed; input %x", data)
+	}
 }
 
 // FuzzSCRAM feeds arbitrary bytes to a server waiting for the SCRAM
@@ -79,28 +85,7 @@ func FuzzSCRAM(f *testing.F) {
 	f.Add([]byte{'p', 0x7f, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fb := &fakeBackend{}
-		srv, err := NewServer(Config{Backend: fb, MaxMessageSize: 1 << 20, Password: func(string) (string, bool) { return "pw", true }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		client, server := net.Pipe()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			srv.serveConn(server)
-		}()
-		go func() { _, _ = io.Copy(io.Discard, client) }()
-		start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
-			Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
-		_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
-		_, _ = client.Write(start)
-		_, _ = client.Write(data)
-		client.Close()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("connection did not end after the client closed; input %x", data)
-		}
+		fuzzConn(t, Config{Backend: fb, MaxMessageSize: 1 << 20, Password: func(string) (string, bool) { return "pw", true }}, data)
 		fb.mu.Lock()
 		defer fb.mu.Unlock()
 		if fb.sessions != 0 {

@@ -508,9 +508,10 @@ func TestTerminateClosesSession(t *testing.T) {
 	}
 }
 
-func TestPasswordCheck(t *testing.T) {
-	fb := &fakeBackend{}
-	srv, err := NewServer(Config{Backend: fb, CheckPassword: func(u, p string) bool { return p == "sesame" }})
+// serveConfig serves cfg on a loopback port until the test ends.
+func serveConfig(t *testing.T, cfg Config) string {
+	t.Helper()
+	srv, err := NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,9 +520,14 @@ func TestPasswordCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+func TestPasswordCheck(t *testing.T) {
+	addr := serveConfig(t, Config{Backend: &fakeBackend{}, CheckPassword: func(u, p string) bool { return p == "sesame" }})
 	for _, tc := range []struct{ pw, want string }{{"wrong", "28P01"}, {"sesame", ""}} {
-		nc := dialRaw(t, ln.Addr().String())
+		nc := dialRaw(t, addr)
 		fe := pgproto3.NewFrontend(nc, nc)
 		fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30, Parameters: map[string]string{"user": "u"}})
 		_ = fe.Flush()

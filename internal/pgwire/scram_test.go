@@ -18,22 +18,12 @@ import (
 // startSCRAM serves the fake backend with SCRAM-SHA-256 for one user.
 func startSCRAM(t *testing.T) string {
 	t.Helper()
-	srv, err := NewServer(Config{Backend: &fakeBackend{}, Split: splitSemicolons, Password: func(u string) (string, bool) {
+	return serveConfig(t, Config{Backend: &fakeBackend{}, Split: splitSemicolons, Password: func(u string) (string, bool) {
 		if u == "AKIDANALYST" {
 			return "analyst-secret", true
 		}
 		return "", false
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
 }
 
 // TestSCRAMWithPgx logs in with pgx (SCRAM-SHA-256, as libpq and JDBC do)
