@@ -35,3 +35,28 @@ func BenchmarkWindow(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkNextIteration measures creating iteration N+1 of a logical name
+// that already has N iterations (a scheduled job after N runs): finding the
+// previous window must not cost more with every run.
+func BenchmarkNextIteration(b *testing.B) {
+	for _, have := range []int{10, 10000} {
+		b.Run(fmt.Sprintf("iterations=%d", have), func(b *testing.B) {
+			e := newEnv(b)
+			st := e.createStream("s", 4)
+			for n := range have {
+				e.put(st, uint32(n%4), 1)
+				e.window("job", int64(n), st)
+			}
+			n := int64(have)
+			b.ReportAllocs()
+			for b.Loop() {
+				e.put(st, uint32(n%4), 1)
+				if _, err := e.it.Window(context.Background(), "job", n, st); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+		})
+	}
+}

@@ -135,19 +135,26 @@ func (s *Store) Window(ctx context.Context, name string, n int64, st *meta.Strea
 
 // create computes a new window. The name lock is held.
 func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
-	var prev *record // this stream's latest iteration before n
+	// Keys alone say which iterations exist (a job's name gathers one per
+	// run, so decoding them all would make every run slower than the
+	// last); only the previous window of this stream is read.
+	prevN := int64(-1) // this stream's latest iteration before n
 	highest := int64(-1)
-	err := s.scan(name, func(r *record) error {
-		highest = max(highest, r.Iteration)
-		if r.StreamUID != st.UID {
+	err := s.meta.Scan(Namespace, namePrefix(name), func(k string, _ []byte) error {
+		uid, it, ok := parseKeyTail(k)
+		if !ok {
+			return fmt.Errorf("malformed key %q", k)
+		}
+		highest = max(highest, it)
+		if uid != st.UID {
 			return nil
 		}
-		if r.Iteration > n {
+		if it > n {
 			return fmt.Errorf("%w: iteration %d of logical name %q never ran on stream %s, and iteration %d did; an iteration cannot be created after a later one",
-				ErrSkipped, n, name, st.Name, r.Iteration)
+				ErrSkipped, n, name, st.Name, it)
 		}
-		if r.Iteration < n && (prev == nil || r.Iteration > prev.Iteration) {
-			prev = r
+		if it < n {
+			prevN = max(prevN, it)
 		}
 		return nil
 	})
@@ -156,6 +163,17 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("iteration: read iterations of %q: %w", name, err)
+	}
+	var prev *record
+	if prevN >= 0 {
+		r, ok, err := s.get(name, st.UID, prevN)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("iteration: iteration %d of %q on stream %s vanished while in use", prevN, name, st.Name)
+		}
+		prev = r
 	}
 	if n > highest+1 {
 		if highest < 0 {
@@ -377,17 +395,6 @@ func (s *Store) get(name string, uid uint64, n int64) (*record, bool, error) {
 	return &rec, ok, nil
 }
 
-// scan calls fn with every stored window of name.
-func (s *Store) scan(name string, fn func(*record) error) error {
-	return s.meta.Scan(Namespace, namePrefix(name), func(k string, v []byte) error {
-		r, err := decode(k, v)
-		if err != nil {
-			return err
-		}
-		return fn(r)
-	})
-}
-
 func decode(k string, v []byte) (*record, error) {
 	var r record
 	if err := json.Unmarshal(v, &r); err != nil {
@@ -413,6 +420,24 @@ func namePrefix(name string) string { return url.PathEscape(name) + "/" }
 
 func key(name string, uid uint64, n int64) string {
 	return fmt.Sprintf("%s%016x/%020d", namePrefix(name), uid, n)
+}
+
+// parseKeyTail reads the stream UID and iteration at the end of a key,
+// without unescaping the name (the hot loop of create).
+func parseKeyTail(k string) (uid uint64, n int64, ok bool) {
+	const tail = 1 + 16 + 1 + 20 // "/<uid:016x>/<iteration:020d>"
+	if len(k) < tail+1 || k[len(k)-21] != '/' || k[len(k)-tail] != '/' {
+		return 0, 0, false
+	}
+	uid, err := strconv.ParseUint(k[len(k)-tail+1:len(k)-21], 16, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	n, err = strconv.ParseInt(k[len(k)-20:], 10, 64)
+	if err != nil || n < 0 {
+		return 0, 0, false
+	}
+	return uid, n, true
 }
 
 func parseKey(k string) (name string, uid uint64, n int64, ok bool) {

@@ -505,3 +505,18 @@ func TestMissingShards(t *testing.T) {
 		wantRanges(t, e.window("job", 1, st), Range{0, 1, 1}, Range{1, 0, 2})
 	})
 }
+
+func TestParseKeyTail(t *testing.T) {
+	for _, k := range []string{key("job", 7, 0), key("a/b c", 0xfedcba9876543210, 123456789), key("x", 1, 1<<62)} {
+		_, wu, wn, ok := parseKey(k)
+		u, n, ok2 := parseKeyTail(k)
+		if !ok || !ok2 || u != wu || n != wn {
+			t.Errorf("%s: tail %d %d %v, parseKey %d %d %v", k, u, n, ok2, wu, wn, ok)
+		}
+	}
+	for _, k := range []string{"", "job/7/0", "job/000000000000000g/00000000000000000001", "job/0000000000000007-00000000000000000001"} {
+		if _, _, ok := parseKeyTail(k); ok {
+			t.Errorf("%q parsed", k)
+		}
+	}
+}
