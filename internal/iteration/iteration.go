@@ -320,6 +320,63 @@ func (s *Store) List(ctx context.Context) ([]Boundary, error) {
 	return out, nil
 }
 
+// Window is one stored window: iteration Iteration of logical name Name
+// on stream Stream. Ranges are in shard order; To is one past the last
+// record the iteration took (From == To: none).
+type Window struct {
+	Name      string
+	Stream    string
+	StreamUID uint64
+	Iteration int64
+	CreatedAt time.Time
+	Ranges    []Range
+}
+
+// Latest returns the newest window of every (logical name, stream), in
+// key order. Windows of one stream follow each other, so the newest one's
+// To is where the next iteration starts on every shard. Only those windows
+// are decoded: a job's name gathers one window per run, and the console
+// asks for this every few seconds.
+func (s *Store) Latest(ctx context.Context) ([]Window, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []Window
+	var curPrefix, curKey string
+	var curVal []byte
+	flush := func() error {
+		if curKey == "" {
+			return nil
+		}
+		r, err := decode(curKey, curVal)
+		if err != nil {
+			return err
+		}
+		out = append(out, Window{Name: r.Name, Stream: r.Stream, StreamUID: r.StreamUID, Iteration: r.Iteration, CreatedAt: r.CreatedAt, Ranges: r.Ranges})
+		return nil
+	}
+	err := s.meta.Scan(Namespace, "", func(k string, v []byte) error {
+		if len(k) < 21 {
+			return fmt.Errorf("malformed key %q", k)
+		}
+		if p := k[:len(k)-20]; p != curPrefix {
+			if err := flush(); err != nil {
+				return err
+			}
+			curPrefix = p
+		}
+		curKey, curVal = k, append(curVal[:0], v...) // v is valid only in the scan
+		return ctx.Err()
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("iteration: latest windows: %w", err)
+	}
+	return out, nil
+}
+
 // Delete forgets logical name name: all its boundaries on all streams go in
 // one transaction. Deleting an unknown name is not an error.
 func (s *Store) Delete(ctx context.Context, name string) error {

@@ -520,3 +520,40 @@ func TestParseKeyTail(t *testing.T) {
 		}
 	}
 }
+
+// TestLatest returns each (name, stream)'s newest window, including one
+// whose ranges are empty (they still say where the next one starts).
+func TestLatest(t *testing.T) {
+	e := newEnv(t)
+	a := e.createStream("a", 2)
+	b := e.createStream("b", 1)
+	e.put(a, 0, 5)
+	e.put(b, 0, 1)
+	e.window("job", 0, a)
+	e.window("job", 1, a)
+	e.window("job", 2, a) // nothing new: empty ranges
+	e.window("job", 0, b)
+	e.window("other", 0, a)
+	got, err := e.it.Latest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type w struct {
+		name, stream string
+		n            int64
+		to0          uint64
+	}
+	var have []w
+	for _, x := range got {
+		have = append(have, w{x.Name, x.Stream, x.Iteration, x.Ranges[0].To})
+	}
+	want := []w{{"job", "a", 2, 5}, {"job", "b", 0, 1}, {"other", "a", 0, 5}}
+	if len(have) != len(want) {
+		t.Fatalf("Latest = %+v, want %+v", have, want)
+	}
+	for i := range want {
+		if have[i] != want[i] {
+			t.Fatalf("Latest = %+v, want %+v", have, want)
+		}
+	}
+}

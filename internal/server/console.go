@@ -7,7 +7,6 @@ import (
 	"github.com/rheo-dev/rheo/internal/console"
 	"github.com/rheo-dev/rheo/internal/iteration"
 	"github.com/rheo-dev/rheo/internal/meta"
-	"github.com/rheo-dev/rheo/internal/seqnum"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
 
@@ -75,43 +74,24 @@ func (s *Server) consoleDeliveries() []console.DeliveryStatus {
 // consoleLags reports, per logical name and stream, the records between
 // what its iterations have taken and the shard tips.
 func (s *Server) consoleLags(ctx context.Context) ([]console.Lag, error) {
-	bounds, err := iteration.New(s.meta, s.log, nil).List(ctx)
+	// Only each name's newest window per stream is read: its ends are
+	// where the next iteration starts on every shard.
+	wins, err := iteration.New(s.meta, s.log, nil).Latest(ctx)
 	if err != nil {
 		return nil, err
 	}
-	type key struct{ name, stream string }
-	type acc struct {
-		lag  console.Lag
-		ends map[uint32]uint64 // shard → one past the last record taken
-	}
-	byKey := map[key]*acc{}
-	var order []key
-	for _, b := range bounds {
-		k := key{b.LogicalName, b.Stream}
-		a := byKey[k]
-		if a == nil {
-			a = &acc{lag: console.Lag{LogicalName: b.LogicalName, Stream: b.Stream, Iteration: -1}, ends: map[uint32]uint64{}}
-			byKey[k] = a
-			order = append(order, k)
+	out := make([]console.Lag, 0, len(wins))
+	for _, w := range wins {
+		st, ok := s.meta.Stream(w.Stream)
+		if !ok || st.UID != w.StreamUID {
+			continue // the stream is gone (or re-created: a new one)
 		}
-		if b.Iteration > a.lag.Iteration {
-			a.lag.Iteration, a.lag.CreatedAt = b.Iteration, b.CreatedAt
+		ends := make(map[uint32]uint64, len(w.Ranges))
+		for _, r := range w.Ranges {
+			ends[r.Shard] = r.To
 		}
-		// Iterations are contiguous per shard, so the furthest end over all
-		// of them is where the next one starts (an empty range has none).
-		if sh, off, err := seqnum.Decode(b.EndSequenceNumber); b.EndSequenceNumber != "" && err == nil && off+1 > a.ends[sh] {
-			a.ends[sh] = off + 1
-		}
-	}
-	out := make([]console.Lag, 0, len(order))
-	for _, k := range order {
-		st, ok := s.meta.Stream(k.stream)
-		if !ok {
-			continue // the stream is gone
-		}
-		a := byKey[k]
-		a.lag.Records = s.recordsBehind(st, a.ends)
-		out = append(out, a.lag)
+		out = append(out, console.Lag{LogicalName: w.Name, Stream: w.Stream, Iteration: w.Iteration, CreatedAt: w.CreatedAt,
+			Records: s.recordsBehind(st, ends)})
 	}
 	return out, nil
 }
