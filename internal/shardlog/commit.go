@@ -300,8 +300,6 @@ func (f *File) round(force bool) {
 		}
 		for _, c := range w.chunks {
 			w.written += c.size
-		}
-		for _, c := range w.chunks {
 			for _, b := range c.bufs {
 				f.putBuf(b)
 			}
