@@ -306,16 +306,18 @@ func canonicalRedshift(d *RedshiftDestination) *RedshiftDestination {
 
 // ---- UpdateDestination merge --------------------------------------------
 
+// set assigns v to *d when the update sets it (non-nil).
+func set[T any](d **T, v *T) {
+	if v != nil {
+		*d = v
+	}
+}
+
 // mergeS3 applies the members an update sets; members it omits keep their
 // values (UpdateDestination's documented merge).
 func mergeS3(dst *S3Destination, u *S3Destination) {
 	if u == nil {
 		return
-	}
-	set := func(d **string, v *string) {
-		if v != nil {
-			*d = v
-		}
 	}
 	set(&dst.RoleARN, u.RoleARN)
 	set(&dst.BucketARN, u.BucketARN)
@@ -327,32 +329,20 @@ func mergeS3(dst *S3Destination, u *S3Destination) {
 		if dst.BufferingHints != nil {
 			b = *dst.BufferingHints
 		}
-		if u.BufferingHints.SizeInMBs != nil {
-			b.SizeInMBs = u.BufferingHints.SizeInMBs
-		}
-		if u.BufferingHints.IntervalInSeconds != nil {
-			b.IntervalInSeconds = u.BufferingHints.IntervalInSeconds
-		}
+		set(&b.SizeInMBs, u.BufferingHints.SizeInMBs)
+		set(&b.IntervalInSeconds, u.BufferingHints.IntervalInSeconds)
 		dst.BufferingHints = &b
 	}
-	if u.EncryptionConfiguration != nil {
-		dst.EncryptionConfiguration = u.EncryptionConfiguration
-	}
-	if u.CloudWatchLoggingOptions != nil {
-		dst.CloudWatchLoggingOptions = u.CloudWatchLoggingOptions
-	}
+	set(&dst.EncryptionConfiguration, u.EncryptionConfiguration)
+	set(&dst.CloudWatchLoggingOptions, u.CloudWatchLoggingOptions)
 }
 
 // mergeExt applies an ExtendedS3DestinationUpdate to a description.
 func mergeExt(cur *ExtendedS3Destination, u *ExtendedS3Destination) *ExtendedS3Destination {
 	out := *cur
 	mergeS3(&out.S3Destination, &u.S3Destination)
-	if u.ProcessingConfiguration != nil {
-		out.ProcessingConfiguration = u.ProcessingConfiguration
-	}
-	if u.S3BackupMode != nil {
-		out.S3BackupMode = u.S3BackupMode
-	}
+	set(&out.ProcessingConfiguration, u.ProcessingConfiguration)
+	set(&out.S3BackupMode, u.S3BackupMode)
 	if u.S3BackupUpdate != nil {
 		b := S3Destination{}
 		if out.S3BackupDescription != nil {
@@ -361,69 +351,39 @@ func mergeExt(cur *ExtendedS3Destination, u *ExtendedS3Destination) *ExtendedS3D
 		mergeS3(&b, u.S3BackupUpdate)
 		out.S3BackupDescription = &b
 	}
-	if u.DataFormatConversionConfiguration != nil {
-		out.DataFormatConversionConfiguration = u.DataFormatConversionConfiguration
-	}
-	if u.DynamicPartitioningConfiguration != nil {
-		out.DynamicPartitioningConfiguration = u.DynamicPartitioningConfiguration
-	}
-	if u.FileExtension != nil {
-		out.FileExtension = u.FileExtension
-	}
-	if u.CustomTimeZone != nil {
-		out.CustomTimeZone = u.CustomTimeZone
-	}
+	set(&out.DataFormatConversionConfiguration, u.DataFormatConversionConfiguration)
+	set(&out.DynamicPartitioningConfiguration, u.DynamicPartitioningConfiguration)
+	set(&out.FileExtension, u.FileExtension)
+	set(&out.CustomTimeZone, u.CustomTimeZone)
 	return canonicalExt(&out)
 }
 
 // mergeRedshift applies a RedshiftDestinationUpdate to a description.
 func mergeRedshift(cur *RedshiftDestination, u *RedshiftDestination) *RedshiftDestination {
 	out := *cur
-	if u.RoleARN != nil {
-		out.RoleARN = u.RoleARN
-	}
-	if u.ClusterJDBCURL != nil {
-		out.ClusterJDBCURL = u.ClusterJDBCURL
-	}
+	set(&out.RoleARN, u.RoleARN)
+	set(&out.ClusterJDBCURL, u.ClusterJDBCURL)
 	if u.CopyCommand != nil {
 		cc := CopyCommand{}
 		if out.CopyCommand != nil {
 			cc = *out.CopyCommand
 		}
-		if u.CopyCommand.DataTableName != nil {
-			cc.DataTableName = u.CopyCommand.DataTableName
-		}
-		if u.CopyCommand.DataTableColumns != nil {
-			cc.DataTableColumns = u.CopyCommand.DataTableColumns
-		}
-		if u.CopyCommand.CopyOptions != nil {
-			cc.CopyOptions = u.CopyCommand.CopyOptions
-		}
+		set(&cc.DataTableName, u.CopyCommand.DataTableName)
+		set(&cc.DataTableColumns, u.CopyCommand.DataTableColumns)
+		set(&cc.CopyOptions, u.CopyCommand.CopyOptions)
 		out.CopyCommand = &cc
 	}
-	if u.Username != nil {
-		out.Username = u.Username
-	}
-	if u.RetryOptions != nil {
-		out.RetryOptions = u.RetryOptions
-	}
+	set(&out.Username, u.Username)
+	set(&out.RetryOptions, u.RetryOptions)
 	if u.S3Update != nil {
 		s3 := *out.S3DestinationDescription
 		mergeS3(&s3, u.S3Update)
 		out.S3DestinationDescription = &s3
 	}
-	if u.ProcessingConfiguration != nil {
-		out.ProcessingConfiguration = u.ProcessingConfiguration
-	}
-	if u.S3BackupMode != nil {
-		out.S3BackupMode = u.S3BackupMode
-	}
-	if u.CloudWatchLoggingOptions != nil {
-		out.CloudWatchLoggingOptions = u.CloudWatchLoggingOptions
-	}
-	if u.SecretsManagerConfiguration != nil {
-		out.SecretsManagerConfiguration = u.SecretsManagerConfiguration
-	}
+	set(&out.ProcessingConfiguration, u.ProcessingConfiguration)
+	set(&out.S3BackupMode, u.S3BackupMode)
+	set(&out.CloudWatchLoggingOptions, u.CloudWatchLoggingOptions)
+	set(&out.SecretsManagerConfiguration, u.SecretsManagerConfiguration)
 	return canonicalRedshift(&out)
 }
 
