@@ -70,8 +70,15 @@ func (a *awsCLI) withConfig(lines ...string) *awsCLI {
 // kinesis ARGS" and returns stdout, stderr and the exit code.
 func (a *awsCLI) run(args ...string) (stdout, stderr string, code int) {
 	a.t.Helper()
-	full := append([]string{"--endpoint-url", a.endpoint, "--region", "us-east-1", "--output", "json", "kinesis"}, args...)
-	cmd := exec.Command("aws", full...)
+	return a.exec("kinesis", args, nil)
+}
+
+// exec runs "aws <service> ARGS EXTRA" against the endpoint in a's
+// environment; a failure to start aws at all fails the test.
+func (a *awsCLI) exec(service string, args, extra []string) (stdout, stderr string, code int) {
+	a.t.Helper()
+	full := append([]string{"--endpoint-url", a.endpoint, "--region", "us-east-1", "--output", "json", service}, args...)
+	cmd := exec.Command("aws", append(full, extra...)...)
 	cmd.Env = a.env
 	cmd.Dir = a.dir
 	var o, e bytes.Buffer
@@ -83,7 +90,7 @@ func (a *awsCLI) run(args ...string) (stdout, stderr string, code int) {
 	case errors.As(err, &ee):
 		code = ee.ExitCode()
 	default:
-		a.t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
+		a.t.Fatalf("aws %s %s: %v", service, strings.Join(args, " "), err)
 	}
 	return o.String(), e.String(), code
 }

@@ -6,9 +6,7 @@ package e2e
 // in the built-in lake, <data-dir>/lake/<bucket>/.
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,27 +23,13 @@ type fhCLI struct{ *awsCLI }
 
 func (a fhCLI) run(args ...string) (stdout, stderr string, code int) {
 	a.t.Helper()
-	full := append([]string{"--endpoint-url", a.endpoint, "--region", "us-east-1", "--output", "json", "firehose"}, args...)
+	var extra []string
 	if len(args) > 0 && strings.HasPrefix(args[0], "put-record") && cliV2(a.t) {
 		// CLI v2 reads blobs as base64 unless told otherwise; v1 sends
 		// them raw. Both then send the text below as the record's bytes.
-		full = append(full, "--cli-binary-format", "raw-in-base64-out")
+		extra = []string{"--cli-binary-format", "raw-in-base64-out"}
 	}
-	cmd := exec.Command("aws", full...)
-	cmd.Env = a.env
-	cmd.Dir = a.dir
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		a.t.Fatalf("aws firehose %s: %v", strings.Join(args, " "), err)
-	}
-	return o.String(), e.String(), code
+	return a.exec("firehose", args, extra)
 }
 
 // cliV2 reports whether the installed AWS CLI is version 2.
