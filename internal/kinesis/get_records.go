@@ -29,7 +29,6 @@ package kinesis
 import (
 	"context"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -251,7 +250,7 @@ func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {
 		dst = append(dst, `,"Data":"`...)
 		dst = wire.AppendBlob(dst, r.Data)
 		dst = append(dst, `","PartitionKey":`...)
-		dst = appendJSONString(dst, r.PartitionKey)
+		dst = wire.AppendJSONString(dst, r.PartitionKey, true)
 		if o.encryption != "" {
 			dst = append(dst, `,"EncryptionType":"`...)
 			dst = append(dst, o.recordEncryption(r)...)
@@ -293,56 +292,4 @@ func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {
 		dst = append(dst, ']')
 	}
 	return append(dst, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends b as a JSON string, escaping as encoding/json
-// does (invalid UTF-8 becomes U+FFFD).
-func appendJSONString(dst, b []byte) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, b[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, b[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, b[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, b[start:]...)
-	return append(dst, '"')
 }

@@ -561,7 +561,7 @@ func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, next
 		dst = append(dst, `,"Data":"`...)
 		dst = wire.AppendBlob(dst, r.Data)
 		dst = append(dst, `","PartitionKey":`...)
-		dst = appendJSONString(dst, r.PartitionKey)
+		dst = wire.AppendJSONString(dst, r.PartitionKey, true)
 		if encryption != "" {
 			dst = append(dst, `,"EncryptionType":"`...)
 			dst = append(dst, encryption...)

@@ -95,3 +95,19 @@ func TestPutRecordOutputAppendJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", "a\"b\\c", "<&>", "\x00\x1f\t\n\r", "é\u2028\u2029x", "bad\xff\xfeutf8", "😀"} {
+		want, _ := json.Marshal(s)
+		if got := AppendJSONString(nil, []byte(s), true); string(got) != string(want) {
+			t.Errorf("escapeHTML %q: %s, json.Marshal %s", s, got, want)
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		if got := AppendJSONString(nil, []byte(s), false); string(got) != strings.TrimSuffix(b.String(), "\n") {
+			t.Errorf("no escapeHTML %q: %s, Encoder %s", s, got, b.String())
+		}
+	}
+}

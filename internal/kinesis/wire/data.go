@@ -1,9 +1,8 @@
 package wire
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // This file holds the request and response shapes of the record actions
@@ -148,29 +147,66 @@ func (v *Validation) FailNoValue(path, constraint string) {
 // without its reflection: PutRecord is called once per record.
 func (o *PutRecordOutput) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"ShardId":`...)
-	dst = appendJSONString(dst, o.ShardId)
+	dst = AppendJSONString(dst, []byte(o.ShardId), false)
 	dst = append(dst, `,"SequenceNumber":`...)
-	dst = appendJSONString(dst, o.SequenceNumber)
+	dst = AppendJSONString(dst, []byte(o.SequenceNumber), false)
 	if o.EncryptionType != "" {
 		dst = append(dst, `,"EncryptionType":`...)
-		dst = appendJSONString(dst, o.EncryptionType)
+		dst = AppendJSONString(dst, []byte(o.EncryptionType), false)
 	}
 	return append(dst, '}')
 }
 
-// appendJSONString quotes s; values needing escapes (never the server's
-// own shard ids and sequence numbers) go through encoding/json.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			var b bytes.Buffer
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(false) // as writeOutput's encoder
-			_ = enc.Encode(s)
-			return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
-		}
-	}
+const hexDigits = "0123456789abcdef"
+
+// AppendJSONString appends b as a JSON string, escaping as encoding/json
+// does (invalid UTF-8 becomes U+FFFD; <, > and & as \u003c … only with
+// escapeHTML, as json.Marshal does and an Encoder with SetEscapeHTML(false)
+// does not).
+func AppendJSONString(dst, b []byte, escapeHTML bool) []byte {
 	dst = append(dst, '"')
-	dst = append(dst, s...)
+	start := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && (!escapeHTML || (c != '<' && c != '>' && c != '&')) {
+				i++
+				continue
+			}
+			dst = append(dst, b[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, b[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, b[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, b[start:]...)
 	return append(dst, '"')
 }
