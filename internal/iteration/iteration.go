@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -401,7 +400,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 func (s *Store) DeleteStream(ctx context.Context, uid uint64) error {
 	var keys []string
 	err := s.meta.Scan(Namespace, "", func(k string, v []byte) error {
-		if _, u, _, ok := parseKey(k); ok && u == uid {
+		if u, _, ok := parseKeyTail(k); ok && u == uid {
 			keys = append(keys, k)
 		}
 		return ctx.Err()
@@ -479,8 +478,8 @@ func key(name string, uid uint64, n int64) string {
 	return fmt.Sprintf("%s%016x/%020d", namePrefix(name), uid, n)
 }
 
-// parseKeyTail reads the stream UID and iteration at the end of a key,
-// without unescaping the name (the hot loop of create).
+// parseKeyTail reads the stream UID and iteration at the end of a key
+// (no caller needs the name back, so it is not unescaped).
 func parseKeyTail(k string) (uid uint64, n int64, ok bool) {
 	const tail = 1 + 16 + 1 + 20 // "/<uid:016x>/<iteration:020d>"
 	if len(k) < tail+1 || k[len(k)-21] != '/' || k[len(k)-tail] != '/' {
@@ -495,20 +494,6 @@ func parseKeyTail(k string) (uid uint64, n int64, ok bool) {
 		return 0, 0, false
 	}
 	return uid, n, true
-}
-
-func parseKey(k string) (name string, uid uint64, n int64, ok bool) {
-	parts := strings.Split(k, "/")
-	if len(parts) != 3 {
-		return "", 0, 0, false
-	}
-	name, err := url.PathUnescape(parts[0])
-	if err != nil {
-		return "", 0, 0, false
-	}
-	uid, err1 := strconv.ParseUint(parts[1], 16, 64)
-	n, err2 := strconv.ParseInt(parts[2], 10, 64)
-	return name, uid, n, err1 == nil && err2 == nil
 }
 
 // shardName renders a shard index as Kinesis names shards.

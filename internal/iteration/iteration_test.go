@@ -507,11 +507,15 @@ func TestMissingShards(t *testing.T) {
 }
 
 func TestParseKeyTail(t *testing.T) {
-	for _, k := range []string{key("job", 7, 0), key("a/b c", 0xfedcba9876543210, 123456789), key("x", 1, 1<<62)} {
-		_, wu, wn, ok := parseKey(k)
-		u, n, ok2 := parseKeyTail(k)
-		if !ok || !ok2 || u != wu || n != wn {
-			t.Errorf("%s: tail %d %d %v, parseKey %d %d %v", k, u, n, ok2, wu, wn, ok)
+	for _, c := range []struct {
+		name string
+		uid  uint64
+		n    int64
+	}{{"job", 7, 0}, {"a/b c", 0xfedcba9876543210, 123456789}, {"x", 1, 1 << 62}} {
+		k := key(c.name, c.uid, c.n)
+		u, n, ok := parseKeyTail(k)
+		if !ok || u != c.uid || n != c.n {
+			t.Errorf("%s: %d %d %v, want %d %d", k, u, n, ok, c.uid, c.n)
 		}
 	}
 	for _, k := range []string{"", "job/7/0", "job/000000000000000g/00000000000000000001", "job/0000000000000007-00000000000000000001"} {
