@@ -231,10 +231,16 @@ func (c *conn) authenticate() error {
 	}
 	pm, ok := msg.(*pgproto3.PasswordMessage)
 	if !ok || !check(c.user, pm.Password) {
-		c.fatal(codeInvalidPassword, fmt.Sprintf("password authentication failed for user %q", c.user))
-		return errors.New("password authentication failed")
+		return c.passwordFailed(errors.New("wrong password"))
 	}
 	return nil
+}
+
+// passwordFailed tells the client its login failed, in Postgres's words,
+// and returns the error that ends the connection.
+func (c *conn) passwordFailed(why error) error {
+	c.fatal(codeInvalidPassword, fmt.Sprintf("password authentication failed for user %q", c.user))
+	return fmt.Errorf("password authentication failed: %w", why)
 }
 
 // loop reads and handles messages until the connection ends.

@@ -82,10 +82,6 @@ func (s *Server) credentials(user string) (scram.StoredCredentials, error) {
 // authenticateSCRAM runs the SASL exchange; it sends FATAL 28P01 and
 // returns an error when the client does not prove the password.
 func (c *conn) authenticateSCRAM() error {
-	fail := func(why error) error {
-		c.fatal(codeInvalidPassword, fmt.Sprintf("password authentication failed for user %q", c.user))
-		return fmt.Errorf("password authentication failed: %w", why)
-	}
 	srv, err := scram.SHA256.NewServer(func(string) (scram.StoredCredentials, error) {
 		return c.srv.credentials(c.user)
 	})
@@ -115,7 +111,7 @@ func (c *conn) authenticateSCRAM() error {
 	}
 	serverFirst, err := conv.Step(string(first.Data))
 	if err != nil {
-		return fail(err)
+		return c.passwordFailed(err)
 	}
 	c.be.Send(&pgproto3.AuthenticationSASLContinue{Data: []byte(serverFirst)})
 	if err := c.be.Flush(); err != nil {
@@ -134,8 +130,11 @@ func (c *conn) authenticateSCRAM() error {
 		return errors.New("no SASL response")
 	}
 	serverFinal, err := conv.Step(string(final.Data))
-	if err != nil || !conv.Valid() {
-		return fail(err)
+	if err == nil && !conv.Valid() {
+		err = errors.New("the client's proof does not match")
+	}
+	if err != nil {
+		return c.passwordFailed(err)
 	}
 	c.be.Send(&pgproto3.AuthenticationSASLFinal{Data: []byte(serverFinal)})
 	return nil
