@@ -898,10 +898,15 @@ func TestDeleteStreamWithConsumers(t *testing.T) {
 	if !errors.As(err, &inUse) || inUse.ErrorMessage() != "Stream dc under account 000000000000 has registered consumers." {
 		t.Fatalf("delete with consumers: %v", err)
 	}
+	// The UID is read first: the background sweeper may remove the stream
+	// record as soon as DeleteStream returns.
+	st, ok := env.meta.Stream("dc")
+	if !ok {
+		t.Fatal("stream dc missing before delete")
+	}
 	if _, err := env.client.DeleteStream(ctx, &kin.DeleteStreamInput{StreamName: aws.String("dc"), EnforceConsumerDeletion: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := env.meta.Stream("dc")
 	if err := env.srv.finishDelete("dc", st.UID); err != nil {
 		t.Fatal(err)
 	}
