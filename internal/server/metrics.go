@@ -1,10 +1,14 @@
 package server
 
 import (
+	"crypto/subtle"
+	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -114,4 +118,59 @@ func (s *Server) shardUsage() []metrics.ShardUsage {
 	}
 	c.shards = seen
 	return out
+}
+
+// metricsAction is the permission GET /metrics needs when auth is on
+// (docs/auth.md): the metrics name every stream, so it is granted on "*"
+// only.
+const metricsAction = "rheo:GetMetrics"
+
+// authorizeMetrics lets a /metrics scrape through when auth is off, or
+// when it carries HTTP Basic credentials (user = access key id, password =
+// secret access key: what Prometheus's basic_auth sends) or a SigV4
+// signature of a key allowed rheo:GetMetrics. Otherwise it answers 401
+// (with a Basic challenge) or 403 and reports false.
+func (s *Server) authorizeMetrics(w http.ResponseWriter, r *http.Request) bool {
+	if s.kinesisAuth == nil {
+		return true
+	}
+	var p *auth.Principal
+	if akid, secret, ok := r.BasicAuth(); ok {
+		q, want, known := s.kinesisAuth.Password(akid)
+		// Compare even for an unknown key, so timing does not tell which
+		// keys exist.
+		match := subtle.ConstantTimeCompare([]byte(secret), []byte(want)) == 1
+		if !known || !match {
+			metricsChallenge(w, "The access key id or secret access key is wrong.")
+			return false
+		}
+		p = q
+	} else if r.Header.Get("Authorization") != "" || r.URL.Query().Has("X-Amz-Algorithm") {
+		q, err := s.kinesisAuth.Verify(r, nil)
+		if err != nil {
+			msg := err.Error()
+			var ae *auth.Error
+			if errors.As(err, &ae) {
+				msg = ae.Type + ": " + ae.Message
+			}
+			metricsChallenge(w, msg)
+			return false
+		}
+		p = q
+	} else {
+		metricsChallenge(w, "Authentication is on: send the access key id and secret access key as HTTP Basic credentials, or sign the request with SigV4.")
+		return false
+	}
+	if !p.AllowedAll(metricsAction) {
+		http.Error(w, fmt.Sprintf("User: %s is not authorized to perform: %s", p.ARN(), metricsAction), http.StatusForbidden)
+		return false
+	}
+	return true
+}
+
+// metricsChallenge answers 401 with the Basic challenge Prometheus and
+// curl understand.
+func metricsChallenge(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="rheo", charset="UTF-8"`)
+	http.Error(w, msg, http.StatusUnauthorized)
 }

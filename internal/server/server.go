@@ -273,6 +273,9 @@ func (s *Server) handler() http.Handler {
 			return
 		}
 		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			if !s.authorizeMetrics(w, r) {
+				return
+			}
 			s.metrics.Handler().ServeHTTP(w, r)
 			return
 		}
