@@ -69,9 +69,14 @@ type Options struct {
 	Lags func(ctx context.Context) ([]Lag, error)
 	// Boundaries lists every iteration boundary (the rheo_iterations rows).
 	Boundaries func(ctx context.Context) ([]Boundary, error)
-	// AuthRequired is true when the APIs demand SigV4, which a browser
-	// page cannot sign.
+	// AuthRequired is true when the APIs demand SigV4: the page then asks
+	// for an access key and signs its calls.
 	AuthRequired bool
+	// Authorize, when set, vets every JSON request but "info" (which tells
+	// the page whether to sign in at all). It returns the caller's
+	// identity, which "whoami" reports, or an *AuthError. endpoint is the
+	// name after /console/api/.
+	Authorize func(r *http.Request, endpoint string) (identity string, err error)
 	// Interval and Window shape the rate series; zero means the defaults.
 	Interval, Window time.Duration
 	// Now is the clock; nil means time.Now.
@@ -184,8 +189,32 @@ type info struct {
 	WindowSeconds   float64 `json:"windowSeconds"`
 }
 
+// AuthError is an Authorize refusal: the HTTP status and the error's code
+// (an AWS error type such as InvalidSignatureException) and message.
+type AuthError struct {
+	Status        int
+	Code, Message string
+}
+
+func (e *AuthError) Error() string { return e.Code + ": " + e.Message }
+
 func (c *Console) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
+	var identity string
+	if c.opts.Authorize != nil && name != "info" {
+		id, err := c.opts.Authorize(r, name)
+		if err != nil {
+			var ae *AuthError
+			if !errors.As(err, &ae) {
+				ae = &AuthError{Status: http.StatusForbidden, Code: "AccessDeniedException", Message: err.Error()}
+			}
+			writeJSON(w, r, ae.Status, map[string]string{"code": ae.Code, "error": ae.Message})
+			return
+		}
+		identity = id
+	}
 	switch name {
+	case "whoami":
+		writeJSON(w, r, http.StatusOK, map[string]any{"identity": identity, "authRequired": c.opts.AuthRequired})
 	case "info":
 		writeJSON(w, r, http.StatusOK, info{
 			AuthRequired:    c.opts.AuthRequired,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -208,5 +209,55 @@ func TestAPIWithoutSources(t *testing.T) {
 func TestMissingIndex(t *testing.T) {
 	if _, err := newWithFS(Options{}, fstest.MapFS{"assets/app.js": {Data: []byte("x")}}); err == nil {
 		t.Fatal("no error without index.html")
+	}
+}
+
+// TestAuthorize: with an Authorize hook every endpoint but info is vetted;
+// its *AuthError becomes the answer's status, code and message, any other
+// error a 403 AccessDeniedException; whoami reports the identity.
+func TestAuthorize(t *testing.T) {
+	var asked []string
+	c := newTest(t, Options{
+		AuthRequired: true,
+		Authorize: func(r *http.Request, endpoint string) (string, error) {
+			asked = append(asked, endpoint)
+			switch r.Header.Get("X-Test") {
+			case "ok":
+				return "arn:aws:iam::000000000000:user/u", nil
+			case "bad":
+				return "", &AuthError{Status: http.StatusForbidden, Code: "InvalidSignatureException", Message: "nope"}
+			}
+			return "", errors.New("plain")
+		},
+	})
+	call := func(path, who string) (int, map[string]any) {
+		t.Helper()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("X-Test", who)
+		rec := httptest.NewRecorder()
+		c.ServeHTTP(rec, req)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return rec.Code, out
+	}
+	if code, out := call("/console/api/info", "bad"); code != 200 || out["authRequired"] != true {
+		t.Errorf("info: %d %v", code, out)
+	}
+	if code, out := call("/console/api/deliveries", "bad"); code != 403 || out["code"] != "InvalidSignatureException" || out["error"] != "nope" {
+		t.Errorf("bad: %d %v", code, out)
+	}
+	if code, out := call("/console/api/lag", "other"); code != 403 || out["code"] != "AccessDeniedException" || out["error"] != "plain" {
+		t.Errorf("plain error: %d %v", code, out)
+	}
+	if code, out := call("/console/api/whoami", "ok"); code != 200 || out["identity"] != "arn:aws:iam::000000000000:user/u" {
+		t.Errorf("whoami: %d %v", code, out)
+	}
+	if code, _ := call("/console/api/deliveries", "ok"); code != 200 {
+		t.Errorf("allowed: %d", code)
+	}
+	if want := []string{"deliveries", "lag", "whoami", "deliveries"}; fmt.Sprint(asked) != fmt.Sprint(want) {
+		t.Errorf("Authorize asked for %v, want %v", asked, want)
 	}
 }

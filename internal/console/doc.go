@@ -14,8 +14,12 @@
 //   - lag: records each checkpointed logical name is behind the shard tips;
 //   - iterations: the boundaries of every iteration (what rheo_iterations
 //     lists, read from meta without a SQL session);
-//   - info: whether SigV4 auth is on, in which case the browser's API calls
-//     would be rejected and the page says so.
+//   - info: whether SigV4 auth is on, in which case the page asks for an
+//     access key and SigV4-signs every call in the browser;
+//   - whoami: who signed the request.
+//
+// With auth on, Options.Authorize vets every endpoint but info; the page
+// and its assets stay public.
 //
 // Routing: the server sends GET and HEAD requests whose path Handles
 // accepts here; every POST stays with the APIs. Rebuild the assets with

@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/rheo-dev/rheo/internal/auth"
 	"github.com/rheo-dev/rheo/internal/console"
 	"github.com/rheo-dev/rheo/internal/iteration"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -24,6 +27,7 @@ func (s *Server) newConsole() http.Handler {
 		Lags:         s.consoleLags,
 		Boundaries:   s.consoleBoundaries,
 		AuthRequired: s.kinesisAuth != nil,
+		Authorize:    s.authorizeConsole,
 		Logger:       s.logger.With("component", "console"),
 	})
 	if err != nil {
@@ -34,6 +38,33 @@ func (s *Server) newConsole() http.Handler {
 	}
 	go con.Run(s.sqlCtx)
 	return con
+}
+
+// consoleAction is the permission the console's JSON endpoints need when
+// auth is on (docs/auth.md): they summarise every stream, so it is granted
+// on "*" only. "whoami" needs only a valid signature.
+const consoleAction = "rheo:ViewConsole"
+
+// authorizeConsole checks a console JSON request's SigV4 signature (any
+// service scope; the page signs for "rheo") and rheo:ViewConsole when auth
+// is on, and names the caller.
+func (s *Server) authorizeConsole(r *http.Request, endpoint string) (string, error) {
+	if s.kinesisAuth == nil {
+		return "", nil
+	}
+	p, err := s.kinesisAuth.Verify(r, nil)
+	if err != nil {
+		var ae *auth.Error
+		if errors.As(err, &ae) {
+			return "", &console.AuthError{Status: http.StatusForbidden, Code: ae.Type, Message: ae.Message}
+		}
+		return "", err
+	}
+	if endpoint != "whoami" && !p.AllowedAll(consoleAction) {
+		return "", &console.AuthError{Status: http.StatusForbidden, Code: "AccessDeniedException",
+			Message: fmt.Sprintf("User: %s is not authorized to perform: %s", p.ARN(), consoleAction)}
+	}
+	return p.ARN(), nil
 }
 
 // isConsole reports whether r is a console request.

@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -77,7 +80,8 @@ const seriesPixels = `(() => {
 // and puts one, a resharded stream shows its lineage, the SQL page runs
 // queries with Ctrl+Enter and draws the result table and a bar or line
 // chart, the other pages render, no exception escapes, and with SigV4 on
-// the page says why its API calls fail. Screenshots are kept as artifacts.
+// the page signs in with an access key and signs its calls. Screenshots
+// are kept as artifacts.
 func TestConsoleBrowser(t *testing.T) {
 	chromium := chromiumPath(t)
 	p := startRheo(t)
@@ -332,18 +336,67 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	excMu.Unlock()
 
-	// With SigV4 auth on, the browser's unsigned API calls are rejected:
-	// the page says so instead of failing silently.
-	t.Setenv("RHEO_ACCESS_KEY_ID", "AKIDCONSOLEE2E")
-	t.Setenv("RHEO_SECRET_ACCESS_KEY", "console-e2e-secret")
+	// With SigV4 auth on, the page asks for an access key before showing
+	// anything; a wrong secret is refused with AWS's message, the right one
+	// signs every call in the browser (Kinesis, SQL, the console's JSON),
+	// and signing out forgets it.
+	const akid, secret = "AKIDCONSOLEE2E", "console-e2e-secret"
+	t.Setenv("RHEO_ACCESS_KEY_ID", akid)
+	t.Setenv("RHEO_SECRET_ACCESS_KEY", secret)
 	authed := startRheo(t)
-	step("auth banner",
+	signed := kinesis.New(newKinesis(authed.endpoint()).Options(), func(o *kinesis.Options) {
+		o.Credentials = credentials.NewStaticCredentialsProvider(akid, secret, "")
+	})
+	ctx, cancelCtx := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelCtx()
+	if _, err := signed.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("console_signed"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	signedRow := `tr[data-stream="console_signed"]`
+	step("auth sign-in form",
 		chromedp.Navigate(authed.endpoint()+"/"),
-		chromedp.WaitVisible(css("#banner .warning")),
+		chromedp.WaitVisible(css("form.signin")),
 		chromedp.WaitVisible(css("#streams .error")),
 		shot("console-auth.png"),
 	)
-	if msg := value(chromedp.Text(css("#streams .error"))); !strings.Contains(msg, "SigV4 auth is on") {
-		t.Errorf("streams page with auth on says %q", msg)
+	if msg := value(chromedp.Text(css("#streams .error"))); !strings.Contains(msg, "Authentication is on: sign in") {
+		t.Errorf("streams page before sign-in says %q", msg)
 	}
+	signIn := func(key string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.SetValue(css("#signin-akid"), akid),
+			chromedp.SetValue(css("#signin-secret"), key),
+			chromedp.Click(css("form.signin button")),
+		)
+	}
+	step("auth wrong secret",
+		signIn("not-the-secret"),
+		until(`(document.querySelector('form.signin .error') || {}).textContent?.includes('InvalidSignatureException')`),
+	)
+	step("auth sign in",
+		signIn(secret),
+		chromedp.WaitVisible(css("#signed-in")),
+		chromedp.WaitVisible(css(signedRow+" a.stream-name")),
+		shot("console-auth-signed-in.png"),
+	)
+	if who := value(chromedp.Text(css("#signed-in"))); who != "arn:aws:iam::000000000000:user/rheo" {
+		t.Errorf("signed in as %q", who)
+	}
+	step("auth sql",
+		chromedp.Navigate(authed.endpoint()+"/#/sql"),
+		chromedp.WaitVisible(css("#sql-editor")),
+		chromedp.SetValue(css("#sql-editor"), `SELECT 6 * 7 AS answer`),
+		chromedp.Focus(css("#sql-editor")),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		until(`(document.querySelector('#sql-result tbody td') || {}).textContent === '42'`),
+	)
+	step("auth sign out",
+		chromedp.Click(css("#sign-out")),
+		chromedp.WaitVisible(css("form.signin")),
+	)
+	excMu.Lock()
+	if len(exceptions) > 0 {
+		t.Errorf("uncaught exceptions on the page with auth on: %q", exceptions)
+	}
+	excMu.Unlock()
 }

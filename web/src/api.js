@@ -1,6 +1,8 @@
 // Calls to rheo's own APIs from the browser: the Kinesis and Firehose
 // JSON 1.1 APIs on POST /, SQL on POST /v1/sql, and the console's few GET
-// endpoints under /console/api/.
+// endpoints under /console/api/. All are SigV4-signed once the user has
+// signed in (auth.js), which rheo needs when its auth is on.
+import { signedFetch } from './auth.js';
 
 /** An API answered with an error; kind is the AWS error type or SQLSTATE. */
 export class ApiError extends Error {
@@ -9,18 +11,18 @@ export class ApiError extends Error {
     this.kind = kind;
     this.status = status;
   }
-  /** True when the API rejected an unsigned call (SigV4 auth is on). */
+  /** True when the API rejected the call's credentials or lack of them. */
   get isAuth() {
     return this.status === 403 || /MissingAuthenticationToken|UnrecognizedClient|InvalidSignature|AccessDenied|IncompleteSignature/i.test(this.kind);
   }
 }
 
-async function awsJSON(target, body) {
-  const res = await fetch('/', {
+async function awsJSON(target, service, body) {
+  const res = await signedFetch('/', {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target },
     body: JSON.stringify(body || {}),
-  });
+  }, service);
   const text = await res.text();
   let data = {};
   try { data = text ? JSON.parse(text) : {}; } catch { data = {}; }
@@ -32,14 +34,14 @@ async function awsJSON(target, body) {
 }
 
 /** kinesis('ListStreams', {...}) calls Kinesis_20131202.ListStreams. */
-export const kinesis = (action, body) => awsJSON(`Kinesis_20131202.${action}`, body);
+export const kinesis = (action, body) => awsJSON(`Kinesis_20131202.${action}`, 'kinesis', body);
 
 /** firehose('ListDeliveryStreams', {...}) calls Firehose_20150804.*. */
-export const firehose = (action, body) => awsJSON(`Firehose_20150804.${action}`, body);
+export const firehose = (action, body) => awsJSON(`Firehose_20150804.${action}`, 'firehose', body);
 
 /** sql runs statements through POST /v1/sql and returns the last result. */
 export async function sql(text, maxRows = 1000) {
-  const res = await fetch('/v1/sql', {
+  const res = await signedFetch('/v1/sql', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ sql: text, maxRows }),
@@ -55,9 +57,9 @@ export async function sql(text, maxRows = 1000) {
 
 /** consoleApi('series') GETs /console/api/series. */
 export async function consoleApi(name) {
-  const res = await fetch(`/console/api/${name}`, { headers: { Accept: 'application/json' } });
+  const res = await signedFetch(`/console/api/${name}`, { headers: { Accept: 'application/json' } });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(`HTTP ${res.status}`, data.error || '', res.status);
+  if (!res.ok) throw new ApiError(data.code || `HTTP ${res.status}`, data.error || '', res.status);
   return data;
 }
 

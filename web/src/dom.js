@@ -1,4 +1,5 @@
 // A tiny DOM builder: enough for tables and forms without a framework.
+import { credentials } from './auth.js';
 
 /** h('div', {class: 'x', onclick: fn}, child, ...) builds an element. */
 export function h(tag, attrs, ...children) {
@@ -36,10 +37,10 @@ export function table(headers, rows, attrs) {
       : h('tr', {}, h('td', { colspan: headers.length, class: 'empty' }, 'none'))));
 }
 
-/** An error box; auth rejections explain themselves. */
+/** An error box; a call refused for want of signing in says so. */
 export function errorBox(err) {
-  const msg = err && err.isAuth
-    ? 'rheo rejected the unsigned call from the browser: SigV4 auth is on. Use the AWS CLI or an SDK with credentials for this part; read-only pages fed by rheo still work.'
+  const msg = err && err.isAuth && !credentials()
+    ? 'Authentication is on: sign in above with an access key to see this.'
     : String(err && err.message ? err.message : err);
   return h('div', { class: 'error', role: 'alert' }, msg);
 }

@@ -1,6 +1,7 @@
 // rheo console: a hash-routed single page. Each page renders into <main>
 // and returns a function that stops its timers when the route changes.
 import { consoleApi } from './api.js';
+import { credentials, signIn, signOut } from './auth.js';
 import { h, mount } from './dom.js';
 import { deliveryPage } from './pages/delivery.js';
 import { iterationsPage } from './pages/iterations.js';
@@ -21,8 +22,9 @@ const routes = [
 const main = h('main', { id: 'main' });
 const nav = h('nav', {}, routes.map((r) => h('a', { href: r.path, 'data-route': r.path }, r.label)));
 const banner = h('div', { id: 'banner' });
+const account = h('div', { id: 'account' });
 document.body.replaceChildren(
-  h('header', {}, h('a', { href: '#/', class: 'brand' }, 'rheo'), nav), banner, main);
+  h('header', {}, h('a', { href: '#/', class: 'brand' }, 'rheo'), nav, account), banner, main);
 
 let stop = () => {};
 function route() {
@@ -43,11 +45,59 @@ function route() {
 window.addEventListener('hashchange', route);
 route();
 
-consoleApi('info').then((info) => {
-  if (info.authRequired) {
-    mount(banner, h('div', { class: 'warning', role: 'alert' },
-      h('b', {}, 'SigV4 auth is on. '),
-      'The browser cannot sign requests, so rheo rejects this page\'s calls to the Kinesis and Firehose APIs (stream lists, tail, put, delivery status). ',
-      'The rates, delivery counters and lag come from rheo itself and still show; use the AWS CLI or an SDK with credentials for the rest.'));
+// With SigV4 auth on, the page asks for an access key and signs its calls
+// (auth.js); until then every API refuses it.
+function signInForm(message) {
+  const akid = h('input', { id: 'signin-akid', name: 'username', autocomplete: 'username', required: true, spellcheck: 'false' });
+  const secret = h('input', { id: 'signin-secret', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const region = h('input', { id: 'signin-region', name: 'region', value: 'us-east-1', required: true, spellcheck: 'false' });
+  const status = h('span', { class: 'error', role: 'alert' }, message || '');
+  const form = h('form', { class: 'signin', onsubmit: async (e) => {
+    e.preventDefault();
+    signIn(akid.value.trim(), secret.value, region.value.trim());
+    try {
+      await consoleApi('whoami');
+    } catch (err) {
+      signOut();
+      mount(status, err.message);
+      return;
+    }
+    showAccount();
+  } },
+  h('b', {}, 'Authentication is on. '),
+  'Sign in with an access key; it stays in this tab and signs each call here, the secret is never sent. ',
+  h('label', {}, 'Access key ID ', akid), ' ',
+  h('label', {}, 'Secret access key ', secret), ' ',
+  h('label', {}, 'Region ', region), ' ',
+  h('button', { type: 'submit' }, 'Sign in'), ' ', status);
+  return h('div', { class: 'warning' }, form);
+}
+
+async function showAccount() {
+  const c = credentials();
+  if (!c) {
+    mount(account);
+    mount(banner, signInForm());
+    route();
+    return;
   }
+  let who = c.accessKeyId;
+  try {
+    who = (await consoleApi('whoami')).identity || who;
+  } catch (err) {
+    // The kept key no longer works (the server's credentials changed).
+    signOut();
+    mount(account);
+    mount(banner, signInForm(err.message));
+    route();
+    return;
+  }
+  mount(banner);
+  mount(account, h('span', { id: 'signed-in', class: 'muted' }, who), ' ',
+    h('button', { type: 'button', id: 'sign-out', onclick: () => { signOut(); showAccount(); } }, 'Sign out'));
+  route();
+}
+
+consoleApi('info').then((info) => {
+  if (info.authRequired) showAccount();
 }).catch(() => {});

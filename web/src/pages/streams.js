@@ -24,13 +24,7 @@ export function streamsPage(root) {
       consoleApi('lag').catch((e) => e),
     ]);
     if (stopped) return;
-    if (streams instanceof Error && streams.isAuth && series && Object.keys(series.streams).length) {
-      // The API refused the browser, but rheo's own counters still name
-      // the streams with traffic: show their rates.
-      const known = Object.keys(series.streams).sort().map((name) => ({ name, sum: {}, consumers: [] }));
-      renderStreams(list, known, series, charts);
-      list.prepend(errorBox(streams));
-    } else if (streams instanceof Error) {
+    if (streams instanceof Error) {
       mount(list, errorBox(streams));
     } else if (streams.length === 0) {
       charts.forEach((c) => c.destroy());
