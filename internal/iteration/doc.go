@@ -29,6 +29,11 @@
 //     trimmed them, or the shard is gone) the call fails with ErrExpired: the
 //     user must start a new logical name. Nothing is stored for a first run
 //     that fails this way.
+//   - Windows are not kept forever: when an iteration first runs on a
+//     stream, that stream's windows of the name created longer ago than
+//     its retention period are dropped (their records are past retention),
+//     except the newest, where the next iteration starts. Re-running a
+//     dropped iteration is ErrExpired, like one whose records were trimmed.
 //   - Delete forgets a logical name entirely: afterwards the name behaves as
 //     new (iteration 0 starts again at the trim horizon, N > 0 is ErrSkipped).
 //

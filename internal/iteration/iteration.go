@@ -60,6 +60,10 @@ type record struct {
 	StreamUID uint64    `json:"streamUid"`
 	CreatedAt time.Time `json:"createdAt"`
 	Ranges    []Range   `json:"ranges"`
+	// OlderDropped marks the oldest kept window of a (name, stream) once
+	// prune has dropped older ones: a re-run of those is ErrExpired, not
+	// ErrSkipped.
+	OlderDropped bool `json:"olderDropped,omitempty"`
 }
 
 // Store hands out iteration windows and keeps them durable in meta. It is
@@ -129,7 +133,62 @@ func (s *Store) Window(ctx context.Context, name string, n int64, st *meta.Strea
 	if err := s.meta.Put(Namespace, key(name, st.UID, n), rec); err != nil {
 		return nil, fmt.Errorf("iteration: store iteration %d of %q on stream %s: %w", n, name, st.Name, err)
 	}
+	// Best effort: the new window is stored and good, and a window prune
+	// fails to drop now goes at a later first run.
+	_ = s.prune(name, st)
 	return clone(rec.Ranges), nil
+}
+
+// errStop ends a meta scan early.
+var errStop = errors.New("stop")
+
+// prune drops the windows of (name, st) created longer ago than the
+// stream's retention period, which no longer cover readable records, so a
+// job that runs every few seconds does not gather windows forever. The
+// newest window stays whatever its age (the next iteration starts at its
+// end), and the oldest kept one is marked OlderDropped in the same
+// transaction, so a re-run of a dropped iteration is ErrExpired. Windows
+// are visited oldest first and the scan stops at the first one kept, so
+// each window is decoded about once. The name lock is held.
+func (s *Store) prune(name string, st *meta.Stream) error {
+	if st.RetentionHours <= 0 {
+		return nil
+	}
+	cutoff := s.now().Add(-time.Duration(st.RetentionHours) * time.Hour)
+	var drop []string
+	var keep *record
+	var keepKey, prevKey string
+	var prev *record
+	err := s.meta.Scan(Namespace, fmt.Sprintf("%s%016x/", namePrefix(name), st.UID), func(k string, v []byte) error {
+		r, err := decode(k, v)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			// prev is not the newest (r follows it): drop it if it is old.
+			if !prev.CreatedAt.Before(cutoff) {
+				keep, keepKey = prev, prevKey
+				return errStop
+			}
+			drop = append(drop, prevKey)
+		}
+		prev, prevKey = r, k
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return fmt.Errorf("iteration: prune %q on stream %s: %w", name, st.Name, err)
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	if keep == nil { // every window but the newest was old
+		keep, keepKey = prev, prevKey
+	}
+	keep.OlderDropped = true
+	if err := s.meta.Batch(Namespace, map[string]any{keepKey: keep}, drop); err != nil {
+		return fmt.Errorf("iteration: prune %q on stream %s: %w", name, st.Name, err)
+	}
+	return nil
 }
 
 // create computes a new window. The name lock is held.
@@ -139,7 +198,8 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 	// last); only the previous window of this stream is read.
 	prevN := int64(-1) // this stream's latest iteration before n
 	highest := int64(-1)
-	err := s.meta.Scan(Namespace, namePrefix(name), func(k string, _ []byte) error {
+	lowestKey := "" // this stream's oldest kept window
+	err := s.meta.Scan(Namespace, namePrefix(name), func(k string, v []byte) error {
 		uid, it, ok := parseKeyTail(k)
 		if !ok {
 			return fmt.Errorf("malformed key %q", k)
@@ -147,6 +207,12 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 		highest = max(highest, it)
 		if uid != st.UID {
 			return nil
+		}
+		if lowestKey == "" {
+			lowestKey = k
+			if it > n {
+				return belowOldest(name, n, st, k, v)
+			}
 		}
 		if it > n {
 			return fmt.Errorf("%w: iteration %d of logical name %q never ran on stream %s, and iteration %d did; an iteration cannot be created after a later one",
@@ -157,7 +223,7 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 		}
 		return nil
 	})
-	if errors.Is(err, ErrSkipped) {
+	if errors.Is(err, ErrSkipped) || errors.Is(err, ErrExpired) {
 		return nil, err
 	}
 	if err != nil {
@@ -222,6 +288,22 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 		rec.Ranges = append(rec.Ranges, Range{Shard: sh.Index, From: from, To: to})
 	}
 	return rec, nil
+}
+
+// belowOldest explains why iteration n, older than the stream's oldest
+// kept window (key k, value v), cannot be created: prune dropped it
+// (ErrExpired), or it never ran on this stream (ErrSkipped).
+func belowOldest(name string, n int64, st *meta.Stream, k string, v []byte) error {
+	r, err := decode(k, v)
+	if err != nil {
+		return err
+	}
+	if r.OlderDropped {
+		return fmt.Errorf("%w: iteration %d of logical name %q on stream %s is older than the stream's retention period and its window is no longer kept (the oldest kept is iteration %d)",
+			ErrExpired, n, name, st.Name, r.Iteration)
+	}
+	return fmt.Errorf("%w: iteration %d of logical name %q never ran on stream %s, and iteration %d did; an iteration cannot be created after a later one",
+		ErrSkipped, n, name, st.Name, r.Iteration)
 }
 
 // missingShard gives the range of a shard that meta lists and the log does

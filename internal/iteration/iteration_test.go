@@ -3,6 +3,7 @@ package iteration
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -180,6 +181,71 @@ func TestExpired(t *testing.T) {
 		e.clock.advance(48 * time.Hour)
 		wantRanges(t, e.window("job", 0, st), Range{0, 0, 0})
 	})
+}
+
+// TestPruneOldWindows: a first run drops the stream's windows created
+// longer ago than its retention, except the newest; a re-run of a dropped
+// one is ErrExpired naming the oldest kept, never ErrSkipped or a new
+// window; kept ones re-run unchanged; other streams and names are left
+// alone; an iteration that never ran on a stream that joined later is
+// still ErrSkipped.
+func TestPruneOldWindows(t *testing.T) {
+	e := newEnv(t)
+	st := e.createStream("s", 1)
+	other := e.createStream("o", 1)
+	for n := range int64(5) { // 0..4, an hour apart, one record each
+		e.put(st, 0, 1)
+		e.window("job", n, st)
+		e.window("job", n, other)
+		e.window("keep", n, st)
+		e.clock.advance(time.Hour)
+	}
+	// At T0+26 h, with 24 h retention, the next first run drops windows 0
+	// and 1 (made at T0 and T0+1 h) and keeps 2 (made at the cutoff).
+	e.clock.advance(21 * time.Hour)
+	e.put(st, 0, 1)
+	wantRanges(t, e.window("job", 5, st), Range{0, 5, 6})
+	for n := range int64(2) {
+		err := e.windowErr("job", n, st)
+		if !errors.Is(err, ErrExpired) || !strings.Contains(err.Error(), "no longer kept (the oldest kept is iteration 2)") {
+			t.Fatalf("re-run of dropped %d: %v", n, err)
+		}
+	}
+	wantRanges(t, e.window("job", 2, st), Range{0, 2, 3}) // kept: made 24 h ago, not before
+	wantRanges(t, e.window("job", 4, st), Range{0, 4, 5})
+	count := func(name string, uid uint64) int {
+		n := 0
+		if err := e.meta.Scan(Namespace, fmt.Sprintf("%s%016x/", namePrefix(name), uid), func(string, []byte) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := [3]int{count("job", st.UID), count("job", other.UID), count("keep", st.UID)}; got != [3]int{4, 5, 5} {
+		t.Fatalf("windows kept (job/s, job/o, keep/s) = %v, want [4 5 5]", got)
+	}
+	// Much later every window but the newest goes, and the next iteration
+	// still starts where it ended.
+	e.clock.advance(100 * time.Hour)
+	e.put(st, 0, 2)
+	wantRanges(t, e.window("job", 6, st), Range{0, 6, 8})
+	if got := count("job", st.UID); got != 1 {
+		t.Fatalf("%d windows of job/s after a long pause, want 1", got)
+	}
+	if err := e.windowErr("job", 5, st); !errors.Is(err, ErrExpired) || !strings.Contains(err.Error(), "oldest kept is iteration 6") {
+		t.Fatalf("re-run of 5: %v", err)
+	}
+	e.restart()
+	wantRanges(t, e.window("job", 6, st), Range{0, 6, 8})
+	if err := e.windowErr("job", 3, st); !errors.Is(err, ErrExpired) {
+		t.Fatalf("after restart: %v", err)
+	}
+	// A stream that joins at iteration 7: 6 never ran on it.
+	late := e.createStream("late", 1)
+	e.window("job", 7, st)
+	e.window("job", 7, late)
+	if err := e.windowErr("job", 6, late); !errors.Is(err, ErrSkipped) {
+		t.Fatalf("6 on a stream that joined at 7: %v", err)
+	}
 }
 
 // TestConcurrentFirstRuns: sessions racing on the first run of the same

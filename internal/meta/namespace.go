@@ -88,6 +88,37 @@ func (s *Store) DeletePrefix(ns, prefix string) (int, error) {
 	return n, err
 }
 
+// Batch stores puts (key → value, encoded as JSON) and removes dels in
+// namespace ns in one transaction: all of it happens or none. Removing a
+// key that is not there is not an error.
+func (s *Store) Batch(ns string, puts map[string]any, dels []string) error {
+	raws := make(map[string][]byte, len(puts))
+	for k, v := range puts {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("meta: batch %s/%s: encode: %w", ns, k, err)
+		}
+		raws[k] = raw
+	}
+	return s.update(fmt.Sprintf("batch in %s (%d puts, %d deletes)", ns, len(puts), len(dels)), func(tx *bolt.Tx) error {
+		b, err := tx.Bucket(bucketNS).CreateBucketIfNotExists([]byte(ns))
+		if err != nil {
+			return err
+		}
+		for _, k := range dels {
+			if err := b.Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+		for k, raw := range raws {
+			if err := b.Put([]byte(k), raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Scan calls fn, in key order, with every key of namespace ns that starts
 // with prefix and its raw JSON value. The value is only valid during the
 // call. An error from fn stops the scan and is returned.

@@ -363,3 +363,34 @@ func TestNamespaces(t *testing.T) {
 		t.Errorf("Delete: %v", err)
 	}
 }
+
+// TestBatch: puts and deletes land together; an encoding failure changes
+// nothing; deleting a missing key is fine.
+func TestBatch(t *testing.T) {
+	s, _ := openTest(t)
+	for _, k := range []string{"a", "b", "c"} {
+		if err := s.Put("it", k, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Batch("it", map[string]any{"c": "C", "d": "D"}, []string{"a", "b", "missing"}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := s.Scan("it", "", func(k string, v []byte) error {
+		got = append(got, k+"="+string(v))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != `[c="C" d="D"]` {
+		t.Errorf("after batch: %v", got)
+	}
+	if err := s.Batch("it", map[string]any{"e": func() {}}, []string{"c"}); err == nil {
+		t.Error("unencodable value accepted")
+	}
+	var v string
+	if ok, _ := s.Get("it", "c", &v); !ok || v != "C" {
+		t.Errorf("a failed batch deleted c: %v %q", ok, v)
+	}
+}
