@@ -270,6 +270,8 @@ func (f *fanout) subscribeOp(ctx context.Context, c *call) (any, error) {
 	}
 	sub := &subscription{f: f, key: key, id: id, st: st, cons: cons, ew: ew, next: from, fs: fanoutSettingsOf(ctx),
 		obs: s.cfg.Metrics.Stream(st.Name, st.UID).Subscription(cons.Name, idx)}
+	sub.obs.Open()
+	defer sub.obs.Close()
 	if err := sub.run(ctx); err != nil {
 		s.logger.Debug("subscription ended", "stream", st.Name, "shard", idx, "consumer", cons.Name, "err", err)
 	}

@@ -310,13 +310,20 @@ func (sh *Shard) Get(records, bytes int, iteratorAgeMs int64) {
 // Subscription is one fan-out consumer's metrics on one shard, shared by
 // that consumer's successive subscriptions to the shard.
 type Subscription struct {
-	behind         prometheus.Gauge
+	behindVec      *prometheus.GaugeVec
+	labels         [3]string // stream, shard, consumer
 	records, bytes prometheus.Counter
-	lastBehind     atomic.Int64 // for StreamTotals
+
+	mu         sync.Mutex
+	open       int              // subscriptions running now
+	behind     prometheus.Gauge // nil while none runs: no lag to report
+	lastBehind int64            // for StreamTotals, valid when hasBehind
+	hasBehind  bool
 }
 
 // Subscription returns the metrics of consumer reading shard idx by
-// SubscribeToShard; look it up once per subscription.
+// SubscribeToShard; look it up once per subscription, and bracket the
+// subscription with Open and Close.
 func (s *Stream) Subscription(consumer string, idx uint32) *Subscription {
 	if s == nil {
 		return nil
@@ -329,12 +336,41 @@ func (s *Stream) Subscription(consumer string, idx uint32) *Subscription {
 	}
 	v, id := &s.r.kinesis, shardID(idx)
 	sub := &Subscription{
-		behind:  v.subBehind.WithLabelValues(s.name, id, consumer),
-		records: v.subRecords.WithLabelValues(s.name, id, consumer),
-		bytes:   v.subBytes.WithLabelValues(s.name, id, consumer),
+		behindVec: v.subBehind,
+		labels:    [3]string{s.name, id, consumer},
+		records:   v.subRecords.WithLabelValues(s.name, id, consumer),
+		bytes:     v.subBytes.WithLabelValues(s.name, id, consumer),
 	}
 	s.subs[k] = sub
 	return sub
+}
+
+// Open marks a subscription as started.
+func (sub *Subscription) Open() {
+	if sub == nil {
+		return
+	}
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if sub.open++; sub.open == 1 {
+		sub.behind = sub.behindVec.WithLabelValues(sub.labels[:]...)
+	}
+}
+
+// Close marks a subscription as ended. When none is left, the consumer's
+// MillisBehindLatest on the shard is withdrawn (the series disappears and
+// StreamTotals leaves it out) rather than left at its last value: with no
+// subscription there is no lag, as CloudWatch then has no data points.
+func (sub *Subscription) Close() {
+	if sub == nil {
+		return
+	}
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if sub.open--; sub.open == 0 {
+		sub.behindVec.DeleteLabelValues(sub.labels[:]...)
+		sub.behind, sub.hasBehind = nil, false
+	}
 }
 
 // Event records one SubscribeToShardEvent pushed to the consumer.
@@ -346,6 +382,17 @@ func (sub *Subscription) Event(records, bytes int, millisBehind int64) {
 		sub.records.Add(float64(records))
 		sub.bytes.Add(float64(bytes))
 	}
-	sub.behind.Set(float64(millisBehind))
-	sub.lastBehind.Store(millisBehind)
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if sub.behind != nil {
+		sub.behind.Set(float64(millisBehind))
+		sub.lastBehind, sub.hasBehind = millisBehind, true
+	}
+}
+
+// currentBehind is the latest MillisBehindLatest while a subscription runs.
+func (sub *Subscription) currentBehind() (int64, bool) {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.lastBehind, sub.hasBehind
 }

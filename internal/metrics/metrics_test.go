@@ -92,6 +92,8 @@ func TestStreamCountersAndTotals(t *testing.T) {
 	st.Shard(0).Put(1, 1)
 	st.Shard(5).Failed(4)
 	st.Shard(0).Get(2, 20, 1500)
+	st.Subscription("app", 0).Open()
+	st.Subscription("app", 5).Open()
 	st.Subscription("app", 0).Event(2, 20, 40)
 	st.Subscription("app", 5).Event(0, 0, 90)
 	st.ObservePutRecords(2 * time.Millisecond)
@@ -167,12 +169,54 @@ func TestConsumerPrune(t *testing.T) {
 	gone := false
 	r := New(Options{ConsumerLive: func(_ uint64, c string) bool { return !(gone && c == "old") }})
 	st := r.Stream("s", 1)
+	for _, c := range []string{"old", "new"} {
+		st.Subscription(c, 0).Open()
+	}
 	st.Subscription("old", 0).Event(1, 1, 10)
 	st.Subscription("new", 0).Event(1, 1, 20)
 	gone = true
 	got := series(scrape(t, r), "rheo_kinesis_subscribe_to_shard_event_millis_behind_latest")
 	if len(got) != 1 || got["new/shardId-000000000000/s"] != 20 {
 		t.Fatalf("after deregistering old: %v", got)
+	}
+}
+
+// TestSubscriptionLagWithdrawn: a consumer's MillisBehindLatest is
+// reported only while a subscription to the shard runs; when the last one
+// ends the series and the StreamTotals entry go, and a new subscription
+// brings them back. The record counters stay.
+func TestSubscriptionLagWithdrawn(t *testing.T) {
+	r := New(Options{})
+	st := r.Stream("s", 1)
+	sub := st.Subscription("app", 0)
+	behind := func() map[string]float64 {
+		return series(scrape(t, r), "rheo_kinesis_subscribe_to_shard_event_millis_behind_latest")
+	}
+	sub.Event(1, 1, 5) // no subscription open: no lag
+	if got := behind(); len(got) != 0 {
+		t.Fatalf("lag before any subscription: %v", got)
+	}
+	sub.Open()
+	sub.Open() // a resubscription overlapping the old one
+	sub.Event(1, 1, 70)
+	sub.Close()
+	if got := behind(); got["app/shardId-000000000000/s"] != 70 || r.StreamTotals()["s"].Consumers["app"] != 70 {
+		t.Fatalf("with one subscription left: %v %+v", got, r.StreamTotals()["s"])
+	}
+	sub.Close()
+	if got := behind(); len(got) != 0 {
+		t.Fatalf("lag after the last subscription ended: %v", got)
+	}
+	if c := r.StreamTotals()["s"].Consumers; len(c) != 0 {
+		t.Fatalf("StreamTotals consumers after unsubscribe: %v", c)
+	}
+	if got := series(scrape(t, r), "rheo_kinesis_subscribe_to_shard_event_records_total"); got["app/shardId-000000000000/s"] != 2 {
+		t.Fatalf("records counter: %v", got)
+	}
+	sub.Open()
+	sub.Event(0, 0, 9)
+	if got := behind(); got["app/shardId-000000000000/s"] != 9 {
+		t.Fatalf("after resubscribing: %v", got)
 	}
 }
 
@@ -274,7 +318,10 @@ func TestConcurrentUse(t *testing.T) {
 				mu.Unlock()
 				st := r.Stream("s", u)
 				st.Shard(uint32(i%8)).Put(1, 10)
-				st.Subscription("c", uint32(g)).Event(1, 1, int64(i))
+				sub := st.Subscription("c", uint32(g))
+				sub.Open()
+				sub.Event(1, 1, int64(i))
+				sub.Close()
 				st.ObservePutRecords(time.Microsecond)
 			}
 		}()

@@ -7,7 +7,8 @@ type StreamTotals struct {
 	IncomingBytes   uint64 // their data bytes (partition keys excluded)
 	// Consumers maps a fan-out consumer name (RegisterStreamConsumer's
 	// ConsumerName) to the MillisBehindLatest of its most recent
-	// SubscribeToShardEvent: the maximum over the shards it reads.
+	// SubscribeToShardEvent: the maximum over the shards it is subscribed
+	// to now. A consumer with no running subscription is absent.
 	Consumers map[string]int64
 }
 
@@ -31,8 +32,12 @@ func (r *Registry) StreamTotals() map[string]StreamTotals {
 		}
 		s.mu.Lock()
 		for k, sub := range s.subs {
-			if b, ok := t.Consumers[k.consumer]; !ok || sub.lastBehind.Load() > b {
-				t.Consumers[k.consumer] = sub.lastBehind.Load()
+			behind, ok := sub.currentBehind()
+			if !ok {
+				continue
+			}
+			if b, seen := t.Consumers[k.consumer]; !seen || behind > b {
+				t.Consumers[k.consumer] = behind
 			}
 		}
 		s.mu.Unlock()
