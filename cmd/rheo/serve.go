@@ -77,7 +77,7 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.StringVar(&cfg.CredentialsFile, "credentials", cfg.CredentialsFile, "credentials file turning on SigV4 authentication with per-key permissions (docs/auth.md); RHEO_ACCESS_KEY_ID and RHEO_SECRET_ACCESS_KEY add one full-access key")
 	f.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate (PEM) for --listen; with --tls-key serves HTTPS")
 	f.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key (PEM) for --tls-cert")
-	f.BoolVar(&cfg.EnforceLimits, "enforce-limits", cfg.EnforceLimits, "enforce AWS's per-shard throughput limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 GetRecords/s out) so clients can test their backoff")
+	f.BoolVar(&cfg.EnforceLimits, "enforce-limits", cfg.EnforceLimits, "enforce AWS's per-shard throughput limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 GetRecords/s out) and per-action call quotas (DescribeStream 10/s, ListShards 1000/s per stream, ...) so clients can test their backoff")
 	f.StringVar(&cfg.EncryptionKeyFile, "encryption-key-file", cfg.EncryptionKeyFile, "master key for StartStreamEncryption (32 bytes raw, hex or base64); default: a random key kept in the data dir. Changing it makes records encrypted under the old key unreadable")
 	f.StringVar(&cfg.S3Endpoint, "s3-endpoint", cfg.S3Endpoint, "S3-compatible service (URL) for delivery destinations and SQL's s3:// URLs; default: the built-in lake, bucket NAME = <data-dir>/lake/NAME/. Credentials: RHEO_S3_ACCESS_KEY_ID and RHEO_S3_SECRET_ACCESS_KEY, else the AWS SDK's default chain")
 	f.StringVar(&cfg.S3Region, "s3-region", cfg.S3Region, "region for --s3-endpoint requests (default us-east-1)")

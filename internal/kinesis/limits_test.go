@@ -12,6 +12,7 @@ import (
 	kin "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -276,5 +277,126 @@ func BenchmarkPutRecordsLimits(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCallQuotas checks the control-plane call quotas under limits:
+// per account (DescribeStream 10/s over every stream, ListStreams 5/s),
+// per stream (ListStreamConsumers 5/s) and per open shard
+// (GetShardIterator 5/s), each action with its own budget, AWS's
+// LimitExceededException messages, and recovery with time.
+func TestCallQuotas(t *testing.T) {
+	clock := newFrozenClock()
+	env := startEnv(t, withLimits(clock))
+	env.create(t, "q", 2)
+	env.create(t, "r", 1)
+	c := kin.New(env.client.Options(), func(o *kin.Options) { o.Retryer = aws.NopRetryer{} })
+	ctx := testCtx(t)
+	clock.advance(time.Second) // what creating the streams used is back
+	const acct = "000000000000"
+
+	for i := range 10 {
+		name := []string{"q", "r"}[i%2]
+		if _, err := c.DescribeStream(ctx, &kin.DescribeStreamInput{StreamName: aws.String(name)}); err != nil {
+			t.Fatalf("DescribeStream %d: %v", i, err)
+		}
+	}
+	_, err := c.DescribeStream(ctx, &kin.DescribeStreamInput{StreamName: aws.String("q")})
+	wantAPIError(t, err, "LimitExceededException", "Rate exceeded for stream q under account "+acct+".")
+	if _, err := c.DescribeStreamSummary(ctx, &kin.DescribeStreamSummaryInput{StreamName: aws.String("q")}); err != nil {
+		t.Fatalf("DescribeStreamSummary has its own quota: %v", err)
+	}
+
+	for i := range 5 {
+		if _, err := c.ListStreams(ctx, &kin.ListStreamsInput{}); err != nil {
+			t.Fatalf("ListStreams %d: %v", i, err)
+		}
+	}
+	_, err = c.ListStreams(ctx, &kin.ListStreamsInput{})
+	wantAPIError(t, err, "LimitExceededException", "Rate exceeded for account "+acct+".")
+
+	arn := func(name string) *string {
+		return aws.String("arn:aws:kinesis:us-east-1:" + acct + ":stream/" + name)
+	}
+	for i := range 5 {
+		if _, err := c.ListStreamConsumers(ctx, &kin.ListStreamConsumersInput{StreamARN: arn("q")}); err != nil {
+			t.Fatalf("ListStreamConsumers %d: %v", i, err)
+		}
+	}
+	_, err = c.ListStreamConsumers(ctx, &kin.ListStreamConsumersInput{StreamARN: arn("q")})
+	wantAPIError(t, err, "LimitExceededException", "Rate exceeded for stream q under account "+acct+".")
+	if _, err := c.ListStreamConsumers(ctx, &kin.ListStreamConsumersInput{StreamARN: arn("r")}); err != nil {
+		t.Fatalf("ListStreamConsumers is per stream: %v", err)
+	}
+
+	iter := func(shard string) error {
+		_, err := c.GetShardIterator(ctx, &kin.GetShardIteratorInput{StreamName: aws.String("q"), ShardId: aws.String(shard), ShardIteratorType: types.ShardIteratorTypeLatest})
+		return err
+	}
+	for i := range 5 {
+		if err := iter("shardId-000000000000"); err != nil {
+			t.Fatalf("GetShardIterator %d: %v", i, err)
+		}
+	}
+	wantAPIError(t, iter("shardId-000000000000"), "LimitExceededException", "Rate exceeded for stream q under account "+acct+".")
+	if err := iter("shardId-000000000001"); err != nil {
+		t.Fatalf("GetShardIterator is per shard: %v", err)
+	}
+
+	clock.advance(time.Second)
+	if _, err := c.DescribeStream(ctx, &kin.DescribeStreamInput{StreamName: aws.String("q")}); err != nil {
+		t.Fatalf("DescribeStream a second later: %v", err)
+	}
+	if _, err := c.ListStreams(ctx, &kin.ListStreamsInput{}); err != nil {
+		t.Fatalf("ListStreams a second later: %v", err)
+	}
+	if err := iter("shardId-000000000000"); err != nil {
+		t.Fatalf("GetShardIterator a second later: %v", err)
+	}
+}
+
+// TestCallQuotaBodies: the quota key and message come from CBOR bodies as
+// from JSON; a body that does not decode names nothing but still counts;
+// actions without a quota are never refused.
+func TestCallQuotaBodies(t *testing.T) {
+	clock := newFrozenClock()
+	l := newLimiter(&Config{EnforceLimits: true, Now: clock.now})
+	cc, err := newCBORCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := cc.enc.Marshal(map[string]string{"StreamName": "c", "ShardId": "shardId-000000000003"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(err error) string {
+		e, _ := wire.AsError(err)
+		return e.Type + ": " + e.Message
+	}
+	for _, tc := range []struct {
+		name string
+		c    *call
+		want string
+	}{
+		{"cbor", &call{body: body, codec: codecCBOR, cbor: cc}, "LimitExceededException: Rate exceeded for stream c under account 1."},
+		{"malformed json", &call{body: []byte(`{"StreamName":`), codec: codecJSON}, "LimitExceededException: Rate exceeded for account 1."},
+	} {
+		for i := range 5 {
+			if err := l.admitCall("GetShardIterator", tc.c, "1"); err != nil {
+				t.Fatalf("%s: call %d refused: %v", tc.name, i, err)
+			}
+		}
+		if got := msg(l.admitCall("GetShardIterator", tc.c, "1")); got != tc.want {
+			t.Errorf("%s: sixth call %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	for i := range 100 {
+		if err := l.admitCall("PutRecord", &call{codec: codecJSON}, "1"); err != nil {
+			t.Fatalf("PutRecord %d refused by a call quota: %v", i, err)
+		}
+	}
+	var off *limiter
+	if err := off.admitCall("DescribeLimits", &call{codec: codecJSON}, "1"); err != nil {
+		t.Fatalf("limits off: %v", err)
 	}
 }

@@ -65,8 +65,11 @@ type Config struct {
 	// EnforceLimits turns on AWS's per-shard throughput limits
 	// (throughput.go): writes 1 MiB/s and 1,000 records/s, GetRecords
 	// 5 calls/s and 2 MiB/s, fan-out 2 MiB/s per consumer, answered with
-	// ProvisionedThroughputExceededException as on AWS, so clients can test
-	// their backoff. false (the default) costs nothing. `rheo serve`:
+	// ProvisionedThroughputExceededException as on AWS, and the documented
+	// call quotas of control-plane actions (call_limits.go: DescribeStream
+	// 10/s per account, ListShards 1,000/s per stream, ...), answered with
+	// LimitExceededException, so clients can test their backoff. false
+	// (the default) costs nothing. `rheo serve`:
 	// --enforce-limits / RHEO_ENFORCE_LIMITS.
 	EnforceLimits bool
 	// Channels runs the channel actions (CreateChannel, DescribeChannel,
@@ -264,6 +267,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+	}
+	if err := s.limits.admitCall(name, c, s.cfg.Account); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	ctx := context.WithValue(r.Context(), reqInfoKey{}, ri)
 	out, err := o(ctx, c)

@@ -30,8 +30,10 @@
 // both modes and does not split shards by itself: an ON_DEMAND stream's
 // capacity is its shard count (4 at creation) times the per-shard limits.
 //
-// Known gaps vs AWS: no account-level or stream-level limits
-// (ListShards 1,000/s, DescribeStream 10/s, ...); a throttled PutRecords
+// The per-action call quotas (DescribeStream 10/s per account, ListShards
+// 1,000/s per stream, ...) are in call_limits.go.
+//
+// Known gaps vs AWS: a throttled PutRecords
 // record does not consume budget; sub-second burst shapes differ from
 // AWS's internal ones.
 package kinesis
@@ -98,6 +100,7 @@ type limiter struct {
 	// recovered (so are indistinguishable from new ones) are dropped.
 	maxBudgets int
 	stripes    [16]limStripe
+	calls      callRates // per-action call quotas (call_limits.go)
 }
 
 // newLimiter returns the limiter of cfg: nil unless EnforceLimits.
@@ -105,7 +108,7 @@ func newLimiter(cfg *Config) *limiter {
 	if !cfg.EnforceLimits {
 		return nil
 	}
-	l := &limiter{now: cfg.Now, maxBudgets: 4096}
+	l := &limiter{now: cfg.Now, maxBudgets: 4096, calls: callRates{buckets: make(map[callKey]*bucket)}}
 	for i := range l.stripes {
 		l.stripes[i].shards = make(map[shardlog.ShardID]*shardBudget)
 		l.stripes[i].fanout = make(map[fanoutKey]*bucket)
