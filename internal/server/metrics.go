@@ -2,7 +2,6 @@ package server
 
 import (
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -148,12 +147,7 @@ func (s *Server) authorizeMetrics(w http.ResponseWriter, r *http.Request) bool {
 	} else if r.Header.Get("Authorization") != "" || r.URL.Query().Has("X-Amz-Algorithm") {
 		q, err := s.kinesisAuth.Verify(r, nil)
 		if err != nil {
-			msg := err.Error()
-			var ae *auth.Error
-			if errors.As(err, &ae) {
-				msg = ae.Type + ": " + ae.Message
-			}
-			metricsChallenge(w, msg)
+			metricsChallenge(w, authMessage(err))
 			return false
 		}
 		p = q

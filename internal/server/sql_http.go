@@ -240,12 +240,7 @@ func (s *Server) authorizeSQL(w http.ResponseWriter, r *http.Request, body []byt
 	}
 	p, err := s.kinesisAuth.Verify(r, body)
 	if err != nil {
-		msg := err.Error()
-		var ae *auth.Error
-		if errors.As(err, &ae) {
-			msg = ae.Type + ": " + ae.Message
-		}
-		writeSQLError(w, http.StatusForbidden, "28000", msg, nil, nil)
+		writeSQLError(w, http.StatusForbidden, "28000", authMessage(err), nil, nil)
 		return false
 	}
 	if !p.AllowedAll(sqlAction) {
@@ -253,4 +248,14 @@ func (s *Server) authorizeSQL(w http.ResponseWriter, r *http.Request, body []byt
 		return false
 	}
 	return true
+}
+
+// authMessage is a failed signature check as clients see it: the AWS
+// error type and message, without any wrapping context.
+func authMessage(err error) string {
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		return ae.Type + ": " + ae.Message
+	}
+	return err.Error()
 }
