@@ -1,7 +1,10 @@
 package pgwire
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -29,7 +32,8 @@ const flushEvery = 64 << 10
 // ones is owned by the connection's goroutine.
 type conn struct {
 	srv *Server
-	nc  net.Conn
+	nc  net.Conn // the TLS connection once the client asked for it
+	tls bool
 	be  *pgproto3.Backend
 	ctx context.Context // cancelled on Terminate, disconnect or Server.Close
 
@@ -79,8 +83,6 @@ func (s *Server) serveConn(nc net.Conn) {
 	defer nc.Close()
 	c := &conn{srv: s, nc: nc, ctx: ctx, tx: txIdle, settings: map[string]string{},
 		stmts: map[string]*stmt{}, portals: map[string]*portal{}}
-	c.be = pgproto3.NewBackend(nc, nc)
-	c.be.SetMaxBodyLen(s.cfg.MaxMessageSize)
 	// Shutdown unblocks a connection waiting for its client's next message.
 	stopWatch := context.AfterFunc(ctx, func() {
 		_ = nc.SetReadDeadline(time.Now())
@@ -123,9 +125,56 @@ func (c *conn) fatal(code, msg string) {
 	_ = c.be.Flush()
 }
 
+// Codes of the 8-byte requests that open a connection instead of a
+// StartupMessage.
+const (
+	sslRequestCode    = 80877103
+	gssEncRequestCode = 80877104
+)
+
+// negotiate answers the encryption requests a connection may open with
+// (SSLRequest: 'S' and TLS when Config.TLS is set, else 'N'; GSSENCRequest:
+// 'N') and then sets up the message reader for the rest. The requests are
+// read by hand, 8 bytes at a time, so nothing the client sent in plain text
+// after an SSLRequest is buffered before the handshake: such bytes reach
+// the TLS layer, which fails on them, and can never pass as part of the
+// encrypted session.
+func (c *conn) negotiate() error {
+	for {
+		var hdr [8]byte
+		if _, err := io.ReadFull(c.nc, hdr[:]); err != nil {
+			return fmt.Errorf("receive start-up message: %w", err)
+		}
+		size, code := binary.BigEndian.Uint32(hdr[:4]), binary.BigEndian.Uint32(hdr[4:])
+		switch {
+		case size == 8 && code == sslRequestCode && c.srv.cfg.TLS != nil && !c.tls:
+			if _, err := c.nc.Write([]byte{'S'}); err != nil {
+				return err
+			}
+			tc := tls.Server(c.nc, c.srv.cfg.TLS)
+			if err := tc.HandshakeContext(c.ctx); err != nil {
+				return fmt.Errorf("TLS handshake: %w", err)
+			}
+			c.nc, c.tls = tc, true
+		case size == 8 && (code == sslRequestCode || code == gssEncRequestCode):
+			// No (more) encryption: the client goes on as it is.
+			if _, err := c.nc.Write([]byte{'N'}); err != nil {
+				return err
+			}
+		default: // a StartupMessage or CancelRequest: pgproto3 reads it
+			c.be = pgproto3.NewBackend(io.MultiReader(bytes.NewReader(hdr[:]), c.nc), c.nc)
+			c.be.SetMaxBodyLen(c.srv.cfg.MaxMessageSize)
+			return nil
+		}
+	}
+}
+
 // startup runs the exchange up to the first ReadyForQuery. ok is false
 // when the connection ends without error (a CancelRequest).
 func (c *conn) startup() (ok bool, err error) {
+	if err := c.negotiate(); err != nil {
+		return false, err
+	}
 	var sm *pgproto3.StartupMessage
 	for sm == nil {
 		msg, err := c.be.ReceiveStartupMessage()
@@ -134,10 +183,8 @@ func (c *conn) startup() (ok bool, err error) {
 		}
 		switch m := msg.(type) {
 		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
-			// No TLS or GSS encryption: the client goes on in plain text.
-			if _, err := c.nc.Write([]byte{'N'}); err != nil {
-				return false, err
-			}
+			// Only as the first message (negotiate); later it is too late.
+			return false, fmt.Errorf("unexpected %T after the connection's first message", msg)
 		case *pgproto3.CancelRequest:
 			c.srv.cancel(m.ProcessID, m.SecretKey)
 			return false, nil

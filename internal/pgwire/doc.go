@@ -13,8 +13,9 @@
 // Server.Close cancels it, which cancels the running query. Close waits
 // for every connection goroutine to return.
 //
-// Start-up answers SSLRequest and GSSENCRequest with 'N' (no encryption),
-// accepts any user and database (authentication is off unless
+// Start-up answers SSLRequest with 'S' and a TLS handshake when
+// Config.TLS is set ('N' otherwise) and GSSENCRequest with 'N', accepts
+// any user and database (authentication is off unless
 // Config.Password is set, which runs SCRAM-SHA-256, or Config.CheckPassword,
 // which asks for a cleartext password), sends
 // the ParameterStatus values clients expect (server_version,

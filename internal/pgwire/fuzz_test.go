@@ -1,6 +1,8 @@
 package pgwire
 
 import (
+	"crypto/tls"
+	"encoding/binary"
 	"io"
 	"net"
 	"testing"
@@ -90,6 +92,47 @@ func FuzzSCRAM(f *testing.F) {
 		defer fb.mu.Unlock()
 		if fb.sessions != 0 {
 			t.Fatalf("a session opened without the password; input %x", data)
+		}
+	})
+}
+
+// FuzzStartup feeds arbitrary bytes as a connection's very first ones,
+// where encryption requests, start-up and cancel messages are told apart,
+// with TLS on and off: the connection ends without a panic or a hang.
+func FuzzStartup(f *testing.F) {
+	req := func(code uint32) []byte {
+		return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 8), code)
+	}
+	start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+		Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
+	f.Add(req(sslRequestCode))
+	f.Add(append(req(sslRequestCode), start...))
+	f.Add(append(req(gssEncRequestCode), append(req(sslRequestCode), 0x16, 3, 1, 0, 5)...))
+	f.Add(start)
+	f.Add([]byte{0, 0, 0, 16, 4, 210, 22, 46, 0, 0, 0, 1, 0, 0, 0, 2}) // CancelRequest
+	f.Add([]byte{0, 0, 0, 7, 0, 3, 0})
+	cert := testTLS(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, tc := range []*tls.Config{nil, cert} {
+			srv, err := NewServer(Config{Backend: &fakeBackend{}, MaxMessageSize: 1 << 20, TLS: tc, StartupTimeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			client, server := net.Pipe()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				srv.serveConn(server)
+			}()
+			go func() { _, _ = io.Copy(io.Discard, client) }()
+			_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			_, _ = client.Write(data)
+			client.Close()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("connection did not end after the client closed (TLS %v); input %x", tc != nil, data)
+			}
 		}
 	})
 }

@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -43,6 +44,11 @@ type Config struct {
 	MaxMessageSize int
 	// StartupTimeout bounds the start-up exchange; 0 means 30 s.
 	StartupTimeout time.Duration
+	// TLS, when set, answers a client's SSLRequest with 'S' and goes on
+	// over TLS (what sslmode=require and prefer ask for); clients that do
+	// not ask stay in plain text. nil answers 'N'. Its NextProtos should
+	// offer "postgresql" (libpq 17 sends that ALPN).
+	TLS *tls.Config
 }
 
 // Server accepts Postgres wire connections and serves them from Backend.

@@ -35,7 +35,8 @@ type Config struct {
 	// SigV4 auth with per-key permissions. Empty: none.
 	CredentialsFile string
 	// TLSCert and TLSKey, both set, serve HTTPS (HTTP/2 and HTTP/1.1) on
-	// Listen instead of plain HTTP (HTTP/1.1 and h2c).
+	// Listen instead of plain HTTP (HTTP/1.1 and h2c), and TLS on PGListen
+	// to Postgres clients that ask for it.
 	TLSCert, TLSKey string
 	// EnforceLimits turns on AWS's per-shard throughput limits, so clients
 	// can test their backoff (ProvisionedThroughputExceededException).

@@ -239,6 +239,12 @@ func (s *Server) listenPG(ctx context.Context) error {
 		Split:   sqlengine.SplitStatements,
 		Logger:  s.logger.With("component", "pgwire"),
 	}
+	if t := s.http.TLSConfig; t != nil {
+		// The API's certificate also serves clients that ask for TLS
+		// (sslmode=require/prefer); the others stay in plain text.
+		pcfg.TLS = t.Clone()
+		pcfg.TLS.NextProtos = []string{"postgresql"}
+	}
 	if a := s.kinesisAuth; a != nil {
 		// With auth on, Postgres clients log in with SCRAM-SHA-256 as
 		// user = access key id, password = secret access key, and need

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/testcert"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
@@ -110,6 +112,31 @@ func TestPostgresNeedsPasswordWhenAuthIsOn(t *testing.T) {
 		out, err := psql(tc.user, tc.pw)
 		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("%s / %q: %v: %s; want %q", tc.user, tc.pw, err, out, tc.want)
+		}
+	}
+}
+
+// TestPostgresTLS: with --tls-cert/--tls-key the Postgres endpoint serves
+// TLS with the same certificate to clients that ask (psql with
+// sslmode=verify-full checks it against the certificate as its root), and
+// still serves clients that do not ask.
+func TestPostgresTLS(t *testing.T) {
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	cert := testcert.New(t, t.TempDir())
+	cfg := testConfig(t)
+	cfg.TLSCert, cfg.TLSKey = cert.CertFile, cert.KeyFile
+	cfg.AccessKeyID, cfg.SecretAccessKey = "AKIDTLS", "tls-secret"
+	cfg.PGListen = "127.0.0.1:0"
+	s := startTest(t, cfg)
+	host, port, _ := net.SplitHostPort(s.PGAddr().String())
+	for _, mode := range []string{"verify-full sslrootcert=" + cert.CertFile, "disable"} {
+		cmd := exec.Command("psql", "host="+host+" port="+port+" user=AKIDTLS dbname=rheo sslmode="+mode, "-w", "-XAtc", "SELECT 41 + 1")
+		cmd.Env = append(os.Environ(), "PGPASSWORD=tls-secret", "PGCONNECT_TIMEOUT=10")
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "42" {
+			t.Errorf("psql sslmode=%s: %v\n%s", mode, err, out)
 		}
 	}
 }
