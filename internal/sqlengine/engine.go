@@ -87,6 +87,7 @@ type Engine struct {
 	tables    map[string]*streamTable
 	externals map[string]*externalTable
 	mirrorMu  sync.Mutex // serialises mirror syncs (mirror.go)
+	s3cache   *s3Cache   // objects of s3:// paths on a remote store (s3cache.go)
 	closed    bool
 
 	// recordsRead counts records read from the shard log by all scans; the
@@ -138,6 +139,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 			e.stateDir, e.ownState = dir, true
 		}
 	}
+	e.s3cache = newS3Cache(filepath.Join(e.stateDir, "s3cache"), defaultS3CacheLimit)
 	// The DSN carries settings so they apply before anything runs.
 	dsn := opts.Path + "?" + "memory_limit=" + opts.MemoryLimit + fmt.Sprintf("&threads=%d", opts.Threads) +
 		"&autoinstall_known_extensions=false"

@@ -14,11 +14,12 @@ import (
 // Reading s3:// paths on a remote S3 store (--s3-endpoint). DuckDB here has
 // no httpfs, so for a statement that reads 's3://bucket/key-or-glob' (a
 // read_parquet argument, FROM '...', COPY t FROM '...') the objects the
-// key or glob matches are downloaded into a temporary directory, keeping
-// their key paths (so hive partitioning and the glob itself still work),
-// and the literal is rewritten to the same glob under that directory. The
-// directory goes once the statement's result is closed. Writes (COPY ...
-// TO 's3://...') on a remote store are refused.
+// key or glob matches are listed and placed in a temporary directory
+// (hard links to the object cache, s3cache.go, which downloads only new or
+// changed objects), keeping their key paths (so hive partitioning and the
+// glob itself still work), and the literal is rewritten to the same glob
+// under that directory. The directory goes once the statement's result is
+// closed. Writes (COPY ... TO 's3://...') on a remote store are refused.
 
 // remoteFiles is one statement's download directory.
 type remoteFiles struct {
@@ -60,11 +61,10 @@ func (e *Engine) fetchRemote(ctx context.Context, u string, f *remoteFiles) (str
 		if !match(o.Key) || strings.HasSuffix(o.Key, "/") || outsideKey(o.Key) != "" {
 			return nil
 		}
-		p := filepath.Join(base, filepath.FromSlash(o.Key))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
+		if strings.ContainsRune(o.Key, 0) {
+			return nil // cannot be a file name
 		}
-		return e.download(ctx, loc.bucket, o.Key, p)
+		return e.placeCached(ctx, loc.bucket, o, filepath.Join(base, filepath.FromSlash(o.Key)))
 	})
 	if err != nil {
 		return "", &Error{Code: CodeIO, Message: fmt.Sprintf("read %s: %v", u, err), Err: err}

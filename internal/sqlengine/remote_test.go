@@ -3,9 +3,11 @@ package sqlengine
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rheo-dev/rheo/internal/lake"
@@ -229,5 +231,68 @@ func TestGlobRegexp(t *testing.T) {
 	}
 	if _, err := globRegexp("a/[x"); err == nil {
 		t.Error("unclosed [ accepted")
+	}
+}
+
+// countingStore is a remoteStore that counts object downloads.
+type countingStore struct {
+	remoteStore
+	gets atomic.Int64
+}
+
+func (c *countingStore) Get(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
+	c.gets.Add(1)
+	return c.remoteStore.Get(ctx, bucket, key)
+}
+
+// TestRemoteReadsUseCache: s3:// paths on a remote store download each
+// object once; later statements (and the second pass of a prepared one)
+// reuse it until the listing shows it changed; over the size limit the
+// least recently used objects go, and results stay right.
+func TestRemoteReadsUseCache(t *testing.T) {
+	dir := t.TempDir()
+	store := &countingStore{remoteStore: remoteStore{lake.NewLocal(filepath.Join(dir, "lake"))}}
+	e := newEnv(t, envOpt{objects: store})
+	s := e.session()
+	putObject(t, store, "remote", "in/a.json", []byte(`{"n":1}`+"\n"+`{"n":2}`))
+	putObject(t, store, "remote", "in/b.json", []byte(`{"n":4}`))
+	const q = "SELECT sum(n) FROM read_json('s3://remote/in/*.json')"
+	if got := one(t, s, q); got != "7" {
+		t.Fatalf("first read: %s", got)
+	}
+	if n := store.gets.Load(); n != 2 {
+		t.Fatalf("%d downloads for 2 objects", n)
+	}
+	for range 3 {
+		if got := one(t, s, q); got != "7" {
+			t.Fatalf("cached read: %s", got)
+		}
+	}
+	if n := store.gets.Load(); n != 2 {
+		t.Fatalf("%d downloads after three more reads, want still 2", n)
+	}
+	putObject(t, store, "remote", "in/b.json", []byte(`{"n":40}`))
+	if got := one(t, s, q); got != "43" {
+		t.Fatalf("after b changed: %s", got)
+	}
+	if n := store.gets.Load(); n != 3 {
+		t.Fatalf("%d downloads after one object changed, want 3", n)
+	}
+	// A tiny limit keeps only what was placed last, and reads still work.
+	e.eng.s3cache.mu.Lock()
+	e.eng.s3cache.limit = 1
+	e.eng.s3cache.mu.Unlock()
+	for range 2 {
+		if got := one(t, s, q); got != "43" {
+			t.Fatalf("with evictions: %s", got)
+		}
+	}
+	cached, _ := filepath.Glob(filepath.Join(e.eng.stateDir, "s3cache", "remote", "in", "*.json"))
+	if len(cached) != 1 {
+		t.Fatalf("cache holds %v, want only the last object placed", cached)
+	}
+	// Statement directories are gone once each statement ran.
+	if left, _ := filepath.Glob(filepath.Join(e.dir, "rheo-s3-*")); len(left) != 0 {
+		t.Fatalf("statement directories left: %v", left)
 	}
 }
