@@ -265,9 +265,15 @@ func (s *Server) listenPG(ctx context.Context) error {
 
 // handler routes GET /health to a liveness answer, GET and HEAD of the
 // web console's paths to the console (console.go) and the rest to Kinesis.
+//
+// Every non-safe request first passes net/http's CrossOriginProtection: a
+// page on another site cannot make the visitor's browser post to rheo (say
+// a form whose text/plain body is JSON for /v1/sql, where COPY ... TO can
+// write files). SDKs, the CLI and curl send neither Sec-Fetch-Site nor
+// Origin and pass; the console is same-origin.
 func (s *Server) handler() http.Handler {
 	con := s.newConsole()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/sql" {
 			s.handleSQL(w, r)
 			return
@@ -294,7 +300,7 @@ func (s *Server) handler() http.Handler {
 			return
 		}
 		s.kinesis.ServeHTTP(w, r)
-	})
+	}))
 }
 
 // serve runs the HTTP loop until Close or a listener failure.

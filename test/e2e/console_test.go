@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -399,4 +401,63 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("uncaught exceptions on the page with auth on: %q", exceptions)
 	}
 	excMu.Unlock()
+}
+
+// TestCrossSiteFormRefused: a page on another origin that makes the
+// visitor's Chromium post a form to rheo (a text/plain body that is valid
+// JSON for /v1/sql, with a COPY that writes a file) is refused, and the
+// file is not written. The same SQL from curl-like clients would run.
+func TestCrossSiteFormRefused(t *testing.T) {
+	chromium := chromiumPath(t)
+	p := startRheo(t)
+	target := filepath.Join(t.TempDir(), "pwned.csv")
+	field := html.EscapeString(`{"sql":"COPY (SELECT 1 AS x) TO '` + target + `' (FORMAT csv)","x":"`)
+	page := `<!doctype html><form id="f" action="` + p.endpoint() + `/v1/sql" method="POST" enctype="text/plain">` +
+		`<input name="` + field + `" value="&quot;}"></form><script>document.getElementById("f").submit()</script>`
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, page)
+	}))
+	defer evil.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelRun := context.WithTimeout(browser, 30*time.Second)
+	defer cancelRun()
+	// The form posts on load; wait until the browser shows rheo's answer.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(evil.URL),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](`location.pathname === "/v1/sql" && document.readyState === "complete"`,
+				chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second))(ctx, tg)
+			return err
+		}),
+	); err != nil {
+		t.Fatalf("cross-site form: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(text), "cross-origin") {
+		t.Errorf("rheo's answer to the cross-site form: %q", text)
+	}
+	if _, err := os.Stat(target); err == nil {
+		t.Fatalf("the cross-site form ran its COPY: %s exists", target)
+	}
+	// The same body from a client without browser headers does run.
+	resp, err := http.Post(p.endpoint()+"/v1/sql", "text/plain", strings.NewReader(`{"sql":"COPY (SELECT 1 AS x) TO '`+target+`' (FORMAT csv)"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := os.Stat(target); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the same COPY without browser headers: %d %v", resp.StatusCode, err)
+	}
 }
