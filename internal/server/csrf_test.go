@@ -66,3 +66,53 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestDNSRebindingRefused: on a loopback listener, a GET or a browser
+// request (Sec-Fetch-Site or Origin) that names rheo by a host name other
+// than localhost is refused, as a page that rebound its own name to
+// 127.0.0.1 would send it; IP addresses and localhost names are served,
+// and so are API POSTs of non-browser clients under any name (an SDK
+// behind an /etc/hosts entry).
+func TestDNSRebindingRefused(t *testing.T) {
+	s := startTest(t, testConfig(t))
+	do := func(method, path, host string, hdr map[string]string, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	_, port, _ := strings.Cut(s.Addr().String(), ":")
+	sameOrigin := func(host string) map[string]string {
+		return map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://" + host, "Content-Type": "application/json"}
+	}
+	rebound := "attacker.example:" + port
+	if code, body := do(http.MethodPost, "/v1/sql", rebound, sameOrigin(rebound), `{"sql":"SELECT 1"}`); code != http.StatusForbidden || !strings.Contains(body, "DNS rebinding") {
+		t.Errorf("rebound POST: %d %s", code, body)
+	}
+	for _, path := range []string{"/", "/console/api/series", "/metrics"} {
+		// Browsers send no Sec-Fetch headers to plain-HTTP origins.
+		if code, _ := do(http.MethodGet, path, rebound, nil, ""); code != http.StatusForbidden {
+			t.Errorf("rebound GET %s: %d", path, code)
+		}
+	}
+	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port, "rheo.localhost:" + port, "[::1]:" + port} {
+		if code, body := do(http.MethodPost, "/v1/sql", host, sameOrigin(host), `{"sql":"SELECT 1"}`); code != http.StatusOK {
+			t.Errorf("browser as %s: %d %s", host, code, body)
+		}
+	}
+	if code, body := do(http.MethodPost, "/v1/sql", "kinesis.us-east-1.amazonaws.com", map[string]string{"Content-Type": "application/json"}, `{"sql":"SELECT 1"}`); code != http.StatusOK {
+		t.Errorf("non-browser client under another name: %d %s", code, body)
+	}
+}

@@ -266,14 +266,14 @@ func (s *Server) listenPG(ctx context.Context) error {
 // handler routes GET /health to a liveness answer, GET and HEAD of the
 // web console's paths to the console (console.go) and the rest to Kinesis.
 //
-// Every non-safe request first passes net/http's CrossOriginProtection: a
-// page on another site cannot make the visitor's browser post to rheo (say
-// a form whose text/plain body is JSON for /v1/sql, where COPY ... TO can
-// write files). SDKs, the CLI and curl send neither Sec-Fetch-Site nor
-// Origin and pass; the console is same-origin.
+// Every request first passes the browser guards (browser_guard.go): a page
+// on another site, or one that rebinds its name to 127.0.0.1, cannot make
+// the visitor's browser post to rheo (say a form whose text/plain body is
+// JSON for /v1/sql, where COPY ... TO can write files). SDKs, the CLI and
+// curl send no browser headers and pass; the console is same-origin.
 func (s *Server) handler() http.Handler {
 	con := s.newConsole()
-	return http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.guardBrowsers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/sql" {
 			s.handleSQL(w, r)
 			return

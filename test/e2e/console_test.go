@@ -406,7 +406,8 @@ func TestConsoleBrowser(t *testing.T) {
 // TestCrossSiteFormRefused: a page on another origin that makes the
 // visitor's Chromium post a form to rheo (a text/plain body that is valid
 // JSON for /v1/sql, with a COPY that writes a file) is refused, and the
-// file is not written. The same SQL from curl-like clients would run.
+// file is not written; a name rebound to 127.0.0.1 gets nothing but the
+// reason, while localhost works. The same SQL from curl-like clients runs.
 func TestCrossSiteFormRefused(t *testing.T) {
 	chromium := chromiumPath(t)
 	p := startRheo(t)
@@ -420,7 +421,10 @@ func TestCrossSiteFormRefused(t *testing.T) {
 	}))
 	defer evil.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU)
+	// rebind.test resolves to 127.0.0.1, as a hostile name does after a
+	// DNS rebinding.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("host-resolver-rules", "MAP rebind.test 127.0.0.1"))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	browser, cancel := chromedp.NewContext(allocCtx)
@@ -450,6 +454,24 @@ func TestCrossSiteFormRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(target); err == nil {
 		t.Fatalf("the cross-site form ran its COPY: %s exists", target)
+	}
+	// Under a rebound name rheo answers the browser nothing but why; under
+	// localhost the console loads.
+	_, port, _ := strings.Cut(strings.TrimPrefix(p.endpoint(), "http://"), ":")
+	for _, tc := range []struct{ url, want string }{
+		{"http://rebind.test:" + port + "/", "DNS rebinding protection"},
+		{"http://localhost:" + port + "/console/api/info", `"authRequired":false`},
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(tc.url), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+			t.Fatalf("%s: %v", tc.url, err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.url, err)
+		}
+		if !strings.Contains(text, tc.want) {
+			t.Errorf("%s shows %q, want %q", tc.url, text, tc.want)
+		}
 	}
 	// The same body from a client without browser headers does run.
 	resp, err := http.Post(p.endpoint()+"/v1/sql", "text/plain", strings.NewReader(`{"sql":"COPY (SELECT 1 AS x) TO '`+target+`' (FORMAT csv)"}`))
