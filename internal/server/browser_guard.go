@@ -8,7 +8,8 @@ import (
 	"github.com/rheo-dev/rheo/internal/auth"
 )
 
-// Browser-facing protections in front of every handler (handler()).
+// Browser-facing protections in front of every handler (handler()), and
+// the CORS answers for trusted origins (cors.go).
 //
 // CSRF: net/http's CrossOriginProtection refuses non-safe requests a
 // browser sends for a page of another origin.
@@ -24,11 +25,20 @@ import (
 // SDKs carry neither, so an SDK pointed at a name that /etc/hosts maps to
 // 127.0.0.1 still works.
 
-// guardBrowsers wraps h with both protections.
-func (s *Server) guardBrowsers(h http.Handler) http.Handler {
-	h = http.NewCrossOriginProtection().Handler(h)
+// guardBrowsers wraps h with both protections and the CORS answers of
+// the origins the config trusts (cors.go).
+func (s *Server) guardBrowsers(h http.Handler) (http.Handler, error) {
+	cors, err := newCORSPolicy(s.cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	cop := http.NewCrossOriginProtection()
+	if err := cors.trust(cop); err != nil {
+		return nil, err
+	}
+	h = cors.wrap(cop.Handler(h))
 	if !auth.IsLoopback(s.ln.Addr().String()) {
-		return h
+		return h, nil
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		browserish := r.Method == http.MethodGet || r.Method == http.MethodHead ||
@@ -39,7 +49,7 @@ func (s *Server) guardBrowsers(h http.Handler) http.Handler {
 			return
 		}
 		h.ServeHTTP(w, r)
-	})
+	}), nil
 }
 
 // loopbackName reports whether a Host header names the server in a way

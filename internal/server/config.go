@@ -38,6 +38,10 @@ type Config struct {
 	// Listen instead of plain HTTP (HTTP/1.1 and h2c), and TLS on PGListen
 	// to Postgres clients that ask for it.
 	TLSCert, TLSKey string
+	// CORSOrigins are the origins ("scheme://host[:port]", or "*" for any)
+	// of browser apps allowed to call the Kinesis and Firehose APIs across
+	// origins (cors.go); none by default.
+	CORSOrigins []string
 	// EnforceLimits turns on AWS's per-shard throughput limits, so clients
 	// can test their backoff (ProvisionedThroughputExceededException).
 	EnforceLimits bool
@@ -149,6 +153,9 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("S3 endpoint %q is not an http(s) URL", c.S3Endpoint))
 		}
+	}
+	if _, err := newCORSPolicy(c.CORSOrigins); err != nil {
+		errs = append(errs, err)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("set both the TLS certificate and key, or neither"))

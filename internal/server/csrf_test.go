@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -114,5 +115,91 @@ func TestDNSRebindingRefused(t *testing.T) {
 	}
 	if code, body := do(http.MethodPost, "/v1/sql", "kinesis.us-east-1.amazonaws.com", map[string]string{"Content-Type": "application/json"}, `{"sql":"SELECT 1"}`); code != http.StatusOK {
 		t.Errorf("non-browser client under another name: %d %s", code, body)
+	}
+}
+
+// TestCORS: with --cors-origins, a listed origin's preflight of the APIs is
+// answered and its calls carry the CORS headers; other origins get neither
+// and their calls are refused; "*" opens the APIs to any origin but never
+// /v1/sql; without the option nothing changes.
+func TestCORS(t *testing.T) {
+	const app = "http://app.localhost:3000"
+	preflight := func(s *Server, path, origin string) http.Header {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodOptions, s.URL()+path, nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-target,x-amz-date,authorization")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			resp.Header.Set("X-Test-Status", fmt.Sprint(resp.StatusCode))
+		}
+		return resp.Header
+	}
+	call := func(s *Server, path, origin, target, body string) (int, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+path, strings.NewReader(body))
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if target != "" {
+			req.Header.Set("X-Amz-Target", target)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		} else {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
+	}
+
+	cfg := testConfig(t)
+	cfg.CORSOrigins = []string{app}
+	s := startTest(t, cfg)
+	h := preflight(s, "/", app)
+	if h.Get("X-Test-Status") != "" || h.Get("Access-Control-Allow-Origin") != app || h.Get("Access-Control-Allow-Methods") != "POST, OPTIONS" ||
+		h.Get("Access-Control-Allow-Headers") != "content-type,x-amz-target,x-amz-date,authorization" {
+		t.Errorf("preflight of a listed origin: %v", h)
+	}
+	if code, h := call(s, "/", app, "Kinesis_20131202.ListStreams", "{}"); code != http.StatusOK || h.Get("Access-Control-Allow-Origin") != app ||
+		!strings.Contains(h.Get("Access-Control-Expose-Headers"), "x-amzn-RequestId") {
+		t.Errorf("call of a listed origin: %d %v", code, h)
+	}
+	if h := preflight(s, "/", "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight of another origin: %v", h)
+	}
+	if code, h := call(s, "/", "https://evil.example", "Kinesis_20131202.ListStreams", "{}"); code != http.StatusForbidden || h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("call of another origin: %d %v", code, h)
+	}
+	if h := preflight(s, "/v1/sql", app); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight of /v1/sql: %v", h)
+	}
+
+	cfg = testConfig(t)
+	cfg.CORSOrigins = []string{"*"}
+	anyOrigin := startTest(t, cfg)
+	if code, h := call(anyOrigin, "/", "https://evil.example", "Kinesis_20131202.ListStreams", "{}"); code != http.StatusOK || h.Get("Access-Control-Allow-Origin") != "https://evil.example" {
+		t.Errorf(`call with "*": %d %v`, code, h)
+	}
+	if code, _ := call(anyOrigin, "/v1/sql", "https://evil.example", "", `{"sql":"SELECT 1"}`); code != http.StatusForbidden {
+		t.Errorf(`/v1/sql from another origin with "*": %d`, code)
+	}
+
+	plain := startTest(t, testConfig(t))
+	if h := preflight(plain, "/", app); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight without --cors-origins: %v", h)
+	}
+	for _, bad := range []string{"localhost:3000", "http://app.test/path", "ftp://x"} {
+		cfg := testConfig(t)
+		cfg.CORSOrigins = []string{bad}
+		if err := cfg.Validate(); err == nil {
+			t.Errorf("origin %q accepted", bad)
+		}
 	}
 }

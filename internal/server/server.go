@@ -195,8 +195,13 @@ func (s *Server) open(ctx context.Context) error {
 	protos.SetHTTP1(true)
 	protos.SetHTTP2(true)
 	protos.SetUnencryptedHTTP2(true)
+	h, err := s.handler()
+	if err != nil {
+		s.ln.Close()
+		return fmt.Errorf("server: %w", err)
+	}
 	s.http = &http.Server{
-		Handler:           s.handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
@@ -271,7 +276,7 @@ func (s *Server) listenPG(ctx context.Context) error {
 // the visitor's browser post to rheo (say a form whose text/plain body is
 // JSON for /v1/sql, where COPY ... TO can write files). SDKs, the CLI and
 // curl send no browser headers and pass; the console is same-origin.
-func (s *Server) handler() http.Handler {
+func (s *Server) handler() (http.Handler, error) {
 	con := s.newConsole()
 	return s.guardBrowsers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/sql" {

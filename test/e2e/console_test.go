@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -481,5 +482,57 @@ func TestCrossSiteFormRefused(t *testing.T) {
 	resp.Body.Close()
 	if _, err := os.Stat(target); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("the same COPY without browser headers: %d %v", resp.StatusCode, err)
+	}
+}
+
+// TestCORSFromBrowser: a browser app on another origin calls the Kinesis
+// API with fetch, as the AWS SDK for JavaScript does in a browser: a rheo
+// started with --cors-origins naming that origin answers it (preflight
+// included), one without the option does not.
+func TestCORSFromBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, `<!doctype html><script>
+fetch(new URLSearchParams(location.search).get("rheo") + "/", {method: "POST",
+  headers: {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.ListStreams"}, body: "{}"})
+  .then((r) => r.json()).then((j) => { document.title = "ok " + JSON.stringify(j.StreamNames); },
+    (e) => { document.title = "failed " + e; });
+</script>`)
+	}))
+	defer app.Close()
+	open := startRheo(t, "--cors-origins", app.URL)
+	closed := startRheo(t)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	for _, tc := range []struct {
+		rheo *rheoProc
+		want string
+	}{{open, "ok []"}, {closed, "failed TypeError: Failed to fetch"}} {
+		ctx, cancelRun := context.WithTimeout(browser, 30*time.Second)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(app.URL+"/?rheo="+url.QueryEscape(tc.rheo.endpoint())),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := chromedp.Poll[bool](`document.title !== ""`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second))(ctx, tg)
+				return err
+			}))
+		var title string
+		if err == nil {
+			title, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`))
+		}
+		cancelRun()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.rheo.endpoint(), err)
+		}
+		if title != tc.want {
+			t.Errorf("fetch from %s to %s: %q, want %q", app.URL, tc.rheo.endpoint(), title, tc.want)
+		}
 	}
 }
