@@ -44,6 +44,14 @@ func FuzzMessages(f *testing.F) {
 // fuzzConn serves one connection that sends a start-up message and then
 // data, and fails if the connection does not end once the client closes.
 func fuzzConn(t *testing.T, cfg Config, data []byte) {
+	start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+		Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
+	fuzzRaw(t, cfg, start, data)
+}
+
+// fuzzRaw serves one connection whose client writes each of chunks and
+// closes, and fails if the connection does not end then.
+func fuzzRaw(t *testing.T, cfg Config, chunks ...[]byte) {
 	srv, err := NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -55,16 +63,15 @@ func fuzzConn(t *testing.T, cfg Config, data []byte) {
 		srv.serveConn(server)
 	}()
 	go func() { _, _ = io.Copy(io.Discard, client) }()
-	start, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
-		Parameters: map[string]string{"user": "fuzz"}}).Encode(nil)
 	_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_, _ = client.Write(start)
-	_, _ = client.Write(data)
+	for _, c := range chunks {
+		_, _ = client.Write(c)
+	}
 	client.Close()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatalf("connection did not end after the client closed; input %x", data)
+		t.Fatalf("connection did not end after the client closed (TLS %v); input %x", cfg.TLS != nil, chunks[len(chunks)-1])
 	}
 }
 
@@ -114,25 +121,7 @@ func FuzzStartup(f *testing.F) {
 	cert := testTLS(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, tc := range []*tls.Config{nil, cert} {
-			srv, err := NewServer(Config{Backend: &fakeBackend{}, MaxMessageSize: 1 << 20, TLS: tc, StartupTimeout: 5 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			client, server := net.Pipe()
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				srv.serveConn(server)
-			}()
-			go func() { _, _ = io.Copy(io.Discard, client) }()
-			_ = client.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			_, _ = client.Write(data)
-			client.Close()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				t.Fatalf("connection did not end after the client closed (TLS %v); input %x", tc != nil, data)
-			}
+			fuzzRaw(t, Config{Backend: &fakeBackend{}, MaxMessageSize: 1 << 20, TLS: tc, StartupTimeout: 5 * time.Second}, data)
 		}
 	})
 }

@@ -10,6 +10,29 @@ import (
 	"testing"
 )
 
+// send makes one request to s with the given Host ("" for the URL's) and
+// headers, and returns the status, headers and body.
+func send(t *testing.T, s *Server, method, path, host string, hdr map[string]string, body string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
 // TestCrossSiteRequestsRefused: a browser request from another site (what
 // a form post or a no-cors fetch from a hostile page looks like) cannot
 // run SQL, here a COPY that would write a file, nor call the Kinesis API;
@@ -21,20 +44,8 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	sqlBody := `{"sql":"COPY (SELECT 1 AS x) TO '` + target + `' (FORMAT csv)","x":"="}`
 	post := func(path, body string, hdr map[string]string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, s.URL()+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, _, b := send(t, s, http.MethodPost, path, "", hdr, body)
+		return code, b
 	}
 	for _, hdr := range []map[string]string{
 		{"Content-Type": "text/plain", "Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
@@ -78,21 +89,8 @@ func TestDNSRebindingRefused(t *testing.T) {
 	s := startTest(t, testConfig(t))
 	do := func(method, path, host string, hdr map[string]string, body string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Host = host
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, _, b := send(t, s, method, path, host, hdr, body)
+		return code, b
 	}
 	_, port, _ := strings.Cut(s.Addr().String(), ":")
 	sameOrigin := func(host string) map[string]string {
@@ -126,37 +124,21 @@ func TestCORS(t *testing.T) {
 	const app = "http://app.localhost:3000"
 	preflight := func(s *Server, path, origin string) http.Header {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodOptions, s.URL()+path, nil)
-		req.Header.Set("Origin", origin)
-		req.Header.Set("Access-Control-Request-Method", "POST")
-		req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-target,x-amz-date,authorization")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		code, h, _ := send(t, s, http.MethodOptions, path, "", map[string]string{"Origin": origin,
+			"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-date,authorization"}, "")
+		if code != http.StatusOK {
+			h.Set("X-Test-Status", fmt.Sprint(code))
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			resp.Header.Set("X-Test-Status", fmt.Sprint(resp.StatusCode))
-		}
-		return resp.Header
+		return h
 	}
 	call := func(s *Server, path, origin, target, body string) (int, http.Header) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, s.URL()+path, strings.NewReader(body))
-		req.Header.Set("Origin", origin)
-		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		hdr := map[string]string{"Origin": origin, "Sec-Fetch-Site": "cross-site", "Content-Type": "application/json"}
 		if target != "" {
-			req.Header.Set("X-Amz-Target", target)
-			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		} else {
-			req.Header.Set("Content-Type", "application/json")
+			hdr["X-Amz-Target"], hdr["Content-Type"] = target, "application/x-amz-json-1.1"
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode, resp.Header
+		code, h, _ := send(t, s, http.MethodPost, path, "", hdr, body)
+		return code, h
 	}
 
 	cfg := testConfig(t)

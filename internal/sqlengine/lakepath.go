@@ -168,6 +168,11 @@ func (e *Engine) download(ctx context.Context, bucket, key, dst string) error {
 		return err
 	}
 	defer r.Close()
+	return copyToFile(dst, r)
+}
+
+// copyToFile writes what r holds to a new file dst.
+func copyToFile(dst string, r io.Reader) error {
 	f, err := os.Create(dst)
 	if err != nil {
 		return err

@@ -45,6 +45,23 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// newBrowser starts headless Chromium (with extra command-line flags) for
+// the life of the test and returns its context.
+func newBrowser(t *testing.T, chromium string, flags ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox /* CI runs as root */, chromedp.DisableGPU)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, flags...)...)
+	t.Cleanup(cancelAlloc)
+	browser, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	// The first Run starts the browser for the life of its context, so it
+	// gets no timeout.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return browser
+}
+
 // consoleCall posts one JSON request (Kinesis JSON 1.1 when target is set,
 // else JSON to /v1/sql) and fails the test on a non-200 answer.
 func consoleCall(t *testing.T, url, target, body string) {
@@ -116,21 +133,7 @@ func TestConsoleBrowser(t *testing.T) {
 	consoleCall(t, url+"/", "Kinesis_20131202.PutRecords", `{"StreamName":"`+stream+`","Records":[`+strings.Join(recs, ",")+`]}`)
 	consoleCall(t, url+"/v1/sql", "", `{"sql":"CREATE STREAM TABLE console_clicks_t (page VARCHAR, ms INTEGER) FROM STREAM 'console_clicks' FORMAT json"}`)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1400, 1000),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	// The first Run starts the browser for the life of its context, so it
-	// gets no timeout; each step below gets its own.
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := newBrowser(t, chromium, chromedp.WindowSize(1400, 1000))
 
 	// Uncaught exceptions on the page fail the test (HTTP errors of the
 	// auth part below are expected and are not exceptions).
@@ -424,15 +427,7 @@ func TestCrossSiteFormRefused(t *testing.T) {
 
 	// rebind.test resolves to 127.0.0.1, as a hostile name does after a
 	// DNS rebinding.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("host-resolver-rules", "MAP rebind.test 127.0.0.1"))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := newBrowser(t, chromium, chromedp.Flag("host-resolver-rules", "MAP rebind.test 127.0.0.1"))
 	ctx, cancelRun := context.WithTimeout(browser, 30*time.Second)
 	defer cancelRun()
 	// The form posts on load; wait until the browser shows rheo's answer.
@@ -504,14 +499,7 @@ fetch(new URLSearchParams(location.search).get("rheo") + "/", {method: "POST",
 	open := startRheo(t, "--cors-origins", app.URL)
 	closed := startRheo(t)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := newBrowser(t, chromium)
 	for _, tc := range []struct {
 		rheo *rheoProc
 		want string
