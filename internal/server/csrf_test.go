@@ -11,8 +11,9 @@ import (
 )
 
 // send makes one request to s with the given Host ("" for the URL's) and
-// headers, and returns the status, headers and body.
-func send(t *testing.T, s *Server, method, path, host string, hdr map[string]string, body string) (int, http.Header, string) {
+// headers, passed through prep (to sign it, say), and returns the status,
+// headers and body.
+func send(t *testing.T, s *Server, method, path, host string, hdr map[string]string, body string, prep ...func(*http.Request)) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
 	if err != nil {
@@ -23,6 +24,9 @@ func send(t *testing.T, s *Server, method, path, host string, hdr map[string]str
 	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
+	}
+	for _, p := range prep {
+		p(req)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -34,31 +33,23 @@ func startWithUsers(t *testing.T) *Server {
 	return startTest(t, cfg)
 }
 
-// authGet GETs path, SigV4-signed for service "rheo" when akid is set (as the
-// console page signs), and returns the status, headers and body.
+// authGet GETs path, with HTTP Basic credentials (basic) or SigV4-signed
+// for service "rheo" (as the console page signs) when akid is set, and
+// returns the status, headers and body.
 func authGet(t *testing.T, s *Server, path, akid, secret string, basic bool) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.URL()+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	switch {
-	case akid != "" && basic:
-		req.SetBasicAuth(akid, secret)
-	case akid != "":
-		sum := sha256.Sum256(nil)
-		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret},
-			req, hex.EncodeToString(sum[:]), "rheo", "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
+	return send(t, s, http.MethodGet, path, "", nil, "", func(req *http.Request) {
+		switch {
+		case akid != "" && basic:
+			req.SetBasicAuth(akid, secret)
+		case akid != "":
+			sum := sha256.Sum256(nil)
+			if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret},
+				req, hex.EncodeToString(sum[:]), "rheo", "us-east-1", time.Now()); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	})
 }
 
 // TestConsoleNeedsSignatureWhenAuthIsOn: with auth on, the console's page
