@@ -1,6 +1,9 @@
 package pgwire
 
-import "context"
+import (
+	"context"
+	"io"
+)
 
 // Backend opens SQL sessions; one per client connection. The server
 // package adapts the SQL engine to it, so pgwire stays free of cgo and of
@@ -44,6 +47,17 @@ type Rows interface {
 	// Notices are informational messages for the client, sent as
 	// NoticeResponse.
 	Notices() []string
+}
+
+// CopyRows is implemented by Rows that may carry a COPY with the client at
+// one end. CopyOut, when not nil, is the data of a COPY ... TO STDOUT,
+// sent in CopyData messages instead of rows. CopyIn, when not nil, is a
+// COPY ... FROM STDIN not yet run: it is called with what the client sends
+// between CopyInResponse and CopyDone and returns the command tag. Both
+// are in the simple query protocol only, as psql, JDBC and pgx use them.
+type CopyRows interface {
+	CopyOut() io.Reader
+	CopyIn() func(ctx context.Context, data io.Reader) (tag string, err error)
 }
 
 // Column names and types one result column. Type is a DuckDB type name

@@ -515,6 +515,14 @@ func (c *conn) simpleStatement(sql string) error {
 		return err
 	}
 	defer rows.Close()
+	if cr, ok := rows.(CopyRows); ok {
+		if out := cr.CopyOut(); out != nil {
+			return c.copyOut(out, rows.Tag())
+		}
+		if in := cr.CopyIn(); in != nil {
+			return c.copyIn(ctx, in)
+		}
+	}
 	cols := rows.Columns()
 	var oids []uint32
 	if cols != nil {
@@ -832,6 +840,12 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 			c.endQuery()
 			c.closePortal(m.Portal)
 			return err
+		}
+		if cr, ok := rows.(CopyRows); ok && (cr.CopyOut() != nil || cr.CopyIn() != nil) {
+			rows.Close()
+			c.endQuery()
+			c.closePortal(m.Portal)
+			return &Error{Code: "0A000", Message: "COPY ... TO STDOUT and COPY ... FROM STDIN work in the simple query protocol only (as psql's \\copy sends them)"}
 		}
 		p.rows = rows
 		p.cols = rows.Columns()

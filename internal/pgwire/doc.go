@@ -34,6 +34,11 @@
 // binary format, for the common types (see types.go for the mapping of
 // DuckDB types to Postgres type OIDs; composite types travel as text).
 //
+// COPY ... TO STDOUT and FROM STDIN (psql's \copy) run the COPY
+// sub-protocol in the simple query flow when the Rows implement CopyRows:
+// CopyOutResponse and CopyData out, or CopyInResponse and the client's
+// CopyData in until CopyDone (CopyFail aborts, loading nothing).
+//
 // A CancelRequest on a new connection carrying a connection's process id
 // and secret cancels that connection's running query, which then fails
 // with SQLSTATE 57014.

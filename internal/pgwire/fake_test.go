@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"strconv"
@@ -28,6 +29,7 @@ type fakeBackend struct {
 	sessions int
 	closed   int
 	queries  []string
+	copied   []string // data of each copyin
 	// echoTypes are the parameter types Describe reports for "echo".
 	echoTypes []string
 }
@@ -115,6 +117,10 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 	if len(f) == 0 {
 		return nil, &Error{Code: "42601", Message: "empty"}
 	}
+	arg := 0 // the number after "rows" and "copyout"
+	if len(f) > 1 {
+		arg, _ = strconv.Atoi(f[1])
+	}
 	if strings.EqualFold(f[0], "panic") {
 		panic("fake backend: panic requested")
 	}
@@ -125,7 +131,7 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 	r := &fakeRows{cols: d.Columns}
 	switch strings.ToLower(f[0]) {
 	case "rows":
-		n, _ := strconv.Atoi(f[1])
+		n := arg
 		for i := range n {
 			r.rows = append(r.rows, []any{int64(i), fmt.Sprintf("row-%d", i)})
 		}
@@ -151,11 +157,43 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 		r.tag = "BEGIN"
 	case "commit":
 		r.tag = "COMMIT"
+	case "copyout": // copyout N: N lines "i\tline-i"
+		n := arg
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%d\tline-%d\n", i, i)
+		}
+		return &fakeCopyRows{fakeRows: r, out: strings.NewReader(b.String()), tag: fmt.Sprintf("COPY %d", n)}, nil
+	case "copyin": // the data land in the backend's copied
+		return &fakeCopyRows{fakeRows: r, in: func(_ context.Context, data io.Reader) (string, error) {
+			b, err := io.ReadAll(data)
+			if err != nil {
+				return "", &Error{Code: "58030", Message: err.Error()}
+			}
+			s.b.mu.Lock()
+			s.b.copied = append(s.b.copied, string(b))
+			s.b.mu.Unlock()
+			return fmt.Sprintf("COPY %d", strings.Count(string(b), "\n")), nil
+		}}, nil
 	default:
 		return nil, &Error{Code: "42601", Message: fmt.Sprintf("syntax error at or near %q", f[0])}
 	}
 	return r, nil
 }
+
+// fakeCopyRows is the result of copyout and copyin (CopyRows).
+type fakeCopyRows struct {
+	*fakeRows
+	out io.Reader
+	in  func(context.Context, io.Reader) (string, error)
+	tag string
+}
+
+func (r *fakeCopyRows) CopyOut() io.Reader { return r.out }
+func (r *fakeCopyRows) CopyIn() func(context.Context, io.Reader) (string, error) {
+	return r.in
+}
+func (r *fakeCopyRows) Tag() string { return r.tag }
 
 type fakeRows struct {
 	cols    []Column

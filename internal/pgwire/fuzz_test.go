@@ -27,6 +27,9 @@ func FuzzMessages(f *testing.F) {
 		&pgproto3.Bind{PreparedStatement: "a", ParameterFormatCodes: []int16{1}, Parameters: [][]byte{{0, 0, 0, 1}, {1}}, ResultFormatCodes: []int16{1}},
 		&pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{MaxRows: 1}, &pgproto3.Sync{}))
 	f.Add(enc(&pgproto3.Parse{Query: "types"}, &pgproto3.Bind{ResultFormatCodes: []int16{1, 0, 1}}, &pgproto3.Execute{}, &pgproto3.Close{ObjectType: 'P'}, &pgproto3.Sync{}))
+	f.Add(enc(&pgproto3.Query{String: "copyin"}, &pgproto3.CopyData{Data: []byte("a\tb\n")}, &pgproto3.Sync{}, &pgproto3.CopyDone{}))
+	f.Add(enc(&pgproto3.Query{String: "copyin"}, &pgproto3.CopyData{Data: []byte("a")}, &pgproto3.Query{String: "rows 1"}))
+	f.Add(enc(&pgproto3.Query{String: "copyout 3"}, &pgproto3.CopyFail{Message: "x"}))
 	f.Add([]byte{'Q', 0, 0, 0, 3})
 	f.Add([]byte{'B', 0x7f, 0xff, 0xff, 0xff})
 	f.Add([]byte{'X', 0, 0, 0, 4})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/auth"
@@ -94,6 +95,24 @@ func (r *sqlRows) Close() error {
 		r.m.ObserveSQL(metrics.ProtocolPGWire, time.Since(r.start), r.r.Err() != nil)
 	}
 	return r.r.Close()
+}
+
+// CopyOut and CopyIn pass COPY ... TO STDOUT / FROM STDIN through
+// (pgwire.CopyRows).
+func (r *sqlRows) CopyOut() io.Reader { return r.r.CopyOut() }
+
+func (r *sqlRows) CopyIn() func(ctx context.Context, data io.Reader) (string, error) {
+	in := r.r.CopyIn()
+	if in == nil {
+		return nil
+	}
+	return func(ctx context.Context, data io.Reader) (string, error) {
+		tag, err := in(ctx, data)
+		if err != nil {
+			return "", pgError(err)
+		}
+		return tag, nil
+	}
 }
 
 func (r *sqlRows) Tag() string       { return r.r.Tag() }

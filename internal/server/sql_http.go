@@ -158,6 +158,9 @@ func runSQL(ctx context.Context, sess *sqlengine.Session, stmt string, args []an
 		return sqlResult{}, err
 	}
 	defer res.Close()
+	if err := res.NeedsClient(); err != nil {
+		return sqlResult{}, err
+	}
 	out := sqlResult{Notices: []string{}}
 	cols := res.Columns()
 	if cols != nil {

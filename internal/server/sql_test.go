@@ -186,6 +186,72 @@ SELECT count(*) AS n FROM k;
 	}
 }
 
+// TestSQLPsqlCopy: psql's \copy exports a query and a table to local
+// files (CSV with a header, and Postgres's text format) and loads local
+// files into a table, through COPY ... TO STDOUT / FROM STDIN; over HTTP
+// those statements are refused with 0A000 instead of writing to the
+// server's own stdout.
+func TestSQLPsqlCopy(t *testing.T) {
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	s := startSQL(t)
+	host, port, _ := strings.Cut(s.PGAddr().String(), ":")
+	dir := t.TempDir()
+	psql := func(cmds ...string) string {
+		t.Helper()
+		a := []string{"-h", host, "-p", port, "-U", "rheo", "-d", "rheo", "-X", "-v", "ON_ERROR_STOP=1", "-A", "-t"}
+		for _, c := range cmds {
+			a = append(a, "-c", c)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "psql", a...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("psql %q: %v\n%s", cmds, err, out)
+		}
+		return string(out)
+	}
+	read := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	psql("CREATE TABLE c (id INTEGER, name VARCHAR)", "INSERT INTO c VALUES (1, 'one'), (2, NULL)")
+	if out := psql(`\copy c TO '` + filepath.Join(dir, "c.csv") + `' CSV HEADER`); !strings.Contains(out, "COPY 2") {
+		t.Fatalf("\\copy TO csv said %q", out)
+	}
+	if got := read("c.csv"); got != "id,name\n1,one\n2,\n" {
+		t.Fatalf("c.csv = %q", got)
+	}
+	psql(`\copy (SELECT id * 10 AS ten, name FROM c ORDER BY id) TO '` + filepath.Join(dir, "q.txt") + `'`)
+	if got := read("q.txt"); got != "10\tone\n20\t\\N\n" {
+		t.Fatalf("q.txt = %q", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "in.csv"), []byte("id,name\n3,three\n4,four\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "in.txt"), []byte("5\tfive\n6\t\\N\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := psql(`\copy c FROM '`+filepath.Join(dir, "in.csv")+`' CSV HEADER`, `\copy c FROM '`+filepath.Join(dir, "in.txt")+`'`); strings.Count(out, "COPY 2") != 2 {
+		t.Fatalf("\\copy FROM said %q", out)
+	}
+	if got := psql("SELECT count(*), count(name) FROM c"); got != "6|4\n" {
+		t.Fatalf("after the loads: %q", got)
+	}
+	for _, q := range []string{"COPY c TO STDOUT", "COPY c FROM STDIN"} {
+		code, m := postSQL(t, s, `{"sql": "`+q+`"}`)
+		e, _ := m["error"].(map[string]any)
+		if code != http.StatusBadRequest || e == nil || e["code"] != "0A000" {
+			t.Errorf("POST /v1/sql %s: %d %v", q, code, m)
+		}
+	}
+}
+
 func postSQL(t *testing.T, s *Server, body string) (int, map[string]any) {
 	t.Helper()
 	resp, err := http.Post(s.URL()+"/v1/sql", "application/json", strings.NewReader(body))

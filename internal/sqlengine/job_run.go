@@ -145,6 +145,9 @@ func (s *Session) runJobStatement(ctx context.Context, def jobDef, n int64, rows
 		return err
 	}
 	defer r.Close()
+	if err := r.NeedsClient(); err != nil {
+		return err
+	}
 	var returned int64
 	for r.Next() {
 		returned++

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,6 +106,9 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		}
 		if err := s.e.syncMirrors(ctx, toks); err != nil {
 			return nil, toError(err)
+		}
+		if c, ok := parseStdioCopy(toks); ok {
+			return s.runStdioCopy(ctx, st, toks, c)
 		}
 	}
 	r, err := s.run(ctx, st, toks, args)
@@ -372,6 +376,10 @@ type Result struct {
 	notices []string
 	done    bool
 	release func() // removes the statement's downloaded objects (rewriteS3)
+	// copyOut and copyIn carry a COPY's data to or from the client
+	// (stdio_copy.go).
+	copyOut *os.File
+	copyIn  func(ctx context.Context, data io.Reader) (string, error)
 }
 
 // Columns returns the result columns; nil when the statement returns no rows.

@@ -1,0 +1,73 @@
+package pgwire
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// errReader fails after its data, as a client whose file read fails does.
+type errReader struct{ data io.Reader }
+
+func (r errReader) Read(p []byte) (int, error) {
+	n, err := r.data.Read(p)
+	if errors.Is(err, io.EOF) {
+		return n, errors.New("disk on fire")
+	}
+	return n, err
+}
+
+// TestCopyWithPgx runs COPY TO STDOUT and FROM STDIN through pgx's
+// CopyTo and CopyFrom (the simple query flow psql and JDBC use too): the
+// data arrive whole, in chunks larger than one message; a client that
+// aborts (CopyFail) loads nothing and gets 57014; the extended protocol is
+// refused with 0A000; the connection stays usable throughout.
+func TestCopyWithPgx(t *testing.T) {
+	_, fb, addr := startFake(t)
+	conn := pgxConnect(t, addr)
+	pc := conn.PgConn()
+	ctx := context.Background()
+
+	var out bytes.Buffer
+	tag, err := pc.CopyTo(ctx, &out, "copyout 20000")
+	if err != nil || tag.String() != "COPY 20000" {
+		t.Fatalf("CopyTo: %v %q", err, tag)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 20000 || lines[0] != "0\tline-0" || lines[19999] != "19999\tline-19999" || out.Len() < 2*copyChunk {
+		t.Fatalf("CopyTo data: %d lines, %d bytes", len(lines), out.Len())
+	}
+
+	data := strings.Repeat("a\tb\n", 50000)
+	tag, err = pc.CopyFrom(ctx, strings.NewReader(data), "copyin")
+	if err != nil || tag.String() != "COPY 50000" {
+		t.Fatalf("CopyFrom: %v %q", err, tag)
+	}
+	_, err = pc.CopyFrom(ctx, errReader{strings.NewReader("x\n")}, "copyin")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "57014" || !strings.Contains(pe.Message, "COPY from stdin failed") {
+		t.Fatalf("aborted CopyFrom: %v", err)
+	}
+	fb.mu.Lock()
+	copied := fb.copied
+	fb.mu.Unlock()
+	if len(copied) != 1 || copied[0] != data {
+		t.Fatalf("loads: %d, first %d bytes; want only the complete one", len(copied), len(copied[0]))
+	}
+
+	// Parse/Bind/Execute: refused, and the connection goes on.
+	rr := pc.ExecParams(ctx, "copyout 1", nil, nil, nil, nil).Read()
+	if !errors.As(rr.Err, &pe) || pe.Code != "0A000" {
+		t.Fatalf("COPY in the extended protocol: %v", rr.Err)
+	}
+	var n int64
+	var v string
+	if err := conn.QueryRow(ctx, "rows 1").Scan(&n, &v); err != nil {
+		t.Fatalf("query after the COPYs: %v", err)
+	}
+}

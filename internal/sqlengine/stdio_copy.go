@@ -1,0 +1,165 @@
+package sqlengine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// COPY ... TO STDOUT and COPY ... FROM STDIN: what psql's \copy, JDBC's
+// CopyManager and scripts send to export a query or load a local file.
+//
+// DuckDB would take STDOUT and STDIN as the server process's own standard
+// streams, so an export would land in the server's log and the client
+// would get nothing. Here STDOUT and STDIN become a temporary file: COPY
+// TO runs into it and the Result hands its bytes to the client
+// (Result.CopyOut); COPY FROM returns at once with Result.CopyIn, which
+// the client's data goes through into the file before the COPY runs.
+//
+// Formats: the options DuckDB understands are passed on (CSV with HEADER,
+// DELIMITER, ..., also in Postgres's old "CSV HEADER" spelling). Without
+// any option the format is Postgres's default text format, approximated
+// as tab-separated values with \N for NULL (a value holding a tab, a
+// newline or a double quote is quoted CSV-style instead of backslash
+// escaped). BINARY is refused.
+
+// stdioCopy is a COPY whose source or destination is the client.
+type stdioCopy struct {
+	at    token // the STDOUT or STDIN word
+	out   bool  // TO STDOUT
+	plain bool  // no options after it: Postgres's text format
+}
+
+// textCopyOptions make DuckDB read and write Postgres's text format.
+const textCopyOptions = ` (FORMAT csv, DELIMITER E'\t', NULLSTR '\N', HEADER false)`
+
+// parseStdioCopy finds "TO STDOUT" or "FROM STDIN" outside parentheses in
+// a COPY statement.
+func parseStdioCopy(toks []token) (stdioCopy, bool) {
+	if len(toks) < 4 || !toks[0].is("copy") {
+		return stdioCopy{}, false
+	}
+	depth := 0
+	for i := 1; i+1 < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.kind == tokPunct && t.text == "(":
+			depth++
+		case t.kind == tokPunct && t.text == ")":
+			depth--
+		case depth == 0 && (t.is("to") && toks[i+1].is("stdout") || t.is("from") && toks[i+1].is("stdin")):
+			rest := toks[i+2:]
+			if len(rest) > 0 && rest[len(rest)-1].kind == tokPunct && rest[len(rest)-1].text == ";" {
+				rest = rest[:len(rest)-1]
+			}
+			return stdioCopy{at: toks[i+1], out: t.is("to"), plain: len(rest) == 0}, true
+		}
+	}
+	return stdioCopy{}, false
+}
+
+// isBinary reports the BINARY format ("FORMAT binary" or the old bare
+// BINARY) among the options after at.
+func (c stdioCopy) isBinary(toks []token) bool {
+	for _, t := range toks {
+		if t.pos > c.at.pos && t.is("binary") {
+			return true
+		}
+	}
+	return false
+}
+
+// runStdioCopy runs COPY ... TO STDOUT into a temporary file and returns
+// its bytes as the Result's CopyOut, or prepares COPY ... FROM STDIN and
+// returns its CopyIn. s.mu is held.
+func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c stdioCopy) (*Result, error) {
+	if c.isBinary(toks) {
+		return nil, newErr(CodeFeature, "COPY with the BINARY format is not supported; use the text or CSV format")
+	}
+	f, err := os.CreateTemp(s.e.tempDir, "rheo-copy-stdio-*")
+	if err != nil {
+		return nil, &Error{Code: CodeIO, Message: fmt.Sprintf("temporary file for COPY: %v", err), Err: err}
+	}
+	path := f.Name()
+	f.Close()
+	remove := func() { os.Remove(path) }
+	rw := st[:c.at.pos] + quoteString(path) + strings.TrimRight(st[c.at.end:], "; \t\r\n")
+	if c.plain {
+		rw += textCopyOptions
+	}
+	rwToks, err := lex(rw, false)
+	if err != nil {
+		remove()
+		return nil, toError(err)
+	}
+	if c.out {
+		r, err := s.run(ctx, rw, rwToks, nil)
+		if err != nil {
+			remove()
+			return nil, err
+		}
+		r.Close()
+		data, err := os.Open(path)
+		if err != nil {
+			remove()
+			return nil, &Error{Code: CodeIO, Message: fmt.Sprintf("read COPY output: %v", err), Err: err}
+		}
+		return &Result{done: true, tag: r.tag, copyOut: data, release: func() { data.Close(); remove() }}, nil
+	}
+	load := func(ctx context.Context, src io.Reader) (string, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return "", newErr(CodeInternal, "session is closed")
+		}
+		dst, err := os.Create(path)
+		if err != nil {
+			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("temporary file for COPY: %v", err), Err: err}
+		}
+		if _, err := io.Copy(dst, src); err != nil {
+			dst.Close()
+			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("receive COPY data: %v", err), Err: err}
+		}
+		if err := dst.Close(); err != nil {
+			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("temporary file for COPY: %v", err), Err: err}
+		}
+		r, err := s.run(ctx, rw, rwToks, nil)
+		if err != nil {
+			return "", err
+		}
+		r.Close()
+		return r.tag, nil
+	}
+	return &Result{done: true, tag: "COPY 0", copyIn: load, release: remove}, nil
+}
+
+// CopyOut is the data of a COPY ... TO STDOUT, in the format the statement
+// asked for; nil for any other statement. Read it before Close.
+func (r *Result) CopyOut() io.Reader {
+	if r.copyOut == nil {
+		return nil
+	}
+	return r.copyOut
+}
+
+// CopyIn is set for a COPY ... FROM STDIN, which has not run yet: call it
+// with the client's data (before Close) to load it; it returns the
+// command tag ("COPY <rows>"). nil for any other statement.
+func (r *Result) CopyIn() func(ctx context.Context, data io.Reader) (tag string, err error) {
+	return r.copyIn
+}
+
+// NeedsClient fails a COPY ... TO STDOUT or FROM STDIN run where no
+// client takes part (a scheduled job, the HTTP endpoint): 0A000 saying to
+// copy to or from a file or s3:// path instead. nil for other statements.
+func (r *Result) NeedsClient() error {
+	switch {
+	case r.copyOut != nil:
+		return newErr(CodeFeature, "COPY ... TO STDOUT needs a Postgres client to send the data to (psql's \\copy); here, COPY to a file or an s3:// path instead")
+	case r.copyIn != nil:
+		return newErr(CodeFeature, "COPY ... FROM STDIN needs a Postgres client to send the data (psql's \\copy); here, COPY from a file or an s3:// path instead")
+	}
+	return nil
+}

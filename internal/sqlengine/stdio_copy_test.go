@@ -1,0 +1,87 @@
+package sqlengine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyOut runs a COPY ... TO STDOUT and returns its data and tag.
+func copyOut(t *testing.T, s *Session, q string) (string, string) {
+	t.Helper()
+	r, err := s.Query(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer r.Close()
+	if r.CopyOut() == nil || r.CopyIn() != nil {
+		t.Fatalf("%s: not a COPY TO STDOUT result", q)
+	}
+	b, err := io.ReadAll(r.CopyOut())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), r.Tag()
+}
+
+// copyIn runs a COPY ... FROM STDIN with data and returns its tag.
+func copyIn(t *testing.T, s *Session, q, data string) (string, error) {
+	t.Helper()
+	r, err := s.Query(context.Background(), q)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	if r.CopyIn() == nil || r.CopyOut() != nil {
+		t.Fatalf("%s: not a COPY FROM STDIN result", q)
+	}
+	return r.CopyIn()(context.Background(), strings.NewReader(data))
+}
+
+// TestStdioCopy: COPY TO STDOUT hands the data to the caller (never to the
+// server's own stdout) in Postgres's text format by default or as the
+// options ask; COPY FROM STDIN loads what the caller gives; BINARY is
+// refused; temporary files go when the results are closed.
+func TestStdioCopy(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE t (a INT, b VARCHAR)")
+	exec(t, s, "INSERT INTO t VALUES (1, 'x'), (2, NULL)")
+
+	for _, tc := range []struct{ q, want string }{
+		{"COPY t TO STDOUT", "1\tx\n2\t\\N\n"},
+		{"copy t to stdout;", "1\tx\n2\t\\N\n"},
+		{"COPY t TO STDOUT CSV HEADER", "a,b\n1,x\n2,\n"},
+		{"COPY (SELECT a * 10 AS ten FROM t ORDER BY a) TO STDOUT WITH (FORMAT csv, HEADER)", "ten\n10\n20\n"},
+	} {
+		data, tag := copyOut(t, s, tc.q)
+		if data != tc.want || tag != "COPY 2" {
+			t.Errorf("%s: %q %q, want %q COPY 2", tc.q, data, tag, tc.want)
+		}
+	}
+
+	if tag, err := copyIn(t, s, "COPY t FROM STDIN", "3\tz\n4\t\\N\n"); err != nil || tag != "COPY 2" {
+		t.Fatalf("text COPY FROM STDIN: %q %v", tag, err)
+	}
+	if tag, err := copyIn(t, s, "COPY t (b, a) FROM STDIN WITH (FORMAT csv, HEADER)", "b,a\nw,5\n"); err != nil || tag != "COPY 1" {
+		t.Fatalf("CSV COPY FROM STDIN: %q %v", tag, err)
+	}
+	if got := strings.Join(rows(t, s, "SELECT a, b FROM t ORDER BY a"), " "); got != "1|x 2|NULL 3|z 4|NULL 5|w" {
+		t.Fatalf("table after loads: %s", got)
+	}
+	if _, err := copyIn(t, s, "COPY t FROM STDIN", "not a number\tq\n"); err == nil {
+		t.Fatal("bad data loaded")
+	}
+
+	_, err := s.Query(context.Background(), "COPY t TO STDOUT (FORMAT binary)")
+	var se *Error
+	if !errors.As(err, &se) || se.Code != CodeFeature {
+		t.Fatalf("BINARY: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(e.dir, "rheo-copy-stdio-*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
