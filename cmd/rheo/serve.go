@@ -77,6 +77,7 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.StringVar(&cfg.CredentialsFile, "credentials", cfg.CredentialsFile, "credentials file turning on SigV4 authentication with per-key permissions (docs/auth.md); RHEO_ACCESS_KEY_ID and RHEO_SECRET_ACCESS_KEY add one full-access key")
 	f.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate (PEM) for --listen; with --tls-key serves HTTPS, and TLS on --pg-listen to clients that ask")
 	f.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS private key (PEM) for --tls-cert")
+	f.BoolVar(&cfg.PGRequireTLS, "pg-require-tls", cfg.PGRequireTLS, "refuse Postgres clients that do not ask for TLS (needs --tls-cert and --tls-key)")
 	f.StringSliceVar(&cfg.CORSOrigins, "cors-origins", cfg.CORSOrigins, `origins of browser apps that may call the Kinesis and Firehose APIs across origins (CORS), e.g. "http://localhost:3000", or "*" for any; default: none`)
 	f.BoolVar(&cfg.EnforceLimits, "enforce-limits", cfg.EnforceLimits, "enforce AWS's per-shard throughput limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 GetRecords/s out) and per-action call quotas (DescribeStream 10/s, ListShards 1000/s per stream, ...) so clients can test their backoff")
 	f.StringVar(&cfg.EncryptionKeyFile, "encryption-key-file", cfg.EncryptionKeyFile, "master key for StartStreamEncryption (32 bytes raw, hex or base64); default: a random key kept in the data dir. Changing it makes records encrypted under the old key unreadable")

@@ -203,6 +203,10 @@ func (c *conn) startup() (ok bool, err error) {
 		c.fatal("28000", "no PostgreSQL user name specified in startup packet")
 		return false, nil
 	}
+	if c.srv.cfg.RequireTLS && !c.tls {
+		c.fatal("28000", "this server requires TLS: connect with sslmode=require (or verify-ca, verify-full)")
+		return false, nil
+	}
 	// Protocol 3.2 and "_pq_." options are not supported: tell the client
 	// to speak 3.0 without them.
 	var unknown []string

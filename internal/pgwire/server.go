@@ -49,6 +49,9 @@ type Config struct {
 	// not ask stay in plain text. nil answers 'N'. Its NextProtos should
 	// offer "postgresql" (libpq 17 sends that ALPN).
 	TLS *tls.Config
+	// RequireTLS refuses clients that did not ask for TLS (FATAL, SQLSTATE
+	// 28000) instead of serving them in plain text. It needs TLS.
+	RequireTLS bool
 }
 
 // Server accepts Postgres wire connections and serves them from Backend.
@@ -72,6 +75,9 @@ type Server struct {
 func NewServer(cfg Config) (*Server, error) {
 	if cfg.Backend == nil {
 		return nil, errors.New("pgwire: Config.Backend is nil")
+	}
+	if cfg.RequireTLS && cfg.TLS == nil {
+		return nil, errors.New("pgwire: Config.RequireTLS needs Config.TLS")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

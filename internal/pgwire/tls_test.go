@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/rheo-dev/rheo/internal/testcert"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // testTLS is a server TLS config with a fresh self-signed certificate for
@@ -106,4 +108,25 @@ func TestTLSPlaintextAfterSSLRequest(t *testing.T) {
 	if strings.Contains(string(rest), "server_version") || len(fb.log()) > 0 {
 		t.Fatalf("the plaintext start-up was served: %q %v", rest, fb.log())
 	}
+}
+
+// TestRequireTLS: with RequireTLS a client that does not ask for TLS is
+// refused with 28000 saying how to connect; one that asks is served.
+func TestRequireTLS(t *testing.T) {
+	if _, err := NewServer(Config{Backend: &fakeBackend{}, RequireTLS: true}); err == nil {
+		t.Fatal("RequireTLS without TLS accepted")
+	}
+	addr := serveConfig(t, Config{Backend: &fakeBackend{}, Split: splitSemicolons, TLS: testTLS(t), RequireTLS: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := pgx.Connect(ctx, "postgres://rheo@"+addr+"/rheo?sslmode=disable")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "28000" || !strings.Contains(pe.Message, "sslmode=require") {
+		t.Fatalf("plain client: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, "postgres://rheo@"+addr+"/rheo?sslmode=require")
+	if err != nil {
+		t.Fatalf("TLS client: %v", err)
+	}
+	conn.Close(ctx)
 }

@@ -38,6 +38,9 @@ type Config struct {
 	// Listen instead of plain HTTP (HTTP/1.1 and h2c), and TLS on PGListen
 	// to Postgres clients that ask for it.
 	TLSCert, TLSKey string
+	// PGRequireTLS refuses Postgres clients that do not ask for TLS; it
+	// needs TLSCert and TLSKey.
+	PGRequireTLS bool
 	// CORSOrigins are the origins ("scheme://host[:port]", or "*" for any)
 	// of browser apps allowed to call the Kinesis and Firehose APIs across
 	// origins (cors.go); none by default.
@@ -159,6 +162,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("set both the TLS certificate and key, or neither"))
+	}
+	if c.PGRequireTLS && c.TLSCert == "" {
+		errs = append(errs, errors.New("requiring TLS on the Postgres endpoint needs a TLS certificate and key"))
 	}
 	if _, err := parseSync(c.Sync); err != nil {
 		errs = append(errs, err)

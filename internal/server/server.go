@@ -249,6 +249,7 @@ func (s *Server) listenPG(ctx context.Context) error {
 		// (sslmode=require/prefer); the others stay in plain text.
 		pcfg.TLS = t.Clone()
 		pcfg.TLS.NextProtos = []string{"postgresql"}
+		pcfg.RequireTLS = s.cfg.PGRequireTLS
 	}
 	if a := s.kinesisAuth; a != nil {
 		// With auth on, Postgres clients log in with SCRAM-SHA-256 as

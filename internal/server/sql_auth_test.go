@@ -131,12 +131,32 @@ func TestPostgresTLS(t *testing.T) {
 	cfg.PGListen = "127.0.0.1:0"
 	s := startTest(t, cfg)
 	host, port, _ := net.SplitHostPort(s.PGAddr().String())
-	for _, mode := range []string{"verify-full sslrootcert=" + cert.CertFile, "disable"} {
+	psql := func(host, port, mode string) (string, error) {
 		cmd := exec.Command("psql", "host="+host+" port="+port+" user=AKIDTLS dbname=rheo sslmode="+mode, "-w", "-XAtc", "SELECT 41 + 1")
 		cmd.Env = append(os.Environ(), "PGPASSWORD=tls-secret", "PGCONNECT_TIMEOUT=10")
 		out, err := cmd.CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != "42" {
+		return strings.TrimSpace(string(out)), err
+	}
+	for _, mode := range []string{"verify-full sslrootcert=" + cert.CertFile, "disable"} {
+		if out, err := psql(host, port, mode); err != nil || out != "42" {
 			t.Errorf("psql sslmode=%s: %v\n%s", mode, err, out)
 		}
+	}
+	// --pg-require-tls refuses the plain-text client.
+	cfg = testConfig(t)
+	cfg.TLSCert, cfg.TLSKey = cert.CertFile, cert.KeyFile
+	cfg.AccessKeyID, cfg.SecretAccessKey = "AKIDTLS", "tls-secret"
+	cfg.PGListen, cfg.PGRequireTLS = "127.0.0.1:0", true
+	strict := startTest(t, cfg)
+	host, port, _ = net.SplitHostPort(strict.PGAddr().String())
+	if out, err := psql(host, port, "disable"); err == nil || !strings.Contains(out, "requires TLS") {
+		t.Errorf("plain psql against --pg-require-tls: %v\n%s", err, out)
+	}
+	if out, err := psql(host, port, "require"); err != nil || out != "42" {
+		t.Errorf("psql sslmode=require against --pg-require-tls: %v\n%s", err, out)
+	}
+	cfg.TLSCert, cfg.TLSKey = "", ""
+	if err := cfg.Validate(); err == nil {
+		t.Error("--pg-require-tls without a certificate accepted")
 	}
 }
