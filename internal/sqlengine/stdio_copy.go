@@ -20,10 +20,9 @@ import (
 //
 // Formats: the options DuckDB understands are passed on (CSV with HEADER,
 // DELIMITER, ..., also in Postgres's old "CSV HEADER" spelling). Without
-// any option the format is Postgres's default text format, approximated
-// as tab-separated values with \N for NULL (a value holding a tab, a
-// newline or a double quote is quoted CSV-style instead of backslash
-// escaped). BINARY is refused.
+// any option the format is Postgres's text format: DuckDB writes or reads
+// a tab-separated CSV that pgtext.go converts from or to it. Values are
+// DuckDB's text renderings (true, not t). BINARY is refused.
 
 // stdioCopy is a COPY whose source or destination is the client.
 type stdioCopy struct {
@@ -31,9 +30,6 @@ type stdioCopy struct {
 	out   bool  // TO STDOUT
 	plain bool  // no options after it: Postgres's text format
 }
-
-// textCopyOptions make DuckDB read and write Postgres's text format.
-const textCopyOptions = ` (FORMAT csv, DELIMITER E'\t', NULLSTR '\N', HEADER false)`
 
 // parseStdioCopy finds "TO STDOUT" or "FROM STDIN" outside parentheses in
 // a COPY statement.
@@ -86,8 +82,11 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 	f.Close()
 	remove := func() { os.Remove(path) }
 	rw := st[:c.at.pos] + quoteString(path) + strings.TrimRight(st[c.at.end:], "; \t\r\n")
-	if c.plain {
-		rw += textCopyOptions
+	switch {
+	case c.plain && c.out:
+		rw += textCSVOut
+	case c.plain:
+		rw += textCSVIn
 	}
 	rwToks, err := lex(rw, false)
 	if err != nil {
@@ -101,6 +100,12 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 			return nil, err
 		}
 		r.Close()
+		if c.plain {
+			if err := convertFile(path, csvToPGText); err != nil {
+				remove()
+				return nil, &Error{Code: CodeIO, Message: fmt.Sprintf("COPY output in text format: %v", err), Err: err}
+			}
+		}
 		data, err := os.Open(path)
 		if err != nil {
 			remove()
@@ -118,7 +123,12 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 		if err != nil {
 			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("temporary file for COPY: %v", err), Err: err}
 		}
-		if _, err := io.Copy(dst, src); err != nil {
+		if c.plain {
+			err = pgTextToCSV(dst, src)
+		} else {
+			_, err = io.Copy(dst, src)
+		}
+		if err != nil {
 			dst.Close()
 			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("receive COPY data: %v", err), Err: err}
 		}
@@ -162,4 +172,28 @@ func (r *Result) NeedsClient() error {
 		return newErr(CodeFeature, "COPY ... FROM STDIN needs a Postgres client to send the data (psql's \\copy); here, COPY from a file or an s3:// path instead")
 	}
 	return nil
+}
+
+// convertFile rewrites the file at path through conv.
+func convertFile(path string, conv func(io.Writer, io.Reader) error) error {
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := path + ".conv"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := conv(out, in); err != nil {
+		out.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := out.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
