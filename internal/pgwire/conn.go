@@ -524,7 +524,11 @@ func (c *conn) simpleStatement(sql string) error {
 			return c.copyOut(out, rows.Tag())
 		}
 		if in := cr.CopyIn(); in != nil {
-			return c.copyIn(ctx, in)
+			var cols []Column
+			if br, ok := rows.(CopyBinaryRows); ok {
+				cols = br.CopyInBinary()
+			}
+			return c.copyIn(ctx, in, cols)
 		}
 	}
 	cols := rows.Columns()

@@ -52,8 +52,36 @@ var errCopyInAborted = errors.New("the client ended COPY FROM STDIN without Copy
 // tag load returns. CopyFail or another message ends the COPY with an
 // error, and load sees its data end with an error, so nothing is loaded.
 // Flush and Sync are ignored meanwhile, as Postgres does.
-func (c *conn) copyIn(ctx context.Context, load func(context.Context, io.Reader) (string, error)) error {
-	c.be.Send(&pgproto3.CopyInResponse{OverallFormat: 0})
+//
+// With binary columns (CopyBinaryRows) the client is asked for the binary
+// format and load gets the rows as CSV, decoded on the way.
+func (c *conn) copyIn(ctx context.Context, load func(context.Context, io.Reader) (string, error), binaryCols []Column) error {
+	resp := &pgproto3.CopyInResponse{OverallFormat: 0}
+	if binaryCols != nil {
+		resp.OverallFormat = 1
+		resp.ColumnFormatCodes = make([]uint16, len(binaryCols))
+		oids := make([]uint32, len(binaryCols))
+		for i, col := range binaryCols {
+			resp.ColumnFormatCodes[i] = 1
+			oids[i], _ = TypeOID(col.Type)
+		}
+		text := load
+		load = func(ctx context.Context, data io.Reader) (string, error) {
+			cr, cw := io.Pipe()
+			go func() { cw.CloseWithError(binaryCopyToCSV(cw, data, oids)) }()
+			tag, err := text(ctx, cr)
+			cr.CloseWithError(errCopyInAborted) // stops the decoder if text stopped reading
+			if err != nil {
+				// A decoding failure is the better message.
+				var pe *Error
+				if derr := errors.Unwrap(err); derr != nil && errors.As(derr, &pe) && pe.Code == "22P04" {
+					return "", pe
+				}
+			}
+			return tag, err
+		}
+	}
+	c.be.Send(resp)
 	if err := c.flush(); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package pgwire
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"strings"
@@ -70,4 +71,62 @@ func TestCopyWithPgx(t *testing.T) {
 	if err := conn.QueryRow(ctx, "rows 1").Scan(&n, &v); err != nil {
 		t.Fatalf("query after the COPYs: %v", err)
 	}
+}
+
+// TestBinaryCopyToCSV decodes a binary COPY stream as pgx writes it (NULLs,
+// quotes, bytes, booleans) and refuses malformed ones with 22P04.
+func TestBinaryCopyToCSV(t *testing.T) {
+	oids := []uint32{OIDInt4, OIDText, OIDBool, OIDBytea}
+	stream := func(rows ...[][]byte) []byte {
+		b := append([]byte(nil), binaryCopySignature...)
+		b = binary.BigEndian.AppendUint32(b, 0)
+		b = binary.BigEndian.AppendUint32(b, 0)
+		for _, r := range rows {
+			b = binary.BigEndian.AppendUint16(b, uint16(len(r)))
+			for _, f := range r {
+				if f == nil {
+					b = binary.BigEndian.AppendUint32(b, 0xffffffff)
+					continue
+				}
+				b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
+				b = append(b, f...)
+			}
+		}
+		return binary.BigEndian.AppendUint16(b, 0xffff)
+	}
+	row := [][]byte{binary.BigEndian.AppendUint32(nil, 7), []byte(`say "hi"` + "\t"), {1}, {0x00, 0xab}}
+	var out bytes.Buffer
+	if err := binaryCopyToCSV(&out, bytes.NewReader(stream(row, [][]byte{nil, nil, nil, nil})), oids); err != nil {
+		t.Fatal(err)
+	}
+	want := `"7"` + "\t" + `"say ""hi""` + "\t\"\t" + `"true"` + "\t" + `"\x00\xAB"` + "\n" + `\N` + "\t" + `\N` + "\t" + `\N` + "\t" + `\N` + "\n"
+	if out.String() != want {
+		t.Fatalf("csv:\n got %q\nwant %q", out.String(), want)
+	}
+	for name, bad := range map[string][]byte{
+		"signature":   []byte("PGCOPY\nnope-----------"),
+		"field count": stream([][]byte{{1}}),
+		"short int4":  stream([][]byte{{1, 2}, nil, nil, nil}),
+		"truncated":   stream(row)[:30],
+	} {
+		err := binaryCopyToCSV(io.Discard, bytes.NewReader(bad), oids)
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Code != "22P04" {
+			t.Errorf("%s: %v, want 22P04", name, err)
+		}
+	}
+}
+
+// FuzzBinaryCopy: any bytes as a binary COPY stream end in CSV or a
+// 22P04 error, never a panic or a hang.
+func FuzzBinaryCopy(f *testing.F) {
+	f.Add(append(append([]byte(nil), binaryCopySignature...), 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 'x', 0xff, 0xff))
+	f.Add([]byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x7f\xff\xff\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := binaryCopyToCSV(io.Discard, bytes.NewReader(data), []uint32{OIDText})
+		var pe *Error
+		if err != nil && (!errors.As(err, &pe) || pe.Code != "22P04") {
+			t.Fatalf("error %v is not 22P04", err)
+		}
+	})
 }

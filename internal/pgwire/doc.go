@@ -37,7 +37,9 @@
 // COPY ... TO STDOUT and FROM STDIN (psql's \copy) run the COPY
 // sub-protocol in the simple query flow when the Rows implement CopyRows:
 // CopyOutResponse and CopyData out, or CopyInResponse and the client's
-// CopyData in until CopyDone (CopyFail aborts, loading nothing).
+// CopyData in until CopyDone (CopyFail aborts, loading nothing). A
+// backend whose rows implement CopyBinaryRows gets binary COPY input (what
+// pgx's CopyFrom sends) decoded to CSV.
 //
 // A CancelRequest on a new connection carrying a connection's process id
 // and secret cancels that connection's running query, which then fails

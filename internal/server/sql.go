@@ -115,6 +115,10 @@ func (r *sqlRows) CopyIn() func(ctx context.Context, data io.Reader) (string, er
 	}
 }
 
+// CopyInBinary passes the columns of a COPY ... FROM STDIN BINARY through
+// (pgwire.CopyBinaryRows).
+func (r *sqlRows) CopyInBinary() []pgwire.Column { return pgColumns(r.r.CopyInBinary()) }
+
 func (r *sqlRows) Tag() string       { return r.r.Tag() }
 func (r *sqlRows) Notices() []string { return r.r.Notices() }
 func (r *sqlRows) Err() error {

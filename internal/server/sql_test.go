@@ -186,6 +186,71 @@ SELECT count(*) AS n FROM k;
 	}
 }
 
+// TestSQLPgxCopyFrom: pgx's CopyFrom (the binary COPY format) loads rows
+// of the common types, NULLs included, into a warehouse table; a value
+// the column cannot take fails the whole COPY and loads nothing.
+func TestSQLPgxCopyFrom(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := c.Exec(ctx, "CREATE TABLE w (id INTEGER, name VARCHAR, score DOUBLE, ok BOOLEAN, happened TIMESTAMP, amount DECIMAL(12,2), day DATE, raw BLOB, big BIGINT)"); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 3, 4, 5, 6, 7, 891000, time.UTC)
+	day := time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC)
+	cols := []string{"id", "name", "score", "ok", "happened", "amount", "day", "raw", "big"}
+	var src [][]any
+	for i := range 2000 {
+		src = append(src, []any{int32(i), fmt.Sprintf("n\t%d \"q\" \\", i), float64(i) + 0.5, i%2 == 0, at.Add(time.Duration(i) * time.Second),
+			fmt.Sprintf("%d.25", i), day, []byte{byte(i), 0xff, '"'}, int64(i) << 40})
+	}
+	src = append(src, []any{int32(-1), nil, nil, nil, nil, nil, nil, nil, nil})
+	n, err := c.CopyFrom(ctx, pgx.Identifier{"w"}, cols, pgx.CopyFromRows(src))
+	if err != nil || n != int64(len(src)) {
+		t.Fatalf("CopyFrom: %d %v", n, err)
+	}
+	var (
+		name   string
+		score  float64
+		ok     bool
+		ts     time.Time
+		amount string
+		d      time.Time
+		raw    []byte
+		big    int64
+	)
+	if err := c.QueryRow(ctx, "SELECT name, score, ok, happened, amount::VARCHAR, day, raw, big FROM w WHERE id = 1999").Scan(&name, &score, &ok, &ts, &amount, &d, &raw, &big); err != nil {
+		t.Fatal(err)
+	}
+	if name != "n\t1999 \"q\" \\" || score != 1999.5 || ok || !ts.Equal(at.Add(1999*time.Second)) || amount != "1999.25" || !d.Equal(day) ||
+		!bytes.Equal(raw, []byte{1999 % 256, 0xff, '"'}) || big != 1999<<40 {
+		t.Errorf("row 1999 = %q %v %v %v %q %v %x %d", name, score, ok, ts, amount, d, raw, big)
+	}
+	var nulls int
+	if err := c.QueryRow(ctx, "SELECT count(*) FROM w WHERE id = -1 AND name IS NULL AND raw IS NULL AND happened IS NULL").Scan(&nulls); err != nil || nulls != 1 {
+		t.Errorf("NULL row: %d %v", nulls, err)
+	}
+	// A column list: the other columns are NULL.
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{"w"}, []string{"name", "id"}, pgx.CopyFromRows([][]any{{"fine", int32(7000)}})); err != nil {
+		t.Fatalf("CopyFrom with a column list: %v", err)
+	}
+	if err := c.QueryRow(ctx, "SELECT name FROM w WHERE id = 7000 AND score IS NULL").Scan(&name); err != nil || name != "fine" {
+		t.Fatalf("row of the column list: %q %v", name, err)
+	}
+	// A value the column cannot hold fails the COPY; nothing of it stays.
+	if _, err := c.Exec(ctx, "CREATE TABLE narrow (d DECIMAL(3,1))"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{"narrow"}, []string{"d"}, pgx.CopyFromRows([][]any{{"1.5"}, {"12345.5"}})); err == nil {
+		t.Fatal("a value too wide for DECIMAL(3,1) loaded")
+	}
+	var left int
+	if err := c.QueryRow(ctx, "SELECT count(*) FROM narrow").Scan(&left); err != nil || left != 0 {
+		t.Fatalf("rows of the failed COPY: %d %v", left, err)
+	}
+}
+
 // TestSQLPsqlCopy: psql's \copy exports a query and a table to local
 // files (CSV with a header, and Postgres's text format) and loads local
 // files into a table, through COPY ... TO STDOUT / FROM STDIN; over HTTP

@@ -378,8 +378,9 @@ type Result struct {
 	release func() // removes the statement's downloaded objects (rewriteS3)
 	// copyOut and copyIn carry a COPY's data to or from the client
 	// (stdio_copy.go).
-	copyOut *os.File
-	copyIn  func(ctx context.Context, data io.Reader) (string, error)
+	copyOut    *os.File
+	copyIn     func(ctx context.Context, data io.Reader) (string, error)
+	copyBinary []Column // COPY FROM STDIN BINARY: what the rows hold
 }
 
 // Columns returns the result columns; nil when the statement returns no rows.

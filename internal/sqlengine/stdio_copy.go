@@ -22,7 +22,9 @@ import (
 // DELIMITER, ..., also in Postgres's old "CSV HEADER" spelling). Without
 // any option the format is Postgres's text format: DuckDB writes or reads
 // a tab-separated CSV that pgtext.go converts from or to it. Values are
-// DuckDB's text renderings (true, not t). BINARY is refused.
+// DuckDB's text renderings (true, not t). FROM STDIN BINARY hands the
+// caller the target's columns (CopyInBinary) to decode the rows into CSV;
+// TO STDOUT BINARY is refused.
 
 // stdioCopy is a COPY whose source or destination is the client.
 type stdioCopy struct {
@@ -71,8 +73,16 @@ func (c stdioCopy) isBinary(toks []token) bool {
 // its bytes as the Result's CopyOut, or prepares COPY ... FROM STDIN and
 // returns its CopyIn. s.mu is held.
 func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c stdioCopy) (*Result, error) {
+	var binCols []Column // FROM STDIN BINARY: the target's columns
 	if c.isBinary(toks) {
-		return nil, newErr(CodeFeature, "COPY with the BINARY format is not supported; use the text or CSV format")
+		if c.out {
+			return nil, newErr(CodeFeature, "COPY ... TO STDOUT with the BINARY format is not supported; use the text or CSV format")
+		}
+		cols, err := s.copyTargetColumns(ctx, st, toks, c)
+		if err != nil {
+			return nil, err
+		}
+		binCols = cols
 	}
 	f, err := os.CreateTemp(s.e.tempDir, "rheo-copy-stdio-*")
 	if err != nil {
@@ -83,6 +93,9 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 	remove := func() { os.Remove(path) }
 	rw := st[:c.at.pos] + quoteString(path) + strings.TrimRight(st[c.at.end:], "; \t\r\n")
 	switch {
+	case binCols != nil:
+		// The client's binary rows reach the load as CSV (CopyInBinary).
+		rw = st[:c.at.pos] + quoteString(path) + textCSVIn
 	case c.plain && c.out:
 		rw += textCSVOut
 	case c.plain:
@@ -142,7 +155,46 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 		r.Close()
 		return r.tag, nil
 	}
-	return &Result{done: true, tag: "COPY 0", copyIn: load, release: remove}, nil
+	return &Result{done: true, tag: "COPY 0", copyIn: load, copyBinary: binCols, release: remove}, nil
+}
+
+// copyTargetColumns returns the columns a COPY ... FROM STDIN fills (its
+// column list, or every column of the table), from DuckDB's description
+// of "SELECT <columns> FROM <table>".
+func (s *Session) copyTargetColumns(ctx context.Context, st string, toks []token, c stdioCopy) ([]Column, error) {
+	// COPY <table> [(<columns>)] FROM STDIN ...: the table runs up to the
+	// first "(" or FROM.
+	end, list := -1, ""
+	for i := 1; i < len(toks) && toks[i].pos < c.at.pos; i++ {
+		if toks[i].kind == tokPunct && toks[i].text == "(" {
+			end = toks[i].pos
+			if j := strings.IndexByte(st[end:], ')'); j > 0 {
+				list = st[end+1 : end+j]
+			}
+			break
+		}
+		if toks[i].is("from") {
+			end = toks[i].pos
+			break
+		}
+	}
+	if end < 0 || end <= toks[0].end {
+		return nil, syntaxErr("COPY FROM STDIN names no table")
+	}
+	if strings.TrimSpace(list) == "" {
+		list = "*"
+	}
+	q := "SELECT " + list + " FROM " + strings.TrimSpace(st[toks[0].end:end]) + " LIMIT 0"
+	qt, err := lex(q, false)
+	if err != nil {
+		return nil, toError(err)
+	}
+	r, err := s.run(ctx, q, qt, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Columns(), nil
 }
 
 // CopyOut is the data of a COPY ... TO STDOUT, in the format the statement
@@ -153,6 +205,12 @@ func (r *Result) CopyOut() io.Reader {
 	}
 	return r.copyOut
 }
+
+// CopyInBinary is, for a COPY ... FROM STDIN BINARY, the columns the
+// client's binary rows hold, in order: the caller decodes them and passes
+// CopyIn tab-separated CSV instead (every value quoted, doubling quotes;
+// NULL an unquoted \N; one row per line). nil otherwise.
+func (r *Result) CopyInBinary() []Column { return r.copyBinary }
 
 // CopyIn is set for a COPY ... FROM STDIN, which has not run yet: call it
 // with the client's data (before Close) to load it; it returns the
