@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ func NewSQLCommand() *cobra.Command {
   rheo sql -c "SELECT count(*) FROM access_log"     run, print, exit (non-zero on error)
   rheo sql -f script.sql                            run a file
   rheo sql                                          interactive shell
+  rheo sql -c "COPY (SELECT ...) TO STDOUT (FORMAT csv, HEADER)" > out.csv
+  rheo sql -c "COPY t FROM STDIN (FORMAT csv, HEADER)" < in.csv
 
 In the shell a statement runs once a line ends with ';'. \q quits, \? helps.
 History is kept in ~/` + sqlHistoryFile + `. Every statement prints
@@ -89,9 +92,10 @@ func runSQL(ctx context.Context, cmd *cobra.Command, o *sqlOptions) error {
 		return fmt.Errorf("connect to %s (is \"rheo serve\" running? set --pg-url): %w", o.url, err)
 	}
 	defer conn.Close(context.Background())
-	p := &sqlPrinter{out: cmd.OutOrStdout(), format: o.format}
+	p := &sqlPrinter{out: cmd.OutOrStdout(), format: o.format, status: stderr}
 
 	if len(o.commands) > 0 || o.file != "" {
+		p.in = cmd.InOrStdin()
 		for _, c := range o.commands {
 			if err := p.run(ctx, conn, c); err != nil {
 				return err
@@ -247,11 +251,42 @@ func historyPath() string {
 type sqlPrinter struct {
 	out    io.Writer
 	format string
+	// in feeds COPY ... FROM STDIN (nil in the shell, whose input is the
+	// statements); status gets COPY tags, so stdout holds only the data.
+	in     io.Reader
+	status io.Writer
 }
 
+// copyTo and copyFrom recognise a lone COPY with the client at one end.
+var (
+	copyTo   = regexp.MustCompile(`(?is)^\s*copy\b.*\bto\s+stdout\b[^;]*;?\s*$`)
+	copyFrom = regexp.MustCompile(`(?is)^\s*copy\b.*\bfrom\s+stdin\b[^;]*;?\s*$`)
+)
+
 // run sends sql as one simple query (the server splits statements) and
-// prints every result; an SQL error is printed and returned.
+// prints every result; an SQL error is printed and returned. A lone COPY
+// ... TO STDOUT writes its data to the output as is, and COPY ... FROM
+// STDIN reads the command's standard input.
 func (p *sqlPrinter) run(ctx context.Context, conn *pgconn.PgConn, sql string) error {
+	switch {
+	case copyTo.MatchString(sql):
+		tag, err := conn.CopyTo(ctx, p.out, sql)
+		if err != nil {
+			return p.printError(err)
+		}
+		fmt.Fprintln(p.status, tag.String())
+		return nil
+	case copyFrom.MatchString(sql):
+		if p.in == nil {
+			return errors.New("COPY ... FROM STDIN reads the standard input of rheo sql -c or -f, not the shell: rheo sql -c \"COPY ...\" < file")
+		}
+		tag, err := conn.CopyFrom(ctx, p.in, sql)
+		if err != nil {
+			return p.printError(err)
+		}
+		fmt.Fprintln(p.status, tag.String())
+		return nil
+	}
 	start := time.Now()
 	mrr := conn.Exec(ctx, sql)
 	for mrr.NextResult() {

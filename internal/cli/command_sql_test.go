@@ -71,6 +71,25 @@ func TestSQLCommand(t *testing.T) {
 		t.Errorf("json = %q, %v", out, err)
 	}
 
+	// COPY with the client at one end: the data alone on stdout, the tag
+	// on stderr; FROM STDIN reads the command's input.
+	out, errOut, err = runSQLCmd(t, "", "--pg-url", url, "-c", "COPY (SELECT id, name FROM p ORDER BY id) TO STDOUT (FORMAT csv, HEADER)")
+	if err != nil || out != "id,name\n1,ab\n22,\n" || strings.TrimSpace(errOut) != "COPY 2" {
+		t.Errorf("COPY TO STDOUT: %q %q %v", out, errOut, err)
+	}
+	_, errOut, err = runSQLCmd(t, "3\tc\n4\t\\N\n", "--pg-url", url, "-c", "COPY p FROM STDIN;")
+	if err != nil || strings.TrimSpace(errOut) != "COPY 2" {
+		t.Errorf("COPY FROM STDIN: %q %v", errOut, err)
+	}
+	out, _, err = runSQLCmd(t, "", "--pg-url", url, "-c", "COPY p TO STDOUT")
+	if err != nil || out != "1\tab\n22\t\\N\n3\tc\n4\t\\N\n" {
+		t.Errorf("text COPY TO STDOUT: %q %v", out, err)
+	}
+	// Back to the original two rows for the shell below.
+	if _, errOut, err := runSQLCmd(t, "", "--pg-url", url, "-c", "DELETE FROM p WHERE id IN (3, 4)"); err != nil {
+		t.Fatalf("delete: %v %s", err, errOut)
+	}
+
 	// Errors exit non-zero with the server's message.
 	_, _, err = runSQLCmd(t, "", "--pg-url", url, "-c", "SELECT * FROM nope")
 	if err == nil || !strings.Contains(err.Error(), "nope") || !strings.Contains(err.Error(), "SQLSTATE") {
