@@ -179,6 +179,17 @@ SELECT count(*) AS n FROM k;
 	if err == nil || !strings.Contains(out, "ERROR:") || !strings.Contains(out, "nope") {
 		t.Errorf("psql on a missing table: %v\n%s", err, out)
 	}
+	// psql's listing commands read pg_catalog through the rewrites of
+	// sqlengine/pgcompat.go.
+	out, err = psql("-c", `\dt`, "-c", `\dn`, "-c", `\d`)
+	if err != nil {
+		t.Fatalf("psql \\dt \\dn \\d: %v\n%s", err, out)
+	}
+	for _, want := range []string{"List of relations", " main   | k ", " table | rheo", "List of schemas", " main | rheo", " rheo_jobs "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("psql listings lack %q:\n%s", want, out)
+		}
+	}
 	// Things psql and BI tools ask at connect do not break the session.
 	out, err = psql("-A", "-t", "-c", "SELECT version()", "-c", "SHOW server_version", "-c", "SET application_name = 'bi'", "-c", "SELECT 1")
 	if err != nil || !strings.Contains(out, "PostgreSQL 15.0") || !strings.HasSuffix(out, "1\n") {

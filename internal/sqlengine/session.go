@@ -73,7 +73,7 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 	default:
 		return nil, syntaxErr("cannot run %d statements in one query: send them one at a time", len(stmts))
 	}
-	st := stmts[0]
+	st := pgCompat(stmts[0])
 	release := func() {} // what rewriteS3 downloaded: kept until the result is read
 	defer func() { release() }()
 	toks, lexErr := lex(st, false)
@@ -134,7 +134,7 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 	if len(stmts) > 1 {
 		return nil, syntaxErr("cannot insert multiple commands into a prepared statement")
 	}
-	st := stmts[0]
+	st := pgCompat(stmts[0])
 	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
 		if (toks[0].is("set") && isKinesisSet(st)) || (toks[0].is("create") && isHiveCreate(st, toks)) ||
 			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {

@@ -1,0 +1,39 @@
+package sqlengine
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Catalog queries of Postgres clients. psql's \dt, \d t, \l, \dn and the
+// schema browsers of BI tools read pg_catalog, which DuckDB emulates,
+// with a few spellings DuckDB does not parse or functions it lacks.
+// Statements naming pg_catalog get those rewritten:
+//   - OPERATOR(pg_catalog.~) and its kin become the bare operator;
+//   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
+//   - casts to pg_catalog.<type> become casts to <type>;
+//   - pg_catalog.pg_encoding_to_char(<column>) becomes 'UTF8';
+//   - pg_catalog.pg_get_userbyid(<column>) becomes 'rheo', the only owner.
+//
+// The rewrite is textual (a string literal holding these spellings would
+// change too), which is fine for the generated queries it is meant for.
+var (
+	pgOperator = regexp.MustCompile(`(?i)\bOPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!=<>@#%^&|*+\-/]+)\s*\)`)
+	pgCollate  = regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*(?:"default"|default)\b`)
+	pgCast     = regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`)
+	pgEncoding = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
+	pgUserByID = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
+)
+
+// pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
+// other statements are returned as they are.
+func pgCompat(st string) string {
+	if !strings.Contains(strings.ToLower(st), "pg_catalog") {
+		return st
+	}
+	st = pgOperator.ReplaceAllString(st, " $1 ")
+	st = pgCollate.ReplaceAllString(st, "")
+	st = pgCast.ReplaceAllString(st, "::")
+	st = pgEncoding.ReplaceAllString(st, "'UTF8'")
+	return pgUserByID.ReplaceAllString(st, "'rheo'")
+}
