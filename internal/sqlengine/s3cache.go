@@ -88,7 +88,7 @@ func isPartial(p string) bool {
 	return len(filepath.Base(p)) > 5 && filepath.Base(p)[:5] == ".tmp-"
 }
 
-// place makes dst a copy of object o of bucket, from the cache when it
+// placeCached makes dst a copy of object o of bucket, from the cache when it
 // holds the same version (size and modification time), else downloading it
 // into the cache first.
 func (e *Engine) placeCached(ctx context.Context, bucket string, o lake.Object, dst string) error {
