@@ -52,10 +52,21 @@ func parseStdioCopy(toks []token) (stdioCopy, bool) {
 			if len(rest) > 0 && rest[len(rest)-1].kind == tokPunct && rest[len(rest)-1].text == ";" {
 				rest = rest[:len(rest)-1]
 			}
-			return stdioCopy{at: toks[i+1], out: t.is("to"), plain: len(rest) == 0}, true
+			return stdioCopy{at: toks[i+1], out: t.is("to"), plain: len(rest) == 0 || isTextFormat(rest)}, true
 		}
 	}
 	return stdioCopy{}, false
+}
+
+// isTextFormat reports options that only name Postgres's text format:
+// "[WITH] (FORMAT text)", text possibly quoted.
+func isTextFormat(opts []token) bool {
+	if len(opts) > 0 && opts[0].is("with") {
+		opts = opts[1:]
+	}
+	return len(opts) == 4 && opts[0].kind == tokPunct && opts[0].text == "(" && opts[1].is("format") &&
+		(opts[2].is("text") || opts[2].kind == tokString && strings.EqualFold(opts[2].text, "text")) &&
+		opts[3].kind == tokPunct && opts[3].text == ")"
 }
 
 // isBinary reports the BINARY format ("FORMAT binary" or the old bare
@@ -96,10 +107,10 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 	case binCols != nil:
 		// The client's binary rows reach the load as CSV (CopyInBinary).
 		rw = st[:c.at.pos] + quoteString(path) + textCSVIn
-	case c.plain && c.out:
-		rw += textCSVOut
+	case c.plain && c.out: // no options, or only FORMAT text
+		rw = st[:c.at.pos] + quoteString(path) + textCSVOut
 	case c.plain:
-		rw += textCSVIn
+		rw = st[:c.at.pos] + quoteString(path) + textCSVIn
 	}
 	rwToks, err := lex(rw, false)
 	if err != nil {

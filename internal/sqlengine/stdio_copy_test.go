@@ -57,6 +57,8 @@ func TestStdioCopy(t *testing.T) {
 		{"COPY t TO STDOUT", "1\tx\n2\t\\N\n"},
 		{"copy t to stdout;", "1\tx\n2\t\\N\n"},
 		{"COPY t TO STDOUT CSV HEADER", "a,b\n1,x\n2,\n"},
+		{"COPY t TO STDOUT WITH (FORMAT text)", "1\tx\n2\t\\N\n"},
+		{"COPY t TO STDOUT (format 'text')", "1\tx\n2\t\\N\n"},
 		{"COPY (SELECT a * 10 AS ten FROM t ORDER BY a) TO STDOUT WITH (FORMAT csv, HEADER)", "ten\n10\n20\n"},
 	} {
 		data, tag := copyOut(t, s, tc.q)
