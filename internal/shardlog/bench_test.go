@@ -127,21 +127,29 @@ func BenchmarkRawWriteSync(b *testing.B) {
 	}
 }
 
+// benchShard opens a SyncNever File in a bench directory with one shard;
+// it is closed when the benchmark ends.
+func benchShard(b *testing.B) (*File, ShardID) {
+	b.Helper()
+	f, err := OpenFile(Options{Dir: benchDir(b), Sync: SyncNever})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	id := ShardID{1, 0}
+	if err := f.CreateShard(id, ShardConfig{}); err != nil {
+		b.Fatal(err)
+	}
+	return f, id
+}
+
 // BenchmarkRead measures Read from the page cache on one goroutine:
 // batches of 1000 records of 1 KiB, cycling over a 256 MiB shard.
 // release=true hands each batch back as GetRecords and SubscribeToShard do;
 // release=false is a caller that keeps its batches to the GC.
 func BenchmarkRead(b *testing.B) {
 	const size, total, per = 1024, 256 << 10, 1000 // 256 Ki records
-	f, err := OpenFile(Options{Dir: benchDir(b), Sync: SyncNever})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	id := ShardID{1, 0}
-	if err := f.CreateShard(id, ShardConfig{}); err != nil {
-		b.Fatal(err)
-	}
+	f, id := benchShard(b)
 	es := make([]Entry, 500)
 	for i := range es {
 		es[i] = Entry{PartitionKey: []byte("partition-key-0001"), Data: make([]byte, size)}
@@ -283,15 +291,7 @@ func bigChild(dir string) {
 // BenchmarkReadTip is a reader at the tip (GetRecords polling, fan-out,
 // delivery): it asks for up to 10,000 records and 1 MiB and finds five.
 func BenchmarkReadTip(b *testing.B) {
-	f, err := OpenFile(Options{Dir: benchDir(b), Sync: SyncNever})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	id := ShardID{1, 0}
-	if err := f.CreateShard(id, ShardConfig{}); err != nil {
-		b.Fatal(err)
-	}
+	f, id := benchShard(b)
 	es := make([]Entry, 100)
 	for i := range es {
 		es[i] = Entry{PartitionKey: []byte("k"), Data: make([]byte, 200)}
