@@ -89,16 +89,9 @@ func (c *conn) authenticateSCRAM() error {
 		return err
 	}
 	conv := srv.NewConversation()
-	c.be.Send(&pgproto3.AuthenticationSASL{AuthMechanisms: []string{scramMechanism}})
-	if err := c.be.Flush(); err != nil {
-		return err
-	}
-	if err := c.be.SetAuthType(pgproto3.AuthTypeSASL); err != nil {
-		return err
-	}
-	msg, err := c.be.Receive()
+	msg, err := c.authStep(&pgproto3.AuthenticationSASL{AuthMechanisms: []string{scramMechanism}}, pgproto3.AuthTypeSASL, "SASL initial response")
 	if err != nil {
-		return fmt.Errorf("receive SASL initial response: %w", err)
+		return err
 	}
 	first, ok := msg.(*pgproto3.SASLInitialResponse)
 	if !ok {
@@ -113,16 +106,9 @@ func (c *conn) authenticateSCRAM() error {
 	if err != nil {
 		return c.passwordFailed(err)
 	}
-	c.be.Send(&pgproto3.AuthenticationSASLContinue{Data: []byte(serverFirst)})
-	if err := c.be.Flush(); err != nil {
-		return err
-	}
-	if err := c.be.SetAuthType(pgproto3.AuthTypeSASLContinue); err != nil {
-		return err
-	}
-	msg, err = c.be.Receive()
+	msg, err = c.authStep(&pgproto3.AuthenticationSASLContinue{Data: []byte(serverFirst)}, pgproto3.AuthTypeSASLContinue, "SASL response")
 	if err != nil {
-		return fmt.Errorf("receive SASL response: %w", err)
+		return err
 	}
 	final, ok := msg.(*pgproto3.SASLResponse)
 	if !ok {

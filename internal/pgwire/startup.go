@@ -160,16 +160,9 @@ func (c *conn) authenticate() error {
 	if check == nil {
 		return nil
 	}
-	c.be.Send(&pgproto3.AuthenticationCleartextPassword{})
-	if err := c.be.Flush(); err != nil {
-		return err
-	}
-	if err := c.be.SetAuthType(pgproto3.AuthTypeCleartextPassword); err != nil {
-		return err
-	}
-	msg, err := c.be.Receive()
+	msg, err := c.authStep(&pgproto3.AuthenticationCleartextPassword{}, pgproto3.AuthTypeCleartextPassword, "password")
 	if err != nil {
-		return fmt.Errorf("receive password: %w", err)
+		return err
 	}
 	pm, ok := msg.(*pgproto3.PasswordMessage)
 	if !ok || !check(c.user, pm.Password) {
@@ -180,6 +173,24 @@ func (c *conn) authenticate() error {
 
 // passwordFailed tells the client its login failed, in Postgres's words,
 // and returns the error that ends the connection.
+// authStep sends one authentication request and returns the client's
+// answer; authType tells pgproto3 how to decode it, what names it in
+// errors.
+func (c *conn) authStep(req pgproto3.BackendMessage, authType uint32, what string) (pgproto3.FrontendMessage, error) {
+	c.be.Send(req)
+	if err := c.be.Flush(); err != nil {
+		return nil, err
+	}
+	if err := c.be.SetAuthType(authType); err != nil {
+		return nil, err
+	}
+	msg, err := c.be.Receive()
+	if err != nil {
+		return nil, fmt.Errorf("receive %s: %w", what, err)
+	}
+	return msg, nil
+}
+
 func (c *conn) passwordFailed(why error) error {
 	c.fatal(codeInvalidPassword, fmt.Sprintf("password authentication failed for user %q", c.user))
 	return fmt.Errorf("password authentication failed: %w", why)
