@@ -11,25 +11,27 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
+// encodeMsgs is the bytes a client sends for msgs.
+func encodeMsgs(msgs ...pgproto3.FrontendMessage) []byte {
+	var b []byte
+	for _, m := range msgs {
+		b, _ = m.Encode(b)
+	}
+	return b
+}
+
 // FuzzMessages feeds arbitrary bytes after a valid start-up. The
 // connection must neither panic nor hang: it ends within the deadline
 // once the client stops sending, and the session is always closed.
 func FuzzMessages(f *testing.F) {
-	enc := func(msgs ...pgproto3.FrontendMessage) []byte {
-		var b []byte
-		for _, m := range msgs {
-			b, _ = m.Encode(b)
-		}
-		return b
-	}
-	f.Add(enc(&pgproto3.Query{String: "rows 3; fail"}))
-	f.Add(enc(&pgproto3.Parse{Name: "a", Query: "echo", ParameterOIDs: []uint32{23, 0}},
+	f.Add(encodeMsgs(&pgproto3.Query{String: "rows 3; fail"}))
+	f.Add(encodeMsgs(&pgproto3.Parse{Name: "a", Query: "echo", ParameterOIDs: []uint32{23, 0}},
 		&pgproto3.Bind{PreparedStatement: "a", ParameterFormatCodes: []int16{1}, Parameters: [][]byte{{0, 0, 0, 1}, {1}}, ResultFormatCodes: []int16{1}},
 		&pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{MaxRows: 1}, &pgproto3.Sync{}))
-	f.Add(enc(&pgproto3.Parse{Query: "types"}, &pgproto3.Bind{ResultFormatCodes: []int16{1, 0, 1}}, &pgproto3.Execute{}, &pgproto3.Close{ObjectType: 'P'}, &pgproto3.Sync{}))
-	f.Add(enc(&pgproto3.Query{String: "copyin"}, &pgproto3.CopyData{Data: []byte("a\tb\n")}, &pgproto3.Sync{}, &pgproto3.CopyDone{}))
-	f.Add(enc(&pgproto3.Query{String: "copyin"}, &pgproto3.CopyData{Data: []byte("a")}, &pgproto3.Query{String: "rows 1"}))
-	f.Add(enc(&pgproto3.Query{String: "copyout 3"}, &pgproto3.CopyFail{Message: "x"}))
+	f.Add(encodeMsgs(&pgproto3.Parse{Query: "types"}, &pgproto3.Bind{ResultFormatCodes: []int16{1, 0, 1}}, &pgproto3.Execute{}, &pgproto3.Close{ObjectType: 'P'}, &pgproto3.Sync{}))
+	f.Add(encodeMsgs(&pgproto3.Query{String: "copyin"}, &pgproto3.CopyData{Data: []byte("a\tb\n")}, &pgproto3.Sync{}, &pgproto3.CopyDone{}))
+	f.Add(encodeMsgs(&pgproto3.Query{String: "copyin"}, &pgproto3.CopyData{Data: []byte("a")}, &pgproto3.Query{String: "rows 1"}))
+	f.Add(encodeMsgs(&pgproto3.Query{String: "copyout 3"}, &pgproto3.CopyFail{Message: "x"}))
 	f.Add([]byte{'Q', 0, 0, 0, 3})
 	f.Add([]byte{'B', 0x7f, 0xff, 0xff, 0xff})
 	f.Add([]byte{'X', 0, 0, 0, 4})
@@ -82,17 +84,10 @@ func fuzzRaw(t *testing.T, cfg Config, chunks ...[]byte) {
 // exchange: whatever arrives, the connection ends without a panic or a
 // hang, and no session opens without the password.
 func FuzzSCRAM(f *testing.F) {
-	enc := func(msgs ...pgproto3.FrontendMessage) []byte {
-		var b []byte
-		for _, m := range msgs {
-			b, _ = m.Encode(b)
-		}
-		return b
-	}
-	f.Add(enc(&pgproto3.SASLInitialResponse{AuthMechanism: scramMechanism, Data: []byte("n,,n=,r=abcdef")}))
-	f.Add(enc(&pgproto3.SASLInitialResponse{AuthMechanism: scramMechanism, Data: []byte("n,,n=,r=abcdef")},
+	f.Add(encodeMsgs(&pgproto3.SASLInitialResponse{AuthMechanism: scramMechanism, Data: []byte("n,,n=,r=abcdef")}))
+	f.Add(encodeMsgs(&pgproto3.SASLInitialResponse{AuthMechanism: scramMechanism, Data: []byte("n,,n=,r=abcdef")},
 		&pgproto3.SASLResponse{Data: []byte("c=biws,r=abcdef,p=AAAA")}))
-	f.Add(enc(&pgproto3.SASLInitialResponse{AuthMechanism: "PLAIN", Data: []byte("\x00u\x00p")}))
+	f.Add(encodeMsgs(&pgproto3.SASLInitialResponse{AuthMechanism: "PLAIN", Data: []byte("\x00u\x00p")}))
 	f.Add([]byte{'p', 0, 0, 0, 4})
 	f.Add([]byte{'p', 0x7f, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {

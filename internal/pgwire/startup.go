@@ -171,8 +171,6 @@ func (c *conn) authenticate() error {
 	return nil
 }
 
-// passwordFailed tells the client its login failed, in Postgres's words,
-// and returns the error that ends the connection.
 // authStep sends one authentication request and returns the client's
 // answer; authType tells pgproto3 how to decode it, what names it in
 // errors.
@@ -191,6 +189,8 @@ func (c *conn) authStep(req pgproto3.BackendMessage, authType uint32, what strin
 	return msg, nil
 }
 
+// passwordFailed tells the client its login failed, in Postgres's words,
+// and returns the error that ends the connection.
 func (c *conn) passwordFailed(why error) error {
 	c.fatal(codeInvalidPassword, fmt.Sprintf("password authentication failed for user %q", c.user))
 	return fmt.Errorf("password authentication failed: %w", why)
