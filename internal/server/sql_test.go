@@ -139,19 +139,23 @@ func TestSQLPgx(t *testing.T) {
 	}
 }
 
+// psqlOn runs psql with args against s's Postgres endpoint (stopping at
+// the first error) and returns its combined output.
+func psqlOn(s *Server, args ...string) (string, error) {
+	host, port, _ := strings.Cut(s.PGAddr().String(), ":")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a := append([]string{"-h", host, "-p", port, "-U", "rheo", "-d", "rheo", "-X", "-v", "ON_ERROR_STOP=1"}, args...)
+	out, err := exec.CommandContext(ctx, "psql", a...).CombinedOutput()
+	return string(out), err
+}
+
 func TestSQLPsql(t *testing.T) {
 	if _, err := exec.LookPath("psql"); err != nil {
 		t.Skip("psql not installed")
 	}
 	s := startSQL(t)
-	host, port, _ := strings.Cut(s.PGAddr().String(), ":")
-	psql := func(args ...string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		a := append([]string{"-h", host, "-p", port, "-U", "rheo", "-d", "rheo", "-X", "-v", "ON_ERROR_STOP=1"}, args...)
-		out, err := exec.CommandContext(ctx, "psql", a...).CombinedOutput()
-		return string(out), err
-	}
+	psql := func(args ...string) (string, error) { return psqlOn(s, args...) }
 	out, err := psql("-A", "-t", "-c", "SELECT 40 + 2 AS answer, 'hi' AS s")
 	if err != nil || out != "42|hi\n" {
 		t.Fatalf("psql -c = %q, %v", out, err)
@@ -272,21 +276,18 @@ func TestSQLPsqlCopy(t *testing.T) {
 		t.Skip("psql not installed")
 	}
 	s := startSQL(t)
-	host, port, _ := strings.Cut(s.PGAddr().String(), ":")
 	dir := t.TempDir()
 	psql := func(cmds ...string) string {
 		t.Helper()
-		a := []string{"-h", host, "-p", port, "-U", "rheo", "-d", "rheo", "-X", "-v", "ON_ERROR_STOP=1", "-A", "-t"}
+		a := []string{"-A", "-t"}
 		for _, c := range cmds {
 			a = append(a, "-c", c)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "psql", a...).CombinedOutput()
+		out, err := psqlOn(s, a...)
 		if err != nil {
 			t.Fatalf("psql %q: %v\n%s", cmds, err, out)
 		}
-		return string(out)
+		return out
 	}
 	read := func(name string) string {
 		t.Helper()
