@@ -198,7 +198,7 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 	// last); only the previous window of this stream is read.
 	prevN := int64(-1) // this stream's latest iteration before n
 	highest := int64(-1)
-	lowestKey := "" // this stream's oldest kept window
+	seen := false // a window of this stream was met (the first is its oldest)
 	err := s.meta.Scan(Namespace, namePrefix(name), func(k string, v []byte) error {
 		uid, it, ok := parseKeyTail(k)
 		if !ok {
@@ -208,8 +208,8 @@ func (s *Store) create(name string, n int64, st *meta.Stream) (*record, error) {
 		if uid != st.UID {
 			return nil
 		}
-		if lowestKey == "" {
-			lowestKey = k
+		if !seen {
+			seen = true
 			if it > n {
 				return belowOldest(name, n, st, k, v)
 			}
