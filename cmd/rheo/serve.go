@@ -88,6 +88,8 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.Int64Var(&cfg.Preallocate, "preallocate", cfg.Preallocate, "bytes of zeros the shard log keeps written ahead of small synced appends, so their fdatasync is data only (0: the default, 1 MiB; negative: off)")
 	_ = f.MarkHidden("preallocate") // a storage tuning knob for benchmarks
+	f.Int64Var(&cfg.Journal, "journal", cfg.Journal, "bytes of the shard log's journal, which makes a round of small synced appends to several shards durable with one fdatasync (0: the default, 32 MiB; negative: off)")
+	_ = f.MarkHidden("journal") // a storage tuning knob for benchmarks
 	f.StringVar(&cpuProfile, "cpu-profile", "", "write a Go CPU profile (pprof) to this file until the server stops")
 	_ = f.MarkHidden("cpu-profile") // a tool for benchmarks and bug reports, not a setting
 	return cmd

@@ -63,6 +63,10 @@ type Config struct {
 	// writes zeros (shardlog.Options.Preallocate); negative turns it off,
 	// 0 means the default.
 	Preallocate int64
+	// Journal is the size of the shard log's shared journal for small
+	// synced rounds (shardlog.Options.Journal); negative turns it off, 0
+	// means the default.
+	Journal int64
 	// StateDelay is how long streams stay CREATING, UPDATING or DELETING;
 	// 0 makes transitions immediate. Negative means the default.
 	StateDelay time.Duration

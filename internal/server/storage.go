@@ -17,6 +17,10 @@ func parseSync(s string) (shardlog.SyncPolicy, error) {
 // shard taking small synced appends (docs/benchmarks.md, PutRecord).
 const defaultPreallocate = 1 << 20
 
+// defaultJournal is the server's shard log journal: at PutRecord's rate
+// on a 2-core machine it fills, and checkpoints, every few seconds.
+const defaultJournal = 32 << 20
+
 // logOptions turns the config into shard log options rooted at
 // <dataDir>/streams.
 func logOptions(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Options, error) {
@@ -38,6 +42,12 @@ func logOptions(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Opti
 		opts.Preallocate = cfg.Preallocate
 	case cfg.Preallocate == 0:
 		opts.Preallocate = defaultPreallocate
+	}
+	switch {
+	case cfg.Journal > 0:
+		opts.Journal = cfg.Journal
+	case cfg.Journal == 0:
+		opts.Journal = defaultJournal
 	}
 	opts.Logger = logger
 	return opts, nil

@@ -23,7 +23,10 @@ import (
 //     creates the file and fsyncs the directory, so every sealed segment is
 //     known to be synced and recovery scans only the last one;
 //  3. under SyncAlways, fdatasync every touched file, up to syncParallelism
-//     at a time (devices with deep queues complete them concurrently);
+//     at a time (devices with deep queues complete them concurrently); or,
+//     with the journal on and a small round over several shards, write the
+//     round again as one journal entry and fdatasync only the journal
+//     (journal.go);
 //  4. publish: raise each shard's visible tip and wake its waiters; under
 //     SyncAlways each shard is published as soon as its own fdatasync
 //     returns, not after the round's slowest one.
@@ -262,8 +265,8 @@ func (f *File) round(force bool) {
 	}
 	reqs := f.syncReqs
 	f.syncReqs = nil
-	if len(reqs) > 0 {
-		force = true
+	if len(reqs) > 0 || (f.j != nil && !f.j.stuck && f.j.nearlyFull()) {
+		force = true // a checkpoint when the journal is nearly full
 	}
 	if force {
 		for s := range f.unsynced {
@@ -300,13 +303,20 @@ func (f *File) round(force bool) {
 		}
 		for _, c := range w.chunks {
 			w.written += c.size
+		}
+		if w.err == nil && s.dirtySeg != nil && (force || f.opts.Sync == SyncAlways) {
+			w.sync = s.dirtySeg
+		}
+	}
+	if !force && f.opts.Sync == SyncAlways {
+		f.tryJournal(ws)
+	}
+	for _, w := range ws {
+		for _, c := range w.chunks {
 			for _, b := range c.bufs {
 				f.putBuf(b)
 			}
 			c.bufs = nil
-		}
-		if w.err == nil && s.dirtySeg != nil && (force || f.opts.Sync == SyncAlways) {
-			w.sync = s.dirtySeg
 		}
 	}
 	if f.opts.Sync != SyncAlways {
@@ -342,8 +352,80 @@ func (f *File) round(force bool) {
 		}
 		w.s.ioMu.Unlock()
 	}
+	f.checkpoint(ws, force)
 	for _, r := range reqs {
 		r <- firstErr
+	}
+}
+
+// tryJournal makes a round of small appends to several shards durable with
+// one journal entry and one fdatasync instead of one per shard (journal.go).
+// The shards it covers keep their segments dirty (w.sync = nil) until a
+// checkpoint. A journal error fails every shard of the round.
+func (f *File) tryJournal(ws []*work) {
+	j := f.j
+	if j == nil || j.stuck {
+		return
+	}
+	var total int64
+	var syncs int
+	for _, w := range ws {
+		if w.err != nil {
+			return // keep failures on the per-shard path
+		}
+		total += w.written
+		if w.sync != nil && w.written > 0 {
+			syncs++
+		}
+	}
+	if syncs < 2 || total > journalMaxRound {
+		return
+	}
+	ok, err := f.journalRound(ws)
+	if !ok {
+		return
+	}
+	for _, w := range ws {
+		w.sync = nil
+		if err != nil {
+			w.err = err
+		}
+	}
+	if err != nil {
+		j.stuck = true
+		f.log.Error("shard log journal failed; its shards are read-only", "err", err)
+	}
+}
+
+// checkpoint starts a new journal generation after a forced round that
+// left no shard with unsynced data: every journal entry is then redundant.
+// After a failure it never does: the journal may be the only copy of
+// records a failed segment lost, and the next start replays it.
+func (f *File) checkpoint(ws []*work, force bool) {
+	j := f.j
+	if j == nil || j.stuck {
+		return
+	}
+	for _, w := range ws {
+		if w.err != nil {
+			if j.used {
+				j.stuck = true
+			}
+			return
+		}
+	}
+	if !force || !j.used {
+		return
+	}
+	f.cmu.Lock()
+	clean := len(f.unsynced) == 0
+	f.cmu.Unlock()
+	if !clean {
+		return
+	}
+	if err := f.resetJournal(); err != nil {
+		j.stuck = true
+		f.log.Error("cannot start a new shard log journal generation; appends go to segments only", "err", err)
 	}
 }
 

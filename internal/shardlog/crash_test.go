@@ -46,7 +46,9 @@ func crashChild(dir string) {
 	if os.Getenv(crashPreallocEnv) != "" {
 		pre = 8 << 10
 	}
-	f, err := OpenFile(Options{Dir: dir, SegmentSize: 64 << 10, Preallocate: pre})
+	// Every child journals, as rheo serve does: a kill lands between
+	// journal entries, checkpoints and replays at restart.
+	f, err := OpenFile(Options{Dir: dir, SegmentSize: 64 << 10, Preallocate: pre, Journal: minJournal})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(2)

@@ -46,7 +46,10 @@
 //   - SyncAlways (default): acknowledged means on stable storage. Latency is
 //     one write plus one fdatasync; throughput comes from group commit, so
 //     many concurrent appenders (or large batches) are needed to reach the
-//     disk's bandwidth.
+//     disk's bandwidth. With Options.Journal, a round of small appends to
+//     several shards is made durable by one entry in a shared journal and
+//     one fdatasync; its segments are synced at checkpoints, and OpenFile
+//     replays the journal first (journal.go, docs/format/journal.md).
 //   - SyncInterval: acknowledged after write(2); fsync every SyncInterval.
 //     A process crash (kill -9) loses nothing, a power failure or kernel
 //     crash loses up to one interval.

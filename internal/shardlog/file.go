@@ -25,6 +25,7 @@ type File struct {
 	idx     *indexCache
 	bufs    [24]sync.Pool // *[]byte pending buffers by size class (4 KiB … 8 MiB)
 	zeros   []byte        // source of Options.Preallocate writes (committer only)
+	j       *journal      // shared write-ahead file of small rounds, or nil (committer only)
 
 	// life guards closed: Append holds it shared from its check until its
 	// records are queued, so Close's final commit round sees them all.
@@ -73,6 +74,14 @@ func OpenFile(opts Options) (*File, error) {
 		unsynced: make(map[*shard]struct{}),
 		kick:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
+	}
+	journal := opts.Journal
+	if opts.Sync != SyncAlways {
+		journal = 0 // only SyncAlways fdatasyncs every round
+	}
+	// Before any shard is loaded: recovery must see the replayed bytes.
+	if err := f.openJournal(journal); err != nil {
+		return nil, err
 	}
 	f.wg.Add(2)
 	go f.commitLoop()
@@ -221,6 +230,15 @@ func (f *File) DeleteShard(id ShardID) error {
 	// remain; CreateShard holds loadMu too, so it cannot be between its
 	// MkdirAll's two levels now.
 	_ = f.fs.Remove(filepath.Dir(s.dir))
+	if f.j != nil {
+		// A checkpoint retires the journal's entries for this shard, so a
+		// shard created again under the same id cannot be overwritten by
+		// a replay. Until then replay skips it: its state file is gone.
+		// Another shard's sticky error is not this call's failure.
+		if err := f.Sync(context.Background()); err != nil && !errors.Is(err, ErrReadOnly) {
+			return fmt.Errorf("shard %s: checkpoint after delete: %w", id, err)
+		}
+	}
 	return nil
 }
 
@@ -390,6 +408,9 @@ func (f *File) Close() error {
 	}
 	f.mu.Unlock()
 	errs = append(errs, f.handles.dropAll())
+	if f.j != nil {
+		errs = append(errs, f.j.fh.Close())
+	}
 	return errors.Join(errs...)
 }
 

@@ -36,6 +36,9 @@ func runModel(t *testing.T, rng *rand.Rand, p SyncPolicy, ops int) {
 	mem := NewMemory(clock.Now)
 	o := testOptions(t, clock)
 	o.Sync = p
+	if p == SyncAlways {
+		o.Journal = minJournal // reopen and delete-and-re-create meet its replay
+	}
 	o.SegmentSize = int64(2<<10 + rng.IntN(8<<10))
 	o.MaxOpenFiles = 1 + rng.IntN(4) // force handle eviction
 	f, err := OpenFile(o)

@@ -81,7 +81,7 @@ type Options struct {
 	// Now is the clock for arrival times and retention; nil means time.Now.
 	Now func() time.Time
 	// SyncObserver, if set, is told how long each fdatasync of a segment
-	// by the committer took (the server's fsync latency metric). It runs
+	// or of the journal by the committer took (the server's fsync latency metric). It runs
 	// on the commit path: it must be quick and never block.
 	SyncObserver func(time.Duration)
 	// Preallocate, under SyncAlways, keeps up to this many bytes past the
@@ -91,6 +91,12 @@ type Options struct {
 	// journal commit. Shards whose appends are large do not need it and are
 	// not preallocated. 0 turns it off.
 	Preallocate int64
+	// Journal, under SyncAlways, is the size of a shared write-ahead file
+	// (Dir/journal) that makes a commit round of small appends to several
+	// shards durable with one fdatasync instead of one per shard; segments
+	// are then fdatasynced at checkpoints (journal.go). 0 turns it off; a
+	// journal left by an earlier run is replayed whatever the setting.
+	Journal int64
 
 	// fs is the file system seam for fault-injection tests; nil means the OS.
 	fs fileSystem
@@ -151,6 +157,9 @@ func (o Options) Validate() error {
 	}
 	if o.Preallocate < 0 || o.Preallocate > maxPreallocate {
 		return fmt.Errorf("shardlog: options: Preallocate %d outside [0, %d]", o.Preallocate, maxPreallocate)
+	}
+	if o.Journal != 0 && (o.Journal < minJournal || o.Journal > maxJournal) {
+		return fmt.Errorf("shardlog: options: Journal %d outside [%d, %d]", o.Journal, minJournal, maxJournal)
 	}
 	return nil
 }

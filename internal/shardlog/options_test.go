@@ -35,6 +35,9 @@ func TestOptionsValidate(t *testing.T) {
 		"files":        {Dir: "x", MaxOpenFiles: -1},
 		"prealloc <0":  {Dir: "x", Preallocate: -1},
 		"prealloc big": {Dir: "x", Preallocate: 1 << 30},
+		"journal <0":   {Dir: "x", Journal: -1},
+		"journal tiny": {Dir: "x", Journal: 4096},
+		"journal huge": {Dir: "x", Journal: 2 << 30},
 	} {
 		if err := o.Validate(); err == nil {
 			t.Errorf("%s: Validate accepted %+v", name, o)

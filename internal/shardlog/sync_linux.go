@@ -47,7 +47,9 @@ func writeVecAt(f *os.File, bufs [][]byte, off int64) error {
 				n -= len(bufs[0])
 				bufs = bufs[1:]
 			} else {
-				bufs[0] = bufs[0][n:]
+				// In a copy of the list: the caller writes the same
+				// buffers again elsewhere (the journal).
+				bufs = append([][]byte{bufs[0][n:]}, bufs[1:]...)
 				n = 0
 			}
 		}
