@@ -59,6 +59,7 @@ type journal struct {
 	size int64
 	gen  uint64
 	pos  int64 // where the next entry goes
+	end  int64 // the file's size: zeros are written ahead of pos in steps
 	used bool  // entries were written in this generation
 	// stuck is set when a round failed while the journal held data: the
 	// journal may then be the only durable copy of acknowledged records,
@@ -234,25 +235,26 @@ func (f *File) replayPiece(open map[string]file, p journalPiece) error {
 	return nil
 }
 
+// journalGrowStep is how far ahead of the next entry the journal file is
+// written with zeros: appending to a file makes every fdatasync commit a
+// size change too, so the file grows in steps (once, in its first
+// generation) rather than with each entry.
+const journalGrowStep = 1 << 20
+
 // resetJournal starts a new generation: header first, made durable, so no
-// older entry can be replayed. It also gives the file its configured size.
+// older entry can be replayed.
 func (f *File) resetJournal() error {
 	j := f.j
 	st, err := j.fh.Stat()
 	if err != nil {
 		return fmt.Errorf("stat journal: %w", err)
 	}
-	if have := st.Size(); have < j.size {
-		zeros := make([]byte, min(j.size-have, 1<<20))
-		for off := have; off < j.size; off += int64(len(zeros)) {
-			if _, err := j.fh.WriteAt(zeros[:min(int64(len(zeros)), j.size-off)], off); err != nil {
-				return fmt.Errorf("allocate journal: %w", err)
-			}
-		}
-	} else if have > j.size {
+	j.end = max(st.Size(), journalHeaderSize)
+	if j.end > j.size {
 		if err := j.fh.Truncate(j.size); err != nil {
 			return fmt.Errorf("shrink journal: %w", err)
 		}
+		j.end = j.size
 	}
 	j.gen++
 	if _, err := j.fh.WriteAt(encodeJournalHeader(j.gen), 0); err != nil {
@@ -296,8 +298,20 @@ func (f *File) journalRound(ws []*work) (ok bool, err error) {
 			payload += pieceHeaderSize + c.size
 		}
 	}
-	if payload == 0 || j.pos+entryHeaderSize+payload > j.size {
+	need := j.pos + entryHeaderSize + payload
+	if payload == 0 || need > j.size {
 		return false, nil // replay reads an empty entry as the end
+	}
+	if need > j.end {
+		to := min(j.size, max(need, j.end+journalGrowStep))
+		if int64(len(f.zeros)) < to-j.end {
+			f.zeros = make([]byte, to-j.end)
+		}
+		j.used = true
+		if _, err := j.fh.WriteAt(f.zeros[:to-j.end], j.end); err != nil {
+			return true, fmt.Errorf("grow journal: %w", err)
+		}
+		j.end = to
 	}
 	bufs[0] = j.hdr[:entryHeaderSize]
 	for _, m := range marks {
