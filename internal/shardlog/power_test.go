@@ -229,6 +229,18 @@ func powerLossOnce(t *testing.T, rng *rand.Rand, it int, journal, pre int64, tor
 			}
 		}()
 	}
+	// At least one acknowledgement first, however slow the machine.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		n := len(acked[ids[0]]) + len(acked[ids[1]]) + len(acked[ids[2]]) + len(acked[ids[3]])
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("iteration %d: no append acknowledged in 10 s", it)
+		}
+	}
 	wait(o.Dir)
 	// Acknowledged before the image: their fdatasync returned before it.
 	mu.Lock()
