@@ -194,6 +194,22 @@ SELECT count(*) AS n FROM k;
 			t.Errorf("psql listings lack %q:\n%s", want, out)
 		}
 	}
+	// \d <table>, \l and \df need catalog columns and tables DuckDB lacks,
+	// which the shim of sqlengine/pgcatalog.go completes.
+	out, err = psql("-c", "CREATE VIEW kv AS SELECT a FROM k", "-c", "CREATE MACRO twice(x) AS x * 2",
+		"-c", `\d k`, "-c", `\d kv`, "-c", `\l`, "-c", `\df`)
+	if err != nil {
+		t.Fatalf("psql \\d k, \\d kv, \\l, \\df: %v\n%s", err, out)
+	}
+	for _, want := range []string{"CREATE VIEW", "CREATE FUNCTION", `Table "main.k"`, " a      | integer ", " b      | character varying ",
+		`View "main.kv"`, "List of databases", " warehouse | rheo  | UTF8 ", "List of functions", " main   | twice | ", " x any "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("psql \\d k, \\d kv, \\l, \\df output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "rheo_pg") {
+		t.Errorf("the catalog shim shows in psql's listings:\n%s", out)
+	}
 	// Things psql and BI tools ask at connect do not break the session.
 	out, err = psql("-A", "-t", "-c", "SELECT version()", "-c", "SHOW server_version", "-c", "SET application_name = 'bi'", "-c", "SELECT 1")
 	if err != nil || !strings.Contains(out, "PostgreSQL 15.0") || !strings.HasSuffix(out, "1\n") {

@@ -205,6 +205,9 @@ func (e *Engine) init(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("register rheo_iterations: %w", err)
 	}
+	if err := initPGCatalog(ctx, conn); err != nil {
+		return err
+	}
 	// Load the catalog and make DuckDB's views match it.
 	err = e.meta.Scan(Namespace, "", func(key string, value []byte) error {
 		st := new(streamTable)

@@ -11,9 +11,13 @@ import (
 // Statements naming pg_catalog get those rewritten:
 //   - OPERATOR(pg_catalog.~) and its kin become the bare operator;
 //   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
-//   - casts to pg_catalog.<type> become casts to <type>;
+//   - casts to pg_catalog.<type> become casts to <type>, and casts to the
+//     reg* object types DuckDB lacks (regtype, regproc, ...) casts to text;
 //   - pg_catalog.pg_encoding_to_char(<column>) becomes 'UTF8';
-//   - pg_catalog.pg_get_userbyid(<column>) becomes 'rheo', the only owner.
+//   - pg_catalog.pg_get_userbyid(<column>) becomes 'rheo', the only owner;
+//   - generate_series(...) s gets the column alias s too: Postgres lets
+//     the table alias of a one-column function stand for its value;
+//   - pg_catalog names the shim completes go to the shim (pgcatalog.go).
 //
 // The rewrite is textual (a string literal holding these spellings would
 // change too), which is fine for the generated queries it is meant for.
@@ -21,8 +25,10 @@ var (
 	pgOperator = regexp.MustCompile(`(?i)\bOPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!=<>@#%^&|*+\-/]+)\s*\)`)
 	pgCollate  = regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*(?:"default"|default)\b`)
 	pgCast     = regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`)
+	pgRegType  = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
 	pgEncoding = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
 	pgUserByID = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
+	pgSeries   = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
 )
 
 // pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
@@ -32,8 +38,21 @@ func pgCompat(st string) string {
 		return st
 	}
 	st = pgOperator.ReplaceAllString(st, " $1 ")
+	st = pgRegType.ReplaceAllString(st, "::VARCHAR")
 	st = pgCollate.ReplaceAllString(st, "")
 	st = pgCast.ReplaceAllString(st, "::")
 	st = pgEncoding.ReplaceAllString(st, "'UTF8'")
-	return pgUserByID.ReplaceAllString(st, "'rheo'")
+	st = pgUserByID.ReplaceAllString(st, "'rheo'")
+	st = pgSeries.ReplaceAllStringFunc(st, func(m string) string {
+		sub := pgSeries.FindStringSubmatch(m)
+		switch strings.ToLower(sub[2]) {
+		case "where", "on", "join", "left", "right", "inner", "cross", "order", "group", "limit", "union":
+			return m
+		}
+		if sub[3] != "" {
+			return m // it names its column already
+		}
+		return sub[1] + " AS " + sub[2] + "(" + sub[2] + ")"
+	})
+	return pgShim(st)
 }

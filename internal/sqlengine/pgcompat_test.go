@@ -1,6 +1,11 @@
 package sqlengine
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
 
 // TestPGCompat rewrites the spellings of Postgres catalog queries DuckDB
 // cannot run, and leaves other statements alone.
@@ -8,12 +13,56 @@ func TestPGCompat(t *testing.T) {
 	for in, want := range map[string]string{
 		`WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default AND x`:     `WHERE c.relname  ~  '^(t)$' AND x`,
 		`n.nspname OPERATOR( pg_catalog.!~ ) '^pg_'`:                                          `n.nspname  !~  '^pg_'`,
-		`SELECT pg_catalog.pg_get_userbyid(c.relowner) AS "Owner" FROM pg_catalog.pg_class c`: `SELECT 'rheo' AS "Owner" FROM pg_catalog.pg_class c`,
-		`x::pg_catalog.regtype::pg_catalog.text, pg_catalog.pg_encoding_to_char(d.encoding)`:  `x::regtype::text, 'UTF8'`,
+		`SELECT pg_catalog.pg_get_userbyid(c.relowner) AS "Owner" FROM pg_catalog.pg_class c`: `SELECT 'rheo' AS "Owner" FROM rheo_pg.main.pg_class c`,
+		`x::pg_catalog.regtype::pg_catalog.text, pg_catalog.pg_encoding_to_char(d.encoding)`:  `x::VARCHAR::text, 'UTF8'`,
+		`FROM pg_catalog.pg_namespace n WHERE pg_catalog.pg_table_is_visible(c.oid)`:          `FROM pg_catalog.pg_namespace n WHERE pg_catalog.pg_table_is_visible(c.oid)`,
+		`pg_catalog.array_to_string(d.datacl, E'\n') FROM pg_catalog.pg_database d`:           `array_to_string(d.datacl, E'\n') FROM rheo_pg.main.pg_database d`,
+		`FROM pg_catalog.generate_series(0, pg_catalog.array_upper(a, 1)) s, pg_catalog.x`:    `FROM generate_series(0, rheo_pg.main.array_upper(a, 1)) AS s(s), pg_catalog.x`,
+		`FROM generate_series(1, 3) AS g(i) WHERE pg_catalog.format_type(t, m) = ''`:          `FROM generate_series(1, 3) AS g(i) WHERE rheo_pg.main.format_type(t, m) = ''`,
 		`SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`:                                        `SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`,
 	} {
 		if got := pgCompat(in); got != want {
 			t.Errorf("pgCompat(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestCommandTag checks the tags of statements without rows against
+// Postgres's: only CREATE TABLE ... AS is tagged SELECT n.
+func TestCommandTag(t *testing.T) {
+	for st, want := range map[string]string{
+		"CREATE TABLE t (a int)":                                    "CREATE TABLE",
+		"CREATE TABLE t AS SELECT 1":                                "SELECT 3",
+		"CREATE OR REPLACE TABLE t AS SELECT 1":                     "SELECT 3",
+		"CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a + 1))": "CREATE TABLE",
+		"CREATE VIEW v AS SELECT 1":                                 "CREATE VIEW",
+		"CREATE OR REPLACE VIEW v AS SELECT 1":                      "CREATE VIEW",
+		"CREATE MACRO m(x) AS x + 1":                                "CREATE FUNCTION",
+		"CREATE SCHEMA s":                                           "CREATE SCHEMA",
+		"DROP TABLE t":                                              "DROP TABLE",
+	} {
+		toks, err := lex(st, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := commandTag(toks, duckdb.STATEMENT_TYPE_INVALID, 3); got != want {
+			t.Errorf("%s: tag %q, want %q", st, got, want)
+		}
+	}
+}
+
+// TestPGFuncsList keeps duckdbPGFuncs equal to the functions this DuckDB
+// defines in pg_catalog, so an upgrade that adds or drops one fails here
+// rather than in a psql command.
+func TestPGFuncsList(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	got := rows(t, e.session(), "SELECT DISTINCT function_name FROM duckdb_functions() WHERE schema_name = 'pg_catalog' ORDER BY 1")
+	want := make([]string, 0, len(duckdbPGFuncs))
+	for f := range duckdbPGFuncs {
+		want = append(want, f)
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("DuckDB's pg_catalog functions:\n%v\nduckdbPGFuncs:\n%v", got, want)
 	}
 }

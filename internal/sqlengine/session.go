@@ -278,6 +278,23 @@ func (s *Session) run(ctx context.Context, st string, toks []token, args []any) 
 	return r, nil
 }
 
+// asOutsideParens reports whether AS appears outside parentheses, as in
+// CREATE TABLE t AS SELECT but not in a column's GENERATED ALWAYS AS (...).
+func asOutsideParens(toks []token) bool {
+	depth := 0
+	for _, tk := range toks {
+		switch {
+		case tk.text == "(":
+			depth++
+		case tk.text == ")":
+			depth--
+		case depth == 0 && tk.is("as"):
+			return true
+		}
+	}
+	return false
+}
+
 // commandTag renders the Postgres command tag of a statement that returns
 // no rows.
 func commandTag(toks []token, t duckdb.StmtType, count int64) string {
@@ -304,27 +321,26 @@ func commandTag(toks []token, t duckdb.StmtType, count int64) string {
 	}
 	switch words[0] {
 	case "CREATE":
-		for _, tk := range toks {
-			if tk.is("as") {
-				return "SELECT " + n // CREATE TABLE AS, as Postgres tags it
-			}
-		}
-		obj := []string{}
+		obj := ""
 		for _, w := range words[1:] {
 			switch w {
 			case "OR", "REPLACE", "TEMP", "TEMPORARY", "UNIQUE", "PERSISTENT", "GLOBAL", "LOCAL":
 				continue
 			}
-			obj = append(obj, w)
+			obj = w
 			break
 		}
-		if len(obj) > 0 {
-			if obj[0] == "MACRO" || obj[0] == "FUNCTION" {
-				return "CREATE FUNCTION"
+		switch obj {
+		case "":
+			return "CREATE"
+		case "MACRO", "FUNCTION":
+			return "CREATE FUNCTION"
+		case "TABLE":
+			if asOutsideParens(toks) {
+				return "SELECT " + n // CREATE TABLE AS, as Postgres tags it
 			}
-			return "CREATE " + obj[0]
 		}
-		return "CREATE"
+		return "CREATE " + obj
 	case "DROP", "ALTER":
 		if len(words) > 1 {
 			return words[0] + " " + words[1]
