@@ -217,6 +217,55 @@ SELECT count(*) AS n FROM k;
 	}
 }
 
+// pgjdbcJar is where Debian's libpostgresql-jdbc-java puts pgjdbc.
+const pgjdbcJar = "/usr/share/java/postgresql.jar"
+
+// TestSQLJDBC browses the warehouse as JDBC tools do, with pgjdbc's
+// DatabaseMetaData (testdata/JdbcProbe.java): schemas, tables and views,
+// columns with their JDBC types, keys, indexes, functions and type info
+// must all answer without an error.
+func TestSQLJDBC(t *testing.T) {
+	if _, err := exec.LookPath("java"); err != nil {
+		t.Skip("java not installed (.ci/run installs it)")
+	}
+	if _, err := os.Stat(pgjdbcJar); err != nil {
+		t.Skip("pgjdbc not installed (.ci/run installs libpostgresql-jdbc-java)")
+	}
+	s := startSQL(t)
+	out, err := psqlOn(s, "-c", "CREATE TABLE w (id BIGINT, name VARCHAR, score DOUBLE, ok BOOLEAN, happened TIMESTAMP, amount DECIMAL(12,2), tags VARCHAR[])",
+		"-c", "INSERT INTO w (id) VALUES (1), (2)", "-c", "CREATE VIEW wv AS SELECT id FROM w", "-c", "CREATE MACRO half(x) AS x / 2")
+	if err != nil {
+		t.Fatalf("psql: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	url := "jdbc:postgresql://" + s.PGAddr().String() + "/rheo?sslmode=disable"
+	b, err := exec.CommandContext(ctx, "java", "-cp", pgjdbcJar, "testdata/JdbcProbe.java", url, "w").CombinedOutput()
+	out = string(b)
+	if err != nil {
+		t.Fatalf("JdbcProbe: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "ERROR") {
+		t.Errorf("a DatabaseMetaData call failed:\n%s", out)
+	}
+	for _, want := range []string{
+		"product: PostgreSQL 15.0",
+		"schemas: TABLE_SCHEM=main",
+		"tables: TABLE_NAME=w TABLE_TYPE=TABLE", "tables: TABLE_NAME=wv TABLE_TYPE=VIEW",
+		// java.sql.Types: BIGINT -5, VARCHAR 12, DOUBLE 8, BIT -7 (pgjdbc's boolean), TIMESTAMP 93, NUMERIC 2, OTHER 1111.
+		"columns: COLUMN_NAME=id TYPE_NAME=int8 DATA_TYPE=-5", "columns: COLUMN_NAME=name TYPE_NAME=varchar DATA_TYPE=12",
+		"columns: COLUMN_NAME=score TYPE_NAME=float8 DATA_TYPE=8", "columns: COLUMN_NAME=ok TYPE_NAME=bool DATA_TYPE=-7",
+		"columns: COLUMN_NAME=happened TYPE_NAME=timestamp DATA_TYPE=93", "columns: COLUMN_NAME=amount TYPE_NAME=numeric DATA_TYPE=2",
+		"columns: COLUMN_NAME=tags TYPE_NAME=list DATA_TYPE=1111", "columns rows=7",
+		"functions: FUNCTION_NAME=half",
+		"query: n=2",
+	} {
+		if !strings.Contains(out, want+"\n") && !strings.Contains(out, want+" ") {
+			t.Errorf("JdbcProbe output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // TestSQLPgxCopyFrom: pgx's CopyFrom (the binary COPY format) loads rows
 // of the common types, NULLs included, into a warehouse table; a value
 // the column cannot take fails the whole COPY and loads nothing.

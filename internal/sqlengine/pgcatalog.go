@@ -19,7 +19,25 @@ const pgShimDB = "rheo_pg"
 
 // pgShimViews are the shim's views by name, in creation order.
 var pgShimViews = []struct{ name, sql string }{
+	// DuckDB's pg_attribute.atttypid holds DuckDB's type ids while its
+	// pg_type.oid holds Postgres's OIDs (NULL for DuckDB-only types), so
+	// the JOIN of the two that drivers make (pgjdbc's getColumns) finds
+	// nothing. rheo_type_map gives every DuckDB type id the Postgres OID
+	// of its type, or 100000 + the id for types Postgres lacks; the shim's
+	// pg_type and pg_attribute both use it.
+	{"rheo_type_map", `SELECT d.type_oid AS duck_id, coalesce(any_value(p.oid), 100000 + d.type_oid) AS oid, ` +
+		`any_value(pg_catalog.format_pg_type(d.logical_type, d.type_name)) AS typname ` +
+		`FROM duckdb_types() d LEFT JOIN pg_catalog.pg_type p ON p.typname = pg_catalog.format_pg_type(d.logical_type, d.type_name) ` +
+		`WHERE d.type_oid IS NOT NULL GROUP BY d.type_oid`},
+	{"pg_type", `SELECT p.* REPLACE (coalesce(p.oid, m.oid) AS oid) FROM pg_catalog.pg_type p ` +
+		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.typname = p.typname`},
+	{"pg_attribute", `SELECT a.* REPLACE (coalesce(m.oid, a.atttypid) AS atttypid) FROM pg_catalog.pg_attribute a ` +
+		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid`},
 	{"pg_class", `SELECT *, false AS relforcerowsecurity FROM pg_catalog.pg_class`},
+	// The namespace pg_type's rows name, which DuckDB's pg_namespace lacks.
+	{"pg_namespace", `SELECT * FROM pg_catalog.pg_namespace UNION ALL ` +
+		`SELECT DISTINCT typnamespace AS oid, 'pg_catalog' AS nspname, 0 AS nspowner, NULL AS nspacl FROM pg_catalog.pg_type ` +
+		`WHERE typnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace)`},
 	{"pg_collation", emptyRel("oid BIGINT, collname VARCHAR, collnamespace BIGINT, collowner BIGINT, collprovider VARCHAR, " +
 		"collisdeterministic BOOLEAN, collencoding INTEGER, collcollate VARCHAR, collctype VARCHAR, colliculocale VARCHAR, collversion VARCHAR")},
 	{"pg_policy", emptyRel("oid BIGINT, polname VARCHAR, polrelid BIGINT, polcmd VARCHAR, polpermissive BOOLEAN, " +
@@ -38,6 +56,11 @@ var pgShimViews = []struct{ name, sql string }{
 	{"pg_roles", `SELECT 0::BIGINT AS oid, 'rheo' AS rolname, true AS rolsuper, true AS rolinherit, true AS rolcreaterole, ` +
 		`true AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit, NULL::VARCHAR AS rolvaliduntil, ` +
 		`false AS rolbypassrls, NULL::VARCHAR[] AS rolconfig`},
+	// Settings drivers read at connect that DuckDB does not have.
+	{"pg_settings", `SELECT * FROM pg_catalog.pg_settings UNION ALL BY NAME ` +
+		`SELECT * FROM (VALUES ('max_index_keys', '32', 'Maximum number of index keys.', 'integer'), ` +
+		`('max_identifier_length', '63', 'Maximum identifier length.', 'integer')) s(name, setting, short_desc, vartype) ` +
+		`WHERE name NOT IN (SELECT name FROM pg_catalog.pg_settings)`},
 	{"pg_inherits", emptyRel("inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN")},
 	{"pg_trigger", emptyRel("oid BIGINT, tgrelid BIGINT, tgparentid BIGINT, tgname VARCHAR, tgfoid BIGINT, tgtype INTEGER, " +
 		"tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstrrelid BIGINT, tgconstrindid BIGINT, tgconstraint BIGINT")},
@@ -45,17 +68,22 @@ var pgShimViews = []struct{ name, sql string }{
 
 // pgShimMacros complete functions DuckDB lacks or takes fewer arguments of.
 var pgShimMacros = []struct{ name, sql string }{
+	// information_schema._pg_expandarray: each element with its 1-based index.
+	{"_pg_expandarray", `(arr) AS unnest(list_transform(range(1, len(arr) + 1), i -> {'x': arr[i], 'n': i}))`},
+	{"pg_get_indexdef", `(idx) AS (SELECT any_value(sql) FROM duckdb_indexes() WHERE index_oid = idx), ` +
+		`(idx, col, pretty) AS (SELECT any_value(sql) FROM duckdb_indexes() WHERE index_oid = idx)`},
 	{"pg_get_statisticsobjdef_columns", `(oid) AS NULL::VARCHAR`},
 	{"pg_relation_is_publishable", `(rel) AS false`},
 	{"array_upper", `(arr, dim) AS len(arr)`},
-	// Postgres's names for the types psql shows.
-	{"format_type", `(typ, mod) AS CASE pg_catalog.format_type(typ, mod) ` +
+	// Of the shim's type OIDs (rheo_type_map), under Postgres's names.
+	{"format_type", `(typ, mod) AS (SELECT CASE any_value(m.typname) ` +
 		`WHEN 'int2' THEN 'smallint' WHEN 'int4' THEN 'integer' WHEN 'int8' THEN 'bigint' ` +
 		`WHEN 'float4' THEN 'real' WHEN 'float8' THEN 'double precision' WHEN 'bool' THEN 'boolean' ` +
 		`WHEN 'varchar' THEN 'character varying' WHEN 'bpchar' THEN 'character' ` +
 		`WHEN 'timestamp' THEN 'timestamp without time zone' WHEN 'timestamptz' THEN 'timestamp with time zone' ` +
 		`WHEN 'time' THEN 'time without time zone' WHEN 'timetz' THEN 'time with time zone' ` +
-		`ELSE pg_catalog.format_type(typ, mod) END`},
+		`WHEN 'numeric' THEN 'numeric' || CASE WHEN mod > 0 THEN concat('(', mod // 1000, ',', mod % 1000, ')') ELSE '' END ` +
+		`ELSE coalesce(any_value(m.typname), '???') END FROM ` + pgShimDB + `.main.rheo_type_map m WHERE m.oid = typ)`},
 	{"pg_get_function_result", `(fn) AS (SELECT any_value(coalesce(f.return_type, '')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
 	{"pg_get_function_arguments", `(fn) AS (SELECT any_value(array_to_string(list_transform(list_zip(f.parameters, f.parameter_types), ` +
 		`x -> x[1] || ' ' || coalesce(x[2], 'any')), ', ')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
@@ -106,24 +134,37 @@ func init() {
 	}
 }
 
-// pgShimRef matches a pg_catalog-qualified name, and whether a call
-// follows.
-var pgShimRef = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*(\w+)(\s*\()?`)
+// pgShimRef matches a pg_catalog- or information_schema-qualified name,
+// and whether a call follows.
+var pgShimRef = regexp.MustCompile(`(?i)\b(pg_catalog|information_schema)\s*\.\s*(\w+)(\s*\()?`)
+
+// pgShimCall matches an unqualified call of a shim macro (drivers call
+// some without pg_catalog.); the character before it is kept.
+var pgShimCall = func() *regexp.Regexp {
+	names := make([]string, len(pgShimMacros))
+	for i, f := range pgShimMacros {
+		names[i] = f.name
+	}
+	return regexp.MustCompile(`(?i)(^|[^.\w"])(` + strings.Join(names, "|") + `)(\s*\()`)
+}()
 
 // pgShim points pg_catalog.<name> at the shim's view or macro of that
-// name, and drops the qualifier of calls DuckDB has only unqualified.
+// name, and unqualified calls of its macros too, and drops the qualifier
+// of calls DuckDB has only unqualified.
 func pgShim(st string) string {
-	return pgShimRef.ReplaceAllStringFunc(st, func(m string) string {
+	st = pgShimRef.ReplaceAllStringFunc(st, func(m string) string {
 		sub := pgShimRef.FindStringSubmatch(m)
-		name := strings.ToLower(sub[1])
+		name := strings.ToLower(sub[2])
+		pgCat := strings.EqualFold(sub[1], "pg_catalog")
 		switch {
-		case pgShimNames[name]:
-			return pgShimDB + ".main." + sub[1] + sub[2]
-		case sub[2] != "" && !duckdbPGFuncs[name]:
-			return sub[1] + sub[2]
+		case pgShimNames[name] && (pgCat || sub[3] != ""):
+			return pgShimDB + ".main." + sub[2] + sub[3]
+		case pgCat && sub[3] != "" && !duckdbPGFuncs[name]:
+			return sub[2] + sub[3]
 		}
 		return m
 	})
+	return pgShimCall.ReplaceAllString(st, "${1}"+pgShimDB+".main.${2}${3}")
 }
 
 // initPGCatalog attaches the shim database and creates its views.

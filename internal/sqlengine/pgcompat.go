@@ -9,7 +9,10 @@ import (
 // schema browsers of BI tools read pg_catalog, which DuckDB emulates,
 // with a few spellings DuckDB does not parse or functions it lacks.
 // Statements naming pg_catalog get those rewritten:
-//   - OPERATOR(pg_catalog.~) and its kin become the bare operator;
+//   - OPERATOR(pg_catalog.~) and its kin become the bare operator; as
+//     DuckDB's ~ and !~ match the whole string and Postgres's search in
+//     it, a literal pattern on the right of either becomes
+//     '.*(?:pattern).*';
 //   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
 //   - casts to pg_catalog.<type> become casts to <type>, and casts to the
 //     reg* object types DuckDB lacks (regtype, regproc, ...) casts to text;
@@ -22,6 +25,7 @@ import (
 // The rewrite is textual (a string literal holding these spellings would
 // change too), which is fine for the generated queries it is meant for.
 var (
+	pgRegexLit = regexp.MustCompile(`(^|[^~!])(!?~)\s*'((?:[^']|'')*)'`)
 	pgOperator = regexp.MustCompile(`(?i)\bOPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!=<>@#%^&|*+\-/]+)\s*\)`)
 	pgCollate  = regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*(?:"default"|default)\b`)
 	pgCast     = regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`)
@@ -38,6 +42,7 @@ func pgCompat(st string) string {
 		return st
 	}
 	st = pgOperator.ReplaceAllString(st, " $1 ")
+	st = pgRegexLit.ReplaceAllString(st, "${1}${2} '.*(?:${3}).*'")
 	st = pgRegType.ReplaceAllString(st, "::VARCHAR")
 	st = pgCollate.ReplaceAllString(st, "")
 	st = pgCast.ReplaceAllString(st, "::")

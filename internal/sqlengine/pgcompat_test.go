@@ -11,15 +11,18 @@ import (
 // cannot run, and leaves other statements alone.
 func TestPGCompat(t *testing.T) {
 	for in, want := range map[string]string{
-		`WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default AND x`:     `WHERE c.relname  ~  '^(t)$' AND x`,
-		`n.nspname OPERATOR( pg_catalog.!~ ) '^pg_'`:                                          `n.nspname  !~  '^pg_'`,
-		`SELECT pg_catalog.pg_get_userbyid(c.relowner) AS "Owner" FROM pg_catalog.pg_class c`: `SELECT 'rheo' AS "Owner" FROM rheo_pg.main.pg_class c`,
-		`x::pg_catalog.regtype::pg_catalog.text, pg_catalog.pg_encoding_to_char(d.encoding)`:  `x::VARCHAR::text, 'UTF8'`,
-		`FROM pg_catalog.pg_namespace n WHERE pg_catalog.pg_table_is_visible(c.oid)`:          `FROM pg_catalog.pg_namespace n WHERE pg_catalog.pg_table_is_visible(c.oid)`,
-		`pg_catalog.array_to_string(d.datacl, E'\n') FROM pg_catalog.pg_database d`:           `array_to_string(d.datacl, E'\n') FROM rheo_pg.main.pg_database d`,
-		`FROM pg_catalog.generate_series(0, pg_catalog.array_upper(a, 1)) s, pg_catalog.x`:    `FROM generate_series(0, rheo_pg.main.array_upper(a, 1)) AS s(s), pg_catalog.x`,
-		`FROM generate_series(1, 3) AS g(i) WHERE pg_catalog.format_type(t, m) = ''`:          `FROM generate_series(1, 3) AS g(i) WHERE rheo_pg.main.format_type(t, m) = ''`,
-		`SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`:                                        `SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`,
+		`WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default AND x`:               `WHERE c.relname  ~ '.*(?:^(t)$).*' AND x`,
+		`n.nspname OPERATOR( pg_catalog.!~ ) '^pg_'`:                                                    `n.nspname  !~ '.*(?:^pg_).*'`,
+		`SELECT pg_catalog.pg_get_userbyid(c.relowner) AS "Owner" FROM pg_catalog.pg_class c`:           `SELECT 'rheo' AS "Owner" FROM rheo_pg.main.pg_class c`,
+		`x::pg_catalog.regtype::pg_catalog.text, pg_catalog.pg_encoding_to_char(d.encoding)`:            `x::VARCHAR::text, 'UTF8'`,
+		`FROM pg_catalog.pg_namespace n WHERE pg_catalog.pg_table_is_visible(c.oid)`:                    `FROM rheo_pg.main.pg_namespace n WHERE pg_catalog.pg_table_is_visible(c.oid)`,
+		`WHERE n.nspname !~ '^pg_' AND x !~~ 'a%' AND pg_catalog.y ~ 'it''s'`:                           `WHERE n.nspname !~ '.*(?:^pg_).*' AND x !~~ 'a%' AND pg_catalog.y ~ '.*(?:it''s).*'`,
+		`pg_catalog.array_to_string(d.datacl, E'\n') FROM pg_catalog.pg_database d`:                     `array_to_string(d.datacl, E'\n') FROM rheo_pg.main.pg_database d`,
+		`FROM pg_catalog.generate_series(0, pg_catalog.array_upper(a, 1)) s, pg_catalog.x`:              `FROM generate_series(0, rheo_pg.main.array_upper(a, 1)) AS s(s), pg_catalog.x`,
+		`CASE WHEN (format_type(p.prorettype, null) = 'x') FROM pg_catalog.pg_proc`:                     `CASE WHEN (rheo_pg.main.format_type(p.prorettype, null) = 'x') FROM pg_catalog.pg_proc`,
+		`(information_schema._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`: `(rheo_pg.main._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`,
+		`FROM generate_series(1, 3) AS g(i) WHERE pg_catalog.format_type(t, m) = ''`:                    `FROM generate_series(1, 3) AS g(i) WHERE rheo_pg.main.format_type(t, m) = ''`,
+		`SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`:                                                  `SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`,
 	} {
 		if got := pgCompat(in); got != want {
 			t.Errorf("pgCompat(%q) = %q, want %q", in, got, want)
