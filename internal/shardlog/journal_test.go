@@ -78,20 +78,19 @@ func appendBoth(t *testing.T, f *File, a, b ShardID, n int) {
 	}
 }
 
-// TestJournalDeleteShard checks that a shard deleted and created again
-// under the same id is not overwritten by the journal entries of its first
-// life: DeleteShard checkpoints, and replay skips shards that are gone.
-func TestJournalDeleteShard(t *testing.T) {
-	pfs := newPowerFS()
-	o := Options{Dir: t.TempDir(), SegmentSize: 64 << 10, Journal: minJournal, fs: pfs}
-	f := mustOpen(t, o)
-	a, b := ShardID{1, 0}, ShardID{1, 1}
+// journaledPair opens a journaling File on a powerFS with shards a and b
+// and appends n records to each, until the journal holds an entry.
+func journaledPair(t *testing.T) (pfs *powerFS, o Options, f *File, a, b ShardID, n int) {
+	t.Helper()
+	pfs = newPowerFS()
+	o = Options{Dir: t.TempDir(), SegmentSize: 64 << 10, Journal: minJournal, fs: pfs}
+	f = mustOpen(t, o)
+	a, b = ShardID{1, 0}, ShardID{1, 1}
 	for _, id := range []ShardID{a, b} {
 		if err := f.CreateShard(id, ShardConfig{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	n := 0
 	for !journalHasEntry(t, o.Dir) {
 		if n >= 2000 {
 			t.Fatalf("no commit round carried both shards in %d appends each", n)
@@ -99,6 +98,14 @@ func TestJournalDeleteShard(t *testing.T) {
 		appendBoth(t, f, a, b, 100)
 		n += 100
 	}
+	return pfs, o, f, a, b, n
+}
+
+// TestJournalDeleteShard checks that a shard deleted and created again
+// under the same id is not overwritten by the journal entries of its first
+// life: DeleteShard checkpoints, and replay skips shards that are gone.
+func TestJournalDeleteShard(t *testing.T) {
+	pfs, o, f, a, b, n := journaledPair(t)
 	gen := journalGen(t, o.Dir)
 	if err := f.DeleteShard(a); err != nil {
 		t.Fatal(err)
@@ -123,23 +130,7 @@ func TestJournalDeleteShard(t *testing.T) {
 // TestJournalReplayWithJournalOff checks that a journal left by a run with
 // it on is replayed by a run with it off, which then removes the file.
 func TestJournalReplayWithJournalOff(t *testing.T) {
-	pfs := newPowerFS()
-	o := Options{Dir: t.TempDir(), SegmentSize: 64 << 10, Journal: minJournal, fs: pfs}
-	f := mustOpen(t, o)
-	a, b := ShardID{1, 0}, ShardID{1, 1}
-	for _, id := range []ShardID{a, b} {
-		if err := f.CreateShard(id, ShardConfig{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	n := 0
-	for !journalHasEntry(t, o.Dir) {
-		if n >= 2000 {
-			t.Fatalf("no commit round carried both shards in %d appends each", n)
-		}
-		appendBoth(t, f, a, b, 100)
-		n += 100
-	}
+	pfs, o, _, a, b, n := journaledPair(t)
 	img := filepath.Join(t.TempDir(), "image")
 	pfs.image(t, o.Dir, img, rand.New(rand.NewSource(1)), false)
 	g := mustOpen(t, Options{Dir: img, SegmentSize: o.SegmentSize})
