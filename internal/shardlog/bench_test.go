@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,19 +209,33 @@ func BenchmarkAppendShards(b *testing.B) {
 			}
 			es := []Entry{{PartitionKey: []byte("partition-key-0001"), Data: make([]byte, 1024)}}
 			var next atomic.Int64
+			var mu sync.Mutex
+			var lat []time.Duration
 			b.SetBytes(1024)
 			b.SetParallelism(8) // 16 goroutines on 2 cores
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				id := ids[next.Add(1)%int64(len(ids))]
+				var mine []time.Duration
 				for pb.Next() {
+					start := time.Now()
 					if _, err := f.Append(context.Background(), id, es); err != nil {
 						b.Error(err)
 						return
 					}
+					mine = append(mine, time.Since(start))
 				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+			if len(lat) > 0 {
+				slices.Sort(lat)
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+				b.ReportMetric(float64(lat[len(lat)*999/1000].Microseconds()), "p99.9-µs")
+				b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
+			}
 		})
 	}
 }
