@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // The journal.
@@ -114,11 +115,15 @@ func (f *File) openJournal(size int64) error {
 		}
 	}
 	f.j = &journal{fh: fh, path: path, size: size, gen: gen}
-	if err := f.resetJournal(); err != nil {
+	err = f.resetJournal()
+	if err == nil {
+		err = f.fs.SyncDir(f.opts.Dir)
+	}
+	if err != nil {
 		f.j = nil
 		return errors.Join(fmt.Errorf("shardlog: %w", err), fh.Close())
 	}
-	return f.fs.SyncDir(f.opts.Dir)
+	return nil
 }
 
 // replayJournal applies the current generation's entries and returns the
@@ -132,8 +137,11 @@ func (f *File) replayJournal(fh file) (uint64, error) {
 	}
 	gen, ok := decodeJournalHeader(hdr)
 	if !ok {
+		// The next generation must not be one that entries still in the
+		// file may carry, or a later replay could run on into them: start
+		// from the clock, far above any count of checkpoints.
 		f.log.Warn("journal header not valid; nothing to replay")
-		return 0, nil
+		return uint64(time.Now().UnixNano()), nil
 	}
 	open := map[string]file{}
 	defer func() {
