@@ -210,6 +210,21 @@ SELECT count(*) AS n FROM k;
 	if strings.Contains(out, "rheo_pg") {
 		t.Errorf("the catalog shim shows in psql's listings:\n%s", out)
 	}
+	// Keys and indexes as Postgres's psql prints them.
+	out, err = psql("-c", "CREATE TABLE parent (id INTEGER PRIMARY KEY, code VARCHAR UNIQUE)",
+		"-c", "CREATE TABLE child (id INTEGER, parent_id INTEGER REFERENCES parent (id))", "-c", "CREATE INDEX child_id ON child (id)",
+		"-c", `\d parent`, "-c", `\d child`, "-c", `\di`)
+	if err != nil {
+		t.Fatalf("psql keys: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Indexes:\n", `"parent_id_pkey" PRIMARY KEY, btree (id)`, `"parent_code_key" UNIQUE CONSTRAINT, btree (code)`,
+		"Referenced by:\n", `TABLE "child" CONSTRAINT "child_parent_id_id_fkey" FOREIGN KEY (parent_id) REFERENCES parent(id)`,
+		"Foreign-key constraints:\n", `"child_parent_id_id_fkey" FOREIGN KEY (parent_id) REFERENCES parent(id)`, `"child_id" art (id)`,
+		"| parent_id_pkey "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("psql keys output lacks %q:\n%s", want, out)
+		}
+	}
 	// Things psql and BI tools ask at connect do not break the session.
 	out, err = psql("-A", "-t", "-c", "SELECT version()", "-c", "SHOW server_version", "-c", "SET application_name = 'bi'", "-c", "SELECT 1")
 	if err != nil || !strings.Contains(out, "PostgreSQL 15.0") || !strings.HasSuffix(out, "1\n") {
@@ -232,7 +247,8 @@ func TestSQLJDBC(t *testing.T) {
 		t.Skip("pgjdbc not installed (.ci/run installs libpostgresql-jdbc-java)")
 	}
 	s := startSQL(t)
-	out, err := psqlOn(s, "-c", "CREATE TABLE w (id BIGINT, name VARCHAR, score DOUBLE, ok BOOLEAN, happened TIMESTAMP, amount DECIMAL(12,2), tags VARCHAR[])",
+	out, err := psqlOn(s, "-c", "CREATE TABLE p (id BIGINT PRIMARY KEY)",
+		"-c", "CREATE TABLE w (id BIGINT, name VARCHAR, score DOUBLE, ok BOOLEAN, happened TIMESTAMP, amount DECIMAL(12,2), tags VARCHAR[], pid BIGINT REFERENCES p (id))",
 		"-c", "INSERT INTO w (id) VALUES (1), (2)", "-c", "CREATE VIEW wv AS SELECT id FROM w", "-c", "CREATE MACRO half(x) AS x / 2")
 	if err != nil {
 		t.Fatalf("psql: %v\n%s", err, out)
@@ -256,7 +272,8 @@ func TestSQLJDBC(t *testing.T) {
 		"columns: COLUMN_NAME=id TYPE_NAME=int8 DATA_TYPE=-5", "columns: COLUMN_NAME=name TYPE_NAME=varchar DATA_TYPE=12",
 		"columns: COLUMN_NAME=score TYPE_NAME=float8 DATA_TYPE=8", "columns: COLUMN_NAME=ok TYPE_NAME=bool DATA_TYPE=-7",
 		"columns: COLUMN_NAME=happened TYPE_NAME=timestamp DATA_TYPE=93", "columns: COLUMN_NAME=amount TYPE_NAME=numeric DATA_TYPE=2",
-		"columns: COLUMN_NAME=tags TYPE_NAME=list DATA_TYPE=1111", "columns rows=7",
+		"columns: COLUMN_NAME=tags TYPE_NAME=list DATA_TYPE=1111", "columns rows=8",
+		"fkeys: FKCOLUMN_NAME=pid", "fkeys rows=1", "pkeys rows=0",
 		"functions: FUNCTION_NAME=half",
 		"query: n=2",
 	} {

@@ -33,7 +33,47 @@ var pgShimViews = []struct{ name, sql string }{
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.typname = p.typname`},
 	{"pg_attribute", `SELECT a.* REPLACE (coalesce(m.oid, a.atttypid) AS atttypid) FROM pg_catalog.pg_attribute a ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid`},
-	{"pg_class", `SELECT *, false AS relforcerowsecurity FROM pg_catalog.pg_class`},
+	// Keys. DuckDB's pg_constraint numbers key columns from 0 (Postgres's
+	// attnum is 1-based), lists NOT NULL as contype 'x' (an exclusion
+	// constraint in Postgres), names constraints by their text and leaves
+	// confrelid 0; its pg_index shows no key. rheo_keys is DuckDB's
+	// duckdb_constraints() in Postgres's terms, with an index OID for each
+	// primary key and unique constraint (the index that backs it in
+	// Postgres), from which pg_constraint, pg_index and the index rows of
+	// pg_class are made.
+	{"rheo_keys", `SELECT c.table_oid * 1000000 + c.constraint_index AS oid, c.constraint_name AS conname, ` +
+		`c.schema_oid AS connamespace, c.table_oid AS conrelid, c.database_name, c.schema_name, c.table_name, ` +
+		`CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END AS contype, ` +
+		`CASE WHEN c.constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN c.table_oid * 1000000 + c.constraint_index + 500000 ELSE 0 END AS conindid, ` +
+		`list_transform(c.constraint_column_indexes, x -> (x + 1)::SMALLINT) AS conkey, c.constraint_column_names, ` +
+		`c.constraint_text, c.expression, c.referenced_table, c.referenced_column_names ` +
+		`FROM duckdb_constraints() c WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')`},
+	{"pg_constraint", `SELECT k.oid, k.conname, k.connamespace, k.contype, false AS condeferrable, false AS condeferred, ` +
+		// A foreign key's conindid is the index of the key it references.
+		`true AS convalidated, k.conrelid, 0::BIGINT AS contypid, coalesce(r.conindid, k.conindid) AS conindid, 0::BIGINT AS conparentid, ` +
+		`coalesce(r.conrelid, 0) AS confrelid, 'a' AS confupdtype, 'a' AS confdeltype, 's' AS confmatchtype, ` +
+		`true AS conislocal, 0 AS coninhcount, false AS connoinherit, k.conkey, r.conkey AS confkey, ` +
+		`NULL::BIGINT[] AS conpfeqop, NULL::BIGINT[] AS conppeqop, NULL::BIGINT[] AS conffeqop, NULL::BIGINT[] AS conexclop, ` +
+		`k.expression AS conbin ` +
+		`FROM ` + pgShimDB + `.main.rheo_keys k LEFT JOIN ` + pgShimDB + `.main.rheo_keys r ON k.contype = 'f' ` +
+		`AND r.contype IN ('p', 'u') AND r.database_name = k.database_name AND r.schema_name = k.schema_name ` +
+		`AND r.table_name = k.referenced_table AND r.constraint_column_names = k.referenced_column_names`},
+	{"pg_index", `SELECT * FROM pg_catalog.pg_index UNION ALL BY NAME ` +
+		`SELECT conindid AS indexrelid, conrelid AS indrelid, len(conkey) AS indnatts, len(conkey) AS indnkeyatts, ` +
+		`true AS indisunique, contype = 'p' AS indisprimary, false AS indisexclusion, true AS indimmediate, ` +
+		`false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive, ` +
+		`false AS indisreplident, conkey AS indkey FROM ` + pgShimDB + `.main.rheo_keys WHERE contype IN ('p', 'u')`},
+	{"pg_class", `SELECT c.* REPLACE (c.relhasindex OR c.oid IN (SELECT conrelid FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid <> 0) AS relhasindex, ` +
+		// Postgres implements foreign keys with triggers on both tables;
+		// psql shows foreign keys and "Referenced by" only then.
+		`c.relhastriggers OR c.oid IN (SELECT conrelid FROM ` + pgShimDB + `.main.pg_constraint WHERE contype = 'f' ` +
+		`UNION ALL SELECT confrelid FROM ` + pgShimDB + `.main.pg_constraint WHERE contype = 'f') AS relhastriggers), ` +
+		`false AS relforcerowsecurity FROM pg_catalog.pg_class c UNION ALL BY NAME ` +
+		`SELECT conindid AS oid, conname AS relname, connamespace AS relnamespace, 'i' AS relkind, 'p' AS relpersistence, ` +
+		`len(conkey) AS relnatts, 0 AS relchecks, false AS relhasindex, false AS relhasrules, false AS relhastriggers, ` +
+		`false AS relrowsecurity, false AS relforcerowsecurity, false AS relispartition, 0 AS reltablespace, 0 AS reloftype, ` +
+		`0 AS relam, 0 AS reltoastrelid, 'n' AS relreplident, true AS relispopulated ` +
+		`FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid <> 0`},
 	// The namespace pg_type's rows name, which DuckDB's pg_namespace lacks.
 	{"pg_namespace", `SELECT * FROM pg_catalog.pg_namespace UNION ALL ` +
 		`SELECT DISTINCT typnamespace AS oid, 'pg_catalog' AS nspname, 0 AS nspowner, NULL AS nspacl FROM pg_catalog.pg_type ` +
@@ -70,8 +110,18 @@ var pgShimViews = []struct{ name, sql string }{
 var pgShimMacros = []struct{ name, sql string }{
 	// information_schema._pg_expandarray: each element with its 1-based index.
 	{"_pg_expandarray", `(arr) AS unnest(list_transform(range(1, len(arr) + 1), i -> {'x': arr[i], 'n': i}))`},
-	{"pg_get_indexdef", `(idx) AS (SELECT any_value(sql) FROM duckdb_indexes() WHERE index_oid = idx), ` +
-		`(idx, col, pretty) AS (SELECT any_value(sql) FROM duckdb_indexes() WHERE index_oid = idx)`},
+	// For the index of a key, Postgres's definition of it (psql shows
+	// what follows USING).
+	{"pg_get_indexdef", `(idx) AS ` + pgIndexDef + `, (idx, col, pretty) AS ` + pgIndexDef},
+	{"pg_get_constraintdef", `(con) AS (SELECT any_value(constraint_text) FROM ` + pgShimDB + `.main.rheo_keys WHERE oid = con), ` +
+		`(con, pretty) AS (SELECT any_value(constraint_text) FROM ` + pgShimDB + `.main.rheo_keys WHERE oid = con)`},
+	{"pg_get_triggerdef", `(trg) AS NULL::VARCHAR, (trg, pretty) AS NULL::VARCHAR`},
+	{"regclass_name", `(rel) AS coalesce((SELECT any_value(relname) FROM ` + pgShimDB + `.main.pg_class WHERE oid = rel), rel::VARCHAR)`},
+	// No table is partitioned: a table is its only ancestor.
+	{"pg_partition_ancestors", `(rel) AS rel::BIGINT`},
+	// ... WITH ORDINALITY, which DuckDB's table macros lack: the ordinal is
+	// the second column.
+	{"pg_partition_ancestors_table", `(rel) AS TABLE SELECT rel::BIGINT AS relid, 1::BIGINT AS depth`},
 	{"pg_get_statisticsobjdef_columns", `(oid) AS NULL::VARCHAR`},
 	{"pg_relation_is_publishable", `(rel) AS false`},
 	{"array_upper", `(arr, dim) AS len(arr)`},
@@ -89,6 +139,15 @@ var pgShimMacros = []struct{ name, sql string }{
 		`x -> x[1] || ' ' || coalesce(x[2], 'any')), ', ')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
 	{"pg_get_expr", `(expr, rel) AS pg_catalog.pg_get_expr(expr, rel), (expr, rel, pretty) AS pg_catalog.pg_get_expr(expr, rel)`},
 }
+
+// pgIndexDef is pg_get_indexdef's body: a DuckDB index's CREATE INDEX
+// (USING art, DuckDB's index type), or for a key's index the CREATE UNIQUE
+// INDEX Postgres would show.
+const pgIndexDef = `coalesce((SELECT any_value('CREATE ' || CASE WHEN is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ` +
+	`index_name || ' ON ' || schema_name || '.' || table_name || ' USING art (' || trim(expressions, '[]') || ')') ` +
+	`FROM duckdb_indexes() WHERE index_oid = idx), ` +
+	`(SELECT any_value('CREATE UNIQUE INDEX ' || conname || ' ON ' || schema_name || '.' || table_name || ` +
+	`' USING btree (' || array_to_string(constraint_column_names, ', ') || ')') FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid = idx))`
 
 // emptyRel is a view body with the given columns and no rows.
 func emptyRel(cols string) string {
@@ -148,10 +207,15 @@ var pgShimCall = func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)(^|[^.\w"])(` + strings.Join(names, "|") + `)(\s*\()`)
 }()
 
+// pgAncestorsFrom matches pg_partition_ancestors called in a FROM clause,
+// where it is a table function (a DuckDB macro cannot be both).
+var pgAncestorsFrom = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?pg_partition_ancestors(\s*\([^()]*\))\s+WITH\s+ORDINALITY`)
+
 // pgShim points pg_catalog.<name> at the shim's view or macro of that
 // name, and unqualified calls of its macros too, and drops the qualifier
 // of calls DuckDB has only unqualified.
 func pgShim(st string) string {
+	st = pgAncestorsFrom.ReplaceAllString(st, pgShimDB+".main.pg_partition_ancestors_table${1}")
 	st = pgShimRef.ReplaceAllStringFunc(st, func(m string) string {
 		sub := pgShimRef.FindStringSubmatch(m)
 		name := strings.ToLower(sub[2])

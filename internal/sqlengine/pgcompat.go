@@ -14,8 +14,10 @@ import (
 //     it, a literal pattern on the right of either becomes
 //     '.*(?:pattern).*';
 //   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
-//   - casts to pg_catalog.<type> become casts to <type>, and casts to the
-//     reg* object types DuckDB lacks (regtype, regproc, ...) casts to text;
+//   - casts to pg_catalog.<type> become casts to <type>; of the reg*
+//     object types DuckDB lacks, '<oid>'::regclass becomes the number,
+//     column::regclass the relation's name (as Postgres prints it), and
+//     other casts to them casts to text;
 //   - pg_catalog.pg_encoding_to_char(<column>) becomes 'UTF8';
 //   - pg_catalog.pg_get_userbyid(<column>) becomes 'rheo', the only owner;
 //   - generate_series(...) s gets the column alias s too: Postgres lets
@@ -25,14 +27,16 @@ import (
 // The rewrite is textual (a string literal holding these spellings would
 // change too), which is fine for the generated queries it is meant for.
 var (
-	pgRegexLit = regexp.MustCompile(`(^|[^~!])(!?~)\s*'((?:[^']|'')*)'`)
-	pgOperator = regexp.MustCompile(`(?i)\bOPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!=<>@#%^&|*+\-/]+)\s*\)`)
-	pgCollate  = regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*(?:"default"|default)\b`)
-	pgCast     = regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`)
-	pgRegType  = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
-	pgEncoding = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
-	pgUserByID = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
-	pgSeries   = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
+	pgRegexLit    = regexp.MustCompile(`(^|[^~!])(!?~)\s*'((?:[^']|'')*)'`)
+	pgOperator    = regexp.MustCompile(`(?i)\bOPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!=<>@#%^&|*+\-/]+)\s*\)`)
+	pgCollate     = regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*(?:"default"|default)\b`)
+	pgCast        = regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`)
+	pgRegClassLit = regexp.MustCompile(`(?i)'(\d+)'\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
+	pgRegClassCol = regexp.MustCompile(`(?i)\b([a-z_]\w*(?:\.[a-z_]\w*)?)\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
+	pgRegType     = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
+	pgEncoding    = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
+	pgUserByID    = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
+	pgSeries      = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
 )
 
 // pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
@@ -43,6 +47,8 @@ func pgCompat(st string) string {
 	}
 	st = pgOperator.ReplaceAllString(st, " $1 ")
 	st = pgRegexLit.ReplaceAllString(st, "${1}${2} '.*(?:${3}).*'")
+	st = pgRegClassLit.ReplaceAllString(st, "${1}")
+	st = pgRegClassCol.ReplaceAllString(st, pgShimDB+".main.regclass_name(${1})")
 	st = pgRegType.ReplaceAllString(st, "::VARCHAR")
 	st = pgCollate.ReplaceAllString(st, "")
 	st = pgCast.ReplaceAllString(st, "::")
