@@ -225,6 +225,12 @@ SELECT count(*) AS n FROM k;
 			t.Errorf("psql keys output lacks %q:\n%s", want, out)
 		}
 	}
+	// psql's other describe commands answer (ON_ERROR_STOP fails on any error).
+	for _, cmd := range []string{`\dt+`, `\d+ parent`, `\dv+`, `\di+`, `\dn+`, `\l+`, `\df+`, `\du`, `\dx`, `\dT`, `\ds`, `\dm`, `\dE`, `\dp`, `\do`, `\dC`, `\dc`, `\dy`, `\db`} {
+		if out, err := psql("-c", cmd); err != nil {
+			t.Errorf("psql %s: %v\n%s", cmd, err, out)
+		}
+	}
 	// Things psql and BI tools ask at connect do not break the session.
 	out, err = psql("-A", "-t", "-c", "SELECT version()", "-c", "SHOW server_version", "-c", "SET application_name = 'bi'", "-c", "SELECT 1")
 	if err != nil || !strings.Contains(out, "PostgreSQL 15.0") || !strings.HasSuffix(out, "1\n") {

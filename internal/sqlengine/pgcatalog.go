@@ -31,7 +31,7 @@ var pgShimViews = []struct{ name, sql string }{
 		`WHERE d.type_oid IS NOT NULL GROUP BY d.type_oid`},
 	{"pg_type", `SELECT p.* REPLACE (coalesce(p.oid, m.oid) AS oid) FROM pg_catalog.pg_type p ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.typname = p.typname`},
-	{"pg_attribute", `SELECT a.* REPLACE (coalesce(m.oid, a.atttypid) AS atttypid) FROM pg_catalog.pg_attribute a ` +
+	{"pg_attribute", `SELECT a.* REPLACE (coalesce(m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid`},
 	// Keys. DuckDB's pg_constraint numbers key columns from 0 (Postgres's
 	// attnum is 1-based), lists NOT NULL as contype 'x' (an exclusion
@@ -67,7 +67,12 @@ var pgShimViews = []struct{ name, sql string }{
 		// Postgres implements foreign keys with triggers on both tables;
 		// psql shows foreign keys and "Referenced by" only then.
 		`c.relhastriggers OR c.oid IN (SELECT conrelid FROM ` + pgShimDB + `.main.pg_constraint WHERE contype = 'f' ` +
-		`UNION ALL SELECT confrelid FROM ` + pgShimDB + `.main.pg_constraint WHERE contype = 'f') AS relhastriggers), ` +
+		`UNION ALL SELECT confrelid FROM ` + pgShimDB + `.main.pg_constraint WHERE contype = 'f') AS relhastriggers, ` +
+		// Typed so that psql's \d+ can concatenate and unnest them.
+		`NULL::VARCHAR[] AS reloptions, NULL::VARCHAR[] AS relacl, NULL::VARCHAR AS relpartbound, ` +
+		// Default replica identity, and no access method: DuckDB's pg_am
+		// has only its index type, not a table access method.
+		`'d' AS relreplident, NULL::INTEGER AS relam), ` +
 		`false AS relforcerowsecurity FROM pg_catalog.pg_class c UNION ALL BY NAME ` +
 		`SELECT conindid AS oid, conname AS relname, connamespace AS relnamespace, 'i' AS relkind, 'p' AS relpersistence, ` +
 		`len(conkey) AS relnatts, 0 AS relchecks, false AS relhasindex, false AS relhasrules, false AS relhastriggers, ` +
@@ -101,6 +106,20 @@ var pgShimViews = []struct{ name, sql string }{
 		`SELECT * FROM (VALUES ('max_index_keys', '32', 'Maximum number of index keys.', 'integer'), ` +
 		`('max_identifier_length', '63', 'Maximum identifier length.', 'integer')) s(name, setting, short_desc, vartype) ` +
 		`WHERE name NOT IN (SELECT name FROM pg_catalog.pg_settings)`},
+	{"pg_auth_members", emptyRel("oid BIGINT, roleid BIGINT, member BIGINT, grantor BIGINT, admin_option BOOLEAN, " +
+		"inherit_option BOOLEAN, set_option BOOLEAN")},
+	// DuckDB's loaded extensions, for psql's \dx.
+	{"pg_extension", `SELECT row_number() OVER ()::BIGINT + 200000 AS oid, extension_name AS extname, 0::BIGINT AS extowner, ` +
+		`0::BIGINT AS extnamespace, false AS extrelocatable, extension_version AS extversion, NULL::BIGINT[] AS extconfig, ` +
+		`NULL::VARCHAR[] AS extcondition FROM duckdb_extensions() WHERE loaded`},
+	{"pg_language", `SELECT * FROM (VALUES (12::BIGINT, 'internal'), (13::BIGINT, 'c'), (14::BIGINT, 'sql')) l(oid, lanname)`},
+	{"pg_conversion", emptyRel("oid BIGINT, conname VARCHAR, connamespace BIGINT, conowner BIGINT, conforencoding INTEGER, " +
+		"contoencoding INTEGER, conproc BIGINT, condefault BOOLEAN")},
+	{"pg_cast", emptyRel("oid BIGINT, castsource BIGINT, casttarget BIGINT, castfunc BIGINT, castcontext VARCHAR, castmethod VARCHAR")},
+	{"pg_operator", emptyRel("oid BIGINT, oprname VARCHAR, oprnamespace BIGINT, oprowner BIGINT, oprkind VARCHAR, oprcanmerge BOOLEAN, " +
+		"oprcanhash BOOLEAN, oprleft BIGINT, oprright BIGINT, oprresult BIGINT, oprcom BIGINT, oprnegate BIGINT, oprcode VARCHAR, " +
+		"oprrest VARCHAR, oprjoin VARCHAR")},
+	{"pg_event_trigger", emptyRel("oid BIGINT, evtname VARCHAR, evtevent VARCHAR, evtowner BIGINT, evtfoid BIGINT, evtenabled VARCHAR, evttags VARCHAR[]")},
 	{"pg_inherits", emptyRel("inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN")},
 	{"pg_trigger", emptyRel("oid BIGINT, tgrelid BIGINT, tgparentid BIGINT, tgname VARCHAR, tgfoid BIGINT, tgtype INTEGER, " +
 		"tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstrrelid BIGINT, tgconstrindid BIGINT, tgconstraint BIGINT")},
@@ -115,6 +134,14 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"pg_get_indexdef", `(idx) AS ` + pgIndexDef + `, (idx, col, pretty) AS ` + pgIndexDef},
 	{"pg_get_constraintdef", `(con) AS (SELECT any_value(constraint_text) FROM ` + pgShimDB + `.main.rheo_keys WHERE oid = con), ` +
 		`(con, pretty) AS (SELECT any_value(constraint_text) FROM ` + pgShimDB + `.main.rheo_keys WHERE oid = con)`},
+	// Sizes DuckDB does not keep per table: unknown (psql shows nothing).
+	{"pg_table_size", `(rel) AS NULL::BIGINT`},
+	{"pg_relation_size", `(rel) AS NULL::BIGINT, (rel, fork) AS NULL::BIGINT`},
+	{"pg_total_relation_size", `(rel) AS NULL::BIGINT`},
+	{"pg_indexes_size", `(rel) AS NULL::BIGINT`},
+	{"pg_database_size", `(db) AS NULL::BIGINT`},
+	{"pg_tablespace_location", `(ts) AS ''`},
+	{"pg_get_function_sqlbody", `(fn) AS NULL::VARCHAR`},
 	{"pg_get_triggerdef", `(trg) AS NULL::VARCHAR, (trg, pretty) AS NULL::VARCHAR`},
 	{"regclass_name", `(rel) AS coalesce((SELECT any_value(relname) FROM ` + pgShimDB + `.main.pg_class WHERE oid = rel), rel::VARCHAR)`},
 	// No table is partitioned: a table is its only ancestor.

@@ -14,7 +14,8 @@ import (
 //     it, a literal pattern on the right of either becomes
 //     '.*(?:pattern).*';
 //   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
-//   - casts to pg_catalog.<type> become casts to <type>; of the reg*
+//   - casts to pg_catalog.<type> (:: or CAST ... AS) become casts to
+//     <type>; of the reg*
 //     object types DuckDB lacks, '<oid>'::regclass becomes the number,
 //     column::regclass the relation's name (as Postgres prints it), and
 //     other casts to them casts to text;
@@ -31,6 +32,7 @@ var (
 	pgOperator    = regexp.MustCompile(`(?i)\bOPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!=<>@#%^&|*+\-/]+)\s*\)`)
 	pgCollate     = regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*(?:"default"|default)\b`)
 	pgCast        = regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`)
+	pgCastAs      = regexp.MustCompile(`(?i)\bAS\s+pg_catalog\s*\.\s*(text|name|oid|int[248]|bool|char|varchar)\b`)
 	pgRegClassLit = regexp.MustCompile(`(?i)'(\d+)'\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
 	pgRegClassCol = regexp.MustCompile(`(?i)\b([a-z_]\w*(?:\.[a-z_]\w*)?)\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
 	pgRegType     = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
@@ -52,6 +54,7 @@ func pgCompat(st string) string {
 	st = pgRegType.ReplaceAllString(st, "::VARCHAR")
 	st = pgCollate.ReplaceAllString(st, "")
 	st = pgCast.ReplaceAllString(st, "::")
+	st = pgCastAs.ReplaceAllString(st, "AS ${1}")
 	st = pgEncoding.ReplaceAllString(st, "'UTF8'")
 	st = pgUserByID.ReplaceAllString(st, "'rheo'")
 	st = pgSeries.ReplaceAllStringFunc(st, func(m string) string {
