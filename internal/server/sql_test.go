@@ -281,6 +281,7 @@ func TestSQLJDBC(t *testing.T) {
 		"columns: COLUMN_NAME=tags TYPE_NAME=list DATA_TYPE=1111", "columns rows=8",
 		"fkeys: FKCOLUMN_NAME=pid", "fkeys rows=1", "pkeys rows=0",
 		"functions: FUNCTION_NAME=half",
+		"typeinfo: TYPE_NAME=int8", "typeinfo: TYPE_NAME=varchar",
 		"query: n=2",
 	} {
 		if !strings.Contains(out, want+"\n") && !strings.Contains(out, want+" ") {

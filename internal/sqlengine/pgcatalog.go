@@ -29,7 +29,7 @@ var pgShimViews = []struct{ name, sql string }{
 		`any_value(pg_catalog.format_pg_type(d.logical_type, d.type_name)) AS typname ` +
 		`FROM duckdb_types() d LEFT JOIN pg_catalog.pg_type p ON p.typname = pg_catalog.format_pg_type(d.logical_type, d.type_name) ` +
 		`WHERE d.type_oid IS NOT NULL GROUP BY d.type_oid`},
-	{"pg_type", `SELECT p.* REPLACE (coalesce(p.oid, m.oid) AS oid) FROM pg_catalog.pg_type p ` +
+	{"pg_type", `SELECT p.* REPLACE (coalesce(p.oid, m.oid) AS oid, coalesce(p.typrelid, 0) AS typrelid) FROM pg_catalog.pg_type p ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.typname = p.typname`},
 	{"pg_attribute", `SELECT a.* REPLACE (coalesce(m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid`},
