@@ -8,13 +8,17 @@ import (
 	"strings"
 )
 
-// The Postgres catalog shim. DuckDB emulates pg_catalog, but psql's \d
-// <table>, \l and \df read columns and tables it lacks
-// (pg_class.relforcerowsecurity, pg_policy, pg_inherits, ...). An
-// in-memory database attached as rheo_pg holds views that complete them;
-// pgCompat points a query's pg_catalog.<name> at rheo_pg.main.<name> for
-// the names below. Tables rheo cannot have (policies, triggers,
-// publications, inheritance) are empty views with Postgres's columns.
+// The Postgres catalog shim. DuckDB emulates pg_catalog, but psql's
+// describe commands and JDBC drivers read columns, tables and functions
+// it lacks (pg_class.relforcerowsecurity, pg_policy, pg_inherits,
+// pg_get_function_result, ...), and some of its tables disagree with each
+// other (type ids, key columns; see rheo_type_map and rheo_keys). An
+// in-memory database attached as rheo_pg holds views and macros that
+// complete and correct them; pgCompat points a query's pg_catalog.<name>
+// (and unqualified calls of the macros) at rheo_pg.main.<name> for the
+// names below. Tables rheo cannot have (policies, triggers, publications,
+// inheritance) are empty views with Postgres's columns. The server tests
+// run psql's describe commands and pgjdbc's DatabaseMetaData against it.
 const pgShimDB = "rheo_pg"
 
 // pgShimViews are the shim's views by name, in creation order.
