@@ -15,10 +15,9 @@ import (
 //     '.*(?:pattern).*';
 //   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
 //   - casts to pg_catalog.<type> (:: or CAST ... AS) become casts to
-//     <type>; of the reg*
-//     object types DuckDB lacks, '<oid>'::regclass becomes the number,
-//     column::regclass the relation's name (as Postgres prints it), and
-//     other casts to them casts to text;
+//     <type>; of the reg* object types DuckDB lacks, '<oid>'::regclass
+//     becomes the number, column::regclass the relation's name (as
+//     Postgres prints it), and other casts to them casts to text;
 //   - pg_catalog.pg_encoding_to_char(<column>) becomes 'UTF8';
 //   - pg_catalog.pg_get_userbyid(<column>) becomes 'rheo', the only owner;
 //   - generate_series(...) s gets the column alias s too: Postgres lets
