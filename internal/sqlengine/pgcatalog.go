@@ -156,15 +156,16 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"pg_get_statisticsobjdef_columns", `(oid) AS NULL::VARCHAR`},
 	{"pg_relation_is_publishable", `(rel) AS false`},
 	{"array_upper", `(arr, dim) AS len(arr)`},
-	// Of the shim's type OIDs (rheo_type_map), under Postgres's names.
-	{"format_type", `(typ, mod) AS (SELECT CASE any_value(m.typname) ` +
+	// Of the shim's type OIDs (rheo_type_map), under Postgres's names; as
+	// in Postgres, NULL for NULL and ??? for an unknown OID.
+	{"format_type", `(typ, mod) AS CASE WHEN typ IS NULL THEN NULL ELSE coalesce((SELECT CASE any_value(m.typname) ` +
 		`WHEN 'int2' THEN 'smallint' WHEN 'int4' THEN 'integer' WHEN 'int8' THEN 'bigint' ` +
 		`WHEN 'float4' THEN 'real' WHEN 'float8' THEN 'double precision' WHEN 'bool' THEN 'boolean' ` +
 		`WHEN 'varchar' THEN 'character varying' WHEN 'bpchar' THEN 'character' ` +
 		`WHEN 'timestamp' THEN 'timestamp without time zone' WHEN 'timestamptz' THEN 'timestamp with time zone' ` +
 		`WHEN 'time' THEN 'time without time zone' WHEN 'timetz' THEN 'time with time zone' ` +
 		`WHEN 'numeric' THEN 'numeric' || CASE WHEN mod > 0 THEN concat('(', mod // 1000, ',', mod % 1000, ')') ELSE '' END ` +
-		`ELSE coalesce(any_value(m.typname), '???') END FROM ` + pgShimDB + `.main.rheo_type_map m WHERE m.oid = typ)`},
+		`ELSE any_value(m.typname) END FROM ` + pgShimDB + `.main.rheo_type_map m WHERE m.oid = typ), '???') END`},
 	{"pg_get_function_result", `(fn) AS (SELECT any_value(coalesce(f.return_type, '')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
 	{"pg_get_function_arguments", `(fn) AS (SELECT any_value(array_to_string(list_transform(list_zip(f.parameters, f.parameter_types), ` +
 		`x -> x[1] || ' ' || coalesce(x[2], 'any')), ', ')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},

@@ -71,3 +71,31 @@ func TestPGFuncsList(t *testing.T) {
 		t.Errorf("DuckDB's pg_catalog functions:\n%v\nduckdbPGFuncs:\n%v", got, want)
 	}
 }
+
+// TestPGCatalogShim checks the shim's corrections directly: the type join
+// every driver makes finds each column, keys come with their index, and
+// format_type answers as Postgres's does.
+func TestPGCatalogShim(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE p (id INTEGER PRIMARY KEY, tags VARCHAR[])")
+	exec(t, s, "CREATE TABLE c (pid INTEGER REFERENCES p (id))")
+	for q, want := range map[string][]string{
+		// pg_attribute.atttypid and pg_type.oid agree.
+		`SELECT a.attname, t.typname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+		 JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE r.relname = 'p' ORDER BY a.attnum`: {"id|int4", "tags|list"},
+		`SELECT pg_catalog.format_type(NULL, NULL) IS NULL, pg_catalog.format_type(999999, NULL), pg_catalog.format_type(23, -1)`: {"true|???|integer"},
+		// The primary key has an index, a 1-based key and the right flags.
+		`SELECT ci.relname, ci.relkind, i.indisprimary, i.indkey FROM pg_catalog.pg_index i
+		 JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid JOIN pg_catalog.pg_class r ON r.oid = i.indrelid WHERE r.relname = 'p'`: {"p_id_pkey|i|true|[1]"},
+		// The foreign key names the table and key it references.
+		`SELECT con.contype, con.conkey, con.confkey, con.confrelid::pg_catalog.regclass, ci.relname FROM pg_catalog.pg_constraint con
+		 JOIN pg_catalog.pg_class ci ON ci.oid = con.conindid WHERE con.conrelid = (SELECT oid FROM pg_catalog.pg_class WHERE relname = 'c')`: {"f|[1]|[1]|p|p_id_pkey"},
+		// Postgres's ~ searches; DuckDB's alone would match whole strings.
+		`SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname ~ 'ai' ORDER BY 1`: {"main"},
+	} {
+		if got := rows(t, s, q); !slices.Equal(got, want) {
+			t.Errorf("%s\n got %v, want %v", q, got, want)
+		}
+	}
+}
