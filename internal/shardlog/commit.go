@@ -361,7 +361,10 @@ func (f *File) round(force bool) {
 // tryJournal makes a round of small appends to several shards durable with
 // one journal entry and one fdatasync instead of one per shard (journal.go).
 // The shards it covers keep their segments dirty (w.sync = nil) until a
-// checkpoint. A journal error fails every shard of the round.
+// checkpoint. After a journal error (a full disk, a failed fdatasync) the
+// round falls back to fdatasyncing its segments, which hold the same
+// bytes, and the journal is not used again: a failed journal costs speed,
+// not shards.
 func (f *File) tryJournal(ws []*work) {
 	j := f.j
 	if j == nil || j.stuck {
@@ -382,18 +385,18 @@ func (f *File) tryJournal(ws []*work) {
 		return
 	}
 	ok, err := f.journalRound(ws)
+	if err != nil {
+		// Entries already there stay valid for a replay (a torn last one
+		// fails its CRC), so the journal is kept but never reset.
+		j.stuck = true
+		f.log.Error("shard log journal failed; small rounds go to their segments from now on", "err", err)
+		return
+	}
 	if !ok {
 		return
 	}
 	for _, w := range ws {
 		w.sync = nil
-		if err != nil {
-			w.err = err
-		}
-	}
-	if err != nil {
-		j.stuck = true
-		f.log.Error("shard log journal failed; its shards are read-only", "err", err)
 	}
 }
 

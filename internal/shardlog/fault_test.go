@@ -45,6 +45,12 @@ type faultFile struct {
 func (f *faultFile) WriteAt(b []byte, off int64) (int, error) {
 	f.fs.mu.Lock()
 	fail := f.fs.failWrite != "" && strings.HasPrefix(f.name, f.fs.failWrite)
+	if fail {
+		if f.fs.injectedAt == nil {
+			f.fs.injectedAt = map[string]int{}
+		}
+		f.fs.injectedAt[f.name]++
+	}
 	f.fs.mu.Unlock()
 	if fail {
 		// A partial write, as a full disk would leave it.
@@ -75,6 +81,18 @@ func (f *faultFile) Datasync() error {
 		return errInjected
 	}
 	return f.file.Datasync()
+}
+
+// injected reports whether a write to a file under prefix has failed.
+func (fs *faultFS) injected(prefix string) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for name := range fs.injectedAt {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func (fs *faultFS) syncsOf(prefix string) int {

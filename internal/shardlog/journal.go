@@ -276,7 +276,8 @@ func (f *File) resetJournal() error {
 }
 
 // journalRound writes a round's chunks as one journal entry and fdatasyncs
-// it. ok is false, with nothing written, when the entry does not fit.
+// it. ok is false, with nothing written, when the entry does not fit; an
+// error means the entry may not be durable.
 func (f *File) journalRound(ws []*work) (ok bool, err error) {
 	j := f.j
 	j.hdr = j.hdr[:0]
