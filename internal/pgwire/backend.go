@@ -60,6 +60,21 @@ type CopyRows interface {
 	CopyIn() func(ctx context.Context, data io.Reader) (tag string, err error)
 }
 
+// CopyTextRows is implemented by Rows that may be a COPY ... TO STDOUT in
+// Postgres's text format. When CopyOutText is true, the rows are the
+// COPY's: pgwire sends each as one CopyData line, its values rendered as
+// in query results (t and f, \x hex for bytes, ...), text-escaped, NULL
+// as \N, and tags the command "COPY n". Simple query protocol only.
+type CopyTextRows interface {
+	CopyOutText() bool
+}
+
+// isCopyText reports rows that are a text-format COPY ... TO STDOUT.
+func isCopyText(rows Rows) bool {
+	ct, ok := rows.(CopyTextRows)
+	return ok && ct.CopyOutText()
+}
+
 // Column names and types one result column. Type is a DuckDB type name
 // such as INTEGER, DECIMAL(18,3), TIMESTAMP WITH TIME ZONE or INTEGER[].
 type Column struct {

@@ -346,6 +346,9 @@ func (c *conn) simpleStatement(sql string) error {
 		return err
 	}
 	defer rows.Close()
+	if isCopyText(rows) {
+		return c.copyOutRows(rows)
+	}
 	if cr, ok := rows.(CopyRows); ok {
 		if out := cr.CopyOut(); out != nil {
 			return c.copyOut(out, rows.Tag())

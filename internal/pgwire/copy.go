@@ -43,6 +43,73 @@ func (c *conn) copyOut(data io.Reader, tag string) error {
 	return nil
 }
 
+// copyOutRows sends rows as the data of a COPY ... TO STDOUT in text
+// format (CopyTextRows): one line per row, tab-separated, each value as
+// appendText renders it in query results, escaped, NULL as \N; then the
+// tag "COPY n".
+func (c *conn) copyOutRows(rows Rows) error {
+	cols := rows.Columns()
+	oids := make([]uint32, len(cols))
+	for i, col := range cols {
+		oids[i], _ = TypeOID(col.Type)
+	}
+	c.be.Send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, len(cols))})
+	var buf, val []byte
+	n := 0
+	for rows.Next() {
+		for i, v := range rows.Row() {
+			if i > 0 {
+				buf = append(buf, '\t')
+			}
+			var ok bool
+			if val, ok = appendText(val[:0], oids[i], v); !ok {
+				buf = append(buf, `\N`...)
+				continue
+			}
+			buf = appendCopyEscaped(buf, val)
+		}
+		buf = append(buf, '\n')
+		n++
+		if len(buf) >= copyChunk {
+			c.be.Send(&pgproto3.CopyData{Data: buf}) // Send copies
+			c.pending += len(buf)
+			buf = buf[:0]
+			if err := c.maybeFlush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err // an ErrorResponse ends the COPY on the client's side too
+	}
+	if len(buf) > 0 {
+		c.be.Send(&pgproto3.CopyData{Data: buf})
+	}
+	c.be.Send(&pgproto3.CopyDone{})
+	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(fmt.Sprintf("COPY %d", n))})
+	return nil
+}
+
+// appendCopyEscaped appends v with the text format's escapes: backslash,
+// tab, newline and carriage return.
+func appendCopyEscaped(dst, v []byte) []byte {
+	for _, b := range v {
+		switch b {
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, b)
+		}
+	}
+	return dst
+}
+
 // errCopyInAborted ends the reader of a COPY FROM STDIN whose client gave
 // up (CopyFail) or broke the protocol.
 var errCopyInAborted = errors.New("the client ended COPY FROM STDIN without CopyDone")

@@ -44,6 +44,14 @@ func TestCopyWithPgx(t *testing.T) {
 		t.Fatalf("CopyTo data: %d lines, %d bytes", len(lines), out.Len())
 	}
 
+	// Rows of a text COPY, rendered as Postgres writes them.
+	out.Reset()
+	tag, err = pc.CopyTo(ctx, &out, "copytext")
+	want := "1\tt\t\\\\x01ab\ttab\\tnl\\nback\\\\slash\n2\tf\t\\N\t\n"
+	if err != nil || tag.String() != "COPY 2" || out.String() != want {
+		t.Fatalf("CopyTo of rows: %v %q\n got %q\nwant %q", err, tag, out.String(), want)
+	}
+
 	data := strings.Repeat("a\tb\n", 50000)
 	tag, err = pc.CopyFrom(ctx, strings.NewReader(data), "copyin")
 	if err != nil || tag.String() != "COPY 50000" {
@@ -62,9 +70,11 @@ func TestCopyWithPgx(t *testing.T) {
 	}
 
 	// Parse/Bind/Execute: refused, and the connection goes on.
-	rr := pc.ExecParams(ctx, "copyout 1", nil, nil, nil, nil).Read()
-	if !errors.As(rr.Err, &pe) || pe.Code != "0A000" {
-		t.Fatalf("COPY in the extended protocol: %v", rr.Err)
+	for _, q := range []string{"copyout 1", "copytext"} {
+		rr := pc.ExecParams(ctx, q, nil, nil, nil, nil).Read()
+		if !errors.As(rr.Err, &pe) || pe.Code != "0A000" {
+			t.Fatalf("COPY in the extended protocol (%s): %v", q, rr.Err)
+		}
 	}
 	var n int64
 	var v string

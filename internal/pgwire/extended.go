@@ -244,7 +244,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 			c.closePortal(m.Portal)
 			return err
 		}
-		if cr, ok := rows.(CopyRows); ok && (cr.CopyOut() != nil || cr.CopyIn() != nil) {
+		if cr, ok := rows.(CopyRows); isCopyText(rows) || ok && (cr.CopyOut() != nil || cr.CopyIn() != nil) {
 			rows.Close()
 			c.endQuery()
 			c.closePortal(m.Portal)

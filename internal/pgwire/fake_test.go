@@ -105,6 +105,8 @@ func (s *fakeSession) Describe(ctx context.Context, sql string) (*Description, e
 		return &Description{ParamTypes: s.b.echoTypes, Columns: cols}, nil
 	case "fail":
 		return nil, &Error{Code: "42601", Message: `syntax error at or near "fail"`}
+	case "copytext":
+		return &Description{Columns: []Column{{"n", "INTEGER"}, {"ok", "BOOLEAN"}, {"raw", "BLOB"}, {"s", "VARCHAR"}}}, nil
 	}
 	return &Description{}, nil
 }
@@ -157,6 +159,9 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 		r.tag = "BEGIN"
 	case "commit":
 		r.tag = "COMMIT"
+	case "copytext": // rows of a text-format COPY TO STDOUT (CopyTextRows)
+		r.rows = [][]any{{int32(1), true, []byte{1, 0xab}, "tab\tnl\nback\\slash"}, {int32(2), false, nil, ""}}
+		return &fakeTextCopyRows{r}, nil
 	case "copyout": // copyout N: N lines "i\tline-i"
 		n := arg
 		var b strings.Builder
@@ -180,6 +185,11 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 	}
 	return r, nil
 }
+
+// fakeTextCopyRows is the result of copytext (CopyTextRows).
+type fakeTextCopyRows struct{ *fakeRows }
+
+func (r *fakeTextCopyRows) CopyOutText() bool { return true }
 
 // fakeCopyRows is the result of copyout and copyin (CopyRows).
 type fakeCopyRows struct {

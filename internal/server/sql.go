@@ -101,6 +101,10 @@ func (r *sqlRows) Close() error {
 // (pgwire.CopyRows).
 func (r *sqlRows) CopyOut() io.Reader { return r.r.CopyOut() }
 
+// CopyOutText passes a text-format COPY ... TO STDOUT's rows through
+// (pgwire.CopyTextRows).
+func (r *sqlRows) CopyOutText() bool { return r.r.CopyOutText() }
+
 func (r *sqlRows) CopyIn() func(ctx context.Context, data io.Reader) (string, error) {
 	in := r.r.CopyIn()
 	if in == nil {

@@ -397,6 +397,19 @@ func TestSQLPsqlCopy(t *testing.T) {
 	if got := read("q.txt"); got != "10\tone\n20\t\\N\n" {
 		t.Fatalf("q.txt = %q", got)
 	}
+	// Values as Postgres writes them in the text format: t and f, bytea in
+	// hex, escapes, an empty string apart from NULL; and back in.
+	psql("CREATE TABLE v (n INTEGER, ok BOOLEAN, raw BLOB, s VARCHAR, ts TIMESTAMP)",
+		`INSERT INTO v VALUES (1, true, '\x01\xAB'::BLOB, 'tab'||chr(9)||'nl'||chr(10)||'back\slash', TIMESTAMP '2024-03-04 05:06:07.5'), (2, false, NULL, '', NULL)`)
+	psql(`\copy (SELECT * FROM v ORDER BY n) TO '` + filepath.Join(dir, "v.txt") + `'`)
+	want := "1\tt\t\\\\x01ab\ttab\\tnl\\nback\\\\slash\t2024-03-04 05:06:07.5\n" + "2\tf\t\\N\t\t\\N\n"
+	if got := read("v.txt"); got != want {
+		t.Fatalf("v.txt:\n got %q\nwant %q", got, want)
+	}
+	psql("CREATE TABLE v2 AS SELECT * FROM v LIMIT 0", `\copy v2 FROM '`+filepath.Join(dir, "v.txt")+`'`)
+	if got := psql("SELECT count(*) FROM v JOIN v2 USING (n) WHERE v.ok = v2.ok AND v.raw IS NOT DISTINCT FROM v2.raw AND v.s = v2.s AND v.ts IS NOT DISTINCT FROM v2.ts"); got != "2\n" {
+		t.Fatalf("v.txt did not load back as it was: %q", psql("SELECT * FROM v2"))
+	}
 	if err := os.WriteFile(filepath.Join(dir, "in.csv"), []byte("id,name\n3,three\n4,four\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

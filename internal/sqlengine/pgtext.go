@@ -7,106 +7,30 @@ import (
 	"io"
 )
 
-// Postgres's COPY text format (the format of COPY ... TO STDOUT and FROM
-// STDIN without options), converted to and from the tab-separated CSV
-// DuckDB reads and writes. In the text format a row is one line, columns
-// are separated by tabs, \N is NULL, and backslash escapes stand for
-// backslash, tab, newline and the like; nothing is quoted, so a JSON value
-// goes through as it is. In the CSV, NULL is an unquoted \N and every
-// value is quoted (pgTextToCSV) or quoted when needed (DuckDB's writer).
+// Postgres's COPY text format (the format of COPY ... FROM STDIN without
+// options), converted to the tab-separated CSV DuckDB reads. In the text
+// format a row is one line, columns are separated by tabs, \N is NULL,
+// and backslash escapes stand for backslash, tab, newline and the like;
+// nothing is quoted, so a JSON value goes through as it is. In the CSV,
+// NULL is an unquoted \N and every value is quoted. (COPY ... TO STDOUT in
+// text format is rendered by the Postgres endpoint from the rows.)
 
 const copyBuffer = 64 << 10
 
-// textCSVOut are the options under which DuckDB writes what csvToPGText
-// reads; textCSVIn those under which it reads what pgTextToCSV writes (a
-// quoted "\N" is then the two characters, not NULL).
-const (
-	textCSVOut = ` (FORMAT csv, DELIMITER E'\t', NULLSTR '\N', HEADER false, QUOTE '"', ESCAPE '"')`
-	textCSVIn  = ` (FORMAT csv, DELIMITER E'\t', NULLSTR '\N', HEADER false, QUOTE '"', ESCAPE '"', ALLOW_QUOTED_NULLS false)`
-)
-
-// csvToPGText rewrites DuckDB's tab-separated CSV (textCSVOut) as
-// Postgres text format.
-func csvToPGText(dst io.Writer, src io.Reader) error {
-	r := bufio.NewReaderSize(src, copyBuffer)
-	w := bufio.NewWriterSize(dst, copyBuffer)
-	var field []byte
-	quoted, inQuotes, pending := false, false, false // pending: a row has begun
-	emit := func(end byte) {
-		if !quoted && string(field) == `\N` {
-			w.WriteString(`\N`)
-		} else {
-			writeTextEscaped(w, field)
-		}
-		w.WriteByte(end)
-		field, quoted = field[:0], false
-		pending = end == '\t'
-	}
-	for {
-		c, err := r.ReadByte()
-		if errors.Is(err, io.EOF) {
-			if inQuotes {
-				return errors.New("COPY output ends inside a quoted value")
-			}
-			if pending || quoted || len(field) > 0 {
-				emit('\n')
-			}
-			return w.Flush()
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case inQuotes:
-			if c != '"' {
-				field = append(field, c)
-				continue
-			}
-			if next, err := r.ReadByte(); err == nil && next == '"' {
-				field = append(field, '"')
-			} else {
-				if err == nil {
-					_ = r.UnreadByte()
-				}
-				inQuotes = false
-			}
-		case c == '"' && len(field) == 0 && !quoted:
-			inQuotes, quoted, pending = true, true, true
-		case c == '\t':
-			emit('\t')
-		case c == '\n':
-			emit('\n')
-		default:
-			field = append(field, c)
-			pending = true
-		}
-	}
-}
-
-// writeTextEscaped writes v with the text format's escapes.
-func writeTextEscaped(w *bufio.Writer, v []byte) {
-	for _, c := range v {
-		switch c {
-		case '\\':
-			w.WriteString(`\\`)
-		case '\t':
-			w.WriteString(`\t`)
-		case '\n':
-			w.WriteString(`\n`)
-		case '\r':
-			w.WriteString(`\r`)
-		default:
-			w.WriteByte(c)
-		}
-	}
-}
+// textCSVIn are the options under which DuckDB reads what pgTextToCSV
+// writes (a quoted "\N" is then the two characters, not NULL).
+const textCSVIn = ` (FORMAT csv, DELIMITER E'\t', NULLSTR '\N', HEADER false, QUOTE '"', ESCAPE '"', ALLOW_QUOTED_NULLS false)`
 
 // pgTextToCSV rewrites Postgres text format as tab-separated CSV for
 // textCSVIn: every value quoted, NULL an unquoted \N. A line "\." ends the
 // data, as in Postgres.
-func pgTextToCSV(dst io.Writer, src io.Reader) error {
+//
+// blob marks the target's BLOB columns: their values in Postgres's bytea
+// hex form (\x0aff) become DuckDB's escapes (\x0A\xFF).
+func pgTextToCSV(dst io.Writer, src io.Reader, blob []bool) error {
 	r := bufio.NewReaderSize(src, copyBuffer)
 	w := bufio.NewWriterSize(dst, copyBuffer)
+	var v []byte
 	for {
 		line, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -134,8 +58,17 @@ func pgTextToCSV(dst io.Writer, src io.Reader) error {
 					w.WriteString(`\N`)
 					continue
 				}
+				v = unescapeText(v[:0], f)
+				if i < len(blob) && blob[i] {
+					v = byteaHexToDuckDB(v)
+				}
 				w.WriteByte('"')
-				writeUnescapedQuoted(w, f)
+				for _, c := range v {
+					if c == '"' {
+						w.WriteByte('"')
+					}
+					w.WriteByte(c)
+				}
 				w.WriteByte('"')
 			}
 			w.WriteByte('\n')
@@ -146,42 +79,35 @@ func pgTextToCSV(dst io.Writer, src io.Reader) error {
 	}
 }
 
-// writeUnescapedQuoted writes a text-format value without its backslash
-// escapes, doubling double quotes for the CSV.
-func writeUnescapedQuoted(w *bufio.Writer, f []byte) {
-	put := func(c byte) {
-		if c == '"' {
-			w.WriteByte('"')
-		}
-		w.WriteByte(c)
-	}
+// unescapeText appends f with the text format's backslash escapes undone.
+func unescapeText(dst, f []byte) []byte {
 	for i := 0; i < len(f); i++ {
 		c := f[i]
 		if c != '\\' || i+1 == len(f) {
-			put(c)
+			dst = append(dst, c)
 			continue
 		}
 		i++
 		switch e := f[i]; e {
 		case 'b':
-			put('\b')
+			dst = append(dst, '\b')
 		case 'f':
-			put('\f')
+			dst = append(dst, '\f')
 		case 'n':
-			put('\n')
+			dst = append(dst, '\n')
 		case 'r':
-			put('\r')
+			dst = append(dst, '\r')
 		case 't':
-			put('\t')
+			dst = append(dst, '\t')
 		case 'v':
-			put('\v')
+			dst = append(dst, '\v')
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			v := int(e - '0')
 			for k := 0; k < 2 && i+1 < len(f) && f[i+1] >= '0' && f[i+1] <= '7'; k++ {
 				i++
 				v = v*8 + int(f[i]-'0')
 			}
-			put(byte(v))
+			dst = append(dst, byte(v))
 		case 'x':
 			v, n := 0, 0
 			for n < 2 && i+1 < len(f) && isHex(f[i+1]) {
@@ -190,14 +116,36 @@ func writeUnescapedQuoted(w *bufio.Writer, f []byte) {
 				n++
 			}
 			if n == 0 {
-				put('x')
+				dst = append(dst, 'x')
 			} else {
-				put(byte(v))
+				dst = append(dst, byte(v))
 			}
 		default:
-			put(e)
+			dst = append(dst, e)
 		}
 	}
+	return dst
+}
+
+// byteaHexToDuckDB rewrites a bytea value in hex form, \x and an even
+// number of hex digits, as DuckDB's BLOB text (\xHH per byte); anything
+// else (DuckDB's own escapes, as an older export wrote them) is kept.
+func byteaHexToDuckDB(v []byte) []byte {
+	if len(v) < 2 || v[0] != '\\' || v[1] != 'x' || len(v)%2 != 0 {
+		return v
+	}
+	for _, c := range v[2:] {
+		if !isHex(c) {
+			return v
+		}
+	}
+	const digits = "0123456789ABCDEF"
+	out := make([]byte, 0, 2*len(v))
+	for i := 2; i < len(v); i += 2 {
+		b := hexVal(v[i])<<4 | hexVal(v[i+1])
+		out = append(out, '\\', 'x', digits[b>>4], digits[b&15])
+	}
+	return out
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

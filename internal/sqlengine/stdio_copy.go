@@ -20,9 +20,11 @@ import (
 //
 // Formats: the options DuckDB understands are passed on (CSV with HEADER,
 // DELIMITER, ..., also in Postgres's old "CSV HEADER" spelling). Without
-// any option the format is Postgres's text format: DuckDB writes or reads
-// a tab-separated CSV that pgtext.go converts from or to it. Values are
-// DuckDB's text renderings (true, not t). FROM STDIN BINARY hands the
+// any option the format is Postgres's text format. TO STDOUT then runs the
+// COPY's source as a query and returns its rows (CopyOutText), which the
+// Postgres endpoint renders as it renders query results (t and f, not
+// DuckDB's true and false); FROM STDIN converts the client's text into a
+// tab-separated CSV for DuckDB (pgtext.go). FROM STDIN BINARY hands the
 // caller the target's columns (CopyInBinary) to decode the rows into CSV;
 // TO STDOUT BINARY is refused.
 
@@ -85,6 +87,7 @@ func (c stdioCopy) isBinary(toks []token) bool {
 // returns its CopyIn. s.mu is held.
 func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c stdioCopy) (*Result, error) {
 	var binCols []Column // FROM STDIN BINARY: the target's columns
+	var blob []bool      // FROM STDIN in text format: the target's BLOB columns
 	if c.isBinary(toks) {
 		if c.out {
 			return nil, newErr(CodeFeature, "COPY ... TO STDOUT with the BINARY format is not supported; use the text or CSV format")
@@ -94,6 +97,30 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 			return nil, err
 		}
 		binCols = cols
+	} else if c.plain && !c.out {
+		cols, err := s.copyTargetColumns(ctx, st, toks, c)
+		if err != nil {
+			return nil, err
+		}
+		for _, col := range cols {
+			blob = append(blob, col.Type == "BLOB")
+		}
+	}
+	if c.out && c.plain {
+		q, err := copySourceQuery(st, toks, c)
+		if err != nil {
+			return nil, err
+		}
+		qToks, err := lex(q, false)
+		if err != nil {
+			return nil, toError(err)
+		}
+		r, err := s.run(ctx, q, qToks, nil)
+		if err != nil {
+			return nil, err
+		}
+		r.copyText = true
+		return r, nil
 	}
 	f, err := os.CreateTemp(s.e.tempDir, "rheo-copy-stdio-*")
 	if err != nil {
@@ -107,8 +134,6 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 	case binCols != nil:
 		// The client's binary rows reach the load as CSV (CopyInBinary).
 		rw = st[:c.at.pos] + quoteString(path) + textCSVIn
-	case c.plain && c.out: // no options, or only FORMAT text
-		rw = st[:c.at.pos] + quoteString(path) + textCSVOut
 	case c.plain:
 		rw = st[:c.at.pos] + quoteString(path) + textCSVIn
 	}
@@ -124,12 +149,6 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 			return nil, err
 		}
 		r.Close()
-		if c.plain {
-			if err := convertFile(path, csvToPGText); err != nil {
-				remove()
-				return nil, &Error{Code: CodeIO, Message: fmt.Sprintf("COPY output in text format: %v", err), Err: err}
-			}
-		}
 		data, err := os.Open(path)
 		if err != nil {
 			remove()
@@ -148,7 +167,7 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("temporary file for COPY: %v", err), Err: err}
 		}
 		if c.plain {
-			err = pgTextToCSV(dst, src)
+			err = pgTextToCSV(dst, src, blob)
 		} else {
 			_, err = io.Copy(dst, src)
 		}
@@ -167,6 +186,35 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 		return r.tag, nil
 	}
 	return &Result{done: true, tag: "COPY 0", copyIn: load, copyBinary: binCols, release: remove}, nil
+}
+
+// copySourceQuery turns the source of a COPY ... TO STDOUT into the query
+// it stands for: "COPY (query) TO" runs the query, "COPY t [(a, b)] TO"
+// selects the listed columns, or all, of t.
+func copySourceQuery(st string, toks []token, c stdioCopy) (string, error) {
+	to := 0 // the TO before STDOUT
+	for i := 2; i < len(toks); i++ {
+		if toks[i].pos == c.at.pos {
+			to = i - 1
+			break
+		}
+	}
+	if to <= 1 {
+		return "", syntaxErr("COPY ... TO STDOUT needs a table or a (query) to copy")
+	}
+	src := strings.TrimSpace(st[toks[1].pos:toks[to].pos])
+	if strings.HasPrefix(src, "(") && strings.HasSuffix(src, ")") {
+		return src[1 : len(src)-1], nil
+	}
+	name, cols, hasCols := strings.Cut(src, "(")
+	if !hasCols {
+		return "SELECT * FROM " + src, nil
+	}
+	cols = strings.TrimSpace(cols)
+	if !strings.HasSuffix(cols, ")") {
+		return "", syntaxErr("COPY %s: unclosed column list", name)
+	}
+	return "SELECT " + strings.TrimSuffix(cols, ")") + " FROM " + name, nil
 }
 
 // copyTargetColumns returns the columns a COPY ... FROM STDIN fills (its
@@ -217,6 +265,11 @@ func (r *Result) CopyOut() io.Reader {
 	return r.copyOut
 }
 
+// CopyOutText reports that the rows are those of a COPY ... TO STDOUT in
+// Postgres's text format, for the caller to send as COPY data, tagged
+// "COPY n".
+func (r *Result) CopyOutText() bool { return r.copyText }
+
 // CopyInBinary is, for a COPY ... FROM STDIN BINARY, the columns the
 // client's binary rows hold, in order: the caller decodes them and passes
 // CopyIn tab-separated CSV instead (every value quoted, doubling quotes;
@@ -235,34 +288,10 @@ func (r *Result) CopyIn() func(ctx context.Context, data io.Reader) (tag string,
 // copy to or from a file or s3:// path instead. nil for other statements.
 func (r *Result) NeedsClient() error {
 	switch {
-	case r.copyOut != nil:
+	case r.copyOut != nil || r.copyText:
 		return newErr(CodeFeature, "COPY ... TO STDOUT needs a Postgres client to send the data to (psql's \\copy); here, COPY to a file or an s3:// path instead")
 	case r.copyIn != nil:
 		return newErr(CodeFeature, "COPY ... FROM STDIN needs a Postgres client to send the data (psql's \\copy); here, COPY from a file or an s3:// path instead")
 	}
 	return nil
-}
-
-// convertFile rewrites the file at path through conv.
-func convertFile(path string, conv func(io.Writer, io.Reader) error) error {
-	in, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp := path + ".conv"
-	out, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := conv(out, in); err != nil {
-		out.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := out.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
 }
