@@ -16,7 +16,7 @@ func newStorageMetrics(reg prometheus.Registerer) storageMetrics {
 	m := storageMetrics{
 		fsync: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: namespace, Subsystem: "storage", Name: "fsync_seconds",
-			Help:    "Time taken by each fdatasync of a segment file by the shard log, in seconds.",
+			Help:    "Time taken by each fdatasync of a segment file or the journal by the shard log, in seconds.",
 			Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1},
 		}),
 	}
