@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,12 +62,15 @@ func (c *conn) copyOutRows(rows Rows) error {
 			if i > 0 {
 				buf = append(buf, '\t')
 			}
+			// Rendered in place; copied aside only to be escaped.
+			start := len(buf)
 			var ok bool
-			if val, ok = appendText(val[:0], oids[i], v); !ok {
-				buf = append(buf, `\N`...)
-				continue
+			if buf, ok = appendText(buf, oids[i], v); !ok {
+				buf = append(buf[:start], `\N`...)
+			} else if bytes.ContainsAny(buf[start:], "\\\t\n\r") {
+				val = append(val[:0], buf[start:]...)
+				buf = appendCopyEscaped(buf[:start], val)
 			}
-			buf = appendCopyEscaped(buf, val)
 		}
 		buf = append(buf, '\n')
 		n++

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -66,7 +67,8 @@ type journal struct {
 	// journal may then be the only durable copy of acknowledged records,
 	// so it is never reset again by this process, and no longer used.
 	stuck bool
-	hdr   []byte // entry and piece headers of the round being written
+	hdr   []byte   // entry and piece headers of the round being written
+	bufs  [][]byte // what the round's entry write writes, reused
 }
 
 // journalPiece is one chunk of one shard in an entry.
@@ -280,33 +282,32 @@ func (f *File) resetJournal() error {
 // error means the entry may not be durable.
 func (f *File) journalRound(ws []*work) (ok bool, err error) {
 	j := f.j
-	j.hdr = j.hdr[:0]
-	j.hdr = append(j.hdr, make([]byte, entryHeaderSize)...)
 	n := 0
 	for _, w := range ws {
 		n += len(w.chunks)
 	}
-	bufs := make([][]byte, 0, 1+3*n)
-	bufs = append(bufs, nil) // the entry header, once hdr stops growing
+	// Sized up front, so the header slices taken below stay valid.
+	j.hdr = slices.Grow(j.hdr[:0], entryHeaderSize+n*pieceHeaderSize)[:entryHeaderSize]
+	eh := j.hdr
+	bufs := append(j.bufs[:0], eh)
 	var payload int64
-	type at struct{ hdr, bufs int }
-	marks := make([]at, 0, n)
 	for _, w := range ws {
 		for _, c := range w.chunks {
 			if c.size == 0 {
 				continue
 			}
-			marks = append(marks, at{len(j.hdr), len(bufs)})
+			at := len(j.hdr)
 			j.hdr = binary.LittleEndian.AppendUint64(j.hdr, w.s.id.Stream)
 			j.hdr = binary.LittleEndian.AppendUint32(j.hdr, w.s.id.Shard)
 			j.hdr = binary.LittleEndian.AppendUint32(j.hdr, uint32(c.size))
 			j.hdr = binary.LittleEndian.AppendUint64(j.hdr, c.seg.base)
 			j.hdr = binary.LittleEndian.AppendUint64(j.hdr, uint64(c.pos))
-			bufs = append(bufs, nil)
+			bufs = append(bufs, j.hdr[at:])
 			bufs = append(bufs, c.bufs...)
 			payload += pieceHeaderSize + c.size
 		}
 	}
+	defer func() { clear(bufs); j.bufs = bufs[:0] }() // reused, not pinning pooled buffers
 	need := j.pos + entryHeaderSize + payload
 	if payload == 0 || need > j.size {
 		return false, nil // replay reads an empty entry as the end
@@ -322,11 +323,6 @@ func (f *File) journalRound(ws []*work) (ok bool, err error) {
 		}
 		j.end = to
 	}
-	bufs[0] = j.hdr[:entryHeaderSize]
-	for _, m := range marks {
-		bufs[m.bufs] = j.hdr[m.hdr : m.hdr+pieceHeaderSize]
-	}
-	eh := j.hdr[:entryHeaderSize]
 	binary.LittleEndian.PutUint32(eh[0:4], uint32(payload))
 	binary.LittleEndian.PutUint64(eh[8:16], j.gen)
 	crc := crc32.Update(crc32.Update(0, castagnoli, eh[0:4]), castagnoli, eh[8:16])
