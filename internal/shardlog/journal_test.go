@@ -55,7 +55,7 @@ func TestJournalCheckpoints(t *testing.T) {
 		}
 		time.Sleep(time.Duration(rng.Intn(10)) * time.Millisecond)
 	}
-	powerLossOnce(t, rng, 0, minJournal, 16<<10, true, wait)
+	powerLossOnce(t, rng, 0, minJournal, 16<<10, true, smallAppends, wait)
 }
 
 // appendBoth appends to a and b from two goroutines, n times each, so

@@ -155,24 +155,35 @@ func TestPowerLoss(t *testing.T) {
 		journal int64
 		pre     int64
 		torn    bool
+		load    powerLoad
 	}{
-		{"journal", minJournal, 0, false},
-		{"journal-torn-preallocated", minJournal, 16 << 10, true},
-		{"segments-torn", 0, 0, true},
+		{"journal", minJournal, 0, false, smallAppends},
+		{"journal-torn-preallocated", minJournal, 16 << 10, true, smallAppends},
+		{"segments-torn", 0, 0, true, smallAppends},
+		// Rounds of hundreds of KiB over several shards, written and
+		// synced per shard in parallel, each rolling segments.
+		{"big-rounds-torn", minJournal, 0, true, powerLoad{batch: 40, size: 4000}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 			for it := range 3 {
 				wait := func(string) { time.Sleep(time.Duration(20+rng.Intn(60)) * time.Millisecond) }
-				powerLossOnce(t, rng, it, tc.journal, tc.pre, tc.torn, wait)
+				powerLossOnce(t, rng, it, tc.journal, tc.pre, tc.torn, tc.load, wait)
 			}
 		})
 	}
 }
 
+// powerLoad shapes the appends of powerLossOnce: up to batch entries of
+// 50 to size bytes each.
+type powerLoad struct{ batch, size int }
+
+// smallAppends make rounds small enough for the journal.
+var smallAppends = powerLoad{batch: 3, size: 750}
+
 // powerLossOnce runs the appenders until wait (given the log's directory)
 // returns, then takes the image and checks it.
-func powerLossOnce(t *testing.T, rng *rand.Rand, it int, journal, pre int64, torn bool, wait func(dir string)) {
+func powerLossOnce(t *testing.T, rng *rand.Rand, it int, journal, pre int64, torn bool, load powerLoad, wait func(dir string)) {
 	ctx := context.Background()
 	pfs := newPowerFS()
 	o := Options{Dir: t.TempDir(), SegmentSize: 32 << 10, Journal: journal, Preallocate: pre, fs: pfs}
@@ -208,9 +219,9 @@ func powerLossOnce(t *testing.T, rng *rand.Rand, it int, journal, pre int64, tor
 				default:
 				}
 				id := ids[r.Intn(len(ids))]
-				es := make([]Entry, 1+r.Intn(3))
+				es := make([]Entry, 1+r.Intn(load.batch))
 				for i := range es {
-					d := bytes.Repeat([]byte{byte(r.Intn(256))}, 50+r.Intn(700))
+					d := bytes.Repeat([]byte{byte(r.Intn(256))}, 50+r.Intn(load.size-50))
 					copy(d, fmt.Sprintf("g%d n%d i%d", g, n, i))
 					es[i] = Entry{PartitionKey: []byte("pk"), Data: d}
 				}
