@@ -123,4 +123,6 @@ const (
 	codeUndefinedPortal     = "34000"
 	codeInvalidPassword     = "28P01"
 	codeDuplicateStatement  = "42P05"
+	codeNoActiveTransaction = "25P01"
+	codeActiveTransaction   = "25001"
 )

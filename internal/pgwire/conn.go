@@ -277,6 +277,9 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 		}
 		return &staticRows{in: in}, nil
 	}
+	if rows, ok, err := c.txControl(ctx, sql); ok {
+		return rows, err
+	}
 	rows, err := c.sess.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -383,10 +386,75 @@ func (c *conn) simpleStatement(sql string) error {
 
 // isTxEnd reports statements allowed in a failed transaction block.
 func isTxEnd(sql string) bool {
-	f := strings.Fields(strings.ToUpper(sql))
-	return len(f) > 0 && (strings.TrimSuffix(f[0], ";") == "ROLLBACK" || strings.TrimSuffix(f[0], ";") == "ABORT" ||
-		strings.TrimSuffix(f[0], ";") == "COMMIT" || strings.TrimSuffix(f[0], ";") == "END")
+	v := txVerb(sql)
+	return v == "COMMIT" || v == "ROLLBACK"
 }
+
+// txVerb classifies a transaction control statement by its first word:
+// "BEGIN" (BEGIN, START TRANSACTION), "COMMIT" (COMMIT, END), "ROLLBACK"
+// (ROLLBACK, ABORT, but not ROLLBACK TO a savepoint), or "".
+func txVerb(sql string) string {
+	f := strings.Fields(strings.ToUpper(strings.ReplaceAll(sql, ";", " ")))
+	if len(f) == 0 {
+		return ""
+	}
+	switch f[0] {
+	case "BEGIN":
+		return "BEGIN"
+	case "START":
+		if len(f) > 1 && f[1] == "TRANSACTION" {
+			return "BEGIN"
+		}
+	case "COMMIT", "END":
+		if len(f) > 1 && f[1] == "PREPARED" {
+			return ""
+		}
+		return "COMMIT"
+	case "ROLLBACK", "ABORT":
+		if len(f) > 1 && (f[1] == "TO" || f[1] == "PREPARED") ||
+			len(f) > 2 && (f[1] == "WORK" || f[1] == "TRANSACTION") && f[2] == "TO" {
+			return ""
+		}
+		return "ROLLBACK"
+	}
+	return ""
+}
+
+// txControl answers transaction control the way Postgres does where the
+// engine would not: COMMIT of a failed transaction rolls it back (tag
+// ROLLBACK, so drivers report that nothing was committed), COMMIT or
+// ROLLBACK outside a transaction and BEGIN inside one are warnings, not
+// errors. ok is false for statements the engine runs as they are.
+func (c *conn) txControl(ctx context.Context, sql string) (rows Rows, ok bool, err error) {
+	switch v := txVerb(sql); {
+	case v == "COMMIT" && c.tx == txFailed:
+		rows, err := c.sess.Query(ctx, "ROLLBACK")
+		if err != nil {
+			return nil, true, err
+		}
+		return &tagRows{Rows: rows, tag: "ROLLBACK"}, true, nil
+	case (v == "COMMIT" || v == "ROLLBACK") && c.tx == txIdle:
+		c.warn(codeNoActiveTransaction, "there is no transaction in progress")
+		return &staticRows{in: &intercepted{tag: v}}, true, nil
+	case v == "BEGIN" && c.tx == txBlock:
+		c.warn(codeActiveTransaction, "there is already a transaction in progress")
+		return &staticRows{in: &intercepted{tag: v}}, true, nil
+	}
+	return nil, false, nil
+}
+
+// warn sends a WARNING notice.
+func (c *conn) warn(code, msg string) {
+	c.be.Send(&pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: code, Message: msg})
+}
+
+// tagRows replaces the command tag of a result.
+type tagRows struct {
+	Rows
+	tag string
+}
+
+func (r *tagRows) Tag() string { return r.tag }
 
 func (c *conn) sendNotices(notices []string) {
 	for _, n := range notices {

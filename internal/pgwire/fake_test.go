@@ -22,7 +22,7 @@ import (
 //	echo            returns $1.. as columns typed like ParamTypes
 //	nothing         a statement without rows, tag "CREATE TABLE"
 //	notice          no rows, one notice
-//	begin/commit    transaction tags
+//	begin/commit/rollback transaction tags
 //	midfail         two rows, then an error from Err
 type fakeBackend struct {
 	mu       sync.Mutex
@@ -159,6 +159,8 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 		r.tag = "BEGIN"
 	case "commit":
 		r.tag = "COMMIT"
+	case "rollback":
+		r.tag = "ROLLBACK"
 	case "copytext": // rows of a text-format COPY TO STDOUT (CopyTextRows)
 		r.rows = [][]any{{int32(1), true, []byte{1, 0xab}, "tab\tnl\nback\\slash"}, {int32(2), false, nil, ""}}
 		return &fakeTextCopyRows{r}, nil

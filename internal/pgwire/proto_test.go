@@ -226,8 +226,33 @@ func TestSimpleQueryFlows(t *testing.T) {
 	expectFlow(t, c.until(0), "Error(ERROR 42601)", "Ready(E)")
 	c.send(&pgproto3.Query{String: "rows 1"})
 	expectFlow(t, c.until(0), "Error(ERROR 25P02)", "Ready(E)")
+	// COMMIT of a failed transaction rolls it back, as in Postgres.
 	c.send(&pgproto3.Query{String: "commit"})
-	expectFlow(t, c.until(0), "CommandComplete(COMMIT)", "Ready(I)")
+	expectFlow(t, c.until(0), "CommandComplete(ROLLBACK)", "Ready(I)")
+	if got := fb.log(); got[len(got)-1] != "ROLLBACK" {
+		t.Errorf("COMMIT of a failed transaction sent %q to the engine, want ROLLBACK", got[len(got)-1])
+	}
+
+	// The same over the extended protocol (pgx's tx.Commit).
+	c.send(&pgproto3.Query{String: "begin"})
+	expectFlow(t, c.until(0), "CommandComplete(BEGIN)", "Ready(T)")
+	c.send(&pgproto3.Parse{Query: "fail"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "BindComplete", "Error(ERROR 42601)", "Ready(E)")
+	c.send(&pgproto3.Parse{Query: "END"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "BindComplete", "CommandComplete(ROLLBACK)", "Ready(I)")
+
+	// Outside a transaction COMMIT and ROLLBACK warn; BEGIN in one warns.
+	n := len(fb.log())
+	c.send(&pgproto3.Query{String: "commit; ROLLBACK; abort"})
+	expectFlow(t, c.until(0), "Notice(there is no transaction in progress)", "CommandComplete(COMMIT)",
+		"Notice(there is no transaction in progress)", "CommandComplete(ROLLBACK)",
+		"Notice(there is no transaction in progress)", "CommandComplete(ROLLBACK)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "begin; START TRANSACTION; commit"})
+	expectFlow(t, c.until(0), "CommandComplete(BEGIN)", "Notice(there is already a transaction in progress)", "CommandComplete(BEGIN)",
+		"CommandComplete(COMMIT)", "Ready(I)")
+	if got := fb.log()[n:]; !slices.Equal(got, []string{"begin", "commit"}) {
+		t.Errorf("engine ran %q, want only the first BEGIN and the COMMIT", got)
+	}
 }
 
 func TestSimpleQueryTextFormats(t *testing.T) {
