@@ -43,6 +43,7 @@ var (
 // pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
 // other statements are returned as they are.
 func pgCompat(st string) string {
+	st = beginCompat(st)
 	if !strings.Contains(strings.ToLower(st), "pg_catalog") {
 		return st
 	}
@@ -68,4 +69,64 @@ func pgCompat(st string) string {
 		return sub[1] + " AS " + sub[2] + "(" + sub[2] + ")"
 	})
 	return pgShim(st)
+}
+
+// beginCompat drops the transaction modes DuckDB does not parse from
+// BEGIN and START TRANSACTION (drivers send them: pgx's BeginTx with an
+// IsoLevel, psycopg2 with an isolation level or read-only session):
+// ISOLATION LEVEL (DuckDB's transactions are snapshot isolated whatever
+// is asked) and [NOT] DEFERRABLE. READ ONLY, which DuckDB has, is kept.
+// Statements that are not exactly a BEGIN with modes are unchanged.
+func beginCompat(st string) string {
+	toks, err := lex(st, false)
+	if err != nil || len(toks) < 2 {
+		return st
+	}
+	i := 1
+	switch {
+	case toks[0].is("begin"):
+		if toks[1].is("work") || toks[1].is("transaction") {
+			i = 2
+		}
+	case toks[0].is("start") && toks[1].is("transaction"):
+		i = 2
+	default:
+		return st
+	}
+	readOnly, changed := false, false
+	for i < len(toks) {
+		switch {
+		case toks[i].text == ";" && i == len(toks)-1, toks[i].text == ",":
+			i++
+		case toks[i].is("isolation") && i+2 < len(toks) && toks[i+1].is("level"):
+			switch {
+			case toks[i+2].is("serializable"):
+				i += 3
+			case i+3 < len(toks) && (toks[i+2].is("repeatable") && toks[i+3].is("read") ||
+				toks[i+2].is("read") && (toks[i+3].is("committed") || toks[i+3].is("uncommitted"))):
+				i += 4
+			default:
+				return st
+			}
+			changed = true
+		case toks[i].is("deferrable"):
+			i++
+			changed = true
+		case toks[i].is("not") && i+1 < len(toks) && toks[i+1].is("deferrable"):
+			i += 2
+			changed = true
+		case toks[i].is("read") && i+1 < len(toks) && (toks[i+1].is("only") || toks[i+1].is("write")):
+			readOnly = readOnly || toks[i+1].is("only")
+			i += 2
+		default:
+			return st
+		}
+	}
+	if !changed {
+		return st
+	}
+	if readOnly {
+		return "BEGIN TRANSACTION READ ONLY"
+	}
+	return "BEGIN TRANSACTION"
 }

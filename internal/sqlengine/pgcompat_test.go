@@ -1,6 +1,7 @@
 package sqlengine
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -29,6 +30,33 @@ func TestPGCompat(t *testing.T) {
 		if got := pgCompat(in); got != want {
 			t.Errorf("pgCompat(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestBeginCompat drops the transaction modes DuckDB cannot parse.
+func TestBeginCompat(t *testing.T) {
+	for in, want := range map[string]string{
+		"begin isolation level serializable":                                             "BEGIN TRANSACTION",
+		"BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY":                                 "BEGIN TRANSACTION READ ONLY",
+		"START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE, NOT DEFERRABLE;": "BEGIN TRANSACTION",
+		"BEGIN TRANSACTION READ ONLY, DEFERRABLE":                                        "BEGIN TRANSACTION READ ONLY",
+		"BEGIN READ ONLY":             "BEGIN READ ONLY",
+		"BEGIN":                       "BEGIN",
+		"BEGIN ISOLATION LEVEL CHAOS": "BEGIN ISOLATION LEVEL CHAOS",
+		"START TRANSACTION ISOLATION LEVEL SERIALIZABLE; DROP TABLE t": "START TRANSACTION ISOLATION LEVEL SERIALIZABLE; DROP TABLE t",
+	} {
+		if got := beginCompat(in); got != want {
+			t.Errorf("beginCompat(%q) = %q, want %q", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	for _, st := range []string{"BEGIN ISOLATION LEVEL SERIALIZABLE", "CREATE TABLE iso (a INT)", "COMMIT",
+		"START TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY"} {
+		exec(t, s, st)
+	}
+	if _, err := s.Query(context.Background(), "INSERT INTO iso VALUES (1)"); err == nil {
+		t.Error("INSERT in a READ ONLY transaction succeeded")
 	}
 }
 
