@@ -44,6 +44,7 @@ var (
 // other statements are returned as they are.
 func pgCompat(st string) string {
 	st = beginCompat(st)
+	st = byteaCompat(st)
 	if !strings.Contains(strings.ToLower(st), "pg_catalog") {
 		return st
 	}
@@ -129,4 +130,58 @@ func beginCompat(st string) string {
 		return "BEGIN TRANSACTION READ ONLY"
 	}
 	return "BEGIN TRANSACTION"
+}
+
+// byteaCompat rewrites Postgres's hex bytea literals, '\x0001ff'::bytea or
+// CAST('\x0001ff' AS bytea), into DuckDB's escapes ('\x00\x01\xff'), which
+// DuckDB would otherwise read as the byte 0x00 followed by the characters
+// "01ff". psycopg2 and pgx's simple protocol send bytea parameters so.
+func byteaCompat(st string) string {
+	if !strings.Contains(st, `'\x`) && !strings.Contains(st, `'\X`) {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil {
+		return st
+	}
+	isBytea := func(t token) bool { return t.is("bytea") || t.is("blob") }
+	var b strings.Builder
+	last := 0
+	for i, t := range toks {
+		if t.kind != tokString || !isHexBytea(t.text) || t.pos > 0 && (st[t.pos-1] == 'e' || st[t.pos-1] == 'E') {
+			continue
+		}
+		cast := i+3 < len(toks) && toks[i+1].text == ":" && toks[i+2].text == ":" && isBytea(toks[i+3]) ||
+			i >= 2 && i+2 < len(toks) && toks[i-1].text == "(" && toks[i-2].is("cast") && toks[i+1].is("as") && isBytea(toks[i+2])
+		if !cast {
+			continue
+		}
+		b.WriteString(st[last:t.pos])
+		b.WriteByte('\'')
+		for j := 2; j < len(t.text); j += 2 {
+			b.WriteString(`\x`)
+			b.WriteString(t.text[j : j+2])
+		}
+		b.WriteByte('\'')
+		last = t.end
+	}
+	if last == 0 {
+		return st
+	}
+	b.WriteString(st[last:])
+	return b.String()
+}
+
+// isHexBytea reports whether s is bytea's hex form: \x and pairs of hex digits.
+func isHexBytea(s string) bool {
+	if len(s) < 2 || s[0] != '\\' || s[1] != 'x' && s[1] != 'X' || len(s)%2 != 0 {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

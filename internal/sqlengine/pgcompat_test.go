@@ -60,6 +60,29 @@ func TestBeginCompat(t *testing.T) {
 	}
 }
 
+// TestByteaCompat reads Postgres's hex bytea literals as their bytes, as
+// psycopg2 and pgx's simple protocol send them.
+func TestByteaCompat(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT '\x0001Ff5c'::bytea, CAST('\x' AS BLOB)`: `SELECT '\x00\x01\xFf\x5c'::bytea, CAST('' AS BLOB)`,
+		`SELECT '\x0001'`:         `SELECT '\x0001'`,
+		`SELECT '\x001'::bytea`:   `SELECT '\x001'::bytea`,
+		`SELECT E'\x0001'::bytea`: `SELECT E'\x0001'::bytea`,
+		`SELECT 'a''\x00'::bytea`: `SELECT 'a''\x00'::bytea`,
+	} {
+		if got := byteaCompat(in); got != want {
+			t.Errorf("byteaCompat(%q) = %q, want %q", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE bt (id INT, b BLOB)")
+	exec(t, s, `INSERT INTO bt VALUES (1, '\x0001ff5c'::bytea)`)
+	if got := one(t, s, "SELECT hex(b) FROM bt WHERE id = 1"); got != "0001FF5C" {
+		t.Errorf("stored %s, want 0001FF5C", got)
+	}
+}
+
 // TestCommandTag checks the tags of statements without rows against
 // Postgres's: only CREATE TABLE ... AS is tagged SELECT n.
 func TestCommandTag(t *testing.T) {
