@@ -46,6 +46,11 @@ type conn struct {
 	qmu      sync.Mutex // guards the running query's cancel state
 	qcancel  context.CancelFunc
 	canceled bool // a CancelRequest hit the running query
+	timedOut bool // statement_timeout hit the running query
+	qtimer   *time.Timer
+	qgen     uint64 // counts queries, so a late timer spares the next one
+
+	stmtTimeout time.Duration // statement_timeout; 0: none
 }
 
 // stmt is a prepared statement (Parse).
@@ -204,9 +209,12 @@ func (c *conn) maybeFlush() error {
 // sendError reports err as an ErrorResponse and fails an open transaction.
 func (c *conn) sendError(err error) {
 	c.qmu.Lock()
-	canceled := c.canceled
+	canceled, timedOut := c.canceled, c.timedOut
 	c.qmu.Unlock()
-	pe := toPGError(err, canceled)
+	pe := toPGError(err, canceled || timedOut)
+	if timedOut && pe.Code == codeQueryCanceled {
+		pe = &Error{Code: codeQueryCanceled, Message: "canceling statement due to statement timeout"}
+	}
 	if c.srv.ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		pe = &Error{Code: codeAdminShutdown, Message: "terminating connection due to administrator command"}
 	}
@@ -242,16 +250,36 @@ func isPGError(err error) bool {
 
 // beginQuery makes ctx the running query's context, cancellable by a
 // CancelRequest, until endQuery.
+// A statement_timeout cancels it likewise.
 func (c *conn) beginQuery(cancel context.CancelFunc) {
 	c.qmu.Lock()
-	c.qcancel, c.canceled = cancel, false
-	c.qmu.Unlock()
+	defer c.qmu.Unlock()
+	c.qcancel, c.canceled, c.timedOut = cancel, false, false
+	c.qgen++
+	if c.stmtTimeout > 0 {
+		gen := c.qgen
+		c.qtimer = time.AfterFunc(c.stmtTimeout, func() { c.timeoutQuery(gen) })
+	}
 }
 
 func (c *conn) endQuery() {
 	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	c.qcancel = nil
-	c.qmu.Unlock()
+	if c.qtimer != nil {
+		c.qtimer.Stop()
+		c.qtimer = nil
+	}
+}
+
+// timeoutQuery cancels query gen if it is still running.
+func (c *conn) timeoutQuery(gen uint64) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.qgen == gen && c.qcancel != nil {
+		c.timedOut = true
+		c.qcancel()
+	}
 }
 
 // cancelQuery is called by the server for a matching CancelRequest, from
@@ -269,8 +297,14 @@ func (c *conn) cancelQuery() {
 // tracks the transaction status from the tag once the rows are consumed.
 func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 	if in := c.intercept(sql); in != nil {
+		if in.err != nil {
+			return nil, in.err
+		}
 		if in.set != "" {
 			c.settings[in.set] = in.value
+			if in.set == "statement_timeout" {
+				c.stmtTimeout, _ = parseMillis(in.value)
+			}
 			if name, ok := reportedParams[in.set]; ok {
 				c.be.Send(&pgproto3.ParameterStatus{Name: name, Value: in.value})
 			}

@@ -1,8 +1,12 @@
 package pgwire
 
 import (
+	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Drivers set and read Postgres session parameters the engine does not
@@ -48,6 +52,7 @@ var (
 	reSet      = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?([a-z_][a-z0-9_]*)\s*(?:=|\s+TO\s+)\s*(.*?)\s*;?\s*$`)
 	reSetTx    = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+CHARACTERISTICS\s+AS\s+)?TRANSACTION\s+.*$`)
 	reSetNames = regexp.MustCompile(`(?is)^\s*SET\s+NAMES\s+.*$`)
+	reReset    = regexp.MustCompile(`(?is)^\s*RESET\s+([a-z_][a-z0-9_]*)\s*;?\s*$`)
 	reShow     = regexp.MustCompile(`(?is)^\s*SHOW\s+([a-z_][a-z0-9_]*)\s*;?\s*$`)
 	reVersion  = regexp.MustCompile(`(?is)^\s*SELECT\s+(?:pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$`)
 )
@@ -59,6 +64,7 @@ type intercepted struct {
 	tag  string
 	// set is the parameter a SET changed (lower case), with its value.
 	set, value string
+	err        *Error // the statement fails with err
 }
 
 // intercept recognises the Postgres-only statements pgwire answers; nil
@@ -74,7 +80,14 @@ func (c *conn) intercept(sql string) *intercepted {
 			if strings.EqualFold(v, "default") {
 				v = pgOnlyParams[name]
 			}
-			return &intercepted{tag: "SET", set: name, value: v}
+			return setParam(name, v, "SET")
+		}
+		return nil
+	}
+	if m := reReset.FindStringSubmatch(sql); m != nil {
+		name := strings.ToLower(m[1])
+		if def, ok := pgOnlyParams[name]; ok {
+			return setParam(name, def, "RESET")
 		}
 		return nil
 	}
@@ -84,6 +97,9 @@ func (c *conn) intercept(sql string) *intercepted {
 	if m := reShow.FindStringSubmatch(sql); m != nil {
 		name := strings.ToLower(m[1])
 		v, ok := c.settings[name]
+		if !ok {
+			v, ok = pgOnlyParams[name]
+		}
 		if !ok {
 			v, ok = pgReadOnlyParams[name]
 		}
@@ -100,6 +116,60 @@ func (c *conn) intercept(sql string) *intercepted {
 		return &intercepted{cols: []Column{{Name: "version", Type: "VARCHAR"}}, rows: [][]any{{v}}, tag: "SELECT 1"}
 	}
 	return nil
+}
+
+// setParam answers SET or RESET of a Postgres-only parameter; a value
+// the parameter cannot take is an error, as in Postgres.
+func setParam(name, v, tag string) *intercepted {
+	if name == "statement_timeout" {
+		d, ok := parseMillis(v)
+		if !ok {
+			return &intercepted{err: &Error{Code: codeInvalidParamValue,
+				Message: fmt.Sprintf("invalid value for parameter \"statement_timeout\": %q", v)}}
+		}
+		v = formatMillis(d)
+	}
+	return &intercepted{tag: tag, set: name, value: v}
+}
+
+// parseMillis reads a time setting as Postgres does: a number of
+// milliseconds, or a number with a unit (us, ms, s, min, h, d).
+func parseMillis(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' && r != '-' && r != '+' })
+	num, unit := v, "ms"
+	if i >= 0 {
+		num, unit = v[:i], strings.TrimSpace(v[i:])
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || f < 0 {
+		return 0, false
+	}
+	units := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
+		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
+	u, ok := units[unit]
+	if !ok || f*float64(u) > float64(math.MaxInt32)*float64(time.Millisecond) {
+		return 0, false
+	}
+	return time.Duration(math.Round(f*float64(u)/float64(time.Millisecond))) * time.Millisecond, true
+}
+
+// formatMillis shows a time setting as SHOW does in Postgres: in the
+// largest unit that holds it exactly.
+func formatMillis(d time.Duration) string {
+	ms := d.Milliseconds()
+	if ms == 0 {
+		return "0"
+	}
+	for _, u := range []struct {
+		n    int64
+		name string
+	}{{86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}} {
+		if ms%u.n == 0 {
+			return strconv.FormatInt(ms/u.n, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(ms, 10) + "ms"
 }
 
 // staticRows serves an intercepted answer through the Rows interface.

@@ -281,6 +281,50 @@ func TestInterceptedSettings(t *testing.T) {
 	}
 }
 
+// TestSettingsDefaultsAndStatementTimeout: SHOW answers the defaults of
+// the Postgres-only parameters before any SET, RESET restores them, and
+// statement_timeout cancels a statement as in Postgres.
+func TestSettingsDefaultsAndStatementTimeout(t *testing.T) {
+	_, fb, addr := startFake(t)
+	c := connect(t, addr, "rheo")
+	c.send(&pgproto3.Query{String: "SHOW statement_timeout; SHOW DateStyle"})
+	expectFlow(t, c.until(0), "RowDescription(statement_timeout:25/0)", "DataRow(0)", "CommandComplete(SHOW)",
+		"RowDescription(datestyle:25/0)", "DataRow(ISO, MDY)", "CommandComplete(SHOW)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "SET statement_timeout = 1500; SHOW statement_timeout; SET statement_timeout TO '2min'; SHOW statement_timeout; " +
+		"RESET statement_timeout; SHOW statement_timeout"})
+	expectFlow(t, c.until(0), "CommandComplete(SET)", "RowDescription(statement_timeout:25/0)", "DataRow(1500ms)", "CommandComplete(SHOW)",
+		"CommandComplete(SET)", "RowDescription(statement_timeout:25/0)", "DataRow(2min)", "CommandComplete(SHOW)",
+		"CommandComplete(RESET)", "RowDescription(statement_timeout:25/0)", "DataRow(0)", "CommandComplete(SHOW)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "SET statement_timeout = 'soon'"})
+	expectFlow(t, c.until(0), "Error(ERROR 22023)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "RESET application_name"})
+	expectFlow(t, c.until(0), "ParameterStatus(application_name=)", "CommandComplete(RESET)", "Ready(I)")
+
+	c.send(&pgproto3.Query{String: "SET statement_timeout = 50"})
+	expectFlow(t, c.until(0), "CommandComplete(SET)", "Ready(I)")
+	start := time.Now()
+	c.send(&pgproto3.Query{String: "sleep"})
+	msg, err := c.fe.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := msg.(*pgproto3.ErrorResponse); !ok || e.Code != "57014" || e.Message != "canceling statement due to statement timeout" {
+		t.Fatalf("got %#v, want 57014 canceling statement due to statement timeout", msg)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("statement_timeout 50ms cancelled after %v", d)
+	}
+	expectFlow(t, c.until(0), "Ready(I)")
+	// Extended protocol too; then a fast statement is not hit.
+	c.send(&pgproto3.Parse{Query: "sleep"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "BindComplete", "Error(ERROR 57014)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "rows 1"})
+	expectFlow(t, c.until(0), "RowDescription(i:20/0,s:25/0)", "DataRow(0,row-0)", "CommandComplete(SELECT 1)", "Ready(I)")
+	if q := fb.log(); slices.ContainsFunc(q, func(s string) bool { return strings.Contains(strings.ToLower(s), "statement_timeout") }) {
+		t.Errorf("settings reached the engine: %q", q)
+	}
+}
+
 func TestExtendedQueryFlows(t *testing.T) {
 	_, fb, addr := startFake(t)
 	c := connect(t, addr, "rheo")
