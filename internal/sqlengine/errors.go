@@ -26,6 +26,15 @@ const (
 	CodeInvalidParameter = "22023"
 	CodeCanceled         = "57014"
 	CodeConstraint       = "23000"
+	CodeNotNull          = "23502"
+	CodeForeignKey       = "23503"
+	CodeUnique           = "23505"
+	CodeCheck            = "23514"
+	CodeOutOfRange       = "22003"
+	CodeDivisionByZero   = "22012"
+	CodeTransaction      = "25000"
+	CodeReadOnlyTx       = "25006"
+	CodeSerialization    = "40001"
 	CodeInternal         = "XX000"
 	CodeIO               = "58030"
 	CodeUndefinedFile    = "58P01"
@@ -106,14 +115,45 @@ func duckCode(de *duckdb.Error) string {
 		}
 		return CodeSyntax
 	case duckdb.ErrorTypeConversion, duckdb.ErrorTypeInvalidInput:
+		if strings.Contains(de.Msg, "out of range") {
+			return CodeOutOfRange
+		}
 		return CodeInvalidInput
-	case duckdb.ErrorTypeOutOfRange, duckdb.ErrorTypeDivideByZero, duckdb.ErrorTypeMismatchType:
+	case duckdb.ErrorTypeOutOfRange:
+		return CodeOutOfRange
+	case duckdb.ErrorTypeDivideByZero:
+		return CodeDivisionByZero
+	case duckdb.ErrorTypeMismatchType:
 		return CodeDataException
+	case duckdb.ErrorTypeTransaction:
+		// Drivers retry on 40001 (serialization_failure), which is what
+		// DuckDB's write-write conflicts are.
+		m := strings.ToLower(de.Msg)
+		switch {
+		case strings.Contains(m, "conflict"):
+			return CodeSerialization
+		case strings.Contains(m, "read-only"):
+			return CodeReadOnlyTx
+		}
+		return CodeTransaction
 	case duckdb.ErrorTypeNotImplemented:
 		return CodeFeature
 	case duckdb.ErrorTypeInterrupt:
 		return CodeCanceled
 	case duckdb.ErrorTypeConstraint:
+		// The class 23 code Postgres gives, so that drivers' and ORMs'
+		// unique-violation handling (23505) works.
+		m := strings.ToLower(de.Msg)
+		switch {
+		case strings.Contains(m, "not null"):
+			return CodeNotNull
+		case strings.Contains(m, "foreign key"):
+			return CodeForeignKey
+		case strings.Contains(m, "primary key"), strings.Contains(m, "unique"), strings.Contains(m, "duplicate key"):
+			return CodeUnique
+		case strings.Contains(m, "check constraint"):
+			return CodeCheck
+		}
 		return CodeConstraint
 	case duckdb.ErrorTypeIO:
 		return CodeIO

@@ -232,6 +232,9 @@ func TestMovingData(t *testing.T) {
 func TestBadSQLKeepsSession(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	s := e.session()
+	exec(t, s, "CREATE TABLE c1 (id INT PRIMARY KEY, n INT NOT NULL, ch INT CHECK (ch > 0), u VARCHAR UNIQUE)")
+	exec(t, s, "CREATE TABLE c2 (id INT REFERENCES c1(id))")
+	exec(t, s, "INSERT INTO c1 VALUES (1, 1, 1, 'a')")
 	for _, c := range []struct{ q, code string }{
 		{"SELEC 1", CodeSyntax},
 		{"SELECT * FROM nope", CodeUndefinedTable},
@@ -240,6 +243,14 @@ func TestBadSQLKeepsSession(t *testing.T) {
 		{"CREATE TABLE x (a STRING) ROW FORMAT SERDE 'com.example.Foo' STORED BY 'com.amazon.emr.kinesis.hive.KinesisStorageHandler' TBLPROPERTIES ('kinesis.stream.name'='s')", CodeFeature},
 		{"SELECT 1; SELECT 2", CodeSyntax},
 		{"SET kinesis.checkpoint.iteration.no = -1", CodeInvalidParameter},
+		// Postgres's codes for constraint and range errors (drivers catch 23505).
+		{"INSERT INTO c1 VALUES (1, 1, 1, 'b')", CodeUnique},
+		{"INSERT INTO c1 VALUES (2, 1, 1, 'a')", CodeUnique},
+		{"INSERT INTO c1 VALUES (2, NULL, 1, 'b')", CodeNotNull},
+		{"INSERT INTO c1 VALUES (2, 1, 0, 'b')", CodeCheck},
+		{"INSERT INTO c2 VALUES (9)", CodeForeignKey},
+		{"SELECT 2147483647::INT + 1", CodeOutOfRange},
+		{"SELECT 300::TINYINT", CodeOutOfRange},
 	} {
 		_, err := tryRows(s, c.q)
 		if err == nil {
