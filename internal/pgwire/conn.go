@@ -40,8 +40,9 @@ type conn struct {
 	tx             byte
 	stmts          map[string]*stmt
 	portals        map[string]*portal
-	skipToSync     bool // an extended-protocol error happened: ignore until Sync
-	pending        int  // bytes sent since the last flush
+	cursors        map[string]*cursor // DECLAREd (cursor.go)
+	skipToSync     bool               // an extended-protocol error happened: ignore until Sync
+	pending        int                // bytes sent since the last flush
 
 	qmu      sync.Mutex // guards the running query's cancel state
 	qcancel  context.CancelFunc
@@ -83,7 +84,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	defer cancel()
 	defer nc.Close()
 	c := &conn{srv: s, nc: nc, ctx: ctx, tx: txIdle, settings: map[string]string{},
-		stmts: map[string]*stmt{}, portals: map[string]*portal{}}
+		stmts: map[string]*stmt{}, portals: map[string]*portal{}, cursors: map[string]*cursor{}}
 	// Shutdown unblocks a connection waiting for its client's next message.
 	stopWatch := context.AfterFunc(ctx, func() {
 		_ = nc.SetReadDeadline(time.Now())
@@ -262,6 +263,14 @@ func (c *conn) beginQuery(cancel context.CancelFunc) {
 	}
 }
 
+// retargetQuery makes cancel the running query's cancel function, for a
+// statement that runs in a context of its own (a cursor's).
+func (c *conn) retargetQuery(cancel context.CancelFunc) {
+	c.qmu.Lock()
+	c.qcancel = cancel
+	c.qmu.Unlock()
+}
+
 func (c *conn) endQuery() {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
@@ -311,6 +320,9 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 		}
 		return &staticRows{in: in}, nil
 	}
+	if rows, ok, err := c.cursorStatement(sql, args); ok {
+		return rows, err
+	}
 	if rows, ok, err := c.txControl(ctx, sql); ok {
 		return rows, err
 	}
@@ -331,6 +343,7 @@ func (c *conn) trackTx(tag string) {
 		c.tx = txBlock
 	case "COMMIT", "ROLLBACK", "END", "ABORT":
 		c.tx = txIdle
+		c.closeCursors(false)
 	}
 }
 

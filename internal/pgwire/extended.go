@@ -86,6 +86,11 @@ func (c *conn) describeStmt(st *stmt) (*Description, error) {
 		st.desc = &Description{Columns: in.cols}
 		return st.desc, nil
 	}
+	if isCursorStatement(st.sql) {
+		// Not cached: a FETCH returns the columns of whatever cursor has
+		// that name when it runs.
+		return c.describeCursorStatement(st.sql)
+	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	defer cancel()
 	c.beginQuery(cancel)
@@ -323,6 +328,7 @@ func (c *conn) closePortals() {
 // closeAll releases everything the connection holds.
 func (c *conn) closeAll() {
 	c.closePortals()
+	c.closeCursors(true)
 	if c.sess != nil {
 		if err := c.sess.Close(); err != nil {
 			c.srv.logger.Warn("pgwire: close session", "pid", c.pid, "err", err)

@@ -619,3 +619,49 @@ func TestPasswordCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestCursors: DECLARE, FETCH, MOVE and CLOSE as psql's FETCH_COUNT and
+// psycopg2's named cursors send them; the query runs once.
+func TestCursors(t *testing.T) {
+	_, fb, addr := startFake(t)
+	c := connect(t, addr, "rheo")
+	c.send(&pgproto3.Query{String: "DECLARE c CURSOR FOR rows 5"})
+	expectFlow(t, c.until(0), "Error(ERROR 25P01)", "Ready(I)")
+
+	c.send(&pgproto3.Query{String: "begin"})
+	expectFlow(t, c.until(0), "CommandComplete(BEGIN)", "Ready(T)")
+	c.send(&pgproto3.Query{String: "DECLARE _psql_cursor NO SCROLL CURSOR FOR\nrows 5"})
+	expectFlow(t, c.until(0), "CommandComplete(DECLARE CURSOR)", "Ready(T)")
+	c.send(&pgproto3.Query{String: "FETCH FORWARD 2 FROM _psql_cursor"})
+	expectFlow(t, c.until(0), "RowDescription(i:20/0,s:25/0)", "DataRow(0,row-0)", "DataRow(1,row-1)", "CommandComplete(FETCH 2)", "Ready(T)")
+	c.send(&pgproto3.Query{String: "MOVE 1 IN _PSQL_CURSOR"})
+	expectFlow(t, c.until(0), "CommandComplete(MOVE 1)", "Ready(T)")
+	c.send(&pgproto3.Query{String: `FETCH ALL "_psql_cursor"`})
+	expectFlow(t, c.until(0), "RowDescription(i:20/0,s:25/0)", "DataRow(3,row-3)", "DataRow(4,row-4)", "CommandComplete(FETCH 2)", "Ready(T)")
+	c.send(&pgproto3.Query{String: "FETCH NEXT FROM _psql_cursor"})
+	expectFlow(t, c.until(0), "RowDescription(i:20/0,s:25/0)", "CommandComplete(FETCH 0)", "Ready(T)")
+	c.send(&pgproto3.Query{String: "CLOSE _psql_cursor"})
+	expectFlow(t, c.until(0), "CommandComplete(CLOSE CURSOR)", "Ready(T)")
+	c.send(&pgproto3.Query{String: "FETCH 1 FROM _psql_cursor"})
+	expectFlow(t, c.until(0), "Error(ERROR 34000)", "Ready(E)")
+	c.send(&pgproto3.Query{String: "rollback"})
+	expectFlow(t, c.until(0), "CommandComplete(ROLLBACK)", "Ready(I)")
+	if n := strings.Count(strings.Join(fb.log(), "|"), "rows 5"); n != 1 {
+		t.Errorf("the cursor's query ran %d times", n)
+	}
+
+	// The end of the transaction closes cursors, except WITH HOLD ones;
+	// FETCH works through the extended protocol too (psycopg 3).
+	c.send(&pgproto3.Query{String: "begin; DECLARE a CURSOR FOR rows 3; DECLARE \"B\" CURSOR WITH HOLD FOR rows 3; commit"})
+	expectFlow(t, c.until(0), "CommandComplete(BEGIN)", "CommandComplete(DECLARE CURSOR)", "CommandComplete(DECLARE CURSOR)", "CommandComplete(COMMIT)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "FETCH 1 FROM a"})
+	expectFlow(t, c.until(0), "Error(ERROR 34000)", "Ready(I)")
+	c.send(&pgproto3.Parse{Query: `FETCH FORWARD 5 FROM "B"`}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Bind{},
+		&pgproto3.Execute{}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "ParameterDescription([])", "RowDescription(i:20/0,s:25/0)", "BindComplete",
+		"DataRow(0,row-0)", "DataRow(1,row-1)", "DataRow(2,row-2)", "CommandComplete(FETCH 3)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "FETCH BACKWARD 1 FROM \"B\"; CLOSE ALL; FETCH 1 FROM \"B\""})
+	expectFlow(t, c.until(0), "Error(ERROR 55000)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "CLOSE ALL; FETCH 1 FROM \"B\""})
+	expectFlow(t, c.until(0), "CommandComplete(CLOSE CURSOR ALL)", "Error(ERROR 34000)", "Ready(I)")
+}
