@@ -413,6 +413,19 @@ func TestExtendedParameters(t *testing.T) {
 	bad[0] = []byte("seven")
 	c.send(&pgproto3.Bind{PreparedStatement: "e", Parameters: bad}, &pgproto3.Sync{})
 	expectFlow(t, c.until(0), "Error(ERROR 22P02)", "Ready(I)")
+	// Dates as JDBC's setDate ("2025-03-01 +02") and pgx without a type
+	// send them: the time and zone are ignored, as in Postgres.
+	for _, d := range []string{"2025-03-01 +02", "2025-03-01 -05:30", "2025-03-01 00:00:00Z", "2025-03-01T23:59:59+01:00", "2025-03-01 23:00:00.5"} {
+		dates := slices.Clone(text)
+		dates[6] = []byte(d)
+		c.send(&pgproto3.Bind{PreparedStatement: "e", Parameters: dates}, &pgproto3.Execute{}, &pgproto3.Sync{})
+		if got := c.until(0); len(got) != 4 || !strings.Contains(got[1], ",2025-03-01,") {
+			t.Errorf("date %q: %q", d, got)
+		}
+	}
+	bad[0], bad[6] = []byte("7"), []byte("2025-03-01 noon")
+	c.send(&pgproto3.Bind{PreparedStatement: "e", Parameters: bad}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "Error(ERROR 22P02)", "Ready(I)")
 	badBin := slices.Clone(params)
 	badBin[0] = []byte{1}
 	c.send(&pgproto3.Bind{PreparedStatement: "e", ParameterFormatCodes: []int16{1}, Parameters: badBin}, &pgproto3.Sync{})

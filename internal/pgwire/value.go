@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -728,7 +729,7 @@ func decodeTextParam(oid uint32, s string) (any, error) {
 		}
 		return []byte(s), nil
 	case OIDDate:
-		t, err := time.Parse(layoutDate, strings.TrimSpace(s))
+		t, err := parseDate(s)
 		if err != nil {
 			return nil, bad("date")
 		}
@@ -742,6 +743,30 @@ func decodeTextParam(oid uint32, s string) (any, error) {
 	}
 	return s, nil
 }
+
+// parseDate accepts a date, and as Postgres does a date followed by a
+// time or a time zone, which are ignored: JDBC's setDate sends
+// "2024-02-29 +02", pgx without a known type "2024-02-29 00:00:00Z".
+func parseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	d, rest, cut := strings.Cut(s, " ")
+	if !cut {
+		d, rest, _ = strings.Cut(s, "T")
+	}
+	t, err := time.Parse(layoutDate, d)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if rest = strings.TrimSpace(rest); rest != "" && rest != "Z" && !reZone.MatchString(rest) {
+		if _, err := parseTimestamp("2000-01-01 " + rest); err != nil {
+			return time.Time{}, fmt.Errorf("invalid date %q", s)
+		}
+	}
+	return t, nil
+}
+
+// reZone matches a numeric time zone: +02, -05:30, +0530.
+var reZone = regexp.MustCompile(`^[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?$`)
 
 // parseTimestamp accepts the forms drivers send for timestamps.
 func parseTimestamp(s string) (time.Time, error) {
