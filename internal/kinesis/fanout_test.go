@@ -703,6 +703,12 @@ func TestSubscribeToShardChildShards(t *testing.T) {
 	if len(ev.Records) != 0 {
 		t.Fatalf("%d records in the last event", len(ev.Records))
 	}
+	// The shard's end is a null ContinuationSequenceNumber: KCL
+	// (DataRetrievalUtil.isValidResult), Flink and Beam take it as the end
+	// and reject an event with both a continuation and ChildShards.
+	if ev.ContinuationSequenceNumber != nil {
+		t.Fatalf("ContinuationSequenceNumber %q with ChildShards, want none", *ev.ContinuationSequenceNumber)
+	}
 	if _, ok := nextEvent(t, es, 10*time.Second); ok {
 		t.Fatal("stream went on after the ChildShards event")
 	}

@@ -21,7 +21,9 @@ package kinesis
 // up an empty event is sent every subscribeHeartbeat, as AWS does, and the
 // consumer is re-checked then: a deregistered consumer ends the stream
 // with a ResourceNotFoundException event. At the end of a closed shard the
-// last event lists ChildShards and the stream ends. The stream also ends
+// last event lists ChildShards, has no ContinuationSequenceNumber (null is
+// how KCL, Flink and Beam recognise a shard's end; they reject an event
+// with both) and the stream ends. The stream also ends
 // after subscribeLifetime (5 minutes, as on AWS), when the client goes
 // away (request context) or when the Server closes.
 //
@@ -530,10 +532,13 @@ func (sub *subscription) children(ctx context.Context) []wire.ChildShard {
 // (CBOR).
 func wireSubscribeEvent(shard uint32, recs []shardlog.Record, next uint64, behind int64, children []wire.ChildShard, encryption string) *wire.SubscribeToShardEvent {
 	ev := &wire.SubscribeToShardEvent{
-		Records:                    make([]wire.Record, len(recs)),
-		ContinuationSequenceNumber: string(seqnum.AppendBefore(nil, shard, next)),
-		MillisBehindLatest:         behind,
-		ChildShards:                children,
+		Records:            make([]wire.Record, len(recs)),
+		MillisBehindLatest: behind,
+		ChildShards:        children,
+	}
+	if children == nil {
+		cont := string(seqnum.AppendBefore(nil, shard, next))
+		ev.ContinuationSequenceNumber = &cont
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -571,9 +576,13 @@ func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, next
 		}
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"ContinuationSequenceNumber":"`...)
-	dst = seqnum.AppendBefore(dst, shard, next)
-	dst = append(dst, `","MillisBehindLatest":`...)
+	dst = append(dst, ']')
+	if children == nil {
+		dst = append(dst, `,"ContinuationSequenceNumber":"`...)
+		dst = seqnum.AppendBefore(dst, shard, next)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, behind, 10)
 	if children != nil {
 		b, _ := json.Marshal(children)

@@ -113,8 +113,10 @@ type StartingPosition struct {
 // SubscribeToShardEvent is one event of a subscription. The server encodes
 // it with its own appender; this shape is for clients and tests.
 type SubscribeToShardEvent struct {
-	Records                    []Record     `json:"Records"`
-	ContinuationSequenceNumber string       `json:"ContinuationSequenceNumber"`
+	Records []Record `json:"Records"`
+	// ContinuationSequenceNumber is nil in the event that ends a closed
+	// shard, the one with ChildShards.
+	ContinuationSequenceNumber *string      `json:"ContinuationSequenceNumber,omitempty"`
 	MillisBehindLatest         int64        `json:"MillisBehindLatest"`
 	ChildShards                []ChildShard `json:"ChildShards,omitempty"`
 }
