@@ -32,6 +32,7 @@ func (s *Server) addTagsToStream(ctx context.Context, in *wire.AddTagsToStreamIn
 	} else {
 		checkTagMap(&v, in.Tags)
 	}
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

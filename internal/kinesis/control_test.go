@@ -709,3 +709,33 @@ func TestRepairMissingShards(t *testing.T) {
 		t.Fatalf("shard 1 not recreated: %v", err)
 	}
 }
+
+// TestValidationReportsStreamWithOtherMembers: AWS checks every member's
+// constraints at once, so a bad StreamName or StreamARN is counted with the
+// request's other failures, not reported alone on a second try.
+func TestValidationReportsStreamWithOtherMembers(t *testing.T) {
+	env := startEnv(t)
+	const (
+		badName = "Value 'a b' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+		badARN  = "Value 'x' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"
+	)
+	cases := []struct{ op, body, msg string }{
+		{"DescribeStream", `{"StreamName":"a b","Limit":0}`, "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; " + badName},
+		{"ListShards", `{"StreamName":"a b","MaxResults":0}`, "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1; " + badName},
+		{"ListTagsForStream", `{"StreamName":"a b","Limit":0}`, "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; " + badName},
+		{"AddTagsToStream", `{"StreamName":"a b","Tags":{}}`, "Value '{}' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1; " + badName},
+		{"RemoveTagsFromStream", `{"StreamName":"a b","TagKeys":[]}`, "Value '[]' at 'tagKeys' failed to satisfy constraint: Member must have length greater than or equal to 1; " + badName},
+		{"IncreaseStreamRetentionPeriod", `{"StreamName":"a b","RetentionPeriodHours":0}`, "Value '0' at 'retentionPeriodHours' failed to satisfy constraint: Member must have value greater than or equal to 1; " + badName},
+		{"DecreaseStreamRetentionPeriod", `{"StreamName":"a b","RetentionPeriodHours":0}`, "Value '0' at 'retentionPeriodHours' failed to satisfy constraint: Member must have value greater than or equal to 1; " + badName},
+		{"UpdateStreamMode", `{"StreamARN":"x"}`, badARN + "; Value null at 'streamModeDetails' failed to satisfy constraint: Member must not be null"},
+		{"SplitShard", `{"StreamARN":"x","ShardToSplit":"shardId-000000000000"}`, badARN + "; Value null at 'newStartingHashKey' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, c := range cases {
+		t.Run(c.op, func(t *testing.T) {
+			status, typ, msg := env.raw(t, c.op, c.body)
+			if want := "2 validation errors detected: " + c.msg; status != 400 || typ != "ValidationException" || msg != want {
+				t.Fatalf("got %d %s %q\nwant ValidationException %q", status, typ, msg, want)
+			}
+		})
+	}
+}

@@ -22,6 +22,7 @@ func (s *Server) describeStream(ctx context.Context, in *wire.DescribeStreamInpu
 	if in.ExclusiveStartShardId != nil {
 		checkShardID(&v, "exclusiveStartShardId", *in.ExclusiveStartShardId)
 	}
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func validateEncryption(in *wire.StreamEncryptionInput) error {
 	} else if n > 2048 {
 		v.Fail("keyId", in.KeyId, "Member must have length less than or equal to 2048")
 	}
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	return v.Err()
 }
 

@@ -45,7 +45,7 @@ func validateMonitoring(in *wire.EnhancedMonitoringInput) error {
 			v.Fail("shardLevelMetrics."+itoa(int64(i+1))+".member", m, "Member must satisfy enum value set: "+metricsEnum)
 		}
 	}
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	return v.Err()
 }
 

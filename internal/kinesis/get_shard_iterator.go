@@ -47,7 +47,7 @@ func validateGetShardIterator(in *wire.GetShardIteratorInput) error {
 	if in.StartingSequenceNumber != nil && !isDecimal(*in.StartingSequenceNumber, 129) {
 		v.Fail("startingSequenceNumber", in.StartingSequenceNumber, seqNumPattern)
 	}
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	return v.Err()
 }
 

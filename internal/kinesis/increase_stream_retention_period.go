@@ -34,6 +34,7 @@ func (s *Server) changeRetention(ctx context.Context, in *wire.RetentionPeriodIn
 	} else {
 		checkRange(&v, "retentionPeriodHours", in.RetentionPeriodHours, 1, 1<<31-1)
 	}
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

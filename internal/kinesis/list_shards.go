@@ -78,6 +78,7 @@ func (s *Server) listShards(ctx context.Context, in *wire.ListShardsInput) (*wir
 			checkShardID(&v, "shardFilter.shardId", *f.ShardId)
 		}
 	}
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ func (s *Server) listTagsForStream(ctx context.Context, in *wire.ListTagsForStre
 			v.Fail("exclusiveStartTagKey", *in.ExclusiveStartTagKey, "Member must have length less than or equal to 128")
 		}
 	}
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ import (
 
 func (s *Server) mergeShards(ctx context.Context, in *wire.MergeShardsInput) (*wire.Empty, error) {
 	var v wire.Validation
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if in.ShardToMerge == nil {
 		v.Null("shardToMerge")
 	} else {

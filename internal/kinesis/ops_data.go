@@ -35,11 +35,15 @@ func (s *Server) dataOps() map[string]op {
 	}
 }
 
-// validateStreamName checks a StreamName member; a nil name is left to
-// the resolver, which decides between StreamName and StreamARN.
-func validateStreamName(v *wire.Validation, name *string) {
+// validateStream checks the StreamName and StreamARN members with the
+// request's others, as AWS counts them all in one ValidationException;
+// nil members are left to the resolver, which decides between the two.
+func validateStream(v *wire.Validation, name, arn *string) {
 	if name != nil {
 		checkStreamName(v, "streamName", *name)
+	}
+	if arn != nil {
+		checkStreamARN(v, *arn)
 	}
 }
 

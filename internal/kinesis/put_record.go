@@ -56,7 +56,7 @@ func validatePutRecord(in *wire.PutRecordInput, maxRecord int, auto bool) error 
 	} else if len(in.Data)+pk > maxRecord {
 		v.FailNoValue("data", "Member must have length less than or equal to "+strconv.Itoa(maxRecord))
 	}
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	return v.Err()
 }
 

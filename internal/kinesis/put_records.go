@@ -89,7 +89,7 @@ func validatePutRecords(req *putRecordsRequest, maxRecord int, auto bool) error 
 			}
 		}
 	}
-	validateStreamName(&v, req.streamName)
+	validateStream(&v, req.streamName, req.streamARN)
 	if err := v.Err(); err != nil {
 		return err
 	}

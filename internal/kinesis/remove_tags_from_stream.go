@@ -21,6 +21,7 @@ import (
 func (s *Server) removeTagsFromStream(ctx context.Context, in *wire.RemoveTagsFromStreamInput) (*wire.Empty, error) {
 	var v wire.Validation
 	checkTagKeys(&v, in.TagKeys)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ import (
 
 func (s *Server) splitShard(ctx context.Context, in *wire.SplitShardInput) (*wire.Empty, error) {
 	var v wire.Validation
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if in.ShardToSplit == nil {
 		v.Null("shardToSplit")
 	} else {

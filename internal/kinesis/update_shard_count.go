@@ -29,7 +29,7 @@ import (
 
 func (s *Server) updateShardCount(ctx context.Context, in *wire.UpdateShardCountInput) (*wire.UpdateShardCountOutput, error) {
 	var v wire.Validation
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if in.TargetShardCount == nil {
 		v.Null("targetShardCount")
 	} else {

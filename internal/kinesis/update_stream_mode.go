@@ -30,6 +30,8 @@ func (s *Server) updateStreamMode(ctx context.Context, in *wire.UpdateStreamMode
 	var v wire.Validation
 	if in.StreamARN == nil {
 		v.Null("streamARN")
+	} else {
+		checkStreamARN(&v, *in.StreamARN)
 	}
 	if in.StreamModeDetails == nil {
 		v.Null("streamModeDetails")

@@ -27,7 +27,7 @@ func (s *Server) updateStreamWarmThroughput(ctx context.Context, in *wire.Update
 	} else {
 		checkRange(&v, "warmThroughputMiBps", in.WarmThroughputMiBps, 0, 1<<31-1)
 	}
-	validateStreamName(&v, in.StreamName)
+	validateStream(&v, in.StreamName, in.StreamARN)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
