@@ -11,9 +11,11 @@
 //
 // Known gaps vs AWS: the wording for a PROVISIONED stream without
 // ShardCount, for the ON_DEMAND stream quota and for more than 50 tags is
-// rheo's (AWS's is undocumented); WarmThroughputMiBps and
-// MaxRecordSizeInKiB are ignored. A crash between storing the stream and
-// creating its shards is repaired at the next start (repair.go).
+// rheo's (AWS's is undocumented); WarmThroughputMiBps is kept only for
+// ON_DEMAND streams (as UpdateStreamWarmThroughput) and, like
+// MaxRecordSizeInKiB, stored only once the shards exist, so a crash just
+// before leaves the stream with the defaults. A crash between storing the
+// stream and creating its shards is repaired at the next start (repair.go).
 package kinesis
 
 import (
@@ -49,6 +51,8 @@ func (s *Server) createStream(ctx context.Context, in *wire.CreateStreamInput) (
 		}
 	}
 	checkTagMap(&v, in.Tags)
+	checkRange(&v, "maxRecordSizeInKiB", in.MaxRecordSizeInKiB, minMaxRecordSizeKiB, maxMaxRecordSizeKiB)
+	checkRange(&v, "warmThroughputMiBps", in.WarmThroughputMiBps, 0, 1<<31-1)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -129,6 +133,20 @@ func (s *Server) createStream(ctx context.Context, in *wire.CreateStreamInput) (
 		id := shardlog.ShardID{Stream: stored.UID, Shard: sh.Index}
 		if err := s.log.CreateShard(id, shardlog.ShardConfig{Retention: retention}); err != nil {
 			return nil, errors.Join(fmt.Errorf("create shard %s: %w", id, err), s.undoCreate(stored))
+		}
+	}
+	warm := in.WarmThroughputMiBps != nil && mode == meta.ModeOnDemand
+	if in.MaxRecordSizeInKiB != nil || warm {
+		if _, err := s.updateSettings(stored.UID, func(ss *streamSettings) error {
+			if in.MaxRecordSizeInKiB != nil {
+				ss.MaxRecordSizeInKiB = *in.MaxRecordSizeInKiB
+			}
+			if warm {
+				ss.WarmThroughputMiBps = *in.WarmThroughputMiBps
+			}
+			return nil
+		}); err != nil {
+			return nil, errors.Join(err, s.undoCreate(stored))
 		}
 	}
 	s.kickJanitor()

@@ -375,3 +375,43 @@ func TestRecordDistributionStrategy(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateStreamRecordSizeAndWarmThroughput: CreateStream takes
+// MaxRecordSizeInKiB and WarmThroughputMiBps as UpdateMaxRecordSize and
+// UpdateStreamWarmThroughput do, with the same bounds.
+func TestCreateStreamRecordSizeAndWarmThroughput(t *testing.T) {
+	env := startEnv(t)
+	ctx := testCtx(t)
+	wantRawErr(t, env, "CreateStream", `{"StreamName":"x","ShardCount":1,"MaxRecordSizeInKiB":1023,"WarmThroughputMiBps":-1}`, "ValidationException",
+		"2 validation errors detected: Value '1023' at 'maxRecordSizeInKiB' failed to satisfy constraint: Member must have value greater than or equal to 1024; "+
+			"Value '-1' at 'warmThroughputMiBps' failed to satisfy constraint: Member must have value greater than or equal to 0")
+	wantRawErr(t, env, "CreateStream", `{"StreamName":"x","ShardCount":1,"MaxRecordSizeInKiB":10241}`, "ValidationException",
+		"1 validation error detected: Value '10241' at 'maxRecordSizeInKiB' failed to satisfy constraint: Member must have value less than or equal to 10240")
+	wantRawErr(t, env, "UpdateStreamMode", `{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/x","StreamModeDetails":{"StreamMode":"ON_DEMAND"},"WarmThroughputMiBps":-1}`, "ValidationException",
+		"1 validation error detected: Value '-1' at 'warmThroughputMiBps' failed to satisfy constraint: Member must have value greater than or equal to 0")
+
+	if _, err := env.client.CreateStream(ctx, &kin.CreateStreamInput{StreamName: aws.String("big"), ShardCount: aws.Int32(1), MaxRecordSizeInKiB: aws.Int32(2048)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.client.CreateStream(ctx, &kin.CreateStreamInput{StreamName: aws.String("od"), StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}, WarmThroughputMiBps: aws.Int32(300)}); err != nil {
+		t.Fatal(err)
+	}
+	big, err := env.client.DescribeStreamSummary(ctx, &kin.DescribeStreamSummaryInput{StreamName: aws.String("big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToInt32(big.StreamDescriptionSummary.MaxRecordSizeInKiB); got != 2048 {
+		t.Fatalf("MaxRecordSizeInKiB %d, want 2048", got)
+	}
+	name := "big"
+	if got, want := env.srv.maxRecordBytes(&name, nil), min(2048<<10, shardlog.MaxDataSize); got != want {
+		t.Fatalf("record limit %d, want %d", got, want)
+	}
+	od, err := env.client.DescribeStreamSummary(ctx, &kin.DescribeStreamSummaryInput{StreamName: aws.String("od")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := od.StreamDescriptionSummary.WarmThroughput; w == nil || aws.ToInt32(w.TargetMiBps) != 300 {
+		t.Fatalf("WarmThroughput %+v, want 300", w)
+	}
+}

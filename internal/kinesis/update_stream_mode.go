@@ -14,7 +14,8 @@
 // when the stream already has the mode.
 //
 // Known gaps vs AWS: the wording of the already-in-mode error and of the
-// 24-hour limit is rheo's; WarmThroughputMiBps is not supported.
+// 24-hour limit is rheo's; WarmThroughputMiBps is kept (as by
+// UpdateStreamWarmThroughput) only when the stream becomes ON_DEMAND.
 package kinesis
 
 import (
@@ -40,6 +41,7 @@ func (s *Server) updateStreamMode(ctx context.Context, in *wire.UpdateStreamMode
 	} else if *m != meta.ModeProvisioned && *m != meta.ModeOnDemand {
 		v.Fail("streamModeDetails.streamMode", *m, "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]")
 	}
+	checkRange(&v, "warmThroughputMiBps", in.WarmThroughputMiBps, 0, 1<<31-1)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -103,6 +105,14 @@ func (s *Server) updateStreamMode(ctx context.Context, in *wire.UpdateStreamMode
 	}
 	if err := s.recordCall(cur.UID, "mode", calls, now); err != nil {
 		return nil, err
+	}
+	if in.WarmThroughputMiBps != nil && mode == meta.ModeOnDemand {
+		if _, err := s.updateSettings(cur.UID, func(ss *streamSettings) error {
+			ss.WarmThroughputMiBps = *in.WarmThroughputMiBps
+			return nil
+		}); err != nil {
+			return nil, err
+		}
 	}
 	s.kickJanitor()
 	return &wire.Empty{}, nil

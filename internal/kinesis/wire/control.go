@@ -23,6 +23,10 @@ type CreateStreamInput struct {
 	ShardCount        *int64             `json:"ShardCount,omitempty"`
 	StreamModeDetails *StreamModeDetails `json:"StreamModeDetails,omitempty"`
 	Tags              map[string]string  `json:"Tags,omitempty"`
+	// WarmThroughputMiBps is kept for ON_DEMAND streams, as
+	// UpdateStreamWarmThroughput keeps it.
+	WarmThroughputMiBps *int64 `json:"WarmThroughputMiBps,omitempty"`
+	MaxRecordSizeInKiB  *int64 `json:"MaxRecordSizeInKiB,omitempty"`
 }
 
 // DeleteStreamInput is the input of DeleteStream.

@@ -44,6 +44,8 @@ type UpdateShardCountOutput struct {
 type UpdateStreamModeInput struct {
 	StreamARN         *string            `json:"StreamARN,omitempty"`
 	StreamModeDetails *StreamModeDetails `json:"StreamModeDetails,omitempty"`
+	// WarmThroughputMiBps is kept when the stream becomes ON_DEMAND.
+	WarmThroughputMiBps *int64 `json:"WarmThroughputMiBps,omitempty"`
 }
 
 // ValidationMessage builds a ValidationException with a free-form message,
