@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -729,13 +730,33 @@ func TestValidationReportsStreamWithOtherMembers(t *testing.T) {
 		{"DecreaseStreamRetentionPeriod", `{"StreamName":"a b","RetentionPeriodHours":0}`, "Value '0' at 'retentionPeriodHours' failed to satisfy constraint: Member must have value greater than or equal to 1; " + badName},
 		{"UpdateStreamMode", `{"StreamARN":"x"}`, badARN + "; Value null at 'streamModeDetails' failed to satisfy constraint: Member must not be null"},
 		{"SplitShard", `{"StreamARN":"x","ShardToSplit":"shardId-000000000000"}`, badARN + "; Value null at 'newStartingHashKey' failed to satisfy constraint: Member must not be null"},
+		{"GetRecords", `{"StreamARN":"x","Limit":0}`, "Value null at 'shardIterator' failed to satisfy constraint: Member must not be null; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; " + badARN},
 	}
 	for _, c := range cases {
 		t.Run(c.op, func(t *testing.T) {
 			status, typ, msg := env.raw(t, c.op, c.body)
-			if want := "2 validation errors detected: " + c.msg; status != 400 || typ != "ValidationException" || msg != want {
+			n := strings.Count(c.msg, "; ") + 1
+			if want := fmt.Sprintf("%d validation errors detected: %s", n, c.msg); status != 400 || typ != "ValidationException" || msg != want {
 				t.Fatalf("got %d %s %q\nwant ValidationException %q", status, typ, msg, want)
 			}
 		})
+	}
+}
+
+// TestNextTokenLength: NextToken is 1-1,048,576 characters in every
+// paginated action; a longer one is a ValidationException, not a token
+// that fails to decode.
+func TestNextTokenLength(t *testing.T) {
+	env := startEnv(t)
+	long := strings.Repeat("a", 1048577)
+	want := "1 validation error detected: Value '" + long + "' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 1048576"
+	for op, body := range map[string]string{
+		"ListShards":          `{"NextToken":"` + long + `"}`,
+		"ListStreams":         `{"NextToken":"` + long + `"}`,
+		"ListStreamConsumers": `{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","NextToken":"` + long + `"}`,
+	} {
+		if status, typ, msg := env.raw(t, op, body); status != 400 || typ != "ValidationException" || msg != want {
+			t.Errorf("%s: got %d %s %.200q", op, status, typ, msg)
+		}
 	}
 }

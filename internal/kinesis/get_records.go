@@ -63,6 +63,9 @@ func validateGetRecords(in *wire.GetRecordsInput) error {
 			v.Fail("limit", in.Limit, "Member must have value less than or equal to 10000")
 		}
 	}
+	if in.StreamARN != nil {
+		checkStreamARN(&v, *in.StreamARN)
+	}
 	return v.Err()
 }
 
@@ -74,11 +77,6 @@ func amzTime(ms int64) string {
 func (s *Server) getRecords(ctx context.Context, in *wire.GetRecordsInput) (*getRecordsOutput, error) {
 	if err := validateGetRecords(in); err != nil {
 		return nil, err
-	}
-	if in.StreamARN != nil {
-		if _, err := s.streamNameOf(ctx, nil, in.StreamARN); err != nil {
-			return nil, err
-		}
 	}
 	it, err := s.data.iters.decode(*in.ShardIterator)
 	if err != nil {

@@ -64,9 +64,7 @@ func (s *Server) listShards(ctx context.Context, in *wire.ListShardsInput) (*wir
 	if in.ExclusiveStartShardId != nil {
 		checkShardID(&v, "exclusiveStartShardId", *in.ExclusiveStartShardId)
 	}
-	if in.NextToken != nil && len(*in.NextToken) < 1 {
-		v.Fail("nextToken", *in.NextToken, "Member must have length greater than or equal to 1")
-	}
+	checkNextToken(&v, in.NextToken)
 	if f := in.ShardFilter; f != nil {
 		switch {
 		case f.Type == nil:

@@ -27,9 +27,7 @@ func validateListStreamConsumers(in *wire.ListStreamConsumersInput) error {
 		checkStreamARN(&v, *in.StreamARN)
 	}
 	checkRange(&v, "maxResults", in.MaxResults, 1, wire.MaxListConsumersLimit)
-	if in.NextToken != nil && len(*in.NextToken) < 1 {
-		v.Fail("nextToken", in.NextToken, "Member must have length greater than or equal to 1")
-	}
+	checkNextToken(&v, in.NextToken)
 	return v.Err()
 }
 

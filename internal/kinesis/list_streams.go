@@ -21,9 +21,7 @@ func (s *Server) listStreams(ctx context.Context, in *wire.ListStreamsInput) (*w
 	if in.ExclusiveStartStreamName != nil {
 		checkStreamName(&v, "exclusiveStartStreamName", *in.ExclusiveStartStreamName)
 	}
-	if in.NextToken != nil && len(*in.NextToken) < 1 {
-		v.Fail("nextToken", *in.NextToken, "Member must have length greater than or equal to 1")
-	}
+	checkNextToken(&v, in.NextToken)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

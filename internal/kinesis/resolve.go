@@ -94,6 +94,20 @@ func checkShardID(v *wire.Validation, path, id string) {
 	}
 }
 
+// maxNextTokenLen is AWS's bound on a NextToken member.
+const maxNextTokenLen = 1048576
+
+// checkNextToken records the length constraints of a NextToken member.
+func checkNextToken(v *wire.Validation, tok *string) {
+	switch {
+	case tok == nil:
+	case len(*tok) < 1:
+		v.Fail("nextToken", *tok, "Member must have length greater than or equal to 1")
+	case len(*tok) > maxNextTokenLen:
+		v.Fail("nextToken", *tok, "Member must have length less than or equal to "+itoa(maxNextTokenLen))
+	}
+}
+
 // checkRange records a failure if *n is outside [lo, hi].
 func checkRange(v *wire.Validation, path string, n *int64, lo, hi int64) {
 	if n == nil {
