@@ -22,7 +22,8 @@
 //
 // Known gaps vs AWS: the ARN's region and account are not checked; messages
 // for a missing consumer, a duplicate name and the quota are rheo's
-// (AWS's are not documented); consumer tags are stored but not listed.
+// (AWS's are not documented). Tags given to RegisterStreamConsumer are
+// the consumer's resource tags (resource_tags.go).
 package kinesis
 
 import (

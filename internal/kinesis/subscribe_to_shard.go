@@ -27,12 +27,12 @@ package kinesis
 // after subscribeLifetime (5 minutes, as on AWS), when the client goes
 // away (request context) or when the Server closes.
 //
+// On a shard with nothing delivered yet ContinuationSequenceNumber is the
+// shard's starting sequence number, which precedes every record, so
+// resubscribing AFTER it skips nothing (docs/format/seqnum.md).
+//
 // Gaps vs AWS: the per-consumer read limit (2 MiB/s per shard) is issue #4
-// item 5 and plugs into fanout.readLimit; a shard never written to has no
-// record before its first, so its ContinuationSequenceNumber is the shard's
-// starting sequence number, which AFTER_SEQUENCE_NUMBER would skip past
-// (AWS's starting number precedes every record; rheo's equals the first
-// record's).
+// item 5 and plugs into fanout.readLimit.
 
 import (
 	"context"
