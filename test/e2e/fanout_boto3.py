@@ -136,6 +136,26 @@ def main(endpoint):
     check(e["Records"][0]["SequenceNumber"] == last, "AT_SEQUENCE_NUMBER resume")
     sub2["EventStream"].close()
 
+    # A shard's end: the event with ChildShards has no ContinuationSequenceNumber
+    # (the KCL, Flink and Beam take null as the end and reject both together),
+    # and the stream ends after it.
+    sub3 = kin.subscribe_to_shard(ConsumerARN=arn, ShardId="shardId-000000000001", StartingPosition={"Type": "TRIM_HORIZON"})
+    kin.split_shard(StreamName=STREAM, ShardToSplit="shardId-000000000001", NewStartingHashKey="255211775190703847597530955573826158592")
+    end = None
+    for ev in sub3["EventStream"]:
+        e = ev.get("SubscribeToShardEvent")
+        if e is None:
+            continue
+        check(end is None, "event after the ChildShards event")
+        if e.get("ChildShards"):
+            end = e
+        else:
+            check("ContinuationSequenceNumber" in e, f"event without ContinuationSequenceNumber: {e}")
+    check(end is not None, "no ChildShards event")
+    check("ContinuationSequenceNumber" not in end, f"shard-end event has ContinuationSequenceNumber {end.get('ContinuationSequenceNumber')}")
+    check(sorted(c["ShardId"] for c in end["ChildShards"]) == ["shardId-000000000002", "shardId-000000000003"], f"children {end['ChildShards']}")
+    wait_for("stream ACTIVE after split", lambda: kin.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]["StreamStatus"] == "ACTIVE")
+
     for i in range(4):
         kin.register_stream_consumer(StreamARN=stream_arn, ConsumerName=f"extra{i}")
     names, token, pages = [], None, 0
