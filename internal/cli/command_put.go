@@ -42,9 +42,10 @@ Like Kinesis Agent:  tail -F app.log | rheo put --stream logs
 Each record gets a random partition key unless --partition-key or
 --partition-key-field says otherwise. Batches are sent when they hold 500
 records or 5 MiB, or --linger after their first record. Failed records are
-retried with exponential backoff; lines over 1 MiB are skipped. On SIGINT,
-reading stops and what was read is still sent. The exit status is non-zero
-if any record was finally not stored.`,
+retried with exponential backoff; lines that do not fit the 1 MiB record
+limit together with their partition key are skipped. On SIGINT, reading
+stops and what was read is still sent. The exit status is non-zero if any
+record was finally not stored.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
 	}
@@ -211,6 +212,13 @@ func runPut(ctx context.Context, api putRecordsAPI, job putJob) (putResult, erro
 		}
 		if key == "" {
 			key = randomKey()
+		}
+		if len(line)+len(key) > maxRecordData {
+			// Kinesis counts the partition key in the record limit and
+			// rejects the whole PutRecords call for one record over it.
+			stats.failed.Add(1)
+			printf("rheo put: %s line %d is %d bytes, with its %d-byte partition key more than the 1 MiB record limit: skipped\n", name, lineNo, len(line), len(key))
+			return nil
 		}
 		return p.add(ctx, putEntry{key: key, data: append([]byte(nil), line...)})
 	})

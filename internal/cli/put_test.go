@@ -69,6 +69,13 @@ func (f *fakePut) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, _
 	if len(in.Records) > 500 || size > 5<<20 {
 		return nil, &smithy.GenericAPIError{Code: "InvalidArgumentException", Message: "batch too big"}
 	}
+	for i, r := range in.Records {
+		// Like Kinesis: one record over the limit (data plus partition
+		// key) rejects the whole call.
+		if len(r.Data)+len(aws.ToString(r.PartitionKey)) > 1<<20 {
+			return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: fmt.Sprintf("records.%d.member.data too long", i+1)}
+		}
+	}
 	out := &kinesis.PutRecordsOutput{}
 	for _, r := range in.Records {
 		if f.rng.Float64() < f.failRate {
@@ -265,6 +272,36 @@ func TestRunPut(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestRunPutRecordLimitCountsKey checks that a line that fits the 1 MiB
+// record limit only without its partition key is skipped, rather than sent
+// and making Kinesis reject its whole batch (every other line in it).
+func TestRunPutRecordLimitCountsKey(t *testing.T) {
+	f := newFakePut(1)
+	exact := strings.Repeat("y", maxRecordData)
+	in := "before\n" + exact + "\n" + exact[:maxRecordData-3] + "\nafter\n"
+	var stderr bytes.Buffer
+	cfg := fastConfig()
+	cfg.linger = time.Second // one batch
+	cfg.lanes = 1
+	res, err := runPut(context.Background(), f, putJob{
+		putterConfig: cfg, key: "abc",
+		inputs: []input{{name: "stdin", r: strings.NewReader(in)}}, stderr: &stderr,
+		drainTimeout: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.records != 3 || res.failed != 1 {
+		t.Errorf("records %d failed %d, want 3 and 1\n%s", res.records, res.failed, stderr.String())
+	}
+	if got := f.stored["abc"]; len(got) != 3 || got[0] != "before" || len(got[1]) != maxRecordData-3 || got[2] != "after" {
+		t.Errorf("stored %d records", len(got))
+	}
+	if out := stderr.String(); !strings.Contains(out, "line 2 is 1048576 bytes") || !strings.Contains(out, "partition key") {
+		t.Errorf("stderr does not explain the skipped line 2:\n%s", out)
 	}
 }
 
