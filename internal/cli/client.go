@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -27,11 +28,25 @@ type clientFlags struct {
 	region   string
 }
 
+// register adds the flags to cmd and makes the errors of its RunE (set
+// before) explain a refused connection.
 func (f *clientFlags) register(cmd *cobra.Command) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(cmd *cobra.Command, args []string) error { return f.explain(run(cmd, args)) }
+	}
 	cmd.Flags().StringVar(&f.endpoint, "endpoint", DefaultEndpoint,
 		`Kinesis API endpoint URL; "aws" uses the SDK's normal endpoint resolution`)
 	cmd.Flags().StringVar(&f.region, "region", "",
 		"AWS region (default: from AWS_REGION or the AWS config, else us-east-1)")
+}
+
+// explain adds a hint to an error that says nothing listens at the
+// endpoint, the usual cause being that no "rheo serve" is running there.
+func (f *clientFlags) explain(err error) error {
+	if err == nil || f.isAWS() || !errors.Is(err, syscall.ECONNREFUSED) {
+		return err
+	}
+	return fmt.Errorf("%w\n(nothing listens at %s: is \"rheo serve\" running? set --endpoint)", err, f.endpoint)
 }
 
 // isAWS reports whether the endpoint is real AWS.

@@ -97,21 +97,36 @@ func (o *putOptions) run(cmd *cobra.Command, args []string) error {
 	if f, ok := stderr.(*os.File); ok && o.progress {
 		tty = isTerminal(f)
 	}
-	res, err := runPut(ctx, client, putJob{
+	return putOutcome(runPut(ctx, client, putJob{
 		putterConfig: putterConfig{
 			stream: o.stream, lanes: o.concurrency, linger: o.linger, maxAttempts: o.maxAttempts,
 		},
 		key: o.key, keyField: o.keyField, inputs: inputs, stderr: stderr,
 		progress: tty, drainTimeout: o.drainTimeout,
-	})
+	}))
+}
+
+// putOutcome is the error of "rheo put" for what runPut returned.
+func putOutcome(res putResult, err error) error {
 	if err != nil {
 		return err
 	}
 	if res.failed > 0 {
-		return fmt.Errorf("%d records failed", res.failed)
+		return failedError{n: res.failed, last: res.lastErr}
 	}
 	return nil
 }
+
+// failedError says how many records were not stored; it wraps the error
+// of the last failed call, so that a refused connection can be explained.
+type failedError struct {
+	n    int64
+	last error
+}
+
+func (e failedError) Error() string { return fmt.Sprintf("%d records failed", e.n) }
+
+func (e failedError) Unwrap() error { return e.last }
 
 // input is one source of lines.
 type input struct {
@@ -133,6 +148,7 @@ type putJob struct {
 type putResult struct {
 	records, bytes, failed int64
 	elapsed                time.Duration
+	lastErr                error // of the last failed PutRecords call, if any
 }
 
 // runPut reads the inputs line by line and sends them. When ctx is done it
@@ -227,6 +243,9 @@ func runPut(ctx context.Context, api putRecordsAPI, job putJob) (putResult, erro
 	progressDone.Wait()
 
 	res := putResult{records: stats.records.Load(), bytes: stats.bytes.Load(), failed: stats.failed.Load(), elapsed: time.Since(start)}
+	if e := stats.lastErr.Load(); e != nil {
+		res.lastErr = *e
+	}
 	rate := float64(res.records) / max(res.elapsed.Seconds(), 1e-3)
 	printf("rheo put: %d records (%s) sent to stream %s in %v (%.0f records/s), %d failed, %d retried in %d requests\n",
 		res.records, humanBytes(res.bytes), job.stream, res.elapsed.Round(time.Millisecond), rate,

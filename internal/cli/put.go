@@ -93,6 +93,9 @@ type putStats struct {
 	failed   atomic.Int64 // records given up on (including skipped lines)
 	retries  atomic.Int64 // records sent again after a failure
 	requests atomic.Int64 // PutRecords calls
+	// lastErr is the error of the last call that failed records for good,
+	// if they failed because of one.
+	lastErr atomic.Pointer[error]
 }
 
 // putter batches records into PutRecords calls.
@@ -193,6 +196,12 @@ func (p *putter) runLane(ctx context.Context, in <-chan putEntry) {
 func (p *putter) send(ctx context.Context, batch []putEntry) {
 	pending := batch
 	var lastErr string
+	var lastCallErr error // of the last call, if it failed whole
+	defer func() {
+		if len(pending) > 0 && lastCallErr != nil {
+			p.stats.lastErr.Store(&lastCallErr)
+		}
+	}()
 	for attempt := 0; len(pending) > 0; attempt++ {
 		if attempt > 0 {
 			p.stats.retries.Add(int64(len(pending)))
@@ -211,6 +220,7 @@ func (p *putter) send(ctx context.Context, batch []putEntry) {
 		}
 		p.stats.requests.Add(1)
 		out, err := p.api.PutRecords(ctx, in)
+		lastCallErr = err
 		if err != nil {
 			if ctx.Err() != nil {
 				p.fail(pending, "interrupted: "+err.Error())

@@ -1,8 +1,14 @@
 package cli
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -53,5 +59,39 @@ func TestEnvName(t *testing.T) {
 		if got := EnvName(in); got != want {
 			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestRefusedConnectionHint checks that the Kinesis client commands say
+// what is probably wrong when nothing listens at --endpoint, as "rheo sql"
+// does for --pg-url.
+func TestRefusedConnectionHint(t *testing.T) {
+	refused := fmt.Errorf("list streams: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})
+	for name, run := range map[string]func(cmd *cobra.Command) error{
+		"call": func(*cobra.Command) error { return refused },
+		"put": func(cmd *cobra.Command) error {
+			f := newFakePut(1)
+			f.permanent = refused
+			return putOutcome(runPut(cmd.Context(), f, putJob{
+				putterConfig: fastConfig(), inputs: []input{{name: "stdin", r: strings.NewReader("x\n")}},
+				stderr: io.Discard, drainTimeout: time.Second,
+			}))
+		},
+	} {
+		var cf clientFlags
+		cmd := &cobra.Command{Use: "x", RunE: func(cmd *cobra.Command, _ []string) error { return run(cmd) }}
+		cf.register(cmd)
+		cmd.SetArgs([]string{"--endpoint", "http://127.0.0.1:9"})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := cmd.Execute()
+		if err == nil || !strings.Contains(err.Error(), `is "rheo serve" running?`) || !strings.Contains(err.Error(), "http://127.0.0.1:9") {
+			t.Errorf("%s: err = %v, want a hint naming the endpoint", name, err)
+		}
+	}
+	var cf clientFlags
+	cf.endpoint = "aws"
+	if err := cf.explain(refused); err != refused {
+		t.Errorf("against AWS: err = %v, want it unchanged", err)
 	}
 }
