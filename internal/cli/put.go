@@ -204,11 +204,11 @@ func (p *putter) send(ctx context.Context, batch []putEntry) {
 	}()
 	for attempt := 0; len(pending) > 0; attempt++ {
 		if attempt > 0 {
-			p.stats.retries.Add(int64(len(pending)))
 			if attempt >= p.cfg.maxAttempts {
 				p.fail(pending, fmt.Sprintf("giving up after %d attempts: %s", attempt, lastErr))
 				return
 			}
+			p.stats.retries.Add(int64(len(pending)))
 			if !sleepCtx(ctx, backoff(attempt, p.cfg.baseBackoff, p.cfg.maxBackoff)) {
 				p.fail(pending, "interrupted: "+context.Cause(ctx).Error())
 				return

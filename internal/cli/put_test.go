@@ -227,6 +227,9 @@ func TestPutterGivesUp(t *testing.T) {
 	if p.stats.failed.Load() != 1 || f.calls != 3 {
 		t.Errorf("failed %d after %d calls, want 1 after 3", p.stats.failed.Load(), f.calls)
 	}
+	if n := p.stats.retries.Load(); n != 2 {
+		t.Errorf("retries = %d, want 2 (3 calls)", n)
+	}
 }
 
 func TestBackoff(t *testing.T) {
