@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/atrest"
@@ -186,7 +187,7 @@ func (s *Server) open(ctx context.Context) error {
 	}
 	var lc net.ListenConfig
 	if s.ln, err = lc.Listen(ctx, "tcp", s.cfg.Listen); err != nil {
-		return fmt.Errorf("server: listen on %s (is the port taken? pick another with --listen): %w", s.cfg.Listen, err)
+		return fmt.Errorf("server: listen on %s%s: %w", s.cfg.Listen, portTakenHint(err, "--listen"), err)
 	}
 	// SubscribeToShard needs HTTP/2 for the JS SDK and works over HTTP/1.1
 	// for boto3; h2c lets the Go SDK use h2 without TLS. No WriteTimeout:
@@ -219,6 +220,16 @@ func (s *Server) open(ctx context.Context) error {
 	return s.listenPG(ctx)
 }
 
+// portTakenHint suggests another address when a listen failed because the
+// address is in use, and nothing for other failures (a malformed address,
+// a privileged port), which the error itself explains.
+func portTakenHint(err error, flag string) string {
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		return ""
+	}
+	return " (is the port taken? pick another with " + flag + ")"
+}
+
 // pgEnabled reports whether the config asks for the Postgres endpoint.
 func (c *Config) pgEnabled() bool {
 	return c.PGListen != "" && !strings.EqualFold(c.PGListen, "off")
@@ -237,7 +248,7 @@ func (s *Server) listenPG(ctx context.Context) error {
 				"pg_listen", s.cfg.PGListen, "err", err)
 			return nil
 		}
-		return fmt.Errorf("server: listen on %s for Postgres (is the port taken? pick another with --pg-listen, or \"off\"): %w", s.cfg.PGListen, err)
+		return fmt.Errorf("server: listen on %s for Postgres%s: %w", s.cfg.PGListen, portTakenHint(err, `--pg-listen, or "off"`), err)
 	}
 	pcfg := pgwire.Config{
 		Backend: sqlBackend{eng: s.sql, m: s.metrics, auth: s.kinesisAuth},

@@ -109,7 +109,8 @@ func TestPortTaken(t *testing.T) {
 	if err == nil {
 		t.Fatal("Start on a taken port succeeded")
 	}
-	if !strings.Contains(err.Error(), ln.Addr().String()) || !strings.Contains(err.Error(), "address already in use") {
+	if !strings.Contains(err.Error(), ln.Addr().String()) || !strings.Contains(err.Error(), "address already in use") ||
+		!strings.Contains(err.Error(), "pick another with --listen") {
 		t.Errorf("unclear error: %v", err)
 	}
 	// The failed start released the data dir.
@@ -118,6 +119,21 @@ func TestPortTaken(t *testing.T) {
 		t.Fatalf("data dir still locked after failed Start: %v", err)
 	}
 	l.Release()
+}
+
+// TestBadListenAddress checks that a malformed --listen is reported as
+// such, not as a port that may be taken.
+func TestBadListenAddress(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Listen = "nonsense"
+	s, err := Start(context.Background(), cfg)
+	if err == nil {
+		s.Close()
+		t.Fatal("Start accepted --listen nonsense")
+	}
+	if !strings.Contains(err.Error(), "missing port") || strings.Contains(err.Error(), "taken") {
+		t.Errorf("error for --listen nonsense: %v", err)
+	}
 }
 
 func TestInvalidConfig(t *testing.T) {
