@@ -79,6 +79,10 @@ func TestPutRecordBatch(t *testing.T) {
 	e.ok("PutRecordBatch", map[string]any{"DeliveryStreamName": "b", "Records": four})
 	four = append(four, map[string]any{"Data": b64("!")})
 	e.fail("PutRecordBatch", map[string]any{"DeliveryStreamName": "b", "Records": four}, "InvalidArgumentException", "Records size exceeds 4 MB limit")
+	// AWS's exact words (as producers such as osquery log them).
+	if _, out := e.call("PutRecordBatch", map[string]any{"DeliveryStreamName": "b", "Records": four}); out["message"] != "Records size exceeds 4 MB limit" {
+		t.Errorf("message over 4 MiB = %q, want AWS's %q", out["message"], "Records size exceeds 4 MB limit")
+	}
 
 	e.fail("PutRecordBatch", map[string]any{"DeliveryStreamName": "b", "Records": recs(501, 1)}, "ValidationException",
 		"at 'records' failed to satisfy constraint: Member must have length less than or equal to 500")

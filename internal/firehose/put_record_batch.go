@@ -8,12 +8,11 @@
 //
 // Errors as AWS: ValidationException for more than 500 records ('records'
 // ... Member must have length less than or equal to 500) and per record
-// ('records.N.member.data'); InvalidArgumentException for more than 4 MiB
-// of data in the request; ResourceNotFoundException (missing or not
+// ('records.N.member.data'); InvalidArgumentException "Records size
+// exceeds 4 MB limit" for more than 4 MiB of data in the request; ResourceNotFoundException (missing or not
 // ACTIVE); InvalidArgumentException for a Kinesis-sourced stream.
 //
-// Known gaps vs AWS: the wording of the 4 MiB message is rheo's; no
-// throughput limits.
+// Known gaps vs AWS: no throughput limits.
 package firehose
 
 import (
@@ -59,7 +58,7 @@ func (s *Server) putRecordBatch(ctx context.Context, in *PutRecordBatchInput) (*
 		return nil, err
 	}
 	if total > maxBatchBytes {
-		return nil, wire.InvalidArgument("Records size exceeds 4 MB limit: the request carries %d bytes of record data, the limit is %d.", total, maxBatchBytes)
+		return nil, wire.InvalidArgument("Records size exceeds 4 MB limit")
 	}
 	name := *in.DeliveryStreamName
 	sm, err := s.writable(name)
