@@ -60,17 +60,20 @@ func (f *clientFlags) client(ctx context.Context) (*kinesis.Client, error) {
 	if f.region != "" {
 		opts = append(opts, config.WithRegion(f.region))
 	}
-	// Client-side retry quotas would turn sustained throttling into hard
-	// errors; our own loops back off instead.
-	opts = append(opts, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) { o.RateLimiter = ratelimit.None })
-	}))
 	if !f.isAWS() && !haveCredentials() {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("rheo", "rheo", "")))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	// Client-side retry quotas would turn sustained throttling into hard
+	// errors; our own loops back off instead. The retryer is set after
+	// loading, not with config.WithRetryer, which would make the SDK ignore
+	// AWS_MAX_ATTEMPTS and max_attempts (cfg.RetryMaxAttempts, applied by
+	// the client on top of this retryer).
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) { o.RateLimiter = ratelimit.None })
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"

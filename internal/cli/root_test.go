@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -93,5 +94,21 @@ func TestRefusedConnectionHint(t *testing.T) {
 	cf.endpoint = "aws"
 	if err := cf.explain(refused); err != refused {
 		t.Errorf("against AWS: err = %v, want it unchanged", err)
+	}
+}
+
+// TestClientHonoursMaxAttempts checks that AWS_MAX_ATTEMPTS reaches the
+// client commands' SDK retryer, as it does for the AWS CLI and SDKs.
+func TestClientHonoursMaxAttempts(t *testing.T) {
+	cf := clientFlags{endpoint: "http://127.0.0.1:9"}
+	for env, want := range map[string]int{"": 3, "1": 1, "7": 7} {
+		t.Setenv("AWS_MAX_ATTEMPTS", env)
+		c, err := cf.client(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Options().Retryer.MaxAttempts(); got != want {
+			t.Errorf("AWS_MAX_ATTEMPTS=%q: retryer allows %d attempts, want %d", env, got, want)
+		}
 	}
 }
