@@ -118,6 +118,20 @@ func errorCode(err error) string {
 
 // isRetryable reports whether a failed call may succeed when repeated:
 // throttling, server-side failures and transport errors.
+// isFatal reports whether a call's error will be every later call's too:
+// the stream does not exist or the credentials are refused. "rheo put"
+// then stops reading rather than fail batch after batch of an endless
+// input.
+func isFatal(err error) bool {
+	switch errorCode(err) {
+	case "ResourceNotFoundException", "AccessDeniedException", "UnrecognizedClientException",
+		"InvalidSignatureException", "IncompleteSignatureException",
+		"MissingAuthenticationTokenException", "ExpiredTokenException":
+		return true
+	}
+	return false
+}
+
 func isRetryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false

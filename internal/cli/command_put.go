@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,7 +45,8 @@ Each record gets a random partition key unless --partition-key or
 records or 5 MiB, or --linger after their first record. Failed records are
 retried with exponential backoff; lines that do not fit the 1 MiB record
 limit together with their partition key are skipped. On SIGINT, reading
-stops and what was read is still sent. The exit status is non-zero if any
+stops and what was read is still sent. A missing stream or refused
+credentials stop the reading at once. The exit status is non-zero if any
 record was finally not stored.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
@@ -177,6 +179,16 @@ func runPut(ctx context.Context, api putRecordsAPI, job putJob) (putResult, erro
 	})
 	defer stopDrain()
 
+	// A fatal call error (no such stream, refused credentials) stops the
+	// reading: with "tail -F app.log | rheo put" it would never end.
+	readCtx, stopReading := context.WithCancelCause(ctx)
+	defer stopReading(nil)
+	var fatalErr atomic.Pointer[error]
+	job.fatal = func(err error) {
+		if fatalErr.CompareAndSwap(nil, &err) {
+			stopReading(err)
+		}
+	}
 	p := newPutter(sendCtx, api, job.putterConfig)
 	stats := p.stats
 
@@ -207,7 +219,7 @@ func runPut(ctx context.Context, api putRecordsAPI, job putJob) (putResult, erro
 	}
 
 	missingField := 0
-	readErr := readAll(ctx, job.inputs, func(name string, lineNo int, line []byte, tooLong int) error {
+	readErr := readAll(readCtx, job.inputs, func(name string, lineNo int, line []byte, tooLong int) error {
 		if tooLong > 0 {
 			stats.failed.Add(1)
 			printf("rheo put: %s line %d is %d bytes, more than the 1 MiB record limit: skipped\n", name, lineNo, tooLong)
@@ -236,7 +248,7 @@ func runPut(ctx context.Context, api putRecordsAPI, job putJob) (putResult, erro
 			printf("rheo put: %s line %d is %d bytes, with its %d-byte partition key more than the 1 MiB record limit: skipped\n", name, lineNo, len(line), len(key))
 			return nil
 		}
-		return p.add(ctx, putEntry{key: key, data: append([]byte(nil), line...)})
+		return p.add(readCtx, putEntry{key: key, data: append([]byte(nil), line...)})
 	})
 	p.close()
 	close(stopProgress)
@@ -250,6 +262,9 @@ func runPut(ctx context.Context, api putRecordsAPI, job putJob) (putResult, erro
 	printf("rheo put: %d records (%s) sent to stream %s in %v (%.0f records/s), %d failed, %d retried in %d requests\n",
 		res.records, humanBytes(res.bytes), job.stream, res.elapsed.Round(time.Millisecond), rate,
 		res.failed, stats.retries.Load(), stats.requests.Load())
+	if e := fatalErr.Load(); e != nil {
+		return res, fmt.Errorf("stopped reading: %w", *e)
+	}
 	if readErr != nil && !errors.Is(readErr, context.Canceled) {
 		return res, readErr
 	}

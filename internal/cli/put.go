@@ -41,6 +41,9 @@ type putterConfig struct {
 	maxBackoff  time.Duration // retry delay cap
 	// warn reports failures; nil discards.
 	warn func(msg string)
+	// fatal is told of a call error that every later call would get too
+	// (isFatal); nil ignores it.
+	fatal func(err error)
 }
 
 func defaultPutterConfig() putterConfig {
@@ -75,6 +78,9 @@ func (c *putterConfig) ensureDefaults() {
 	}
 	if c.warn == nil {
 		c.warn = func(string) {}
+	}
+	if c.fatal == nil {
+		c.fatal = func(error) {}
 	}
 }
 
@@ -228,6 +234,9 @@ func (p *putter) send(ctx context.Context, batch []putEntry) {
 			}
 			if !isRetryable(err) {
 				p.fail(pending, err.Error())
+				if isFatal(err) {
+					p.cfg.fatal(err)
+				}
 				return
 			}
 			lastErr = err.Error()

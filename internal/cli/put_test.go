@@ -402,3 +402,35 @@ func TestFieldKey(t *testing.T) {
 		t.Errorf("long key not hashed: %q", got)
 	}
 }
+
+// endless is an input that never ends, as "tail -F app.log" is.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = "line\n"[i%5]
+	}
+	return len(p) - len(p)%5, nil
+}
+
+func TestRunPutStopsOnMissingStream(t *testing.T) {
+	f := newFakePut(1)
+	f.permanent = &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Stream typo under account 000000000000 not found."}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	res, err := runPut(ctx, f, putJob{
+		putterConfig: fastConfig(), inputs: []input{{name: "stdin", r: endless{}}}, stderr: &stderr,
+		drainTimeout: time.Second,
+	})
+	if ctx.Err() != nil {
+		t.Fatalf("still reading an endless input after 20 s of ResourceNotFoundException (%d calls)", f.calls)
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "ResourceNotFoundException" {
+		t.Fatalf("err = %v, want the ResourceNotFoundException", err)
+	}
+	if res.records != 0 || res.failed == 0 {
+		t.Errorf("records %d failed %d", res.records, res.failed)
+	}
+}
