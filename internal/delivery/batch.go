@@ -258,7 +258,7 @@ func (w *worker) putEncoded(ctx context.Context, dest *Destination, key string, 
 	// Firehose marks compressed objects with Content-Encoding on S3.
 	md := lake.Metadata{ContentType: "application/octet-stream", ContentEncoding: compress.ContentEncoding(orUncompressed(dest.Compression))}
 	if err := lake.PutWithMetadata(ctx, w.m.opts.Store, dest.Bucket, key, bytes.NewReader(buf.Bytes()), int64(buf.Len()), md); err != nil {
-		return fmt.Errorf("put %s: %w", w.m.opts.Store.URL(dest.Bucket, key), err)
+		return err // lake's errors name the object (FailureDescription shows it once)
 	}
 	return nil
 }
@@ -346,7 +346,7 @@ func (w *worker) putConverted(ctx context.Context, c *Conversion, bucket, key st
 		return false, nil, fmt.Errorf("convert: %w", err)
 	}
 	if err := w.m.opts.Store.Put(ctx, bucket, key, f, st.Size()); err != nil {
-		return false, nil, fmt.Errorf("put %s: %w", w.m.opts.Store.URL(bucket, key), err)
+		return false, nil, err // lake's errors name the object
 	}
 	return true, fails, nil
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -450,4 +452,33 @@ func TestReplayedBatchReplacesItsObject(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "second object", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 2 })
+}
+
+// A failing object write is described once: lake's error names the object
+// and delivery does not name it again (FailureDescription shows it).
+func TestDestinationErrorNamesObjectOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "lake"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The bucket's directory is a file: every object write fails.
+	if err := os.WriteFile(filepath.Join(dir, "lake", "lake"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newLakeEnv(t, dir, func(o *Options) { o.RetryMin, o.RetryMax = 50*time.Millisecond, 50*time.Millisecond })
+	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r1")}); err != nil {
+		t.Fatal(err)
+	}
+	var st Status
+	waitFor(t, 5*time.Second, "failure in status", func() bool {
+		st, _ = e.m.Status("b")
+		return st.LastError != ""
+	})
+	if n := strings.Count(st.LastError, "put "); n != 1 {
+		t.Fatalf("LastError names the object %d times: %q", n, st.LastError)
+	}
 }

@@ -18,7 +18,9 @@ type Object struct {
 	Modified time.Time
 }
 
-// Store is an object store. Every method is safe for concurrent use.
+// Store is an object store. Every method is safe for concurrent use, and
+// every error names the object or bucket it is about (callers do not add
+// it again).
 type Store interface {
 	// Put stores body (size bytes; -1 if unknown) under bucket/key,
 	// replacing any object there. It returns once the object is durable
