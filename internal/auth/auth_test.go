@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +110,48 @@ func TestVerify(t *testing.T) {
 		if _, err := s.Verify(r, body); err != nil {
 			t.Fatal(err)
 		}
+	})
+	t.Run("signed User-Agent", func(t *testing.T) {
+		// The AWS SDK for Java 1.x (KCL 1.x, Kinesis Agent) signs every header but
+		// Connection and X-Amzn-Trace-Id, User-Agent included; the Go SDK's signer
+		// would leave it out. Signature computed by botocore with the same headers.
+		r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4567/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		r.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecord")
+		r.Header.Set("User-Agent", "aws-sdk-java/1.12.500 Linux/6.1  OpenJDK_64-Bit_Server_VM/17.0.9")
+		r.Header.Set("X-Amz-Date", "20250314T150926Z")
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDPROD/20250314/eu-west-1/kinesis/aws4_request, "+
+			"SignedHeaders=content-length;content-type;host;user-agent;x-amz-date;x-amz-target, "+
+			"Signature=601cc943a90f0ce3ba987245c7722312343b6d47990d63606927f51db822812e")
+		if _, err := s.Verify(r, body); err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("User-Agent", "aws-sdk-java/1.12.501")
+		_, err := s.Verify(r, body)
+		wantAuthErr(t, err, "InvalidSignatureException", mismatch)
+	})
+	t.Run("path, query and repeated header as the SDK signs them", func(t *testing.T) {
+		r := signed(t, "AKIDADMIN", "admin-secret", t0, nil, func(r *http.Request) {
+			r.Method = http.MethodGet
+			r.URL, _ = url.Parse("http://127.0.0.1:4567/console/api/a%20b/series?z=1&a=x%2By+z&a=%7E&empty=")
+			r.Header.Add("X-Amz-Meta", "  two   words ")
+			r.Header.Add("X-Amz-Meta", "second")
+		})
+		r.Host = "127.0.0.1:4567"
+		if _, err := s.Verify(r, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("Host must be signed", func(t *testing.T) {
+		// A valid signature over the other headers only (botocore, Host left out).
+		r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4567/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		r.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecord")
+		r.Header.Set("X-Amz-Date", "20250314T150926Z")
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDPROD/20250314/eu-west-1/kinesis/aws4_request, "+
+			"SignedHeaders=content-type;x-amz-date;x-amz-target, Signature=f369bd0ea09a02b1b0b26d8d8b847c43bb7f4510faf939f67805a87ff1774f33")
+		_, err := s.Verify(r, body)
+		wantAuthErr(t, err, "InvalidSignatureException", "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	})
 	t.Run("unknown key", func(t *testing.T) {
 		_, err := s.Verify(signed(t, "AKIDNOBODY", "x", t0, body, nil), body)

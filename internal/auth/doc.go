@@ -6,11 +6,12 @@
 //
 // # Verification
 //
-// Store.Verify never signs with hand-written code: it rebuilds the request
-// from the headers the client says it signed, signs that copy with the AWS
-// SDK's own SigV4 signer (aws-sdk-go-v2/aws/signer/v4), using the stored
-// secret, the client's X-Amz-Date and the SHA-256 of the body it received,
-// and compares the two signatures in constant time. A request is accepted
+// Store.Verify builds the SigV4 canonical request from exactly the headers
+// the client lists in SignedHeaders, signs it with the stored secret, the
+// client's X-Amz-Date and the SHA-256 of the body it received, and compares
+// the two signatures in constant time. It does not use the Go SDK's signer,
+// which never signs User-Agent and a few other headers that the AWS SDK for
+// Java 1.x does sign; the tests check it against that signer and botocore. A request is accepted
 // when its signature matches and its X-Amz-Date is within 5 minutes of the
 // server clock, as on AWS. Errors are *Error values carrying AWS's error
 // type and wording; the protocol adapters turn them into responses.
@@ -25,9 +26,7 @@
 //
 // Known gaps vs AWS: only header-based SigV4 (no presigned query strings, no
 // SigV4a); a request must carry X-Amz-Date (a Date header alone is refused
-// as incomplete); headers the SDK signer never signs (User-Agent, Expect,
-// X-Amzn-Trace-Id, Transfer-Encoding) fail verification if a client signed
-// them; X-Amz-Security-Token is accepted and ignored (there are no
+// as incomplete); X-Amz-Security-Token is accepted and ignored (there are no
 // temporary credentials); the payload is always hashed, so UNSIGNED-PAYLOAD
 // fails as it does on Kinesis.
 package auth

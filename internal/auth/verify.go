@@ -1,17 +1,17 @@
 package auth
 
 import (
-	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"net"
 	"net/http"
 	"net/url"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // MaxSkew is how far a request's X-Amz-Date may be from the server clock,
@@ -22,9 +22,6 @@ const (
 	algorithm   = "AWS4-HMAC-SHA256"
 	amzDateForm = "20060102T150405Z"
 )
-
-// signer is stateless and safe for concurrent use.
-var signer = v4.NewSigner()
 
 // sigV4Header is a parsed Authorization header.
 type sigV4Header struct {
@@ -61,15 +58,16 @@ func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 	if u == nil {
 		return nil, newErr(ErrUnrecognizedClient, msgUnrecognized)
 	}
+	if !signsHost(h.signedHeaders) {
+		// Without it a signature could be replayed against another host.
+		return nil, newErr(ErrInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+	}
 	rawDate := r.Header.Get("X-Amz-Date")
 	t, err := time.Parse(amzDateForm, rawDate)
 	if err != nil {
 		return nil, newErr(ErrIncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '"+rawDate+"'. See http://en.wikipedia.org/wiki/ISO_8601")
 	}
-	want, err := s.sign(r, body, h, u, region, service, t)
-	if err != nil {
-		return nil, newErr(ErrInvalidSignature, msgSignatureMismatch)
-	}
+	want := s.sign(r, body, h, u, region, service, t)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(h.signature)) != 1 {
 		return nil, newErr(ErrInvalidSignature, msgSignatureMismatch)
 	}
@@ -160,40 +158,119 @@ func parseAuthorization(r *http.Request, authz string) (sigV4Header, error) {
 	return h, nil
 }
 
-// sign rebuilds the request from the headers the client signed and signs
-// it with the SDK signer; it returns the hex signature.
-func (s *Store) sign(r *http.Request, body []byte, h sigV4Header, u *user, region, service string, t time.Time) (string, error) {
-	cp := &http.Request{
-		Method: r.Method,
-		URL:    &url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery},
-		Host:   r.Host,
-		Header: make(http.Header),
-	}
-	if cp.URL.Path == "" {
-		cp.URL.Path = "/"
-	}
+// sign computes the SigV4 signature of r as the client must have computed
+// it: the canonical request over exactly the headers the client lists in
+// SignedHeaders. It is not delegated to the Go SDK's signer because that
+// signer never signs User-Agent, Expect, X-Amzn-Trace-Id or
+// Transfer-Encoding, while the AWS SDK for Java 1.x (KCL 1.x, Kinesis
+// Agent) signs User-Agent, and AWS accepts any header being signed.
+func (s *Store) sign(r *http.Request, body []byte, h sigV4Header, u *user, region, service string, t time.Time) string {
+	var canon strings.Builder
+	canon.WriteString(r.Method + "\n" + canonicalURI(r.URL) + "\n" + canonicalQuery(r.URL.RawQuery) + "\n")
 	for _, name := range strings.Split(h.signedHeaders, ";") {
-		switch name {
-		case "host":
-			// The signer always signs the request's Host.
-		case "content-length":
-			cp.ContentLength = int64(len(body))
-		default:
-			if vals := r.Header.Values(name); len(vals) > 0 {
-				cp.Header[http.CanonicalHeaderKey(name)] = vals
-			}
-		}
+		canon.WriteString(name + ":" + canonicalHeaderValue(r, body, name) + "\n")
 	}
 	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: u.akid, SecretAccessKey: u.secret}
-	if err := signer.SignHTTP(context.Background(), creds, cp, hex.EncodeToString(sum[:]), service, region, t); err != nil {
-		return "", err
+	canon.WriteString("\n" + h.signedHeaders + "\n" + hex.EncodeToString(sum[:]))
+
+	day := t.Format("20060102")
+	canonSum := sha256.Sum256([]byte(canon.String()))
+	toSign := algorithm + "\n" + t.Format(amzDateForm) + "\n" + day + "/" + region + "/" + service + "/aws4_request\n" + hex.EncodeToString(canonSum[:])
+	key := hmacSHA256([]byte("AWS4"+u.secret), day)
+	for _, part := range []string{region, service, "aws4_request", toSign} {
+		key = hmacSHA256(key, part)
 	}
-	_, sig, ok := strings.Cut(cp.Header.Get("Authorization"), "Signature=")
-	if !ok {
-		return "", errMalformedSignerOutput
-	}
-	return sig, nil
+	return hex.EncodeToString(key)
 }
 
-var errMalformedSignerOutput = &Error{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "signer output has no signature"}
+// signsHost reports whether the SignedHeaders list names Host, which AWS
+// requires.
+func signsHost(signedHeaders string) bool {
+	for _, name := range strings.Split(signedHeaders, ";") {
+		if strings.EqualFold(name, "host") {
+			return true
+		}
+	}
+	return false
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}
+
+// canonicalURI is the path URI-encoded twice, as every service but S3 expects.
+func canonicalURI(u *url.URL) string {
+	p := u.EscapedPath()
+	if p == "" {
+		return "/"
+	}
+	return uriEncode(p, false)
+}
+
+// canonicalQuery sorts the parameters by name, then value, each URI-encoded.
+func canonicalQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	q, _ := url.ParseQuery(raw)
+	pairs := make([]string, 0, len(q))
+	for k, vs := range q {
+		for _, v := range vs {
+			pairs = append(pairs, uriEncode(k, true)+"="+uriEncode(v, true))
+		}
+	}
+	sort.Strings(pairs)
+	return strings.Join(pairs, "&")
+}
+
+// canonicalHeaderValue is the header's values, trimmed, inner runs of spaces
+// collapsed, joined by commas. Go's server moves Host and Content-Length out
+// of the header map, so those come from the request itself.
+func canonicalHeaderValue(r *http.Request, body []byte, name string) string {
+	switch strings.ToLower(name) {
+	case "host":
+		return hostForSigning(r)
+	case "content-length":
+		return strconv.Itoa(len(body))
+	}
+	vals := r.Header.Values(name)
+	for i, v := range vals {
+		vals[i] = strings.Join(strings.Fields(v), " ")
+	}
+	return strings.Join(vals, ",")
+}
+
+// hostForSigning drops a default port, as SDKs do when they sign Host.
+func hostForSigning(r *http.Request) string {
+	host, port, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		return r.Host
+	}
+	if (r.TLS == nil && port == "80") || (r.TLS != nil && port == "443") {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return r.Host
+}
+
+// uriEncode percent-encodes every byte but the unreserved characters
+// (A-Z a-z 0-9 - _ . ~), and '/' too when encodeSlash, with upper-case hex.
+func uriEncode(s string, encodeSlash bool) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encodeSlash) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}
