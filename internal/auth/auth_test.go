@@ -183,6 +183,30 @@ func TestVerify(t *testing.T) {
 		_, err := s.Verify(signed(t, "AKIDPROD", "prod-secret", t0.Add(6*time.Minute), body, nil), body)
 		wantAuthErr(t, err, "InvalidSignatureException", "Signature not yet current: 20250314T151526Z is still later than 20250314T151426Z (20250314T150926Z + 5 min.)")
 	})
+	t.Run("expiry is checked before the key and the signature", func(t *testing.T) {
+		// As AWS does: a client with a wrong clock learns that first.
+		_, err := s.Verify(signed(t, "AKIDNOBODY", "x", t0.Add(-20*time.Minute), body, nil), body)
+		wantAuthErr(t, err, "InvalidSignatureException", "Signature expired: 20250314T144926Z is now earlier than 20250314T150426Z (20250314T150926Z - 5 min.)")
+		_, err = s.Verify(signed(t, "AKIDPROD", "wrong", t0.Add(20*time.Minute), body, nil), body)
+		wantAuthErr(t, err, "InvalidSignatureException", "Signature not yet current: 20250314T152926Z is still later than 20250314T151426Z (20250314T150926Z + 5 min.)")
+	})
+	for _, c := range []struct{ name, credential, typ, msg string }{
+		{"secret given as key id", "wJalrXUtnFEMI/K7MDENG/20250314/eu-west-1/kinesis/aws4_request", "IncompleteSignatureException",
+			"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'wJalrXUtnFEMI/K7MDENG/20250314/eu-west-1/kinesis/aws4_request'"},
+		{"scope too short", "AKIDPROD/20250314/kinesis/aws4_request", "IncompleteSignatureException",
+			"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIDPROD/20250314/kinesis/aws4_request'"},
+		{"bad pieces", "AKIDNOBODY/20250313//kinesis/aws5_request", "InvalidSignatureException",
+			"Credential should be scoped to a valid region, not ''. Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. " +
+				"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20250313' != '20250314', from '20250314T150926Z'."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := signed(t, "AKIDPROD", "prod-secret", t0, body, nil)
+			_, rest, _ := strings.Cut(r.Header.Get("Authorization"), ", ")
+			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+c.credential+", "+rest)
+			_, err := s.Verify(r, body)
+			wantAuthErr(t, err, c.typ, c.msg)
+		})
+	}
 	t.Run("other service", func(t *testing.T) {
 		r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4567/", bytes.NewReader(body))
 		sum := sha256.Sum256(body)

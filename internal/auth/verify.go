@@ -31,10 +31,11 @@ type sigV4Header struct {
 // Verify authenticates a SigV4-signed request whose body has already been
 // read into body. It returns the principal, or an *Error with AWS's type
 // and message: MissingAuthenticationTokenException (no Authorization
-// header), IncompleteSignatureException (a part missing),
-// UnrecognizedClientException (unknown access key id),
-// InvalidSignatureException (signature mismatch, or X-Amz-Date more than 5
-// minutes from the server clock).
+// header), IncompleteSignatureException (a part missing, a malformed
+// date or credential), InvalidSignatureException (X-Amz-Date more than 5
+// minutes from the server clock, Host not signed, a bad credential scope),
+// UnrecognizedClientException (unknown access key id), and last
+// InvalidSignatureException (signature mismatch): AWS's order.
 func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 	authz := r.Header.Get("Authorization")
 	presigned := r.URL.Query().Has("X-Amz-Algorithm")
@@ -48,28 +49,12 @@ func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Credential=AKID/yyyymmdd/region/service/aws4_request
-	scope := strings.Split(h.credential, "/")
-	if len(scope) != 5 || scope[0] == "" || scope[4] != "aws4_request" || scope[2] == "" || scope[3] == "" {
-		return nil, newErr(ErrIncompleteSignature, "Credential should be scoped to a valid region, service and terminator 'aws4_request'. Authorization="+authz)
-	}
-	akid, region, service := scope[0], scope[2], scope[3]
-	u := s.users[akid]
-	if u == nil {
-		return nil, newErr(ErrUnrecognizedClient, msgUnrecognized)
-	}
-	if !signsHost(h.signedHeaders) {
-		// Without it a signature could be replayed against another host.
-		return nil, newErr(ErrInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
-	}
+	// The checks run in AWS's order, so a client with a wrong clock, say,
+	// learns that before anything about its key.
 	rawDate := r.Header.Get("X-Amz-Date")
 	t, err := time.Parse(amzDateForm, rawDate)
 	if err != nil {
 		return nil, newErr(ErrIncompleteSignature, "Date must be in ISO-8601 'basic format'. Got '"+rawDate+"'. See http://en.wikipedia.org/wiki/ISO_8601")
-	}
-	want := s.sign(r, body, h, u, region, service, t)
-	if subtle.ConstantTimeCompare([]byte(want), []byte(h.signature)) != 1 {
-		return nil, newErr(ErrInvalidSignature, msgSignatureMismatch)
 	}
 	now := s.now().UTC()
 	switch {
@@ -79,6 +64,22 @@ func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 	case t.After(now.Add(MaxSkew)):
 		return nil, newErr(ErrInvalidSignature, "Signature not yet current: "+t.Format(amzDateForm)+" is still later than "+
 			now.Add(MaxSkew).Format(amzDateForm)+" ("+now.Format(amzDateForm)+" + 5 min.)")
+	}
+	if !signsHost(h.signedHeaders) {
+		// Without it a signature could be replayed against another host.
+		return nil, newErr(ErrInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	akid, region, service, err := parseScope(h.credential, t, rawDate)
+	if err != nil {
+		return nil, err
+	}
+	u := s.users[akid]
+	if u == nil {
+		return nil, newErr(ErrUnrecognizedClient, msgUnrecognized)
+	}
+	want := s.sign(r, body, h, u, region, service, t)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(h.signature)) != 1 {
+		return nil, newErr(ErrInvalidSignature, msgSignatureMismatch)
 	}
 	return &Principal{Name: u.name, AccessKeyID: akid, Account: s.account, Region: region, Service: service, SigningTime: t, rules: u.rules}, nil
 }
@@ -98,6 +99,32 @@ func (s *Store) Authenticate(r *http.Request, body []byte, service, account stri
 		p.Account = account
 	}
 	return p, nil
+}
+
+// parseScope splits Credential=AKID/yyyymmdd/region/service/aws4_request
+// and checks its pieces against the request's date t, with AWS's wording
+// (every wrong piece named at once). The service is checked by
+// RequireService, as only the API knows which one it expects.
+func parseScope(credential string, t time.Time, rawDate string) (akid, region, service string, err error) {
+	// AWS ignores trailing slashes; a secret pasted as the key id adds slashes.
+	scope := strings.Split(strings.TrimRight(credential, "/"), "/")
+	if len(scope) != 5 {
+		return "", "", "", newErr(ErrIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"+credential+"'")
+	}
+	var msg strings.Builder
+	if scope[2] == "" {
+		msg.WriteString("Credential should be scoped to a valid region, not ''. ")
+	}
+	if scope[4] != "aws4_request" {
+		msg.WriteString("Credential should be scoped with a valid terminator: 'aws4_request', not '" + scope[4] + "'. ")
+	}
+	if day := t.Format("20060102"); scope[1] != day {
+		msg.WriteString("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + scope[1] + "' != '" + day + "', from '" + rawDate + "'.")
+	}
+	if msg.Len() > 0 {
+		return "", "", "", newErr(ErrInvalidSignature, msg.String())
+	}
+	return scope[0], scope[2], scope[3], nil
 }
 
 // RegionOf reads the region from a request's SigV4 credential scope
