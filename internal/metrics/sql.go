@@ -10,6 +10,7 @@ import (
 const (
 	ProtocolPGWire = "pgwire" // Postgres wire (psql, JDBC, pgx, rheo sql)
 	ProtocolHTTP   = "http"   // POST /v1/sql
+	ProtocolJob    = "job"    // a run of a scheduled job (CREATE JOB ... EVERY)
 )
 
 // sqlMetrics count statements by the protocol they came in on.
@@ -36,8 +37,8 @@ func newSQLMetrics(reg prometheus.Registerer) sqlMetrics {
 		}, labels),
 	}
 	reg.MustRegister(m.queries, m.errors, m.duration)
-	// Both protocols show from the start, at zero.
-	for _, p := range []string{ProtocolPGWire, ProtocolHTTP} {
+	// Every protocol shows from the start, at zero.
+	for _, p := range []string{ProtocolPGWire, ProtocolHTTP, ProtocolJob} {
 		m.queries.WithLabelValues(p)
 		m.errors.WithLabelValues(p)
 		m.duration.WithLabelValues(p)
@@ -45,8 +46,8 @@ func newSQLMetrics(reg prometheus.Registerer) sqlMetrics {
 	return m
 }
 
-// ObserveSQL records one statement that came in on protocol (ProtocolPGWire
-// or ProtocolHTTP), took d and failed or not.
+// ObserveSQL records one statement that came in on protocol (ProtocolPGWire,
+// ProtocolHTTP or ProtocolJob), took d and failed or not.
 func (r *Registry) ObserveSQL(protocol string, d time.Duration, failed bool) {
 	if r == nil {
 		return

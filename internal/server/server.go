@@ -152,6 +152,9 @@ func (s *Server) open(ctx context.Context) error {
 		Logger:      s.logger.With("component", "sql"),
 		MemoryLimit: s.cfg.SQLMemoryLimit,
 		Threads:     s.cfg.SQLThreads,
+		JobObserver: func(_ string, d time.Duration, failed bool) {
+			s.metrics.ObserveSQL(metrics.ProtocolJob, d, failed)
+		},
 	}); err != nil {
 		return fmt.Errorf("server: open SQL engine: %w", err)
 	}

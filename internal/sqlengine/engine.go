@@ -56,6 +56,9 @@ type Options struct {
 	// tables are read through); "" means <dir of Path>/sql, or a temp dir
 	// removed by Close when Path is "".
 	StateDir string
+	// JobObserver, if set, is told of every run of a scheduled job: how
+	// long it took and whether it failed (metrics).
+	JobObserver func(job string, d time.Duration, failed bool)
 }
 
 // Engine is the embedded DuckDB database plus rheo's stream tables. It is
@@ -74,6 +77,7 @@ type Engine struct {
 	ownState bool
 	loadMu   sync.Mutex // serialises Load, so one load id is applied once
 	jobs     *scheduler // scheduled jobs (job*.go)
+	jobSeen  func(job string, d time.Duration, failed bool)
 	// jobKeep and jobPruneEvery bound the job history (job_run.go).
 	jobKeep, jobPruneEvery int64
 
@@ -127,6 +131,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		objects:       opts.Objects,
 		tempDir:       opts.TempDir,
 		stateDir:      opts.StateDir,
+		jobSeen:       opts.JobObserver,
 	}
 	if e.stateDir == "" {
 		if opts.Path != "" {

@@ -45,19 +45,21 @@ type env struct {
 	eng   *Engine
 	path  string
 	lake  lake.Store // the built-in lake at <dir>/lake (or what envOpt.objects gave)
+	jobs  func(job string, d time.Duration, failed bool)
 }
 
 type envOpt struct {
 	fileLog bool
 	dbFile  bool
-	objects lake.Store // nil: a local lake under the test dir
-	noLake  bool       // no object store at all
+	objects lake.Store                                     // nil: a local lake under the test dir
+	noLake  bool                                           // no object store at all
+	jobs    func(job string, d time.Duration, failed bool) // Options.JobObserver
 }
 
 func newEnv(t testing.TB, o envOpt) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, dir: dir, clock: newClock()}
+	e := &env{t: t, dir: dir, clock: newClock(), jobs: o.jobs}
 	m, err := meta.Open(filepath.Join(dir, "meta.db"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +97,7 @@ func newEnv(t testing.TB, o envOpt) *env {
 func (e *env) open() {
 	e.t.Helper()
 	eng, err := Open(context.Background(), Options{Path: e.path, Meta: e.meta, Log: e.log, Now: e.clock.Now, MemoryLimit: "512MB", Threads: 2,
-		Objects: e.lake, TempDir: e.dir})
+		Objects: e.lake, TempDir: e.dir, JobObserver: e.jobs})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -236,6 +236,9 @@ func (s *scheduler) loop(ctx context.Context, r *jobRunner) {
 		if ctx.Err() != nil {
 			return
 		}
+		if seen := s.e.jobSeen; seen != nil {
+			seen(name, time.Since(started), err != nil)
+		}
 		if err == nil {
 			s.logger.Debug("sqlengine: job ran", "job", name, "iteration", run.iteration, "rows", run.rows, "took", time.Since(started))
 			backoff = 0

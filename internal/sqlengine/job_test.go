@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -160,7 +162,13 @@ func TestJobPauseResume(t *testing.T) {
 }
 
 func TestJobRetriesFailedRunThenRecovers(t *testing.T) {
-	e, s := jobFixture(t, envOpt{})
+	var mu sync.Mutex
+	var seen []string // "job:ok" or "job:failed", per run told to JobObserver
+	e, s := jobFixture(t, envOpt{jobs: func(job string, d time.Duration, failed bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, fmt.Sprintf("%s:%v", job, map[bool]string{true: "failed", false: "ok"}[failed]))
+	}})
 	exec(t, s, "CREATE TABLE gate (v VARCHAR)")
 	exec(t, s, "INSERT INTO gate VALUES ('broken')")
 	putIDs(e, "s", 2, 0, 5)
@@ -190,6 +198,12 @@ func TestJobRetriesFailedRunThenRecovers(t *testing.T) {
 	}
 	if got := one(t, s, "SELECT last_error IS NULL FROM rheo_jobs"); got != "true" {
 		t.Fatalf("last_error after recovery: %s", got)
+	}
+	// The observer saw the failed attempts, then the successes.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) < 4 || seen[0] != "r:failed" || seen[1] != "r:failed" || !slices.Contains(seen, "r:ok") {
+		t.Fatalf("JobObserver saw %q", seen)
 	}
 }
 
