@@ -305,6 +305,9 @@ func (c *conn) cancelQuery() {
 // run executes one statement, intercepting Postgres-only settings, and
 // tracks the transaction status from the tag once the rows are consumed.
 func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
+	if rows, ok, err := c.resetStatement(ctx, sql); ok {
+		return rows, err
+	}
 	if in := c.intercept(sql); in != nil {
 		if in.err != nil {
 			return nil, in.err

@@ -82,6 +82,10 @@ func (c *conn) describeStmt(st *stmt) (*Description, error) {
 		st.desc = &Description{}
 		return st.desc, nil
 	}
+	if cols, ok := isResetStatement(st.sql); ok {
+		st.desc = &Description{Columns: cols}
+		return st.desc, nil
+	}
 	if in := c.intercept(st.sql); in != nil {
 		st.desc = &Description{Columns: in.cols}
 		return st.desc, nil

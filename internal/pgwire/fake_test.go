@@ -23,6 +23,7 @@ import (
 //	nothing         a statement without rows, tag "CREATE TABLE"
 //	notice          no rows, one notice
 //	begin/commit/rollback transaction tags
+//	reset/discard/deallocate the session resets pgwire passes on
 //	midfail         two rows, then an error from Err
 type fakeBackend struct {
 	mu       sync.Mutex
@@ -161,6 +162,8 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 		r.tag = "COMMIT"
 	case "rollback":
 		r.tag = "ROLLBACK"
+	case "reset", "discard", "deallocate": // RESET ALL, DISCARD x, DEALLOCATE ALL passed on
+		r.tag = strings.ToUpper(f[0])
 	case "copytext": // rows of a text-format COPY TO STDOUT (CopyTextRows)
 		r.rows = [][]any{{int32(1), true, []byte{1, 0xab}, "tab\tnl\nback\\slash"}, {int32(2), false, nil, ""}}
 		return &fakeTextCopyRows{r}, nil

@@ -678,3 +678,65 @@ func TestCursors(t *testing.T) {
 	c.send(&pgproto3.Query{String: "CLOSE ALL; FETCH 1 FROM \"B\""})
 	expectFlow(t, c.until(0), "CommandComplete(CLOSE CURSOR ALL)", "Error(ERROR 34000)", "Ready(I)")
 }
+
+// TestSessionResetStatements: what pools send between clients succeeds
+// and resets pgwire's own state (settings, prepared statements, cursors),
+// passing RESET ALL, DISCARD ALL and DEALLOCATE ALL on to the engine.
+func TestSessionResetStatements(t *testing.T) {
+	_, fb, addr := startFake(t)
+	c := connect(t, addr, "rheo")
+	c.send(&pgproto3.Query{String: "SET application_name = 'app'; SET statement_timeout = 50"})
+	expectFlow(t, c.until(0), "ParameterStatus(application_name=app)", "CommandComplete(SET)", "CommandComplete(SET)", "Ready(I)")
+	c.send(&pgproto3.Parse{Name: "s1", Query: "rows 1"}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "Ready(I)")
+	c.send(&pgproto3.Query{String: "RESET ALL; SHOW statement_timeout; SHOW application_name"})
+	expectFlow(t, c.until(0), "ParameterStatus(application_name=)", "CommandComplete(RESET)",
+		"RowDescription(statement_timeout:25/0)", "DataRow(0)", "CommandComplete(SHOW)",
+		"RowDescription(application_name:25/0)", "DataRow()", "CommandComplete(SHOW)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "DEALLOCATE s1"})
+	expectFlow(t, c.until(0), "CommandComplete(DEALLOCATE)", "Ready(I)")
+	c.send(&pgproto3.Parse{Name: "s2", Query: "rows 1"}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "Ready(I)")
+	c.send(&pgproto3.Query{String: "DEALLOCATE ALL"})
+	expectFlow(t, c.until(0), "CommandComplete(DEALLOCATE ALL)", "Ready(I)")
+	c.send(&pgproto3.Bind{PreparedStatement: "s2"}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "Error(ERROR 26000)", "Ready(I)")
+
+	// pgbouncer's server_reset_query, in and out of a transaction.
+	c.send(&pgproto3.Query{String: "begin; DECLARE c CURSOR WITH HOLD FOR rows 3; commit; SET application_name = 'b'"})
+	c.until(0)
+	c.send(&pgproto3.Parse{Name: "s3", Query: "rows 1"}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "Ready(I)")
+	c.send(&pgproto3.Query{String: "begin; DISCARD ALL"})
+	expectFlow(t, c.until(0), "CommandComplete(BEGIN)", "Error(ERROR 25001)", "Ready(E)")
+	c.send(&pgproto3.Query{String: "rollback"})
+	c.until(0)
+	c.send(&pgproto3.Query{String: "DISCARD ALL"})
+	expectFlow(t, c.until(0), "ParameterStatus(application_name=)", "CommandComplete(DISCARD ALL)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "FETCH c"})
+	expectFlow(t, c.until(0), "Error(ERROR 34000)", "Ready(I)")
+	c.send(&pgproto3.Bind{PreparedStatement: "s3"}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "Error(ERROR 26000)", "Ready(I)")
+
+	// The rest of the usual reset queries, simple and extended.
+	c.send(&pgproto3.Query{String: "CLOSE ALL; UNLISTEN *; SET SESSION AUTHORIZATION DEFAULT; RESET SESSION AUTHORIZATION; " +
+		"SET SESSION AUTHORIZATION rheo; SELECT pg_advisory_unlock_all(); DISCARD TEMP"})
+	expectFlow(t, c.until(0), "CommandComplete(CLOSE CURSOR ALL)", "CommandComplete(UNLISTEN)", "CommandComplete(SET)",
+		"CommandComplete(RESET)", "CommandComplete(SET)", "RowDescription(pg_advisory_unlock_all:25/0)", "DataRow()",
+		"CommandComplete(SELECT 1)", "CommandComplete(DISCARD TEMP)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "SET SESSION AUTHORIZATION other"})
+	expectFlow(t, c.until(0), "Error(ERROR 0A000)", "Ready(I)")
+	c.send(&pgproto3.Parse{Query: "DISCARD ALL"}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "BindComplete", "NoData", "CommandComplete(DISCARD ALL)", "Ready(I)")
+
+	want := []string{"RESET ALL", "DEALLOCATE ALL", "DISCARD ALL", "DISCARD TEMP", "DISCARD ALL"}
+	var got []string
+	for _, q := range fb.log() {
+		if f := strings.Fields(q); len(f) > 0 && slices.Contains([]string{"RESET", "DEALLOCATE", "DISCARD"}, f[0]) {
+			got = append(got, q)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("passed to the engine: %q, want %q", got, want)
+	}
+}

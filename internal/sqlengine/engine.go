@@ -337,7 +337,7 @@ func (e *Engine) NewSession(ctx context.Context) (*Session, error) {
 		dc.Close()
 		return nil, fmt.Errorf("sqlengine: unexpected driver connection %T", dc)
 	}
-	return &Session{e: e, conn: conn}, nil
+	return &Session{e: e, conn: conn, changed: map[string]bool{}, prepared: map[string]bool{}}, nil
 }
 
 // iterSource lists iteration boundaries for rheo_iterations().

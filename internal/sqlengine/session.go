@@ -31,6 +31,10 @@ type Session struct {
 	ckptName    string
 	ckptIter    int64
 	ckptIterSet bool
+	// changed and prepared name the DuckDB settings SET and the
+	// statements PREPAREd on the session, for RESET ALL and DISCARD ALL
+	// (reset.go).
+	changed, prepared map[string]bool
 }
 
 // Close closes the connection. Open Results must be closed first.
@@ -94,6 +98,12 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		case toks[0].is("copy") && isRedshiftCopy(toks):
 			return s.copy(ctx, st)
 		}
+		if r, ok, err := s.resetStatement(ctx, toks); ok {
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		}
 		rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
 		release = done
 		if err != nil {
@@ -112,6 +122,9 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		}
 	}
 	r, err := s.run(ctx, st, toks, args)
+	if err == nil {
+		s.track(toks)
+	}
 	if r != nil && !r.done {
 		r.release, release = release, func() {} // the result releases them when closed
 	}
@@ -138,6 +151,9 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
 		if (toks[0].is("set") && isKinesisSet(st)) || (toks[0].is("create") && isHiveCreate(st, toks)) ||
 			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {
+			return &Description{}, nil
+		}
+		if _, ok := isResetStatement(toks); ok {
 			return &Description{}, nil
 		}
 		if isJobStatement(toks) { // SHOW JOBS is a query; the others return no rows

@@ -1,0 +1,44 @@
+package server
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestSQLPgxSessionReset: pgx through the whole stack sends what
+// connection pools send between clients; it succeeds and undoes the
+// session's settings, prepared statements and temporary tables.
+func TestSQLPgxSessionReset(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, q := range []string{"SET TimeZone = 'Europe/Paris'", "CREATE TEMP TABLE tt (a INT)", "PREPARE p AS SELECT 1"} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := c.Prepare(ctx, "named", "SELECT 2"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DISCARD ALL", "RESET ALL", "CLOSE ALL", "UNLISTEN *", "SET SESSION AUTHORIZATION DEFAULT",
+		"SELECT pg_advisory_unlock_all()"} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := c.DeallocateAll(ctx); err != nil {
+		t.Fatalf("DeallocateAll: %v", err)
+	}
+	var tz string
+	if err := c.QueryRow(ctx, "SELECT current_setting('TimeZone')").Scan(&tz); err != nil || tz == "Europe/Paris" {
+		t.Errorf("TimeZone after DISCARD ALL = %q, %v", tz, err)
+	}
+	if _, err := c.Exec(ctx, "SELECT * FROM tt"); err == nil {
+		t.Error("temporary table survived DISCARD ALL")
+	}
+	if _, err := c.Exec(ctx, "EXECUTE p"); err == nil {
+		t.Error("prepared statement survived DISCARD ALL")
+	}
+}
