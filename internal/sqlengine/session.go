@@ -35,6 +35,9 @@ type Session struct {
 	// statements PREPAREd on the session, for RESET ALL and DISCARD ALL
 	// (reset.go).
 	changed, prepared map[string]bool
+	// searchPath is search_path as last SET, in Postgres's spelling;
+	// "": the default (settings.go).
+	searchPath string
 }
 
 // Close closes the connection. Open Results must be closed first.
@@ -98,6 +101,16 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		case toks[0].is("copy") && isRedshiftCopy(toks):
 			return s.copy(ctx, st)
 		}
+		if isSearchPathSet(toks) {
+			return s.setSearchPath(ctx, toks)
+		}
+		if q, ok := s.showQuery(ctx, toks); ok {
+			r, err := s.run(ctx, q, nil, nil)
+			if r != nil {
+				r.tagVerb, r.tag = "", "SHOW"
+			}
+			return r, err
+		}
 		if r, ok, err := s.resetStatement(ctx, toks); ok {
 			if err != nil {
 				return nil, err
@@ -153,8 +166,12 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {
 			return &Description{}, nil
 		}
-		if _, ok := isResetStatement(toks); ok {
+		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) {
 			return &Description{}, nil
+		}
+		if q, ok := s.showQuery(ctx, toks); ok {
+			st = q
+			toks, _ = lex(st, false)
 		}
 		if isJobStatement(toks) { // SHOW JOBS is a query; the others return no rows
 			if !toks[0].is("show") {

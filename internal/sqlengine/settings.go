@@ -1,0 +1,162 @@
+package sqlengine
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// Postgres's spellings of settings DuckDB also has. DuckDB reads SHOW x
+// as "describe table x" and keeps search_path as one string of existing
+// schemas; clients (JDBC's setSchema, ORMs, BI tools, pg_dump output)
+// send Postgres's forms.
+
+// defaultSearchPath is what SHOW search_path gives before any SET, as in
+// Postgres.
+const defaultSearchPath = `"$user", public`
+
+// isSearchPathSet reports SET [SESSION | LOCAL] search_path {= | TO} ...
+// and RESET search_path.
+func isSearchPathSet(toks []token) bool {
+	if len(toks) < 2 || !toks[0].is("set") && !toks[0].is("reset") {
+		return false
+	}
+	return setVarName(toks) == "search_path"
+}
+
+// setSearchPath runs SET or RESET search_path. Postgres's public, where
+// Postgres clients put their tables, is DuckDB's main, and "$user" and
+// schemas that do not exist are skipped as Postgres skips them. SHOW
+// search_path answers the list as given, in Postgres's spelling.
+func (s *Session) setSearchPath(ctx context.Context, toks []token) (*Result, error) {
+	tag := strings.ToUpper(toks[0].text)
+	var items []string // as Postgres shows them
+	if toks[0].is("set") {
+		i := 1
+		for i < len(toks) && !(toks[i].text == "=" || toks[i].is("to")) {
+			i++
+		}
+		i++
+		for ; i < len(toks) && toks[i].text != ";"; i++ {
+			t := toks[i]
+			switch {
+			case t.text == ",":
+			case t.is("default") && len(items) == 0:
+				items = nil
+				i = len(toks)
+			case t.kind == tokWord:
+				items = append(items, strings.ToLower(t.text))
+			case t.kind == tokQIdent:
+				items = append(items, t.text)
+			case t.kind == tokString:
+				// DuckDB's form, 'a,b', is a list too.
+				for _, p := range strings.Split(t.text, ",") {
+					if p = strings.TrimSpace(p); p != "" {
+						items = append(items, strings.Trim(p, `"`))
+					}
+				}
+			default:
+				return nil, syntaxErr("syntax error in SET search_path at %q", t.text)
+			}
+		}
+	}
+	var keep []string // in DuckDB's terms
+	for _, it := range items {
+		switch it {
+		case "$user":
+			continue
+		case "public":
+			it = "main"
+		}
+		if _, err := s.exec(ctx, "SET search_path = "+quoteString(quoteIdent(it))); err == nil {
+			keep = append(keep, quoteIdent(it))
+		}
+	}
+	var err error
+	if len(keep) == 0 {
+		_, err = s.exec(ctx, "RESET search_path")
+	} else {
+		_, err = s.exec(ctx, "SET search_path = "+quoteString(strings.Join(keep, ",")))
+	}
+	if err != nil {
+		return nil, toError(err)
+	}
+	s.changed["search_path"] = true
+	s.searchPath = ""
+	if len(items) > 0 {
+		shown := make([]string, len(items))
+		for i, it := range items {
+			shown[i] = pgQuoteIdent(it)
+		}
+		s.searchPath = strings.Join(shown, ", ")
+	}
+	return &Result{tag: tag, done: true}, nil
+}
+
+var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
+
+// pgQuoteIdent quotes a name as Postgres shows it: only when it needs it.
+func pgQuoteIdent(s string) string {
+	if plainIdent.MatchString(s) {
+		return s
+	}
+	return quoteIdent(s)
+}
+
+// showQuery turns SHOW name into a query of the setting's value when name
+// is a setting (Postgres's SHOW): search_path as the session set it, TIME
+// ZONE as TimeZone, DuckDB's settings by their name. ok is false for
+// DuckDB's SHOW of a table (SHOW TABLES, SHOW t).
+func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool) {
+	if len(toks) < 2 || !toks[0].is("show") {
+		return "", false
+	}
+	n := len(toks)
+	if toks[n-1].text == ";" {
+		n--
+	}
+	var name string
+	switch {
+	case n == 3 && toks[1].is("time") && toks[2].is("zone"):
+		name = "timezone"
+	case n == 2 && (toks[1].kind == tokWord || toks[1].kind == tokQIdent):
+		name = strings.ToLower(toks[1].text)
+	default:
+		return "", false
+	}
+	if name == "search_path" {
+		v := s.searchPath
+		if v == "" {
+			v = defaultSearchPath
+		}
+		return "SELECT " + quoteString(v) + " AS search_path", true
+	}
+	canonical, err := s.settingName(ctx, name)
+	if err != nil || canonical == "" {
+		return "", false
+	}
+	return "SELECT current_setting(" + quoteString(canonical) + ")::VARCHAR AS " + quoteIdent(canonical), true
+}
+
+// settingName returns DuckDB's spelling of a setting's name (TimeZone for
+// timezone), or "" when DuckDB has no such setting.
+func (s *Session) settingName(ctx context.Context, name string) (string, error) {
+	rows, err := s.conn.QueryContext(ctx, "SELECT name FROM duckdb_settings() WHERE lower(name) = lower($1)",
+		namedArgs([]any{name}))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	vals := make([]driver.Value, 1)
+	if err := rows.Next(vals); err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", nil
+		}
+		return "", err
+	}
+	v, _ := vals[0].(string)
+	return v, nil
+}

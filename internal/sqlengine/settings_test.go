@@ -1,0 +1,78 @@
+package sqlengine
+
+import (
+	"context"
+	"testing"
+)
+
+// TestSearchPathAndShow: Postgres's forms of SET search_path succeed
+// (public is DuckDB's main; "$user" and missing schemas are skipped), and
+// SHOW answers settings as Postgres does instead of describing a table.
+func TestSearchPathAndShow(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE t (a INT)")
+	exec(t, s, "CREATE SCHEMA other")
+	exec(t, s, "CREATE TABLE other.o (b INT)")
+	if got := one(t, s, "SHOW search_path"); got != `"$user", public` {
+		t.Errorf("default search_path %q", got)
+	}
+	for _, c := range []struct{ set, show string }{
+		{"SET search_path = public", "public"},
+		{"SET search_path TO main, public", "main, public"},
+		{`SET search_path TO "$user", public`, `"$user", public`},
+		{"SET SESSION search_path TO 'public'", "public"},
+		{"SET search_path TO other, nope, public", "other, nope, public"},
+	} {
+		if r := exec(t, s, c.set); r.Tag() != "SET" {
+			t.Errorf("%s: tag %q", c.set, r.Tag())
+		}
+		if got := one(t, s, "SHOW search_path"); got != c.show {
+			t.Errorf("%s: SHOW search_path = %q, want %q", c.set, got, c.show)
+		}
+		if got := one(t, s, "SELECT count(*) FROM t"); got != "0" {
+			t.Errorf("%s: t not found: %s", c.set, got)
+		}
+	}
+	if got := one(t, s, "SELECT count(*) FROM o"); got != "0" { // other is on the path
+		t.Errorf("o: %s", got)
+	}
+	exec(t, s, "RESET search_path")
+	if got := one(t, s, "SHOW search_path"); got != `"$user", public` {
+		t.Errorf("after RESET: %q", got)
+	}
+	if _, err := tryRows(s, "SELECT count(*) FROM o"); err == nil {
+		t.Error("other still on the path after RESET")
+	}
+
+	exec(t, s, "SET TIME ZONE 'Europe/Paris'")
+	for _, q := range []string{"SHOW TimeZone", "SHOW TIME ZONE", "show timezone;"} {
+		r, err := s.Query(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if cols := r.Columns(); len(cols) != 1 || cols[0].Name != "TimeZone" {
+			t.Errorf("%s: columns %v", q, cols)
+		}
+		r.Close()
+		if got := one(t, s, q); got != "Europe/Paris" {
+			t.Errorf("%s = %q", q, got)
+		}
+	}
+	if r := exec(t, s, "SHOW TimeZone"); r.Tag() != "SHOW" {
+		t.Errorf("SHOW tag %q", r.Tag())
+	}
+	d, err := s.Describe(context.Background(), "SHOW TIME ZONE")
+	if err != nil || len(d.Columns) != 1 || d.Columns[0].Name != "TimeZone" {
+		t.Errorf("Describe(SHOW TIME ZONE) = %+v, %v", d, err)
+	}
+	// DuckDB's SHOW of a table still works.
+	if got := rows(t, s, "SHOW t"); len(got) != 1 {
+		t.Errorf("SHOW t: %v", got)
+	}
+	exec(t, s, "SET search_path = other")
+	exec(t, s, "RESET ALL")
+	if got := one(t, s, "SHOW search_path"); got != `"$user", public` {
+		t.Errorf("after RESET ALL: %q", got)
+	}
+}
