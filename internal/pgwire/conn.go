@@ -308,6 +308,9 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 	if rows, ok, err := c.resetStatement(ctx, sql); ok {
 		return rows, err
 	}
+	if rows, ok, err := c.sessionFunc(ctx, sql); ok {
+		return rows, err
+	}
 	if in := c.intercept(sql); in != nil {
 		if in.err != nil {
 			return nil, in.err
@@ -329,7 +332,7 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 	if rows, ok, err := c.txControl(ctx, sql); ok {
 		return rows, err
 	}
-	rows, err := c.sess.Query(ctx, sql, args...)
+	rows, err := c.sess.Query(ctx, c.rewriteFuncs(sql), args...)
 	if err != nil {
 		return nil, err
 	}

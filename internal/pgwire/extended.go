@@ -99,7 +99,10 @@ func (c *conn) describeStmt(st *stmt) (*Description, error) {
 	defer cancel()
 	c.beginQuery(cancel)
 	defer c.endQuery()
-	d, err := c.sess.Describe(ctx, st.sql)
+	d, ok, err := c.describeFunc(ctx, st.sql)
+	if !ok {
+		d, err = c.sess.Describe(ctx, c.rewriteFuncs(st.sql))
+	}
 	if err != nil {
 		return nil, err
 	}

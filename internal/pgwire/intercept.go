@@ -96,16 +96,7 @@ func (c *conn) intercept(sql string) *intercepted {
 	}
 	if m := reShow.FindStringSubmatch(sql); m != nil {
 		name := strings.ToLower(m[1])
-		v, ok := c.settings[name]
-		if !ok {
-			v, ok = pgOnlyParams[name]
-		}
-		if !ok {
-			v, ok = pgReadOnlyParams[name]
-		}
-		if !ok && name == "server_version" {
-			v, ok = c.srv.cfg.ServerVersion, true
-		}
+		v, ok := c.setting(name)
 		if !ok {
 			return nil
 		}
@@ -116,6 +107,38 @@ func (c *conn) intercept(sql string) *intercepted {
 		return &intercepted{cols: []Column{{Name: "version", Type: "VARCHAR"}}, rows: [][]any{{v}}, tag: "SELECT 1"}
 	}
 	return nil
+}
+
+// setting returns the value of a parameter pgwire answers itself; ok is
+// false for the engine's.
+func (c *conn) setting(name string) (string, bool) {
+	v, ok := c.settings[name]
+	if !ok {
+		v, ok = pgOnlyParams[name]
+	}
+	if !ok {
+		v, ok = pgReadOnlyParams[name]
+	}
+	if !ok && name == "server_version" {
+		v, ok = c.srv.cfg.ServerVersion, true
+	}
+	if !ok && name == "server_version_num" {
+		v, ok = serverVersionNum(c.srv.cfg.ServerVersion), true
+	}
+	return v, ok
+}
+
+// serverVersionNum is server_version as Postgres numbers it: 15.0 is 150000.
+func serverVersionNum(v string) string {
+	major, minor := 0, 0
+	f := strings.FieldsFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	if len(f) > 0 {
+		major, _ = strconv.Atoi(f[0])
+	}
+	if len(f) > 1 {
+		minor, _ = strconv.Atoi(f[1])
+	}
+	return strconv.Itoa(major*10000 + minor)
 }
 
 // setParam answers SET or RESET of a Postgres-only parameter; a value

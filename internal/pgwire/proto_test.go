@@ -740,3 +740,29 @@ func TestSessionResetStatements(t *testing.T) {
 		t.Errorf("passed to the engine: %q, want %q", got, want)
 	}
 }
+
+// TestSessionFunctions: current_setting of pgwire's parameters,
+// set_config and pg_backend_pid answer as SET, SHOW and BackendKeyData do;
+// current_setting of other names reaches the engine.
+func TestSessionFunctions(t *testing.T) {
+	_, fb, addr := startFake(t)
+	c := connect(t, addr, "rheo")
+	pid := fmt.Sprint(c.pid)
+	c.send(&pgproto3.Query{String: "SELECT pg_backend_pid(); SELECT set_config('application_name', 'it''s', false); " +
+		"SELECT current_setting('application_name'); SELECT pg_catalog.current_setting('server_version_num', true); " +
+		"SELECT set_config('statement_timeout', '1500', false)"})
+	expectFlow(t, c.until(0), "RowDescription(pg_backend_pid:23/0)", "DataRow("+pid+")", "CommandComplete(SELECT 1)",
+		"ParameterStatus(application_name=it's)", "RowDescription(set_config:25/0)", "DataRow(it's)", "CommandComplete(SELECT 1)",
+		"RowDescription(current_setting:25/0)", "DataRow(it's)", "CommandComplete(SELECT 1)",
+		"RowDescription(current_setting:25/0)", "DataRow(150000)", "CommandComplete(SELECT 1)",
+		"RowDescription(set_config:25/0)", "DataRow(1500ms)", "CommandComplete(SELECT 1)", "Ready(I)")
+	// Extended protocol, and inside a larger statement, which the engine runs.
+	c.send(&pgproto3.Parse{Query: "SELECT pg_backend_pid()"}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "BindComplete", "RowDescription(pg_backend_pid:23/0)", "DataRow("+pid+")",
+		"CommandComplete(SELECT 1)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "nothing current_setting('application_name') pg_backend_pid()"})
+	c.until(0)
+	if q := fb.log(); len(q) == 0 || q[len(q)-1] != "nothing 'it''s' CAST("+pid+" AS INTEGER)" {
+		t.Errorf("engine got %q", q)
+	}
+}

@@ -117,6 +117,14 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 			}
 			return r, nil
 		}
+		if rw, err := s.settingFuncs(ctx, st); err != nil {
+			return nil, err
+		} else if rw != st {
+			st = rw
+			if toks, lexErr = lex(st, false); lexErr != nil {
+				toks = nil
+			}
+		}
 		rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
 		release = done
 		if err != nil {
@@ -172,6 +180,14 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 		if q, ok := s.showQuery(ctx, toks); ok {
 			st = q
 			toks, _ = lex(st, false)
+		}
+		if rw, err := s.settingFuncs(ctx, st); err != nil {
+			return nil, err
+		} else if rw != st {
+			st = rw
+			if t2, err := lex(st, false); err == nil && len(t2) > 0 {
+				toks = t2
+			}
 		}
 		if isJobStatement(toks) { // SHOW JOBS is a query; the others return no rows
 			if !toks[0].is("show") {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -159,4 +160,67 @@ func (s *Session) settingName(ctx context.Context, name string) (string, error) 
 	}
 	v, _ := vals[0].(string)
 	return v, nil
+}
+
+var reCurrentSetting = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?current_setting\s*\(\s*'((?:[^']|'')*)'\s*(?:,\s*(true|false|'t'|'f')\s*)?\)`)
+
+// settingFuncs rewrites current_setting('name') and Postgres's
+// current_setting('name', missing_ok), which DuckDB lacks: the session's
+// own settings (search_path as shown, kinesis.checkpoint.*) become their
+// values, DuckDB's stay DuckDB's, and an unknown name is NULL with
+// missing_ok, else error 42704 as in Postgres.
+func (s *Session) settingFuncs(ctx context.Context, st string) (string, error) {
+	if !strings.Contains(strings.ToLower(st), "current_setting") {
+		return st, nil
+	}
+	var firstErr error
+	out := reCurrentSetting.ReplaceAllStringFunc(st, func(m string) string {
+		sub := reCurrentSetting.FindStringSubmatch(m)
+		name := strings.ReplaceAll(sub[1], "''", "'")
+		missingOK := strings.EqualFold(sub[2], "true") || strings.EqualFold(sub[2], "'t'")
+		if v, ok := s.ownSetting(name); ok {
+			return quoteString(v)
+		}
+		canonical, err := s.settingName(ctx, name)
+		switch {
+		case err != nil:
+			if firstErr == nil {
+				firstErr = toError(err)
+			}
+			return m
+		case canonical != "":
+			return "current_setting(" + quoteString(canonical) + ")::VARCHAR"
+		case missingOK:
+			return "CAST(NULL AS VARCHAR)"
+		}
+		if firstErr == nil {
+			firstErr = newErr(CodeUndefinedObject, "unrecognized configuration parameter %q", name)
+		}
+		return m
+	})
+	return out, firstErr
+}
+
+// ownSetting returns a setting the session keeps itself rather than DuckDB.
+func (s *Session) ownSetting(name string) (string, bool) {
+	switch strings.ToLower(name) {
+	case "search_path":
+		if s.searchPath == "" {
+			return defaultSearchPath, true
+		}
+		return s.searchPath, true
+	case "kinesis.checkpoint.enabled":
+		if s.ckptEnabled {
+			return "true", true
+		}
+		return "false", true
+	case "kinesis.checkpoint.logical.name":
+		return s.ckptName, true
+	case "kinesis.checkpoint.iteration.no":
+		if !s.ckptIterSet {
+			return "", true
+		}
+		return strconv.FormatInt(s.ckptIter, 10), true
+	}
+	return "", false
 }

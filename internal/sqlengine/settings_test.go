@@ -76,3 +76,35 @@ func TestSearchPathAndShow(t *testing.T) {
 		t.Errorf("after RESET ALL: %q", got)
 	}
 }
+
+// TestCurrentSetting: current_setting in Postgres's forms, consistent with
+// SET and SHOW.
+func TestCurrentSetting(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "SET TimeZone = 'Asia/Tokyo'")
+	exec(t, s, "SET search_path TO main, public")
+	exec(t, s, "SET kinesis.checkpoint.logical.name = daily")
+	for q, want := range map[string]string{
+		"SELECT current_setting('TimeZone')":                        "Asia/Tokyo",
+		"SELECT current_setting('timezone', false)":                 "Asia/Tokyo",
+		"SELECT pg_catalog.current_setting('search_path')":          "main, public",
+		"SELECT current_setting('kinesis.checkpoint.logical.name')": "daily",
+		"SELECT current_setting('no.such', true) IS NULL":           "true",
+		"SELECT coalesce(current_setting('nope', true), 'x')":       "x",
+	} {
+		if got := one(t, s, q); got != want {
+			t.Errorf("%s = %q, want %q", q, got, want)
+		}
+	}
+	for _, q := range []string{"SELECT current_setting('nope')", "SELECT current_setting('nope', false)"} {
+		_, err := tryRows(s, q)
+		if err == nil || sqlErr(t, err).Code != CodeUndefinedObject {
+			t.Errorf("%s: %v, want 42704", q, err)
+		}
+	}
+	d, err := s.Describe(context.Background(), "SELECT current_setting('TimeZone', true)")
+	if err != nil || len(d.Columns) != 1 {
+		t.Errorf("Describe: %+v, %v", d, err)
+	}
+}
