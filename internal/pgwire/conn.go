@@ -52,6 +52,9 @@ type conn struct {
 	qgen     uint64 // counts queries, so a late timer spares the next one
 
 	stmtTimeout time.Duration // statement_timeout; 0: none
+
+	tz  string         // the engine's TimeZone, as reported (timezone.go)
+	loc *time.Location // tz; nil: UTC
 }
 
 // stmt is a prepared statement (Parse).
@@ -339,6 +342,9 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 	if rows == nil {
 		return nil, errors.New("pgwire: backend returned no result")
 	}
+	if rows.Columns() == nil && reTimeZone.MatchString(sql) {
+		c.refreshTimeZone(ctx, true)
+	}
 	return rows, nil
 }
 
@@ -546,7 +552,7 @@ func (c *conn) sendRows(rows Rows, cols []Column, oids []uint32, formats []int16
 				}
 			} else {
 				var ok bool
-				if buf, ok = appendText(buf, oids[i], v); !ok {
+				if buf, ok = c.appendValue(buf, oids[i], v); !ok {
 					continue
 				}
 			}

@@ -65,7 +65,7 @@ func (c *conn) copyOutRows(rows Rows) error {
 			// Rendered in place; copied aside only to be escaped.
 			start := len(buf)
 			var ok bool
-			if buf, ok = appendText(buf, oids[i], v); !ok {
+			if buf, ok = c.appendValue(buf, oids[i], v); !ok {
 				buf = append(buf[:start], `\N`...)
 			} else if bytes.ContainsAny(buf[start:], "\\\t\n\r") {
 				val = append(val[:0], buf[start:]...)

@@ -51,7 +51,10 @@ func (b *fakeBackend) log() []string {
 	return append([]string(nil), b.queries...)
 }
 
-type fakeSession struct{ b *fakeBackend }
+type fakeSession struct {
+	b  *fakeBackend
+	tz string // "SET TimeZone = 'x'", read by "SELECT current_setting('TimeZone')"
+}
 
 func (s *fakeSession) Close() error {
 	s.b.mu.Lock()
@@ -113,6 +116,16 @@ func (s *fakeSession) Describe(ctx context.Context, sql string) (*Description, e
 }
 
 func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows, error) {
+	if v, ok := strings.CutPrefix(sql, "SET TimeZone = "); ok {
+		s.tz = strings.Trim(v, "'")
+		return &fakeRows{tag: "SET"}, nil
+	}
+	if sql == "SELECT current_setting('TimeZone')" { // pgwire following the zone: not logged
+		if s.tz == "" {
+			return nil, &Error{Code: "42704", Message: "no time zone"}
+		}
+		return &fakeRows{cols: []Column{{"current_setting", "VARCHAR"}}, rows: [][]any{{s.tz}}, tag: "SELECT 1"}, nil
+	}
 	s.b.mu.Lock()
 	s.b.queries = append(s.b.queries, strings.TrimSpace(sql))
 	s.b.mu.Unlock()

@@ -766,3 +766,31 @@ func TestSessionFunctions(t *testing.T) {
 		t.Errorf("engine got %q", q)
 	}
 }
+
+// TestTimeZone: timestamptz values are rendered in the session's
+// TimeZone, which the client learns from ParameterStatus when it changes.
+func TestTimeZone(t *testing.T) {
+	_, _, addr := startFake(t)
+	c := connect(t, addr, "rheo")
+	if c.params["TimeZone"] != "UTC" {
+		t.Errorf("start-up TimeZone %q", c.params["TimeZone"])
+	}
+	c.send(&pgproto3.Query{String: "SET TimeZone = 'Europe/Paris'"})
+	expectFlow(t, c.until(0), "ParameterStatus(TimeZone=Europe/Paris)", "CommandComplete(SET)", "Ready(I)")
+	c.send(&pgproto3.Query{String: "types"})
+	if got := c.until(0)[1]; !strings.Contains(got, ",2024-02-29 14:04:05+01,") {
+		t.Errorf("Europe/Paris: %s", got)
+	}
+	c.send(&pgproto3.Query{String: "SET TimeZone = 'Asia/Kolkata'"})
+	c.until(0)
+	c.send(&pgproto3.Query{String: "types"})
+	if got := c.until(0)[1]; !strings.Contains(got, ",2024-02-29 18:34:05+05:30,") {
+		t.Errorf("Asia/Kolkata: %s", got)
+	}
+	c.send(&pgproto3.Query{String: "SET TimeZone = 'America/St_Johns'"})
+	c.until(0)
+	c.send(&pgproto3.Query{String: "types"})
+	if got := c.until(0)[1]; !strings.Contains(got, ",2024-02-29 09:34:05-03:30,") {
+		t.Errorf("America/St_Johns: %s", got)
+	}
+}

@@ -73,6 +73,7 @@ func (c *conn) resetStatement(ctx context.Context, sql string) (rows Rows, ok bo
 			return nil, true, err
 		}
 		c.resetSettings()
+		c.refreshTimeZone(ctx, true)
 		return static("RESET")
 	case reDeallocate.MatchString(sql):
 		name := reDeallocate.FindStringSubmatch(sql)[1]
@@ -109,6 +110,7 @@ func (c *conn) resetStatement(ctx context.Context, sql string) (rows Rows, ok bo
 		}
 		c.deallocateAll()
 		c.resetSettings()
+		c.refreshTimeZone(ctx, true)
 	case "TEMPORARY":
 		what = "TEMP"
 	}

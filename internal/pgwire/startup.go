@@ -128,6 +128,14 @@ func (c *conn) startup() (ok bool, err error) {
 	if v := sm.Parameters["application_name"]; v != "" {
 		c.settings["application_name"] = v
 	}
+	c.tz = "UTC"
+	if tz := sm.Parameters["TimeZone"]; tz != "" {
+		// pgjdbc sends the JVM's zone; an engine that refuses it keeps its own.
+		if rows, err := sess.Query(c.ctx, "SET TimeZone = '"+strings.ReplaceAll(tz, "'", "''")+"'"); err == nil {
+			_ = rows.Close()
+		}
+	}
+	c.refreshTimeZone(c.ctx, false)
 	c.be.Send(&pgproto3.AuthenticationOk{})
 	for _, p := range [][2]string{
 		{"server_version", c.srv.cfg.ServerVersion},
@@ -137,7 +145,7 @@ func (c *conn) startup() (ok bool, err error) {
 		{"IntervalStyle", "postgres"},
 		{"integer_datetimes", "on"},
 		{"standard_conforming_strings", "on"},
-		{"TimeZone", "UTC"},
+		{"TimeZone", c.tz},
 		{"is_superuser", "on"},
 		{"session_authorization", c.user},
 		{"application_name", c.settings["application_name"]},
