@@ -768,12 +768,15 @@ func parseDate(s string) (time.Time, error) {
 // reZone matches a numeric time zone: +02, -05:30, +0530.
 var reZone = regexp.MustCompile(`^[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?$`)
 
-// parseTimestamp accepts the forms drivers send for timestamps.
+// parseTimestamp accepts the forms drivers send for timestamps, and those
+// people type (seconds left out).
 func parseTimestamp(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range []string{
 		"2006-01-02 15:04:05.999999999Z07:00:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07",
 		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", layoutDate,
+		// Seconds are optional in Postgres.
+		"2006-01-02 15:04Z07:00", "2006-01-02 15:04Z07", "2006-01-02T15:04Z07:00", "2006-01-02 15:04", "2006-01-02T15:04",
 	} {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
