@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"encoding/binary"
 	"testing"
 	"time"
 )
@@ -32,5 +33,24 @@ func TestTimeParamsWithoutSeconds(t *testing.T) {
 		if _, err := decodeTextParam(OIDTime, in); err != nil {
 			t.Errorf("time %q: %v", in, err)
 		}
+	}
+}
+
+// TestBinaryIntervalParam: pgx sends pgtype.Interval in Postgres's binary
+// form (int64 microseconds, int32 days, int32 months).
+func TestBinaryIntervalParam(t *testing.T) {
+	micros, days, months := int64(-3723500000), int32(3), int32(-14)
+	b := binary.BigEndian.AppendUint64(nil, uint64(micros))
+	b = binary.BigEndian.AppendUint32(b, uint32(days))
+	b = binary.BigEndian.AppendUint32(b, uint32(months))
+	v, err := decodeParam(OIDInterval, 1, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != "-14 months 3 days -3723500000 microseconds" {
+		t.Errorf("interval = %#v", v)
+	}
+	if _, err := decodeParam(OIDInterval, 1, b[:15]); err == nil {
+		t.Error("15 bytes accepted")
 	}
 }

@@ -674,6 +674,14 @@ func decodeParam(oid uint32, format int16, b []byte) (any, error) {
 		}
 		us := int64(binary.BigEndian.Uint64(b))
 		return time.Unix(pgEpoch.Unix()+us/1e6, (us%1e6)*1000).UTC(), nil
+	case OIDInterval:
+		if err := need(16); err != nil {
+			return nil, err
+		}
+		// In units the engine parses exactly (its cast of Postgres's
+		// text form fails on signs such as "-1 years -2 mons").
+		return fmt.Sprintf("%d months %d days %d microseconds", int32(binary.BigEndian.Uint32(b[12:])),
+			int32(binary.BigEndian.Uint32(b[8:12])), int64(binary.BigEndian.Uint64(b[:8]))), nil
 	case OIDNumeric:
 		return decodeNumeric(b)
 	case OIDUUID:

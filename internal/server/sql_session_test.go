@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // TestSQLPgxSessionReset: pgx through the whole stack sends what
@@ -40,5 +42,21 @@ func TestSQLPgxSessionReset(t *testing.T) {
 	}
 	if _, err := c.Exec(ctx, "EXECUTE p"); err == nil {
 		t.Error("prepared statement survived DISCARD ALL")
+	}
+}
+
+// TestSQLPgxIntervalParam: pgx sends pgtype.Interval in binary.
+func TestSQLPgxIntervalParam(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var got string
+	iv := pgtype.Interval{Months: -14, Days: 3, Microseconds: -3723500000, Valid: true}
+	if err := c.QueryRow(ctx, "SELECT ($1::INTERVAL)::VARCHAR", iv).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "-1 year -2 months 3 days -01:02:03.5" {
+		t.Errorf("interval = %q", got)
 	}
 }
