@@ -51,7 +51,7 @@ var reportedParams = map[string]string{
 var (
 	reSet      = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?([a-z_][a-z0-9_]*)\s*(?:=|\s+TO\s+)\s*(.*?)\s*;?\s*$`)
 	reSetTx    = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+CHARACTERISTICS\s+AS\s+)?TRANSACTION\s+.*$`)
-	reSetNames = regexp.MustCompile(`(?is)^\s*SET\s+NAMES\s+.*$`)
+	reSetNames = regexp.MustCompile(`(?is)^\s*SET\s+NAMES\s+(.*?)\s*;?\s*$`)
 	reReset    = regexp.MustCompile(`(?is)^\s*RESET\s+([a-z_][a-z0-9_]*)\s*;?\s*$`)
 	reShow     = regexp.MustCompile(`(?is)^\s*SHOW\s+([a-z_][a-z0-9_]*)\s*;?\s*$`)
 	reVersion  = regexp.MustCompile(`(?is)^\s*SELECT\s+(?:pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$`)
@@ -91,7 +91,17 @@ func (c *conn) intercept(sql string) *intercepted {
 		}
 		return nil
 	}
-	if reSetTx.MatchString(sql) || reSetNames.MatchString(sql) {
+	if m := reSetNames.FindStringSubmatch(sql); m != nil {
+		v := strings.TrimSpace(m[1])
+		if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+			v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
+		}
+		if strings.EqualFold(v, "default") {
+			v = pgOnlyParams["client_encoding"]
+		}
+		return setParam("client_encoding", v, "SET")
+	}
+	if reSetTx.MatchString(sql) {
 		return &intercepted{tag: "SET"}
 	}
 	if m := reShow.FindStringSubmatch(sql); m != nil {
@@ -144,6 +154,13 @@ func serverVersionNum(v string) string {
 // setParam answers SET or RESET of a Postgres-only parameter; a value
 // the parameter cannot take is an error, as in Postgres.
 func setParam(name, v, tag string) *intercepted {
+	if name == "client_encoding" {
+		enc, err := clientEncoding(v)
+		if err != nil {
+			return &intercepted{err: err}
+		}
+		v = enc
+	}
 	if name == "statement_timeout" {
 		d, ok := parseMillis(v)
 		if !ok {
@@ -153,6 +170,43 @@ func setParam(name, v, tag string) *intercepted {
 		v = formatMillis(d)
 	}
 	return &intercepted{tag: tag, set: name, value: v}
+}
+
+// pgEncodings are Postgres's other encoding names, folded as Postgres
+// folds them (lower case, letters and digits only).
+var pgEncodings = map[string]bool{
+	"sqlascii": true, "latin1": true, "latin2": true, "latin3": true, "latin4": true, "latin5": true,
+	"latin6": true, "latin7": true, "latin8": true, "latin9": true, "latin10": true, "iso88591": true,
+	"iso88592": true, "iso88595": true, "iso88596": true, "iso88597": true, "iso88598": true, "iso88599": true,
+	"iso885913": true, "iso885915": true, "win866": true, "win874": true, "win1250": true, "win1251": true,
+	"win1252": true, "win1253": true, "win1254": true, "win1255": true, "win1256": true, "win1257": true,
+	"win1258": true, "windows1252": true, "koi8r": true, "koi8u": true, "eucjp": true, "euccn": true,
+	"euckr": true, "euctw": true, "eucjis2004": true, "sjis": true, "shiftjis": true, "shiftjis2004": true,
+	"big5": true, "gbk": true, "uhc": true, "gb18030": true, "johab": true, "mulecode": true, "alt": true,
+}
+
+// clientEncoding checks a client_encoding: rheo sends and reads UTF-8
+// only, so it takes Postgres's spellings of UTF8 and refuses the other
+// encodings, as a server that cannot convert to them does, rather than
+// accept them and send UTF-8 anyway.
+func clientEncoding(v string) (string, *Error) {
+	folded := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, v)
+	switch {
+	case folded == "utf8" || folded == "unicode":
+		return "UTF8", nil
+	case pgEncodings[folded]:
+		return "", &Error{Code: codeFeatureNotSupported, Message: fmt.Sprintf("conversion between %s and UTF8 is not supported", strings.ToUpper(v)),
+			Hint: "rheo speaks UTF8 only: set client_encoding to UTF8 and convert in the client."}
+	}
+	return "", &Error{Code: codeInvalidParamValue, Message: fmt.Sprintf("invalid value for parameter \"client_encoding\": %q", v)}
 }
 
 // parseMillis reads a time setting as Postgres does: a number of

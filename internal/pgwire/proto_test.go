@@ -794,3 +794,21 @@ func TestTimeZone(t *testing.T) {
 		t.Errorf("America/St_Johns: %s", got)
 	}
 }
+
+// TestClientEncodingUTF8Only: rheo speaks UTF-8 only, so it takes
+// Postgres's spellings of UTF8 and refuses other encodings rather than
+// accept them and send UTF-8 anyway.
+func TestClientEncodingUTF8Only(t *testing.T) {
+	_, _, addr := startFake(t)
+	c := connect(t, addr, "rheo")
+	c.send(&pgproto3.Query{String: "SET client_encoding = 'utf-8'; SET client_encoding TO unicode; SET NAMES 'UTF8'; SHOW client_encoding"})
+	expectFlow(t, c.until(0), "ParameterStatus(client_encoding=UTF8)", "CommandComplete(SET)",
+		"ParameterStatus(client_encoding=UTF8)", "CommandComplete(SET)", "ParameterStatus(client_encoding=UTF8)", "CommandComplete(SET)",
+		"RowDescription(client_encoding:25/0)", "DataRow(UTF8)", "CommandComplete(SHOW)", "Ready(I)")
+	for _, q := range []string{"SET client_encoding = 'LATIN1'", "SET NAMES 'win1252'"} {
+		c.send(&pgproto3.Query{String: q})
+		expectFlow(t, c.until(0), "Error(ERROR 0A000)", "Ready(I)")
+	}
+	c.send(&pgproto3.Query{String: "SET client_encoding = 'bogus'"})
+	expectFlow(t, c.until(0), "Error(ERROR 22023)", "Ready(I)")
+}
