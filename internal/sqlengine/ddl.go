@@ -208,6 +208,11 @@ func isHiveCreate(raw string, toks []token) bool {
 // CREATE STREAM TABLE. raw is the statement text, kept for SHOW.
 func parseCreate(raw string) (*createStmt, error) {
 	toks, err := lex(raw, true)
+	// In the native form double quotes are identifiers, as in SQL;
+	// strings keep the backslash escapes they always had.
+	if sq, sqErr := lexWith(raw, false, true); sqErr == nil && len(sq) > 2 && sq[0].is("create") && sq[1].is("stream") && sq[2].is("table") {
+		toks, err = sq, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,12 @@ func (t token) is(w string) bool { return t.kind == tokWord && strings.EqualFold
 // lex splits s into tokens, skipping whitespace and comments. In hive mode
 // double-quoted text is a string and backslash escapes work in both quote
 // kinds, as in HiveQL; otherwise double quotes delimit identifiers.
-func lex(s string, hive bool) ([]token, error) {
+func lex(s string, hive bool) ([]token, error) { return lexWith(s, hive, hive) }
+
+// lexWith is lex with its two Hive rules apart: dqString makes double
+// quotes delimit strings, escapes makes backslashes escape in strings.
+// The native stream DDL takes SQL's identifiers with Hive's escapes.
+func lexWith(s string, dqString, escapes bool) ([]token, error) {
 	var out []token
 	i := 0
 	for i < len(s) {
@@ -51,8 +56,8 @@ func lex(s string, hive bool) ([]token, error) {
 				return nil, syntaxErr("unterminated /* comment")
 			}
 			i += j + 4
-		case c == '\'' || (c == '"' && hive):
-			text, n, err := lexString(s[i:], c, hive)
+		case c == '\'' || (c == '"' && dqString):
+			text, n, err := lexString(s[i:], c, escapes)
 			if err != nil {
 				return nil, err
 			}
