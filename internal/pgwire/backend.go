@@ -28,6 +28,17 @@ type Session interface {
 	Close() error
 }
 
+// SettingSession is implemented by a Session that can read and set an
+// engine setting outside the client's statements (not counted or logged
+// as one). pgwire uses it to follow the session's TimeZone; with a Session
+// that lacks it, it runs the equivalent statements.
+type SettingSession interface {
+	// Setting returns a setting's current value in the session.
+	Setting(ctx context.Context, name string) (string, error)
+	// SetSetting sets it for the session, as SET does.
+	SetSetting(ctx context.Context, name, value string) error
+}
+
 // Rows is the result of one statement, read forward once.
 type Rows interface {
 	// Columns describes the result; nil for statements without rows.

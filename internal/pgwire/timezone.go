@@ -41,6 +41,10 @@ func (c *conn) refreshTimeZone(ctx context.Context, report bool) {
 
 // engineTimeZone asks the engine for its TimeZone setting.
 func (c *conn) engineTimeZone(ctx context.Context) (string, bool) {
+	if ss, ok := c.sess.(SettingSession); ok {
+		v, err := ss.Setting(ctx, "TimeZone")
+		return v, err == nil && v != ""
+	}
 	rows, err := c.sess.Query(ctx, "SELECT current_setting('TimeZone')")
 	if err != nil {
 		return "", false

@@ -75,6 +75,24 @@ func (s sqlSession) Describe(ctx context.Context, sql string) (*pgwire.Descripti
 
 func (s sqlSession) Close() error { return s.s.Close() }
 
+// Setting and SetSetting implement pgwire.SettingSession: pgwire's own
+// reads and sets of TimeZone are not the client's statements, so they are
+// not counted.
+func (s sqlSession) Setting(ctx context.Context, name string) (string, error) {
+	v, err := s.s.Setting(ctx, name)
+	if err != nil {
+		return "", pgError(err)
+	}
+	return v, nil
+}
+
+func (s sqlSession) SetSetting(ctx context.Context, name, value string) error {
+	if err := s.s.SetSetting(ctx, name, value); err != nil {
+		return pgError(err)
+	}
+	return nil
+}
+
 // sqlRows adapts *sqlengine.Result.
 type sqlRows struct {
 	r      *sqlengine.Result

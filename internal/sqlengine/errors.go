@@ -35,6 +35,7 @@ const (
 	CodeTransaction      = "25000"
 	CodeReadOnlyTx       = "25006"
 	CodeSerialization    = "40001"
+	CodePrivilege        = "42501" // insufficient privilege
 	CodeInternal         = "XX000"
 	CodeIO               = "58030"
 	CodeUndefinedFile    = "58P01"

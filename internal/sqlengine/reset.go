@@ -111,7 +111,7 @@ func (s *Session) resetAll(ctx context.Context) error {
 	s.searchPath = ""
 	var errs []error
 	for name := range s.changed {
-		if _, err := s.exec(ctx, "RESET "+quoteIdent(name)); err != nil {
+		if _, err := s.exec(ctx, "RESET SESSION "+quoteIdent(name)); err != nil { // SET made it the session's (sessionScoped)
 			errs = append(errs, fmt.Errorf("reset %s: %w", name, err))
 		}
 		delete(s.changed, name)

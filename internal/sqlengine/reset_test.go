@@ -64,3 +64,46 @@ func TestSessionReset(t *testing.T) {
 		}
 	}
 }
+
+// A session's SET stays in the session, as in Postgres: DuckDB applies an
+// unscoped SET of options such as default_order to the whole database.
+// Options DuckDB keeps only database-wide are refused.
+func TestSetStaysInSession(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	a, b := e.session(), e.session()
+	exec(t, a, "SET default_order = 'desc'")
+	exec(t, a, "PRAGMA default_null_order = 'nulls_first'")
+	exec(t, a, "SET TIME ZONE 'Asia/Tokyo'")
+	if got := one(t, a, "SELECT current_setting('default_order'), current_setting('default_null_order'), current_setting('TimeZone')"); got != "DESC|NULLS_FIRST|Asia/Tokyo" {
+		t.Errorf("session a: %s", got)
+	}
+	if got := one(t, b, "SELECT current_setting('default_order'), current_setting('default_null_order'), current_setting('TimeZone') != 'Asia/Tokyo'"); got != "ASCENDING|NULLS_LAST|true" {
+		t.Errorf("session b sees a's settings: %s", got)
+	}
+	if got := one(t, a, "SELECT string_agg(x::VARCHAR, ',') FROM (SELECT x FROM range(3) r(x) ORDER BY x)"); got != "2,1,0" {
+		t.Errorf("ORDER BY in a: %s", got)
+	}
+	if got := one(t, b, "SELECT string_agg(x::VARCHAR, ',') FROM (SELECT x FROM range(3) r(x) ORDER BY x)"); got != "0,1,2" {
+		t.Errorf("ORDER BY in b: %s", got)
+	}
+	for _, q := range []string{"SET threads = 1", "SET memory_limit = '1MB'", "PRAGMA threads = 1", "PRAGMA threads(1)",
+		"RESET threads", "SET GLOBAL default_order = 'desc'"} {
+		_, err := a.Query(context.Background(), q)
+		if err == nil || sqlErr(t, err).Code != CodePrivilege {
+			t.Errorf("%s: %v, want %s", q, err, CodePrivilege)
+		}
+	}
+	if got := one(t, b, "SELECT current_setting('threads') = 2, current_setting('default_order')"); got != "true|ASCENDING" {
+		t.Errorf("database-wide settings after refused SETs: %s", got)
+	}
+	exec(t, a, "RESET ALL")
+	if got := one(t, a, "SELECT current_setting('default_order'), current_setting('default_null_order')"); got != "ASCENDING|NULLS_LAST" {
+		t.Errorf("session a after RESET ALL: %s", got)
+	}
+	// PRAGMAs that are not settings still run.
+	exec(t, a, "CREATE TABLE pt (x INT)")
+	if got := one(t, a, "SELECT count(*) FROM pragma_table_info('pt')"); got != "1" {
+		t.Errorf("pragma_table_info: %s", got)
+	}
+	exec(t, a, "PRAGMA table_info('pt')")
+}

@@ -141,10 +141,20 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		if c, ok := parseStdioCopy(toks); ok {
 			return s.runStdioCopy(ctx, st, toks, c)
 		}
+		if rw, err := s.sessionScoped(ctx, st, toks); err != nil {
+			return nil, err
+		} else if rw != st {
+			st = rw
+			if toks, lexErr = lex(st, false); lexErr != nil {
+				toks = nil
+			}
+		}
 	}
 	r, err := s.run(ctx, st, toks, args)
 	if err == nil {
 		s.track(toks)
+	} else {
+		err = asPrivilegeErr(err)
 	}
 	if r != nil && !r.done {
 		r.release, release = release, func() {} // the result releases them when closed

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -223,4 +224,92 @@ func (s *Session) ownSetting(name string) (string, bool) {
 		return strconv.FormatInt(s.ckptIter, 10), true
 	}
 	return "", false
+}
+
+// sessionScoped makes a SET, RESET or PRAGMA assignment of a DuckDB setting
+// apply to this session only, as SET does in Postgres. Left unscoped,
+// DuckDB applies options such as default_order or integer_division to the
+// whole database, so one client's SET would change every other client's
+// results until the server restarts. A setting DuckDB keeps only
+// database-wide (threads, memory_limit, ...) is then refused by DuckDB,
+// and SET GLOBAL here: the server's flags own those. st is returned as is
+// when it is no such statement.
+func (s *Session) sessionScoped(ctx context.Context, st string, toks []token) (string, error) {
+	if len(toks) < 2 {
+		return st, nil
+	}
+	switch {
+	case toks[0].is("set") || toks[0].is("reset"):
+		switch {
+		case toks[1].is("global"):
+			return "", privilegeErr(setVarName(toks))
+		case toks[1].is("session") || toks[1].is("local") || toks[1].is("variable"):
+			return st, nil // scoped already, or a DuckDB variable
+		case toks[1].kind != tokWord && toks[1].kind != tokQIdent:
+			return st, nil
+		}
+		return st[:toks[1].pos] + "SESSION " + st[toks[1].pos:], nil
+	case toks[0].is("pragma") && len(toks) >= 4 && (toks[2].text == "=" || toks[2].text == "("):
+		name, err := s.settingName(ctx, toks[1].text)
+		if err != nil || name == "" {
+			return st, nil // a pragma function (table_info, ...), not a setting
+		}
+		value := strings.TrimSpace(st[toks[3].pos:])
+		if toks[2].text == "(" {
+			value = strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(value, ";")), ")")
+		}
+		return "SET SESSION " + quoteIdent(name) + " = " + value, nil
+	}
+	return st, nil
+}
+
+// privilegeErr is Postgres's refusal of a setting a session may not
+// change.
+func privilegeErr(name string) *Error {
+	return &Error{Code: CodePrivilege, Message: fmt.Sprintf("permission denied to set parameter %q: DuckDB keeps it for the whole database, "+
+		"so a session may not change it for every other client (rheo serve --sql-threads and --sql-memory-limit set threads and memory_limit)", name)}
+}
+
+// reLocalOnly is DuckDB's refusal of SET SESSION for a database-wide
+// option.
+var reLocalOnly = regexp.MustCompile(`option "([^"]+)" cannot be (?:set|reset) locally`)
+
+// asPrivilegeErr turns DuckDB's refusal to scope a database-wide option to
+// the session into privilegeErr; other errors pass through.
+func asPrivilegeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if m := reLocalOnly.FindStringSubmatch(err.Error()); m != nil {
+		return privilegeErr(m[1])
+	}
+	return err
+}
+
+// Setting returns a DuckDB setting's current value in this session, for
+// callers that follow one (pgwire renders timestamptz in the TimeZone).
+func (s *Session) Setting(ctx context.Context, name string) (string, error) {
+	r, err := s.Query(ctx, "SELECT current_setting("+quoteString(name)+")::VARCHAR")
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	if !r.Next() {
+		if err := r.Err(); err != nil {
+			return "", err
+		}
+		return "", newErr(CodeUndefinedObject, "unrecognized configuration parameter %q", name)
+	}
+	v, _ := r.Row()[0].(string)
+	return v, nil
+}
+
+// SetSetting sets a setting for this session, as SET name = 'value' does
+// (so RESET ALL undoes it).
+func (s *Session) SetSetting(ctx context.Context, name, value string) error {
+	r, err := s.Query(ctx, "SET "+quoteIdent(name)+" = "+quoteString(value))
+	if err != nil {
+		return err
+	}
+	return r.Close()
 }
