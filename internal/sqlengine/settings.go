@@ -110,7 +110,8 @@ func pgQuoteIdent(s string) string {
 
 // showQuery turns SHOW name into a query of the setting's value when name
 // is a setting (Postgres's SHOW): search_path as the session set it, TIME
-// ZONE as TimeZone, DuckDB's settings by their name. ok is false for
+// ZONE as TimeZone, kinesis.checkpoint.* as the session set them, DuckDB's
+// settings by their name. ok is false for
 // DuckDB's SHOW of a table (SHOW TABLES, SHOW t).
 func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool) {
 	if len(toks) < 2 || !toks[0].is("show") {
@@ -119,6 +120,13 @@ func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool) {
 	n := len(toks)
 	if toks[n-1].text == ";" {
 		n--
+	}
+	if name, ok := dottedName(toks[1:n]); ok {
+		// The checkpoint settings live in the session, not DuckDB, whose
+		// parser would read kinesis.checkpoint.x as a catalog and table.
+		if v, ok := s.ownSetting(name); ok {
+			return "SELECT " + quoteString(v) + " AS " + quoteIdent(strings.ToLower(name)), true
+		}
 	}
 	var name string
 	switch {
@@ -141,6 +149,26 @@ func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool) {
 		return "", false
 	}
 	return "SELECT current_setting(" + quoteString(canonical) + ")::VARCHAR AS " + quoteIdent(canonical), true
+}
+
+// dottedName joins word tokens separated by "." (kinesis.checkpoint.enabled)
+// into one name; ok is false unless toks are exactly that, with a dot.
+func dottedName(toks []token) (string, bool) {
+	if len(toks) < 3 || len(toks)%2 == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for i, t := range toks {
+		if i%2 == 1 {
+			if t.kind != tokPunct || t.text != "." {
+				return "", false
+			}
+		} else if t.kind != tokWord {
+			return "", false
+		}
+		b.WriteString(t.text)
+	}
+	return b.String(), true
 }
 
 // settingName returns DuckDB's spelling of a setting's name (TimeZone for

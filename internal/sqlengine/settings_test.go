@@ -108,3 +108,32 @@ func TestCurrentSetting(t *testing.T) {
 		t.Errorf("Describe: %+v, %v", d, err)
 	}
 }
+
+// TestShowKinesisSetting: SHOW of a checkpoint setting gives the session's
+// value, as SHOW does for other settings; DuckDB's parser cannot read the
+// dotted name, so psql's "SHOW kinesis.checkpoint.iteration.no" failed
+// with 42601.
+func TestShowKinesisSetting(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "SET kinesis.checkpoint.enabled = true")
+	exec(t, s, "SET kinesis.checkpoint.logical.name = TestLogicalName")
+	exec(t, s, "SET kinesis.checkpoint.iteration.no = 3")
+	for q, want := range map[string]string{
+		"SHOW kinesis.checkpoint.enabled":       "true",
+		"SHOW kinesis.checkpoint.logical.name":  "TestLogicalName",
+		"show KINESIS.Checkpoint.Iteration.No;": "3",
+	} {
+		if got := one(t, s, q); got != want {
+			t.Errorf("%s = %q, want %q", q, got, want)
+		}
+		d, err := s.Describe(context.Background(), q)
+		if err != nil || len(d.Columns) != 1 {
+			t.Errorf("Describe %s: %+v, %v", q, d, err)
+		}
+	}
+	exec(t, s, "RESET kinesis.checkpoint.iteration.no")
+	if got := one(t, s, "SHOW kinesis.checkpoint.iteration.no"); got != "" {
+		t.Errorf("iteration.no after RESET = %q, want empty", got)
+	}
+}
