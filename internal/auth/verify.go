@@ -77,9 +77,18 @@ func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 	if u == nil {
 		return nil, newErr(ErrUnrecognizedClient, msgUnrecognized)
 	}
-	want := s.sign(r, body, h, u, region, service, t)
+	want := s.sign(r, body, h, u, region, service, t, collapseWhitespace)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(h.signature)) != 1 {
-		return nil, newErr(ErrInvalidSignature, msgSignatureMismatch)
+		// SDKs differ on whitespace other than spaces in a signed header
+		// value: botocore collapses tabs with the spaces, the Go SDK only
+		// the spaces. Accept either.
+		if !signedValuesHaveTab(r, h.signedHeaders) {
+			return nil, newErr(ErrInvalidSignature, msgSignatureMismatch)
+		}
+		want = s.sign(r, body, h, u, region, service, t, collapseSpaces)
+		if subtle.ConstantTimeCompare([]byte(want), []byte(h.signature)) != 1 {
+			return nil, newErr(ErrInvalidSignature, msgSignatureMismatch)
+		}
 	}
 	return &Principal{Name: u.name, AccessKeyID: akid, Account: s.account, Region: region, Service: service, SigningTime: t, rules: u.rules}, nil
 }
@@ -191,11 +200,11 @@ func parseAuthorization(r *http.Request, authz string) (sigV4Header, error) {
 // signer never signs User-Agent, Expect, X-Amzn-Trace-Id or
 // Transfer-Encoding, while the AWS SDK for Java 1.x (KCL 1.x, Kinesis
 // Agent) signs User-Agent, and AWS accepts any header being signed.
-func (s *Store) sign(r *http.Request, body []byte, h sigV4Header, u *user, region, service string, t time.Time) string {
+func (s *Store) sign(r *http.Request, body []byte, h sigV4Header, u *user, region, service string, t time.Time, collapse func(string) string) string {
 	var canon strings.Builder
 	canon.WriteString(r.Method + "\n" + canonicalURI(r.URL) + "\n" + canonicalQuery(r.URL.RawQuery) + "\n")
 	for _, name := range strings.Split(h.signedHeaders, ";") {
-		canon.WriteString(name + ":" + canonicalHeaderValue(r, body, name) + "\n")
+		canon.WriteString(name + ":" + canonicalHeaderValue(r, body, name, collapse) + "\n")
 	}
 	sum := sha256.Sum256(body)
 	canon.WriteString("\n" + h.signedHeaders + "\n" + hex.EncodeToString(sum[:]))
@@ -255,7 +264,7 @@ func canonicalQuery(raw string) string {
 // canonicalHeaderValue is the header's values, trimmed, inner runs of spaces
 // collapsed, joined by commas. Go's server moves Host and Content-Length out
 // of the header map, so those come from the request itself.
-func canonicalHeaderValue(r *http.Request, body []byte, name string) string {
+func canonicalHeaderValue(r *http.Request, body []byte, name string, collapse func(string) string) string {
 	switch strings.ToLower(name) {
 	case "host":
 		return hostForSigning(r)
@@ -263,10 +272,38 @@ func canonicalHeaderValue(r *http.Request, body []byte, name string) string {
 		return strconv.Itoa(len(body))
 	}
 	vals := r.Header.Values(name)
+	out := make([]string, len(vals))
 	for i, v := range vals {
-		vals[i] = strings.Join(strings.Fields(v), " ")
+		out[i] = collapse(v)
 	}
-	return strings.Join(vals, ",")
+	return strings.Join(out, ",")
+}
+
+// collapseWhitespace trims a header value and turns each run of
+// whitespace into one space, as the SigV4 spec and botocore do.
+func collapseWhitespace(v string) string { return strings.Join(strings.Fields(v), " ") }
+
+// collapseSpaces trims spaces only and turns each run of spaces into one,
+// as aws-sdk-go-v2's signer does (a tab stays).
+func collapseSpaces(v string) string {
+	v = strings.Trim(v, " ")
+	for strings.Contains(v, "  ") {
+		v = strings.ReplaceAll(v, "  ", " ")
+	}
+	return v
+}
+
+// signedValuesHaveTab reports whether a signed header's value holds
+// whitespace the two ways of collapsing treat differently.
+func signedValuesHaveTab(r *http.Request, signedHeaders string) bool {
+	for _, name := range strings.Split(signedHeaders, ";") {
+		for _, v := range r.Header.Values(name) {
+			if strings.ContainsAny(v, "\t\v\f\r\n") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hostForSigning drops a default port, as SDKs do when they sign Host.
