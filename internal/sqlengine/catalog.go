@@ -48,10 +48,20 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 		var spec []string
 		for i, c := range st.Columns {
 			cc := csvColumn(c.Type)
+			if _, _, ok := st.convertCollection("", c.Type); ok {
+				cc = csvCol{kind: csvCollection}
+			}
 			spec = append(spec, cc.spec())
 			tc, sc := fmt.Sprintf("__c%d", i), fmt.Sprintf("__s%d", i)
 			var conv string
 			switch {
+			case cc.kind == csvCollection:
+				var check string
+				conv, check, _ = st.convertCollection(sc, c.Type)
+				cols = append(cols, conv+" AS "+quoteIdent(c.Name))
+				errs = append(errs, fmt.Sprintf("CASE WHEN %s THEN %s END", check,
+					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+sc+" || '\" as "+c.Type+"'"))
+				continue
 			case cc.kind == csvVarchar:
 				cols = append(cols, tc+" AS "+quoteIdent(c.Name))
 				continue
@@ -69,10 +79,13 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 		}
 		inner = "SELECT * FROM rheo_csv_scan(" + quoteString(st.Name) + ", " + quoteString(st.Delimiter[:1]) + ", " + quoteString(strings.Join(spec, " ")) + ")"
 	case st.Format == formatCSV:
-		inner = "SELECT *, string_split(_raw, " + quoteString(st.Delimiter[:1]) + ") AS __f FROM rheo_scan(" + quoteString(st.Name) + ")"
+		inner = "SELECT *, string_split(_raw, " + quoteString(firstChar(st.Delimiter, ",")) + ") AS __f FROM rheo_scan(" + quoteString(st.Name) + ")"
 		for i, c := range st.Columns {
 			f := fmt.Sprintf("__f[%d]", i+1)
-			conv, check := convert(f, c.Type)
+			conv, check, ok := st.convertCollection(f, c.Type)
+			if !ok {
+				conv, check = convert(f, c.Type)
+			}
 			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
 			if check != "" {
 				errs = append(errs, fmt.Sprintf("CASE WHEN %s THEN %s END", check,
@@ -161,6 +174,78 @@ func convert(f, t string) (conv, check string) {
 	conv = "TRY_CAST(NULLIF(NULLIF(" + f + ", ''), '\\N') AS " + t + ")"
 	check = f + " IS NOT NULL AND " + f + " NOT IN ('', '\\N') AND " + conv + " IS NULL"
 	return conv, check
+}
+
+// convertCollection returns the conversion of the text f of an ARRAY or
+// MAP field of a csv table to type t and the condition under which a part
+// of it failed to convert, as Hive's LazySimpleSerDe reads them: items are
+// split on the collection delimiter, a map entry's key from its value on
+// the first map-keys delimiter, and each part is converted as a field of
+// its type would be. An empty field is an empty ARRAY or MAP; entries with
+// a NULL key are dropped and the first of equal keys wins (Hive's LazyMap).
+// ok is false when t is not an ARRAY or MAP of non-nested types: Hive
+// splits those on further delimiters (\004...), which rheo does not do.
+func (st *streamTable) convertCollection(f, t string) (conv, check string, ok bool) {
+	items := "CASE WHEN " + f + " = '' THEN []::VARCHAR[] WHEN " + f + " <> '\\N' THEN string_split(" + f + ", " +
+		quoteString(st.collectionDelim()) + ") END"
+	switch k, v, isMap := mapTypes(t); {
+	case strings.HasSuffix(t, "[]"):
+		el := strings.TrimSuffix(t, "[]")
+		if isNested(el) {
+			return "", "", false
+		}
+		conv, check := convert("__x", el)
+		if check == "" {
+			check = "false"
+		}
+		return "CAST(list_transform(" + items + ", __x -> " + conv + ") AS " + t + ")",
+			"len(list_filter(" + items + ", __x -> " + check + ")) > 0", true
+	case isMap:
+		if isNested(k) || isNested(v) {
+			return "", "", false
+		}
+		mk := quoteString(st.mapKeyDelim())
+		key := "CASE WHEN strpos(__x, " + mk + ") > 0 THEN left(__x, strpos(__x, " + mk + ") - 1) ELSE __x END"
+		val := "CASE WHEN strpos(__x, " + mk + ") > 0 THEN substr(__x, strpos(__x, " + mk + ") + 1) END"
+		kc, kchk := convert(key, k)
+		vc, vchk := convert(val, v)
+		var checks []string
+		for _, c := range []string{kchk, vchk} {
+			if c != "" {
+				checks = append(checks, "("+c+")")
+			}
+		}
+		if len(checks) == 0 {
+			checks = append(checks, "false")
+		}
+		entries := "list_transform(" + items + ", __x -> {'k': " + kc + ", 'v': " + vc + "})"
+		keys := "list_transform(" + entries + ", __y -> __y.k)"
+		return "CAST(map_from_entries(list_filter(" + entries + ", (__e, __i) -> __e.k IS NOT NULL AND list_position(" + keys + ", __e.k) = __i)) AS " + t + ")",
+			"len(list_filter(" + items + ", __x -> " + strings.Join(checks, " OR ") + ")) > 0", true
+	}
+	return "", "", false
+}
+
+// mapTypes splits MAP(K, V) (as hiveType renders it) into K and V.
+func mapTypes(t string) (k, v string, ok bool) {
+	if !strings.HasPrefix(t, "MAP(") || !strings.HasSuffix(t, ")") {
+		return "", "", false
+	}
+	in := t[len("MAP(") : len(t)-1]
+	depth := 0
+	for i := 0; i < len(in); i++ {
+		switch in[i] {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth--
+		case ',':
+			if depth == 0 {
+				return strings.TrimSpace(in[:i]), strings.TrimSpace(in[i+1:]), true
+			}
+		}
+	}
+	return "", "", false
 }
 
 func isNested(t string) bool {

@@ -24,9 +24,10 @@ import (
 type csvKind uint8
 
 const (
-	csvText    csvKind = iota // any other type: field (NULL if '' or \N) to __s, cast in the view
-	csvBlob                   // BLOB: field (NULL if \N) to __s, encode() in the view
-	csvVarchar                // field (NULL if \N) to __c
+	csvText       csvKind = iota // any other type: field (NULL if '' or \N) to __s, cast in the view
+	csvBlob                      // BLOB: field (NULL if \N) to __s, encode() in the view
+	csvCollection                // ARRAY/MAP: field (NULL if \N, '' kept) to __s, split in the view
+	csvVarchar                   // field (NULL if \N) to __c
 	csvBigint
 	csvInteger
 	csvSmallint
@@ -74,6 +75,8 @@ func (c csvCol) spec() string {
 	switch c.kind {
 	case csvText:
 		return "-"
+	case csvCollection:
+		return "COLLECTION"
 	case csvDecimal:
 		return fmt.Sprintf("DECIMAL(%d,%d)", c.width, c.scale)
 	}
@@ -102,6 +105,9 @@ func parseCSVSpec(delim, spec string) (*csvSpec, error) {
 	vc, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	for i, tok := range strings.Fields(spec) {
 		c := csvColumn(tok)
+		if tok == "COLLECTION" {
+			c = csvCol{kind: csvCollection}
+		}
 		if tok != "-" && c.kind == csvText {
 			return nil, fmt.Errorf("rheo_csv_scan: bad column type %q", tok)
 		}
@@ -273,7 +279,7 @@ func (cs *csvSpec) emit(w *cellWriter, proj []bool, need int, bounds *[]int, dat
 		if !missing {
 			v = data[b[2*i]:b[2*i+1]]
 		}
-		isNull := missing || string(v) == `\N` || (len(v) == 0 && c.kind != csvVarchar && c.kind != csvBlob)
+		isNull := missing || string(v) == `\N` || (len(v) == 0 && c.kind != csvVarchar && c.kind != csvBlob && c.kind != csvCollection)
 		if isNull {
 			if pt {
 				if err := w.null(tc); err != nil {

@@ -1,6 +1,7 @@
 package sqlengine
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -33,8 +34,28 @@ type streamTable struct {
 	Format    string        `json:"format"`
 	Columns   []tableColumn `json:"columns"`
 	Delimiter string        `json:"delimiter,omitempty"`
-	Regex     string        `json:"regex,omitempty"`
-	DDL       string        `json:"ddl"`
+	// Collection and MapKey split ARRAY and MAP fields of csv tables;
+	// empty (as in definitions stored before they existed) means Hive's
+	// defaults, \002 and \003.
+	Collection string `json:"collection,omitempty"`
+	MapKey     string `json:"map_key,omitempty"`
+	Regex      string `json:"regex,omitempty"`
+	DDL        string `json:"ddl"`
+}
+
+// collectionDelim is the delimiter between ARRAY items and MAP entries of a
+// csv table (one character, as Hive uses one byte).
+func (st *streamTable) collectionDelim() string { return firstChar(st.Collection, "\x02") }
+
+// mapKeyDelim is the delimiter between a MAP entry's key and value.
+func (st *streamTable) mapKeyDelim() string { return firstChar(st.MapKey, "\x03") }
+
+// firstChar returns the first character of s, or def if s is empty.
+func firstChar(s, def string) string {
+	for _, r := range s {
+		return string(r)
+	}
+	return def
 }
 
 // tableColumn is a user column with its DuckDB type.
@@ -247,6 +268,7 @@ func parseCreate(raw string) (*createStmt, error) {
 	}
 	var (
 		delim, serde, handler string
+		collection, mapKey    string
 		storedAs, inputFormat string
 		location              string
 		hasLocation           bool
@@ -288,19 +310,24 @@ func parseCreate(raw string) (*createStmt, error) {
 						return nil, err
 					}
 					continue
-				case p.accept("collection", "items", "terminated", "by"), p.accept("map", "keys", "terminated", "by"),
-					p.accept("null", "defined", "as"):
-					// Accepted so EMR DDL runs as written, but not applied:
-					// say so, since results differ from Hive's (ARRAY and MAP
-					// fields do not parse, the NULL spelling stays \N).
-					clause := "NULL DEFINED AS"
-					if k := p.i - 4; k >= 0 && p.toks[p.i-2].is("terminated") {
-						clause = strings.ToUpper(p.toks[k].text+" "+p.toks[k+1].text) + " TERMINATED BY"
+				case p.accept("collection", "items", "terminated", "by"):
+					if collection, err = p.str(); err != nil {
+						return nil, err
 					}
+					continue
+				case p.accept("map", "keys", "terminated", "by"):
+					if mapKey, err = p.str(); err != nil {
+						return nil, err
+					}
+					continue
+				case p.accept("null", "defined", "as"):
+					// Accepted so EMR DDL runs as written, but not applied:
+					// say so, since results differ from Hive's (the NULL
+					// spelling stays \N).
 					if _, err := p.str(); err != nil {
 						return nil, err
 					}
-					cs.notices = append(cs.notices, clause+" is ignored: fields are split on the field delimiter only, and only \\N is NULL")
+					cs.notices = append(cs.notices, "NULL DEFINED AS is ignored: only \\N is NULL")
 					continue
 				}
 				break
@@ -393,6 +420,15 @@ func parseCreate(raw string) (*createStmt, error) {
 				st.Delimiter = "\x01" // Hive's default field delimiter
 			}
 		}
+		st.Collection, st.MapKey = collection, mapKey
+		if st.Collection == "" {
+			// Hive's own property name has a typo ("colelction"), which
+			// DDL that Hive generates carries; both spellings work there.
+			st.Collection = cmp.Or(serdeProps["collection.delim"], serdeProps["colelction.delim"])
+		}
+		if st.MapKey == "" {
+			st.MapKey = serdeProps["mapkey.delim"]
+		}
 	case strings.EqualFold(serde, regexSerDe), strings.EqualFold(serde, regexSerDe2):
 		st.Format = formatRegex
 		st.Regex = serdeProps["input.regex"]
@@ -466,6 +502,13 @@ func (p *parser) nativeRest(cs *createStmt, name string, cols []tableColumn, raw
 			if err != nil {
 				return nil, err
 			}
+			for p.acceptPunct(".") { // Hive property names: collection.delim
+				n, err := p.ident()
+				if err != nil {
+					return nil, err
+				}
+				k += "." + n
+			}
 			p.acceptPunct("=")
 			v, err := p.str()
 			if err != nil {
@@ -474,10 +517,14 @@ func (p *parser) nativeRest(cs *createStmt, name string, cols []tableColumn, raw
 			switch strings.ToLower(k) {
 			case "delimiter", "delim", "field.delim":
 				st.Delimiter = v
+			case "collection.delim", "collection_delimiter":
+				st.Collection = v
+			case "mapkey.delim", "map_key_delimiter":
+				st.MapKey = v
 			case "regex", "input.regex":
 				st.Regex = v
 			default:
-				return nil, newErr(CodeInvalidParameter, "unknown stream table option %q (known: delimiter, regex)", k)
+				return nil, newErr(CodeInvalidParameter, "unknown stream table option %q (known: delimiter, collection.delim, mapkey.delim, regex)", k)
 			}
 			p.acceptPunct(",")
 		}
