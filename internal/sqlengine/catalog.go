@@ -77,14 +77,15 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 			errs = append(errs, fmt.Sprintf("CASE WHEN %s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL THEN %s END", sc, sc, c.Type,
 				"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+sc+" || '\" as "+c.Type+"'"))
 		}
-		inner = "SELECT * FROM rheo_csv_scan(" + quoteString(st.Name) + ", " + quoteString(st.Delimiter[:1]) + ", " + quoteString(strings.Join(spec, " ")) + ")"
+		inner = "SELECT * FROM rheo_csv_scan(" + quoteString(st.Name) + ", " + quoteString(st.Delimiter[:1]) + ", " + quoteString(strings.Join(spec, " ")) +
+			", null_format := " + quoteString(st.nullFormat()) + ")"
 	case st.Format == formatCSV:
 		inner = "SELECT *, string_split(_raw, " + quoteString(firstChar(st.Delimiter, ",")) + ") AS __f FROM rheo_scan(" + quoteString(st.Name) + ")"
 		for i, c := range st.Columns {
 			f := fmt.Sprintf("__f[%d]", i+1)
 			conv, check, ok := st.convertCollection(f, c.Type)
 			if !ok {
-				conv, check = convert(f, c.Type)
+				conv, check = convert(f, c.Type, st.nullFormat())
 			}
 			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
 			if check != "" {
@@ -109,7 +110,7 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 				conv = "TRY_CAST(" + f + " AS " + c.Type + ")"
 				check = f + " IS NOT NULL AND json_type(" + f + ") <> 'NULL' AND " + conv + " IS NULL"
 			} else {
-				conv, check = convert(f, c.Type)
+				conv, check = convert(f, c.Type, hiveNull)
 			}
 			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
 			if check != "" {
@@ -128,7 +129,7 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 		errs = append(errs, "CASE WHEN __m IS NULL AND _raw IS NOT NULL THEN 'record does not match input.regex' END")
 		for i, c := range st.Columns {
 			f := fmt.Sprintf("__m.g%d", i+1)
-			conv, check := convert(f, c.Type)
+			conv, check := convert(f, c.Type, hiveNull)
 			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
 			if check != "" {
 				errs = append(errs, fmt.Sprintf("CASE WHEN %s THEN %s END", check,
@@ -161,18 +162,31 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 	return verb + quoteIdent(st.Name) + " AS SELECT " + strings.Join(cols, ", ") + " FROM (" + inner + ")"
 }
 
+// hiveNull is Hive's default spelling of NULL in text.
+const hiveNull = `\N`
+
+// nullFormat is the spelling of NULL in the fields of a csv table.
+func (st *streamTable) nullFormat() string {
+	if st.Null != nil {
+		return *st.Null
+	}
+	return hiveNull
+}
+
 // convert returns the conversion of field expression f to type t and the
 // condition under which the field failed to convert ("" if it cannot fail).
-// Hive's text rules: \N is NULL; for non-string types an empty field is NULL.
-func convert(f, t string) (conv, check string) {
+// Hive's text rules: null (\N unless NULL DEFINED AS says otherwise) is
+// NULL; for non-string types an empty field is NULL.
+func convert(f, t, null string) (conv, check string) {
+	nf := quoteString(null)
 	switch t {
 	case "VARCHAR":
-		return "NULLIF(" + f + ", '\\N')", ""
+		return "NULLIF(" + f + ", " + nf + ")", ""
 	case "BLOB":
-		return "encode(NULLIF(" + f + ", '\\N'))", ""
+		return "encode(NULLIF(" + f + ", " + nf + "))", ""
 	}
-	conv = "TRY_CAST(NULLIF(NULLIF(" + f + ", ''), '\\N') AS " + t + ")"
-	check = f + " IS NOT NULL AND " + f + " NOT IN ('', '\\N') AND " + conv + " IS NULL"
+	conv = "TRY_CAST(NULLIF(NULLIF(" + f + ", ''), " + nf + ") AS " + t + ")"
+	check = f + " IS NOT NULL AND " + f + " NOT IN ('', " + nf + ") AND " + conv + " IS NULL"
 	return conv, check
 }
 
@@ -186,7 +200,7 @@ func convert(f, t string) (conv, check string) {
 // ok is false when t is not an ARRAY or MAP of non-nested types: Hive
 // splits those on further delimiters (\004...), which rheo does not do.
 func (st *streamTable) convertCollection(f, t string) (conv, check string, ok bool) {
-	items := "CASE WHEN " + f + " = '' THEN []::VARCHAR[] WHEN " + f + " <> '\\N' THEN string_split(" + f + ", " +
+	items := "CASE WHEN " + f + " = " + quoteString(st.nullFormat()) + " THEN NULL WHEN " + f + " = '' THEN []::VARCHAR[] ELSE string_split(" + f + ", " +
 		quoteString(st.collectionDelim()) + ") END"
 	switch k, v, isMap := mapTypes(t); {
 	case strings.HasSuffix(t, "[]"):
@@ -194,7 +208,7 @@ func (st *streamTable) convertCollection(f, t string) (conv, check string, ok bo
 		if isNested(el) {
 			return "", "", false
 		}
-		conv, check := convert("__x", el)
+		conv, check := convert("__x", el, st.nullFormat())
 		if check == "" {
 			check = "false"
 		}
@@ -207,8 +221,8 @@ func (st *streamTable) convertCollection(f, t string) (conv, check string, ok bo
 		mk := quoteString(st.mapKeyDelim())
 		key := "CASE WHEN strpos(__x, " + mk + ") > 0 THEN left(__x, strpos(__x, " + mk + ") - 1) ELSE __x END"
 		val := "CASE WHEN strpos(__x, " + mk + ") > 0 THEN substr(__x, strpos(__x, " + mk + ") + 1) END"
-		kc, kchk := convert(key, k)
-		vc, vchk := convert(val, v)
+		kc, kchk := convert(key, k, st.nullFormat())
+		vc, vchk := convert(val, v, st.nullFormat())
 		var checks []string
 		for _, c := range []string{kchk, vchk} {
 			if c != "" {

@@ -24,10 +24,10 @@ import (
 type csvKind uint8
 
 const (
-	csvText       csvKind = iota // any other type: field (NULL if '' or \N) to __s, cast in the view
-	csvBlob                      // BLOB: field (NULL if \N) to __s, encode() in the view
-	csvCollection                // ARRAY/MAP: field (NULL if \N, '' kept) to __s, split in the view
-	csvVarchar                   // field (NULL if \N) to __c
+	csvText       csvKind = iota // any other type: field (NULL if '' or null) to __s, cast in the view
+	csvBlob                      // BLOB: field (NULL if null) to __s, encode() in the view
+	csvCollection                // ARRAY/MAP: field (NULL if null, '' kept) to __s, split in the view
+	csvVarchar                   // field (NULL if null) to __c
 	csvBigint
 	csvInteger
 	csvSmallint
@@ -91,17 +91,18 @@ func (c csvCol) spec() string {
 // csvSpec is a bound rheo_csv_scan's parsing plan.
 type csvSpec struct {
 	delim byte
+	null  string // the spelling of NULL (NULL DEFINED AS)
 	cols  []csvCol
 	typed []int // output column of __c<i>, -1 if none
 	text  []int // output column of __s<i>, -1 if none
 	infos []duckdb.ColumnInfo
 }
 
-func parseCSVSpec(delim, spec string) (*csvSpec, error) {
+func parseCSVSpec(delim, spec, null string) (*csvSpec, error) {
 	if len(delim) != 1 {
 		return nil, fmt.Errorf("rheo_csv_scan: delimiter must be one byte, got %q", delim)
 	}
-	cs := &csvSpec{delim: delim[0], infos: scanColumns()}
+	cs := &csvSpec{delim: delim[0], null: null, infos: scanColumns()}
 	vc, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	for i, tok := range strings.Fields(spec) {
 		c := csvColumn(tok)
@@ -279,7 +280,7 @@ func (cs *csvSpec) emit(w *cellWriter, proj []bool, need int, bounds *[]int, dat
 		if !missing {
 			v = data[b[2*i]:b[2*i+1]]
 		}
-		isNull := missing || string(v) == `\N` || (len(v) == 0 && c.kind != csvVarchar && c.kind != csvBlob && c.kind != csvCollection)
+		isNull := missing || string(v) == cs.null || (len(v) == 0 && c.kind != csvVarchar && c.kind != csvBlob && c.kind != csvCollection)
 		if isNull {
 			if pt {
 				if err := w.null(tc); err != nil {

@@ -39,8 +39,11 @@ type streamTable struct {
 	// defaults, \002 and \003.
 	Collection string `json:"collection,omitempty"`
 	MapKey     string `json:"map_key,omitempty"`
-	Regex      string `json:"regex,omitempty"`
-	DDL        string `json:"ddl"`
+	// Null is the spelling of NULL in csv fields (NULL DEFINED AS); nil,
+	// as in definitions stored before it existed, means Hive's \N.
+	Null  *string `json:"null,omitempty"`
+	Regex string  `json:"regex,omitempty"`
+	DDL   string  `json:"ddl"`
 }
 
 // collectionDelim is the delimiter between ARRAY items and MAP entries of a
@@ -269,6 +272,7 @@ func parseCreate(raw string) (*createStmt, error) {
 	var (
 		delim, serde, handler string
 		collection, mapKey    string
+		null                  *string
 		storedAs, inputFormat string
 		location              string
 		hasLocation           bool
@@ -321,13 +325,11 @@ func parseCreate(raw string) (*createStmt, error) {
 					}
 					continue
 				case p.accept("null", "defined", "as"):
-					// Accepted so EMR DDL runs as written, but not applied:
-					// say so, since results differ from Hive's (the NULL
-					// spelling stays \N).
-					if _, err := p.str(); err != nil {
+					n, err := p.str()
+					if err != nil {
 						return nil, err
 					}
-					cs.notices = append(cs.notices, "NULL DEFINED AS is ignored: only \\N is NULL")
+					null = &n
 					continue
 				}
 				break
@@ -429,6 +431,16 @@ func parseCreate(raw string) (*createStmt, error) {
 		if st.MapKey == "" {
 			st.MapKey = serdeProps["mapkey.delim"]
 		}
+		st.Null = null
+		if st.Null == nil {
+			// Hive reads SerDe properties from TBLPROPERTIES too, where
+			// serialization.null.format is usually set.
+			for _, props := range []map[string]string{serdeProps, tblProps} {
+				if n, ok := props["serialization.null.format"]; ok && st.Null == nil {
+					st.Null = &n
+				}
+			}
+		}
 	case strings.EqualFold(serde, regexSerDe), strings.EqualFold(serde, regexSerDe2):
 		st.Format = formatRegex
 		st.Regex = serdeProps["input.regex"]
@@ -521,10 +533,12 @@ func (p *parser) nativeRest(cs *createStmt, name string, cols []tableColumn, raw
 				st.Collection = v
 			case "mapkey.delim", "map_key_delimiter":
 				st.MapKey = v
+			case "null", "null.format", "serialization.null.format":
+				st.Null = &v
 			case "regex", "input.regex":
 				st.Regex = v
 			default:
-				return nil, newErr(CodeInvalidParameter, "unknown stream table option %q (known: delimiter, collection.delim, mapkey.delim, regex)", k)
+				return nil, newErr(CodeInvalidParameter, "unknown stream table option %q (known: delimiter, collection.delim, mapkey.delim, null, regex)", k)
 			}
 			p.acceptPunct(",")
 		}

@@ -185,12 +185,18 @@ func (e *Engine) init(ctx context.Context) error {
 		return fmt.Errorf("register rheo_scan: %w", err)
 	}
 	err = duckdb.RegisterTableUDF(conn, "rheo_csv_scan", duckdb.ParallelChunkTableFunction{
-		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{vc, vc, vc}},
-		BindArgumentsContext: func(ctx context.Context, _ map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
+		// null_format (NULL DEFINED AS) is a named argument that every view
+		// passes; Open replaces the views of a warehouse made before it.
+		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{vc, vc, vc}, NamedArguments: map[string]duckdb.TypeInfo{"null_format": vc}},
+		BindArgumentsContext: func(ctx context.Context, named map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
 			name, _ := args[0].(string)
 			delim, _ := args[1].(string)
 			spec, _ := args[2].(string)
-			cs, err := parseCSVSpec(delim, spec)
+			null, ok := named["null_format"].(string)
+			if !ok {
+				null = hiveNull
+			}
+			cs, err := parseCSVSpec(delim, spec, null)
 			if err != nil {
 				return nil, err
 			}

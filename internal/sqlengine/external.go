@@ -254,7 +254,7 @@ func (e *Engine) externalViewSQL(t *externalTable, orReplace bool) string {
 		for i, c := range t.Columns {
 			f := fmt.Sprintf("__f%d", i)
 			spec = append(spec, quoteString(f)+": 'VARCHAR'")
-			conv, _ := convert(f, c.Type)
+			conv, _ := convert(f, c.Type, hiveNull)
 			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
 		}
 		from = "read_csv(" + glob + ", columns={" + strings.Join(spec, ", ") + "}, delim=" + quoteString(t.Delimiter) +
@@ -266,7 +266,7 @@ func (e *Engine) externalViewSQL(t *externalTable, orReplace bool) string {
 			names = append(names, fmt.Sprintf("'g%d'", i+1))
 		}
 		for i, c := range t.Columns {
-			conv, _ := convert(fmt.Sprintf("__m.g%d", i+1), c.Type)
+			conv, _ := convert(fmt.Sprintf("__m.g%d", i+1), c.Type, hiveNull)
 			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
 		}
 		// One VARCHAR column per line: a 4-byte delimiter no text contains.

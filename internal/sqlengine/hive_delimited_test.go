@@ -96,3 +96,47 @@ func TestStreamTableStoredBeforeCollections(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestHiveNullDefinedAs: NULL DEFINED AS (and LazySimpleSerDe's
+// serialization.null.format) sets the spelling of NULL in every field, item,
+// key and value, as in Hive; it used to be ignored with a notice, so only \N
+// was NULL.
+func TestHiveNullDefinedAs(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.stream("s", 1)
+	e.put("s", 0, "p", "1|NA|NA|a,NA|k:NA", `2|\N|\N|\N|\N`, "3|||,|:", "NA|x|5|NA|NA")
+	s := e.session()
+	cols := " (id INT, n STRING, i INT, arr ARRAY<STRING>, m MAP<STRING,STRING>) "
+	r := exec(t, s, "CREATE TABLE d"+cols+"ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' "+
+		"COLLECTION ITEMS TERMINATED BY ',' MAP KEYS TERMINATED BY ':' NULL DEFINED AS 'NA'"+kinesisStored)
+	if len(r.Notices()) != 0 {
+		t.Fatalf("notices %q", r.Notices())
+	}
+	want := []string{
+		"1|NULL|NULL|[a, NULL]|{k=NULL}|NULL",
+		`2|\N|NULL|[\N]|{\N=NULL}|column i: cannot parse "\N" as INTEGER`,
+		"3||NULL|['', '']|{''=''}|NULL",
+		"NULL|x|5|NULL|NULL|NULL",
+	}
+	check := func(name string) {
+		t.Helper()
+		got := rows(t, s, "SELECT id, n, i, arr::VARCHAR, m::VARCHAR, _parse_error FROM "+name+" ORDER BY _sequence_number")
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%s: got\n%s\nwant\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	check("d")
+	exec(t, s, "CREATE TABLE p"+cols+"ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe' "+
+		"WITH SERDEPROPERTIES ('field.delim'='|', 'collection.delim'=',', 'mapkey.delim'=':', 'serialization.null.format'='NA')"+kinesisStored)
+	check("p")
+	// Hive reads SerDe properties from TBLPROPERTIES too, the usual place
+	// for serialization.null.format = '' (empty fields are NULL).
+	exec(t, s, "CREATE TABLE q (id INT, n STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' STORED BY "+
+		"'com.amazon.emr.kinesis.hive.KinesisStorageHandler' TBLPROPERTIES ('kinesis.stream.name'='s', 'serialization.null.format'='')")
+	if got := strings.Join(rows(t, s, "SELECT id, n FROM q ORDER BY _sequence_number"), ","); got != `1|NA,2|\N,3|NULL,NULL|x` {
+		t.Fatal(got)
+	}
+	e.reopen()
+	s = e.session()
+	check("d")
+}
