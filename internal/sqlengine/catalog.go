@@ -32,7 +32,7 @@ const viewComment = "rheo stream table"
 // viewSQL renders the DuckDB view of a stream table. The view reads
 // rheo_scan (raw records plus metadata) and parses in SQL with DuckDB's
 // vectorised regex and JSON functions; rheo_scan only copies bytes. CSV
-// tables (with an ASCII delimiter) read rheo_csv_scan, which splits and
+// tables read rheo_csv_scan, which splits and
 // parses in Go; the view only casts the fields the scan left as text.
 //
 // Parsing follows Hive: a field that does not convert gives NULL. rheo
@@ -42,7 +42,7 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 	var cols, errs []string
 	inner := "SELECT * FROM rheo_scan(" + quoteString(st.Name) + ")"
 	switch {
-	case st.Format == formatCSV && st.Delimiter[0] < 0x80:
+	case st.Format == formatCSV:
 		// rheo_csv_scan splits and parses in Go (csvscan.go); fields it
 		// leaves as text (__s) are cast here, as the SQL path does.
 		var spec []string
@@ -50,6 +50,9 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 			cc := csvColumn(c.Type)
 			if _, _, ok := st.convertCollection("", c.Type); ok {
 				cc = csvCol{kind: csvCollection}
+			}
+			if cc.kind == csvBlob && st.RawBinary {
+				cc = csvCol{kind: csvRawBlob}
 			}
 			spec = append(spec, cc.spec())
 			tc, sc := fmt.Sprintf("__c%d", i), fmt.Sprintf("__s%d", i)
@@ -65,8 +68,8 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 			case cc.kind == csvVarchar:
 				cols = append(cols, tc+" AS "+quoteIdent(c.Name))
 				continue
-			case cc.kind == csvBlob:
-				cols = append(cols, "encode("+sc+") AS "+quoteIdent(c.Name))
+			case cc.blob():
+				cols = append(cols, tc+" AS "+quoteIdent(c.Name))
 				continue
 			case cc.typed():
 				conv = "coalesce(" + tc + ", TRY_CAST(" + sc + " AS " + c.Type + "))"
@@ -77,22 +80,8 @@ func (st *streamTable) viewSQL(orReplace bool) string {
 			errs = append(errs, fmt.Sprintf("CASE WHEN %s IS NOT NULL AND TRY_CAST(%s AS %s) IS NULL THEN %s END", sc, sc, c.Type,
 				"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+sc+" || '\" as "+c.Type+"'"))
 		}
-		inner = "SELECT * FROM rheo_csv_scan(" + quoteString(st.Name) + ", " + quoteString(st.Delimiter[:1]) + ", " + quoteString(strings.Join(spec, " ")) +
+		inner = "SELECT * FROM rheo_csv_scan(" + quoteString(st.Name) + ", " + quoteString(firstChar(st.Delimiter, ",")) + ", " + quoteString(strings.Join(spec, " ")) +
 			", null_format := " + quoteString(st.nullFormat()) + ")"
-	case st.Format == formatCSV:
-		inner = "SELECT *, string_split(_raw, " + quoteString(firstChar(st.Delimiter, ",")) + ") AS __f FROM rheo_scan(" + quoteString(st.Name) + ")"
-		for i, c := range st.Columns {
-			f := fmt.Sprintf("__f[%d]", i+1)
-			conv, check, ok := st.convertCollection(f, c.Type)
-			if !ok {
-				conv, check = convert(f, c.Type, st.nullFormat())
-			}
-			cols = append(cols, conv+" AS "+quoteIdent(c.Name))
-			if check != "" {
-				errs = append(errs, fmt.Sprintf("CASE WHEN %s THEN %s END", check,
-					"'column "+strings.ReplaceAll(c.Name, "'", "''")+": cannot parse \"' || "+f+" || '\" as "+c.Type+"'"))
-			}
-		}
 	case st.Format == formatJSON:
 		var paths []string
 		for _, c := range st.Columns {

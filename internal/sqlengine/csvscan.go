@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -25,7 +26,8 @@ type csvKind uint8
 
 const (
 	csvText       csvKind = iota // any other type: field (NULL if '' or null) to __s, cast in the view
-	csvBlob                      // BLOB: field (NULL if null) to __s, encode() in the view
+	csvBlob                      // BLOB: field (NULL if null) base64-decoded if it is base64, to __c
+	csvRawBlob                   // BLOB: field (NULL if null) as is, to __c
 	csvCollection                // ARRAY/MAP: field (NULL if null, '' kept) to __s, split in the view
 	csvVarchar                   // field (NULL if null) to __c
 	csvBigint
@@ -52,10 +54,13 @@ type csvCol struct {
 }
 
 // typed reports whether the column has a typed output column __c.
-func (c csvCol) typed() bool { return c.kind >= csvVarchar }
+func (c csvCol) typed() bool { return c.kind != csvText && c.kind != csvCollection }
 
 // text reports whether the column has a VARCHAR output column __s.
-func (c csvCol) text() bool { return c.kind != csvVarchar }
+func (c csvCol) text() bool { return !c.blob() && c.kind != csvVarchar }
+
+// blob reports whether the column is BINARY: its bytes are never text.
+func (c csvCol) blob() bool { return c.kind == csvBlob || c.kind == csvRawBlob }
 
 // csvColumn classifies a DuckDB type (as catalog columns spell it).
 func csvColumn(t string) csvCol {
@@ -77,6 +82,8 @@ func (c csvCol) spec() string {
 		return "-"
 	case csvCollection:
 		return "COLLECTION"
+	case csvRawBlob:
+		return "RAWBLOB"
 	case csvDecimal:
 		return fmt.Sprintf("DECIMAL(%d,%d)", c.width, c.scale)
 	}
@@ -90,7 +97,7 @@ func (c csvCol) spec() string {
 
 // csvSpec is a bound rheo_csv_scan's parsing plan.
 type csvSpec struct {
-	delim byte
+	delim []byte
 	null  string // the spelling of NULL (NULL DEFINED AS)
 	cols  []csvCol
 	typed []int // output column of __c<i>, -1 if none
@@ -99,15 +106,18 @@ type csvSpec struct {
 }
 
 func parseCSVSpec(delim, spec, null string) (*csvSpec, error) {
-	if len(delim) != 1 {
-		return nil, fmt.Errorf("rheo_csv_scan: delimiter must be one byte, got %q", delim)
+	if delim == "" {
+		return nil, fmt.Errorf("rheo_csv_scan: empty delimiter")
 	}
-	cs := &csvSpec{delim: delim[0], null: null, infos: scanColumns()}
+	cs := &csvSpec{delim: []byte(delim), null: null, infos: scanColumns()}
 	vc, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	for i, tok := range strings.Fields(spec) {
 		c := csvColumn(tok)
-		if tok == "COLLECTION" {
+		switch tok {
+		case "COLLECTION":
 			c = csvCol{kind: csvCollection}
+		case "RAWBLOB":
+			c = csvCol{kind: csvRawBlob}
 		}
 		if tok != "-" && c.kind == csvText {
 			return nil, fmt.Errorf("rheo_csv_scan: bad column type %q", tok)
@@ -157,6 +167,8 @@ func (c csvCol) duckType() duckdb.Type {
 		return duckdb.TYPE_TIMESTAMP
 	case csvDate:
 		return duckdb.TYPE_DATE
+	case csvBlob, csvRawBlob:
+		return duckdb.TYPE_BLOB
 	}
 	return duckdb.TYPE_VARCHAR
 }
@@ -255,17 +267,28 @@ func put[T int8 | int16 | int32 | int64 | float32 | float64 | bool](w *cellWrite
 }
 
 // emit fills the projected table columns of one record. bounds is scratch
-// space for field offsets (ints, not slices: no GC write barriers).
-func (cs *csvSpec) emit(w *cellWriter, proj []bool, need int, bounds *[]int, data []byte) error {
+// space for field offsets (ints, not slices: no GC write barriers). data is
+// the record's bytes; valid says whether they are UTF-8. Text fields of an
+// invalid record have invalid sequences replaced by U+FFFD (DuckDB's
+// VARCHAR must be UTF-8), in scratch; BINARY fields keep their bytes.
+// Splitting the bytes rather than the replaced text gives the same fields:
+// the delimiter is a whole character, and a run of invalid bytes holds no
+// character.
+func (cs *csvSpec) emit(w *cellWriter, proj []bool, need int, bounds *[]int, data []byte, valid bool, scratch *[]byte) error {
 	b := (*bounds)[:0]
 	for start := 0; len(b) < 2*need; {
-		j := bytes.IndexByte(data[start:], cs.delim)
+		var j int
+		if len(cs.delim) == 1 {
+			j = bytes.IndexByte(data[start:], cs.delim[0])
+		} else {
+			j = bytes.Index(data[start:], cs.delim)
+		}
 		if j < 0 {
 			b = append(b, start, len(data))
 			break
 		}
 		b = append(b, start, start+j)
-		start += j + 1
+		start += j + len(cs.delim)
 	}
 	*bounds = b
 	nf := len(b) / 2
@@ -280,7 +303,7 @@ func (cs *csvSpec) emit(w *cellWriter, proj []bool, need int, bounds *[]int, dat
 		if !missing {
 			v = data[b[2*i]:b[2*i+1]]
 		}
-		isNull := missing || string(v) == cs.null || (len(v) == 0 && c.kind != csvVarchar && c.kind != csvBlob && c.kind != csvCollection)
+		isNull := missing || string(v) == cs.null || (len(v) == 0 && c.kind != csvVarchar && !c.blob() && c.kind != csvCollection)
 		if isNull {
 			if pt {
 				if err := w.null(tc); err != nil {
@@ -293,6 +316,20 @@ func (cs *csvSpec) emit(w *cellWriter, proj []bool, need int, bounds *[]int, dat
 				}
 			}
 			continue
+		}
+		if c.blob() {
+			if c.kind == csvBlob {
+				if d, ok := hiveBase64(scratch, v); ok {
+					v = d
+				}
+			}
+			if err := w.str(tc, v); err != nil {
+				return err
+			}
+			continue
+		}
+		if !valid {
+			v = validText(scratch, v)
 		}
 		if c.kind == csvVarchar {
 			if err := w.str(tc, v); err != nil {
@@ -327,6 +364,29 @@ func (cs *csvSpec) emit(w *cellWriter, proj []bool, need int, bounds *[]int, dat
 		}
 	}
 	return nil
+}
+
+// hiveBase64 decodes v into buf if it is base64 as Hive's LazyBinary reads a
+// BINARY field (java.util.Base64's basic decoder): the standard alphabet,
+// padding optional but complete if present, no line breaks. Otherwise Hive
+// takes the field's bytes as they are.
+func hiveBase64(buf *[]byte, v []byte) ([]byte, bool) {
+	if bytes.ContainsAny(v, "\r\n") { // Go's decoder skips them; Java's refuses them
+		return nil, false
+	}
+	enc := base64.StdEncoding
+	if len(v)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	n := enc.DecodedLen(len(v))
+	if cap(*buf) < n {
+		*buf = make([]byte, n)
+	}
+	n, err := enc.Decode((*buf)[:n], v)
+	if err != nil {
+		return nil, false
+	}
+	return (*buf)[:n], true
 }
 
 // parses reports whether parse would handle v (for a query that needs only

@@ -41,9 +41,12 @@ type streamTable struct {
 	MapKey     string `json:"map_key,omitempty"`
 	// Null is the spelling of NULL in csv fields (NULL DEFINED AS); nil,
 	// as in definitions stored before it existed, means Hive's \N.
-	Null  *string `json:"null,omitempty"`
-	Regex string  `json:"regex,omitempty"`
-	DDL   string  `json:"ddl"`
+	Null *string `json:"null,omitempty"`
+	// RawBinary takes BINARY fields of csv tables as they are; false (Hive's
+	// default) base64-decodes the fields that are base64.
+	RawBinary bool   `json:"raw_binary,omitempty"`
+	Regex     string `json:"regex,omitempty"`
+	DDL       string `json:"ddl"`
 }
 
 // collectionDelim is the delimiter between ARRAY items and MAP entries of a
@@ -432,6 +435,13 @@ func parseCreate(raw string) (*createStmt, error) {
 			st.MapKey = serdeProps["mapkey.delim"]
 		}
 		st.Null = null
+		for _, props := range []map[string]string{serdeProps, tblProps} {
+			for _, k := range []string{"hive.serialization.decode.binary.as.base64", "serialization.decode.binary.as.base64"} {
+				if v, ok := props[k]; ok {
+					st.RawBinary = strings.EqualFold(strings.TrimSpace(v), "false")
+				}
+			}
+		}
 		if st.Null == nil {
 			// Hive reads SerDe properties from TBLPROPERTIES too, where
 			// serialization.null.format is usually set.
@@ -535,10 +545,12 @@ func (p *parser) nativeRest(cs *createStmt, name string, cols []tableColumn, raw
 				st.MapKey = v
 			case "null", "null.format", "serialization.null.format":
 				st.Null = &v
+			case "decode.binary.as.base64", "serialization.decode.binary.as.base64":
+				st.RawBinary = strings.EqualFold(strings.TrimSpace(v), "false")
 			case "regex", "input.regex":
 				st.Regex = v
 			default:
-				return nil, newErr(CodeInvalidParameter, "unknown stream table option %q (known: delimiter, collection.delim, mapkey.delim, null, regex)", k)
+				return nil, newErr(CodeInvalidParameter, "unknown stream table option %q (known: delimiter, collection.delim, mapkey.delim, null, decode.binary.as.base64, regex)", k)
 			}
 			p.acceptPunct(",")
 		}

@@ -117,7 +117,7 @@ type scanLocal struct {
 	si    int
 	seq   []byte
 	raw   []byte
-	text  []byte // valid UTF-8 copy of a record's data, for CSV
+	text  []byte // scratch for a CSV field: valid UTF-8 copy, or decoded base64
 	proj  []bool
 	vecs  []vecPtrs
 	raws  bool // vecs are valid for this chunk
@@ -326,12 +326,7 @@ func (s *scanSource) emit(l *scanLocal, chunk duckdb.DataChunk, proj []bool, row
 		if l.raws {
 			w.vecs = l.vecs
 		}
-		text := data
-		if !utf8.Valid(data) {
-			l.text = []byte(strings.ToValidUTF8(string(data), "\uFFFD"))
-			text = l.text
-		}
-		err = s.csv.emit(&w, proj, l.need, &l.flds, text)
+		err = s.csv.emit(&w, proj, l.need, &l.flds, data, utf8.Valid(data), &l.text)
 	}
 	return err
 }
