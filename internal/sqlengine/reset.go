@@ -108,6 +108,7 @@ func (s *Session) resetStatement(ctx context.Context, toks []token) (r *Result, 
 // resetAll puts every setting the session changed back to its default.
 func (s *Session) resetAll(ctx context.Context) error {
 	s.ckptEnabled, s.ckptName, s.ckptIter, s.ckptIterSet = false, "", 0, false
+	s.kinesisOther = nil
 	s.searchPath = ""
 	var errs []error
 	for name := range s.changed {

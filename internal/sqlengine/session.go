@@ -38,6 +38,9 @@ type Session struct {
 	// searchPath is search_path as last SET, in Postgres's spelling;
 	// "": the default (settings.go).
 	searchPath string
+	// kinesisOther holds the kinesis.* settings rheo ignores, by
+	// lower-case name, so SHOW and SET name answer what was set.
+	kinesisOther map[string]string
 }
 
 // Close closes the connection. Open Results must be closed first.
@@ -89,6 +92,13 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		case isJobStatement(toks):
 			return s.job(ctx, st, toks)
 		case toks[0].is("set") && isKinesisSet(st):
+			if name, ok := setDisplay(st); ok {
+				r, err := s.run(ctx, s.setDisplayQuery(name), nil, nil)
+				if r != nil {
+					r.tagVerb, r.tag = "", "SET"
+				}
+				return r, err
+			}
 			return s.set(st)
 		case toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis"):
 			return s.set("set " + strings.TrimSpace(st[toks[1].pos:]) + " = default")
@@ -104,7 +114,9 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 		if isSearchPathSet(toks) {
 			return s.setSearchPath(ctx, toks)
 		}
-		if q, ok := s.showQuery(ctx, toks); ok {
+		if q, ok, err := s.showQuery(ctx, toks); err != nil {
+			return nil, err
+		} else if ok {
 			r, err := s.run(ctx, q, nil, nil)
 			if r != nil {
 				r.tagVerb, r.tag = "", "SHOW"
@@ -180,14 +192,19 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 	}
 	st := pgCompat(stmts[0])
 	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
-		if (toks[0].is("set") && isKinesisSet(st)) || (toks[0].is("create") && isHiveCreate(st, toks)) ||
+		if name, ok := setDisplay(st); ok && toks[0].is("set") && isKinesisSet(st) {
+			st = s.setDisplayQuery(name)
+			toks, _ = lex(st, false)
+		} else if (toks[0].is("set") && isKinesisSet(st)) || (toks[0].is("create") && isHiveCreate(st, toks)) ||
 			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {
 			return &Description{}, nil
 		}
 		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) {
 			return &Description{}, nil
 		}
-		if q, ok := s.showQuery(ctx, toks); ok {
+		if q, ok, err := s.showQuery(ctx, toks); err != nil {
+			return nil, err
+		} else if ok {
 			st = q
 			toks, _ = lex(st, false)
 		}
@@ -544,6 +561,30 @@ func isKinesisSet(st string) bool {
 	return ok && strings.HasPrefix(strings.ToLower(name), "kinesis.")
 }
 
+// setDisplay reports whether a SET statement is Hive's display form, SET
+// name without a value, and returns the name.
+func setDisplay(st string) (string, bool) {
+	name, value, ok := parseSet(strings.TrimSuffix(strings.TrimSpace(st), ";"))
+	if !ok || value != "" || strings.ContainsAny(name, "=;") {
+		return "", false
+	}
+	rest := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(st), ";"))
+	if !strings.HasSuffix(rest, name) { // SET name = '' sets an empty value
+		return "", false
+	}
+	return name, true
+}
+
+// setDisplayQuery answers Hive's SET name as Hive prints it: one row,
+// "name=value", or "name is undefined".
+func (s *Session) setDisplayQuery(name string) string {
+	text := name + " is undefined"
+	if v, ok := s.ownSetting(name); ok && v != "" {
+		text = name + "=" + v
+	}
+	return "SELECT " + quoteString(text) + " AS set"
+}
+
 // parseSet splits "SET [SESSION|LOCAL] name = value" or "SET name TO
 // value" (Hive writes set a.b.c=v) into name and unquoted value.
 func parseSet(st string) (name, value string, ok bool) {
@@ -615,6 +656,14 @@ func (s *Session) set(st string) (*Result, error) {
 		}
 		s.ckptIter, s.ckptIterSet = n, true
 	default:
+		if def {
+			delete(s.kinesisOther, key)
+			break
+		}
+		if s.kinesisOther == nil {
+			s.kinesisOther = map[string]string{}
+		}
+		s.kinesisOther[key] = value
 		switch {
 		case strings.HasPrefix(key, "kinesis.checkpoint.metastore."):
 			r.notices = append(r.notices, name+" is ignored: rheo keeps checkpoints in its own store (see rheo_iterations)")

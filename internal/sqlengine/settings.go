@@ -112,10 +112,11 @@ func pgQuoteIdent(s string) string {
 // is a setting (Postgres's SHOW): search_path as the session set it, TIME
 // ZONE as TimeZone, kinesis.checkpoint.* as the session set them, DuckDB's
 // settings by their name. ok is false for
-// DuckDB's SHOW of a table (SHOW TABLES, SHOW t).
-func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool) {
+// DuckDB's SHOW of a table (SHOW TABLES, SHOW t). A kinesis.* name the
+// session does not hold is 42704, as an unknown setting is in Postgres.
+func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool, error) {
 	if len(toks) < 2 || !toks[0].is("show") {
-		return "", false
+		return "", false, nil
 	}
 	n := len(toks)
 	if toks[n-1].text == ";" {
@@ -125,7 +126,10 @@ func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool) {
 		// The checkpoint settings live in the session, not DuckDB, whose
 		// parser would read kinesis.checkpoint.x as a catalog and table.
 		if v, ok := s.ownSetting(name); ok {
-			return "SELECT " + quoteString(v) + " AS " + quoteIdent(strings.ToLower(name)), true
+			return "SELECT " + quoteString(v) + " AS " + quoteIdent(strings.ToLower(name)), true, nil
+		}
+		if strings.HasPrefix(strings.ToLower(name), "kinesis.") {
+			return "", false, newErr(CodeUndefinedObject, "unrecognized configuration parameter %q", name)
 		}
 	}
 	var name string
@@ -135,20 +139,20 @@ func (s *Session) showQuery(ctx context.Context, toks []token) (string, bool) {
 	case n == 2 && (toks[1].kind == tokWord || toks[1].kind == tokQIdent):
 		name = strings.ToLower(toks[1].text)
 	default:
-		return "", false
+		return "", false, nil
 	}
 	if name == "search_path" {
 		v := s.searchPath
 		if v == "" {
 			v = defaultSearchPath
 		}
-		return "SELECT " + quoteString(v) + " AS search_path", true
+		return "SELECT " + quoteString(v) + " AS search_path", true, nil
 	}
 	canonical, err := s.settingName(ctx, name)
 	if err != nil || canonical == "" {
-		return "", false
+		return "", false, nil
 	}
-	return "SELECT current_setting(" + quoteString(canonical) + ")::VARCHAR AS " + quoteIdent(canonical), true
+	return "SELECT current_setting(" + quoteString(canonical) + ")::VARCHAR AS " + quoteIdent(canonical), true, nil
 }
 
 // dottedName joins word tokens separated by "." (kinesis.checkpoint.enabled)
@@ -250,6 +254,9 @@ func (s *Session) ownSetting(name string) (string, bool) {
 			return "", true
 		}
 		return strconv.FormatInt(s.ckptIter, 10), true
+	}
+	if v, ok := s.kinesisOther[strings.ToLower(name)]; ok {
+		return v, true
 	}
 	return "", false
 }

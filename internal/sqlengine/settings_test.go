@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -135,5 +136,50 @@ func TestShowKinesisSetting(t *testing.T) {
 	exec(t, s, "RESET kinesis.checkpoint.iteration.no")
 	if got := one(t, s, "SHOW kinesis.checkpoint.iteration.no"); got != "" {
 		t.Errorf("iteration.no after RESET = %q, want empty", got)
+	}
+}
+
+// TestKinesisSetDisplay: Hive's SET name (no value) shows "name=value";
+// it used to fail with 22023 (invalid value ""). SHOW and current_setting of
+// an ignored kinesis.* setting give the value the session keeps, and an
+// unknown one is 42704 as in Postgres (SHOW was DuckDB's catalog error).
+func TestKinesisSetDisplay(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "SET kinesis.checkpoint.iteration.no = 4")
+	exec(t, s, "SET kinesis.iteration.timeout = 5")
+	for q, want := range map[string]string{
+		"SET kinesis.checkpoint.iteration.no;":                "kinesis.checkpoint.iteration.no=4",
+		"set KINESIS.checkpoint.enabled":                      "KINESIS.checkpoint.enabled=false",
+		"SET kinesis.checkpoint.logical.name":                 "kinesis.checkpoint.logical.name is undefined",
+		"SET kinesis.iteration.timeout":                       "kinesis.iteration.timeout=5",
+		"SET kinesis.nodata.timeout":                          "kinesis.nodata.timeout is undefined",
+		"SHOW kinesis.iteration.timeout":                      "5",
+		"SELECT current_setting('kinesis.iteration.timeout')": "5",
+	} {
+		if got := one(t, s, q); got != want {
+			t.Errorf("%s = %q, want %q", q, got, want)
+		}
+	}
+	d, err := s.Describe(context.Background(), "SET kinesis.checkpoint.iteration.no")
+	if err != nil || len(d.Columns) != 1 {
+		t.Errorf("Describe: %+v, %v", d, err)
+	}
+	for _, q := range []string{"SHOW kinesis.nodata.timeout", "SELECT current_setting('kinesis.nodata.timeout')"} {
+		if _, err := tryRows(s, q); sqlErr(t, err).Code != CodeUndefinedObject || !strings.Contains(err.Error(), "unrecognized configuration parameter") {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	if _, err := s.Describe(context.Background(), "SHOW kinesis.nodata.timeout"); err == nil {
+		t.Error("Describe SHOW kinesis.nodata.timeout: no error")
+	}
+	exec(t, s, "RESET kinesis.iteration.timeout")
+	if _, err := tryRows(s, "SHOW kinesis.iteration.timeout"); sqlErr(t, err).Code != CodeUndefinedObject {
+		t.Errorf("after RESET: %v", err)
+	}
+	exec(t, s, "SET kinesis.iteration.timeout = 5")
+	exec(t, s, "RESET ALL")
+	if got := one(t, s, "SET kinesis.iteration.timeout"); got != "kinesis.iteration.timeout is undefined" {
+		t.Errorf("after RESET ALL: %q", got)
 	}
 }
