@@ -387,6 +387,14 @@ func parseCreate(raw string) (*createStmt, error) {
 		if cs.external, err = buildExternal(name, cols, parts, serde, serdeProps, rowDelimited, delim, storedAs, inputFormat, location, raw); err != nil {
 			return nil, err
 		}
+		// Lake tables read files with DuckDB's read_csv, which rheo does
+		// not teach these clauses (stream tables apply them): say so.
+		if collection != "" || mapKey != "" {
+			cs.notices = append(cs.notices, "COLLECTION ITEMS and MAP KEYS TERMINATED BY are ignored on a lake table: ARRAY and MAP fields are not split")
+		}
+		if null != nil {
+			cs.notices = append(cs.notices, "NULL DEFINED AS is ignored on a lake table: only \\N is NULL")
+		}
 		return cs, nil
 	}
 	if hasLocation {

@@ -184,3 +184,16 @@ func TestHiveDelimitedBinary(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestLakeTableDelimitedClausesNotice: lake tables do not apply NULL DEFINED
+// AS or the collection delimiters, and say so rather than dropping them
+// silently.
+func TestLakeTableDelimitedClausesNotice(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	r := exec(t, s, "CREATE EXTERNAL TABLE l (id INT, arr ARRAY<STRING>) ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' "+
+		"COLLECTION ITEMS TERMINATED BY ',' NULL DEFINED AS 'NA' LOCATION 's3://lake1/l'")
+	if n := strings.Join(r.Notices(), "\n"); !strings.Contains(n, "COLLECTION ITEMS") || !strings.Contains(n, "NULL DEFINED AS") {
+		t.Fatalf("notices %q", r.Notices())
+	}
+}
