@@ -19,4 +19,18 @@
 // binary named by $RHEO_E2E_BIN. Tests that
 // need the aws CLI or python3 with boto3 skip when those are missing; all
 // others always run. The package has no non-test code besides this file.
+//
+// # Torture run
+//
+// TestTorture (torture_test.go) is skipped unless given a round count. It
+// kills the server with SIGKILL at random moments (also during a reshard,
+// during the next start and during a graceful shutdown) while producers,
+// reshards, two delivery streams, a scheduled SQL job and a GetRecords
+// reader run at once, and checks every durability invariant after each
+// restart. Run it on a real disk (data directories go under $TMPDIR):
+//
+//	TMPDIR=/var/tmp go test ./test/e2e -run TestTorture -torture.rounds 30 -timeout 60m -v
+//
+// Each round re-reads everything written so far, so rounds get slower as
+// the data grows (about 30 s each after 20 rounds on 2 cores).
 package e2e

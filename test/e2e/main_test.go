@@ -145,6 +145,13 @@ func (p *rheoProc) args() []string {
 // start launches the process and waits for /health.
 func (p *rheoProc) start() {
 	p.t.Helper()
+	p.launch()
+	p.waitHealthy(20 * time.Second)
+}
+
+// launch starts the process without waiting for it to be healthy.
+func (p *rheoProc) launch() {
+	p.t.Helper()
 	if p.running() {
 		p.t.Fatalf("rheo already running")
 	}
@@ -163,7 +170,6 @@ func (p *rheoProc) start() {
 		fmt.Fprintf(p.stderr, "=== run %d exited: %v\n", p.gen, p.err)
 		close(p.done)
 	}()
-	p.waitHealthy(20 * time.Second)
 }
 
 // running reports whether the current child has been started and not
