@@ -24,7 +24,7 @@ var (
 // rewriteFuncs replaces current_setting of pgwire's parameters and
 // pg_backend_pid() by their values, before the engine sees the statement.
 func (c *conn) rewriteFuncs(sql string) string {
-	if !strings.Contains(strings.ToLower(sql), "current_setting") && !strings.Contains(strings.ToLower(sql), "pg_backend_pid") {
+	if lower := strings.ToLower(sql); !strings.Contains(lower, "current_setting") && !strings.Contains(lower, "pg_backend_pid") {
 		return sql
 	}
 	sql = reCurrentSetting.ReplaceAllStringFunc(sql, func(m string) string {
