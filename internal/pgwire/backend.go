@@ -24,19 +24,14 @@ type Session interface {
 	// Describe returns the parameter and result types of one statement
 	// without running it.
 	Describe(ctx context.Context, sql string) (*Description, error)
+	// Setting returns an engine setting's current value in the session,
+	// and SetSetting sets it as SET does. Neither is one of the client's
+	// statements (not counted or logged as one): pgwire uses them to
+	// follow the session's TimeZone.
+	Setting(ctx context.Context, name string) (string, error)
+	SetSetting(ctx context.Context, name, value string) error
 	// Close releases the session.
 	Close() error
-}
-
-// SettingSession is implemented by a Session that can read and set an
-// engine setting outside the client's statements (not counted or logged
-// as one). pgwire uses it to follow the session's TimeZone; with a Session
-// that lacks it, it runs the equivalent statements.
-type SettingSession interface {
-	// Setting returns a setting's current value in the session.
-	Setting(ctx context.Context, name string) (string, error)
-	// SetSetting sets it for the session, as SET does.
-	SetSetting(ctx context.Context, name, value string) error
 }
 
 // Rows is the result of one statement, read forward once.

@@ -53,7 +53,7 @@ func (b *fakeBackend) log() []string {
 
 type fakeSession struct {
 	b  *fakeBackend
-	tz string // "SET TimeZone = 'x'", read by "SELECT current_setting('TimeZone')"
+	tz string // "SET TimeZone = 'x'" or SetSetting, read by Setting
 }
 
 func (s *fakeSession) Close() error {
@@ -115,16 +115,26 @@ func (s *fakeSession) Describe(ctx context.Context, sql string) (*Description, e
 	return &Description{}, nil
 }
 
+// Setting and SetSetting know only TimeZone, as pgwire uses them.
+func (s *fakeSession) Setting(_ context.Context, name string) (string, error) {
+	if name != "TimeZone" || s.tz == "" {
+		return "", &Error{Code: "42704", Message: "no " + name}
+	}
+	return s.tz, nil
+}
+
+func (s *fakeSession) SetSetting(_ context.Context, name, value string) error {
+	if name != "TimeZone" {
+		return &Error{Code: "42704", Message: "no " + name}
+	}
+	s.tz = value
+	return nil
+}
+
 func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows, error) {
 	if v, ok := strings.CutPrefix(sql, "SET TimeZone = "); ok {
 		s.tz = strings.Trim(v, "'")
 		return &fakeRows{tag: "SET"}, nil
-	}
-	if sql == "SELECT current_setting('TimeZone')" { // pgwire following the zone: not logged
-		if s.tz == "" {
-			return nil, &Error{Code: "42704", Message: "no time zone"}
-		}
-		return &fakeRows{cols: []Column{{"current_setting", "VARCHAR"}}, rows: [][]any{{s.tz}}, tag: "SELECT 1"}, nil
 	}
 	s.b.mu.Lock()
 	s.b.queries = append(s.b.queries, strings.TrimSpace(sql))

@@ -131,11 +131,7 @@ func (c *conn) startup() (ok bool, err error) {
 	c.tz = "UTC"
 	if tz := sm.Parameters["TimeZone"]; tz != "" {
 		// pgjdbc sends the JVM's zone; an engine that refuses it keeps its own.
-		if ss, ok := sess.(SettingSession); ok {
-			_ = ss.SetSetting(c.ctx, "TimeZone", tz)
-		} else if rows, err := sess.Query(c.ctx, "SET TimeZone = '"+strings.ReplaceAll(tz, "'", "''")+"'"); err == nil {
-			_ = rows.Close()
-		}
+		_ = sess.SetSetting(c.ctx, "TimeZone", tz)
 	}
 	c.refreshTimeZone(c.ctx, false)
 	c.be.Send(&pgproto3.AuthenticationOk{})

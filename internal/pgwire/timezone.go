@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
 	// The engine knows every IANA zone wherever rheo runs; so must the
 	// rendering of timestamptz values, even without /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -41,22 +42,8 @@ func (c *conn) refreshTimeZone(ctx context.Context, report bool) {
 
 // engineTimeZone asks the engine for its TimeZone setting.
 func (c *conn) engineTimeZone(ctx context.Context) (string, bool) {
-	if ss, ok := c.sess.(SettingSession); ok {
-		v, err := ss.Setting(ctx, "TimeZone")
-		return v, err == nil && v != ""
-	}
-	rows, err := c.sess.Query(ctx, "SELECT current_setting('TimeZone')")
-	if err != nil {
-		return "", false
-	}
-	defer rows.Close()
-	if !rows.Next() || len(rows.Row()) != 1 {
-		return "", false
-	}
-	v, ok := rows.Row()[0].(string)
-	for rows.Next() {
-	}
-	return v, ok && v != "" && rows.Err() == nil
+	v, err := c.sess.Setting(ctx, "TimeZone")
+	return v, err == nil && v != ""
 }
 
 // appendValue appends a value's text form, timestamptz in the session's

@@ -75,9 +75,8 @@ func (s sqlSession) Describe(ctx context.Context, sql string) (*pgwire.Descripti
 
 func (s sqlSession) Close() error { return s.s.Close() }
 
-// Setting and SetSetting implement pgwire.SettingSession: pgwire's own
-// reads and sets of TimeZone are not the client's statements, so they are
-// not counted.
+// Setting and SetSetting are pgwire's own reads and sets of TimeZone, not
+// the client's statements, so they are not counted.
 func (s sqlSession) Setting(ctx context.Context, name string) (string, error) {
 	v, err := s.s.Setting(ctx, name)
 	if err != nil {
