@@ -82,7 +82,7 @@ func binaryCopyToCSV(w io.Writer, r io.Reader, oids []uint32) error {
 				return badCopy("unexpected end of data in row %d", row)
 			}
 			field = fb.Bytes()
-			v, err := decodeParam(oid, 1, field)
+			v, err := decodeParam(oid, 1, field, nil)
 			if err != nil {
 				return badCopy("row %d, column %d: %v", row, i+1, err)
 			}

@@ -211,7 +211,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 		if i < len(oids) {
 			oid = oids[i]
 		}
-		v, err := decodeParam(oid, formatOf(m.ParameterFormatCodes, i), raw)
+		v, err := decodeParam(oid, formatOf(m.ParameterFormatCodes, i), raw, c.loc)
 		if err != nil {
 			if isPGError(err) {
 				return err

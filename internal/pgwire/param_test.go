@@ -20,7 +20,7 @@ func TestTimeParamsWithoutSeconds(t *testing.T) {
 		{OIDTimestamptz, "2025-03-01 23:00:00+02:00", time.Date(2025, 3, 1, 21, 0, 0, 0, time.UTC)},
 		{OIDDate, "2025-03-01 23:00", time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)},
 	} {
-		v, err := decodeTextParam(c.oid, c.in)
+		v, err := decodeTextParam(c.oid, c.in, nil)
 		if err != nil {
 			t.Errorf("%d %q: %v", c.oid, c.in, err)
 			continue
@@ -30,7 +30,7 @@ func TestTimeParamsWithoutSeconds(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"23:00", "23:00:00", "23:00:00.5"} {
-		if _, err := decodeTextParam(OIDTime, in); err != nil {
+		if _, err := decodeTextParam(OIDTime, in, nil); err != nil {
 			t.Errorf("time %q: %v", in, err)
 		}
 	}
@@ -43,14 +43,14 @@ func TestBinaryIntervalParam(t *testing.T) {
 	b := binary.BigEndian.AppendUint64(nil, uint64(micros))
 	b = binary.BigEndian.AppendUint32(b, uint32(days))
 	b = binary.BigEndian.AppendUint32(b, uint32(months))
-	v, err := decodeParam(OIDInterval, 1, b)
+	v, err := decodeParam(OIDInterval, 1, b, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v != "-14 months 3 days -3723500000 microseconds" {
 		t.Errorf("interval = %#v", v)
 	}
-	if _, err := decodeParam(OIDInterval, 1, b[:15]); err == nil {
+	if _, err := decodeParam(OIDInterval, 1, b[:15], nil); err == nil {
 		t.Error("15 bytes accepted")
 	}
 }

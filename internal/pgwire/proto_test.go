@@ -812,3 +812,20 @@ func TestClientEncodingUTF8Only(t *testing.T) {
 	c.send(&pgproto3.Query{String: "SET client_encoding = 'bogus'"})
 	expectFlow(t, c.until(0), "Error(ERROR 22023)", "Ready(I)")
 }
+
+// TestTimestamptzParamInSessionZone: a text timestamptz parameter without
+// an offset is a wall-clock time in the session's TimeZone, as in
+// Postgres (pgx and JDBC send strings so); one with an offset is that
+// instant; a timestamp parameter stays a wall clock.
+func TestTimestamptzParamInSessionZone(t *testing.T) {
+	_, fb, addr := startFake(t)
+	fb.echoTypes = []string{"TIMESTAMP WITH TIME ZONE", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP"}
+	c := connect(t, addr, "rheo")
+	c.send(&pgproto3.Query{String: "SET TimeZone = 'Europe/Paris'"})
+	c.until(0)
+	params := [][]byte{[]byte("2024-07-01 10:00:00"), []byte("2024-01-01"), []byte("2024-01-01 10:00:00Z"), []byte("2024-01-01 10:00:00")}
+	c.send(&pgproto3.Parse{Query: "echo"}, &pgproto3.Bind{Parameters: params}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expectFlow(t, c.until(0), "ParseComplete", "BindComplete",
+		"DataRow(2024-07-01 10:00:00+02,2024-01-01 00:00:00+01,2024-01-01 11:00:00+01,2024-01-01 10:00:00)",
+		"CommandComplete(SELECT 1)", "Ready(I)")
+}

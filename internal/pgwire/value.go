@@ -600,13 +600,15 @@ func decodeNumeric(b []byte) (string, error) {
 
 // decodeParam turns one Bind parameter into the Go value passed to the
 // engine. oid is the parameter's type (0 when neither client nor engine
-// knows it); format is 0 (text) or 1 (binary).
-func decodeParam(oid uint32, format int16, b []byte) (any, error) {
+// knows it); format is 0 (text) or 1 (binary); loc is the session's
+// TimeZone (nil: UTC), in which a text timestamptz without an offset is
+// read.
+func decodeParam(oid uint32, format int16, b []byte, loc *time.Location) (any, error) {
 	if b == nil {
 		return nil, nil
 	}
 	if format == 0 {
-		return decodeTextParam(oid, string(b))
+		return decodeTextParam(oid, string(b), loc)
 	}
 	if format != 1 {
 		return nil, fmt.Errorf("unsupported format code: %d", format)
@@ -693,8 +695,10 @@ func decodeParam(oid uint32, format int16, b []byte) (any, error) {
 	return nil, fmt.Errorf("binary format for parameters of type OID %d is not supported; send it as text", oid)
 }
 
-// decodeTextParam parses a text-format parameter of type oid.
-func decodeTextParam(oid uint32, s string) (any, error) {
+// decodeTextParam parses a text-format parameter of type oid. A
+// timestamptz without an offset is a wall-clock time in loc (nil: UTC),
+// the session's TimeZone, as Postgres reads it.
+func decodeTextParam(oid uint32, s string, loc *time.Location) (any, error) {
 	bad := func(typ string) error {
 		return &Error{Code: codeInvalidTextRep, Message: fmt.Sprintf("invalid input syntax for type %s: %q", typ, s)}
 	}
@@ -743,7 +747,10 @@ func decodeTextParam(oid uint32, s string) (any, error) {
 		}
 		return t, nil
 	case OIDTimestamp, OIDTimestamptz:
-		t, err := parseTimestamp(s)
+		if oid == OIDTimestamp || loc == nil {
+			loc = time.UTC
+		}
+		t, err := parseTimestamp(s, loc)
 		if err != nil {
 			return nil, bad("timestamp")
 		}
@@ -766,7 +773,7 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if rest = strings.TrimSpace(rest); rest != "" && rest != "Z" && !reZone.MatchString(rest) {
-		if _, err := parseTimestamp("2000-01-01 " + rest); err != nil {
+		if _, err := parseTimestamp("2000-01-01 "+rest, time.UTC); err != nil {
 			return time.Time{}, fmt.Errorf("invalid date %q", s)
 		}
 	}
@@ -777,8 +784,8 @@ func parseDate(s string) (time.Time, error) {
 var reZone = regexp.MustCompile(`^[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?$`)
 
 // parseTimestamp accepts the forms drivers send for timestamps, and those
-// people type (seconds left out).
-func parseTimestamp(s string) (time.Time, error) {
+// people type (seconds left out); one without an offset is read in loc.
+func parseTimestamp(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range []string{
 		"2006-01-02 15:04:05.999999999Z07:00:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07",
@@ -786,7 +793,7 @@ func parseTimestamp(s string) (time.Time, error) {
 		// Seconds are optional in Postgres.
 		"2006-01-02 15:04Z07:00", "2006-01-02 15:04Z07", "2006-01-02T15:04Z07:00", "2006-01-02 15:04", "2006-01-02T15:04",
 	} {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return t.UTC(), nil
 		}
 	}
