@@ -44,6 +44,11 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 				return err
 			}
 			cfg.Logger = logger
+			// The startup line says where to connect: shown whatever the
+			// level, in the same format.
+			if cfg.StartupLogger, err = newLogger("info", logFormat); err != nil {
+				return err
+			}
 			// The default Postgres port may be taken by a real Postgres:
 			// then serve without it, unless the user asked for it.
 			cfg.PGListenOptional = !cmd.Flags().Changed("pg-listen")
@@ -84,7 +89,7 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.StringVar(&cfg.S3Endpoint, "s3-endpoint", cfg.S3Endpoint, "S3-compatible service (URL) for delivery destinations and SQL's s3:// URLs; default: the built-in lake, bucket NAME = <data-dir>/lake/NAME/. Credentials: RHEO_S3_ACCESS_KEY_ID and RHEO_S3_SECRET_ACCESS_KEY, else the AWS SDK's default chain")
 	f.StringVar(&cfg.S3Region, "s3-region", cfg.S3Region, "region for --s3-endpoint requests (default us-east-1)")
 	f.BoolVar(&cfg.S3PathStyle, "s3-path-style", cfg.S3PathStyle, "path-style bucket addressing for --s3-endpoint (MinIO and most S3-compatible servers)")
-	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error (the startup line, where to connect, is shown at any level)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.Int64Var(&cfg.Preallocate, "preallocate", cfg.Preallocate, "bytes of zeros the shard log keeps written ahead of small synced appends, so their fdatasync is data only (0: the default, 1 MiB; negative: off)")
 	_ = f.MarkHidden("preallocate") // a storage tuning knob for benchmarks

@@ -90,6 +90,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Logger receives all logs; nil discards them.
 	Logger *slog.Logger
+	// StartupLogger receives the one startup line (where the server
+	// listens, where its data lives); nil means Logger. rheo serve gives
+	// one at info whatever --log-level: users need that line to connect.
+	StartupLogger *slog.Logger
 }
 
 // DefaultConfig returns the defaults of "rheo serve".
@@ -128,6 +132,9 @@ func (c *Config) ensureDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.StartupLogger == nil {
+		c.StartupLogger = c.Logger
 	}
 }
 

@@ -97,7 +97,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		attrs = append(attrs, "pg_listen", s.pgLn.Addr().String())
 		pg = fmt.Sprintf("%s (SQL, Postgres wire)", s.PGURL())
 	}
-	s.logger.Info(fmt.Sprintf("rheo listening on %s (console, Kinesis and Firehose APIs, POST /v1/sql, /metrics), %s, data in %s, sync=%s",
+	cfg.StartupLogger.Info(fmt.Sprintf("rheo listening on %s (console, Kinesis and Firehose APIs, POST /v1/sql, /metrics), %s, data in %s, sync=%s",
 		s.URL(), pg, s.dataDir, cfg.Sync), attrs...)
 	return s, nil
 }

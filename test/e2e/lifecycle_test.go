@@ -117,3 +117,14 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	p.start()
 	l.verify(ctx, t, c, stream)
 }
+
+// TestStartupLineAtWarn: the startup line (where the server listens,
+// where its data lives) is printed whatever --log-level, since users
+// need it to connect; the rest of the log still follows the level.
+func TestStartupLineAtWarn(t *testing.T) {
+	p := startRheo(t, "--log-level", "warn")
+	out := p.stderr.String()
+	if !strings.Contains(out, "rheo listening on "+p.endpoint()) || !strings.Contains(out, p.dataDir) {
+		t.Errorf("no startup line with --log-level warn:\n%s", out)
+	}
+}
