@@ -217,6 +217,24 @@ func TestVerify(t *testing.T) {
 		}
 		wantAuthErr(t, p.RequireService("kinesis"), "InvalidSignatureException", "Credential should be scoped to correct service: 'kinesis'. ")
 	})
+	t.Run("service is checked with the scope, before the key and the signature", func(t *testing.T) {
+		// As AWS does: a key scoped to another service is told so, known
+		// or not, with the right secret or not.
+		for _, k := range []aws.Credentials{{AccessKeyID: "AKIDNOBODY", SecretAccessKey: "x"}, {AccessKeyID: "AKIDPROD", SecretAccessKey: "wrong"}} {
+			r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4567/", bytes.NewReader(body))
+			sum := sha256.Sum256(body)
+			_ = v4.NewSigner().SignHTTP(context.Background(), k, r, hex.EncodeToString(sum[:]), "firehose", "us-east-1", t0)
+			_, err := s.Authenticate(r, body, "kinesis", "")
+			wantAuthErr(t, err, "InvalidSignatureException", "Credential should be scoped to correct service: 'kinesis'. ")
+		}
+		r := signed(t, "AKIDPROD", "prod-secret", t0, body, nil)
+		_, rest, _ := strings.Cut(r.Header.Get("Authorization"), ", ")
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDNOBODY/20250313//firehose/aws5_request, "+rest)
+		_, err := s.Authenticate(r, body, "kinesis", "")
+		wantAuthErr(t, err, "InvalidSignatureException", "Credential should be scoped to a valid region, not ''. Credential should be scoped to correct service: 'kinesis'. "+
+			"Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. "+
+			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20250313' != '20250314', from '20250314T150926Z'.")
+	})
 }
 
 func TestAllowed(t *testing.T) {

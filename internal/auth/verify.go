@@ -35,8 +35,15 @@ type sigV4Header struct {
 // date or credential), InvalidSignatureException (X-Amz-Date more than 5
 // minutes from the server clock, Host not signed, a bad credential scope),
 // UnrecognizedClientException (unknown access key id), and last
-// InvalidSignatureException (signature mismatch): AWS's order.
+// InvalidSignatureException (signature mismatch): AWS's order. Any
+// service in the credential scope is accepted (Authenticate requires one).
 func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
+	return s.verify(r, body, "")
+}
+
+// verify is Verify requiring that the credential scope name service
+// (any when ""): AWS checks it with the rest of the scope, before the key.
+func (s *Store) verify(r *http.Request, body []byte, service string) (*Principal, error) {
 	authz := r.Header.Get("Authorization")
 	presigned := r.URL.Query().Has("X-Amz-Algorithm")
 	switch {
@@ -69,7 +76,7 @@ func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 		// Without it a signature could be replayed against another host.
 		return nil, newErr(ErrInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	}
-	akid, region, service, err := parseScope(h.credential, t, rawDate)
+	akid, region, service, err := parseScope(h.credential, t, rawDate, service)
 	if err != nil {
 		return nil, err
 	}
@@ -97,10 +104,7 @@ func (s *Store) Verify(r *http.Request, body []byte) (*Principal, error) {
 // require that it was signed for service, and give a principal whose
 // credentials file named no account the server's account.
 func (s *Store) Authenticate(r *http.Request, body []byte, service, account string) (*Principal, error) {
-	p, err := s.Verify(r, body)
-	if err == nil {
-		err = p.RequireService(service)
-	}
+	p, err := s.verify(r, body, service)
 	if err != nil {
 		return nil, err
 	}
@@ -111,10 +115,10 @@ func (s *Store) Authenticate(r *http.Request, body []byte, service, account stri
 }
 
 // parseScope splits Credential=AKID/yyyymmdd/region/service/aws4_request
-// and checks its pieces against the request's date t, with AWS's wording
-// (every wrong piece named at once). The service is checked by
-// RequireService, as only the API knows which one it expects.
-func parseScope(credential string, t time.Time, rawDate string) (akid, region, service string, err error) {
+// and checks its pieces against the request's date t and the service the
+// API expects (any when wantService is ""), with AWS's wording and order
+// (every wrong piece named at once).
+func parseScope(credential string, t time.Time, rawDate, wantService string) (akid, region, service string, err error) {
 	// AWS ignores trailing slashes; a secret pasted as the key id adds slashes.
 	scope := strings.Split(strings.TrimRight(credential, "/"), "/")
 	if len(scope) != 5 {
@@ -123,6 +127,9 @@ func parseScope(credential string, t time.Time, rawDate string) (akid, region, s
 	var msg strings.Builder
 	if scope[2] == "" {
 		msg.WriteString("Credential should be scoped to a valid region, not ''. ")
+	}
+	if wantService != "" && scope[3] != wantService {
+		msg.WriteString("Credential should be scoped to correct service: '" + wantService + "'. ")
 	}
 	if scope[4] != "aws4_request" {
 		msg.WriteString("Credential should be scoped with a valid terminator: 'aws4_request', not '" + scope[4] + "'. ")
