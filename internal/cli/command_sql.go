@@ -51,8 +51,9 @@ func NewSQLCommand() *cobra.Command {
   rheo sql -c "COPY t FROM STDIN (FORMAT csv, HEADER)" < in.csv
 
 In the shell a statement runs once a line ends with ';'. \q quits, \? helps.
-History is kept in ~/` + sqlHistoryFile + `. Every statement prints
-"(N rows, X ms)" or its command tag.`,
+History is kept in ~/` + sqlHistoryFile + `. A statement prints
+"(N rows, X ms)" or its command tag and time; statements sent together
+("a; b", a file) print one "Time: X ms" for all, as psql -c does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSQL(cmd.Context(), cmd, &o)
@@ -287,9 +288,25 @@ func (p *sqlPrinter) run(ctx context.Context, conn *pgconn.PgConn, sql string) e
 		fmt.Fprintln(p.status, tag.String())
 		return nil
 	}
+	// The server answers statements sent together at once (as Postgres
+	// does: it flushes at the end), so their results arrive together and
+	// only the whole has a meaningful time. As psql -c: a lone statement
+	// shows its time, several one "Time:" line for all. A result's footer
+	// waits until it is known whether another result follows.
 	start := time.Now()
+	var footer func(elapsed float64) // the last result's, not yet printed; elapsed < 0: no time
+	flush := func(elapsed float64) {
+		if footer != nil {
+			footer(elapsed)
+			footer = nil
+		}
+	}
+	defer flush(-1)
+	results := 0
 	mrr := conn.Exec(ctx, sql)
 	for mrr.NextResult() {
+		flush(-1)
+		results++
 		rr := mrr.ResultReader()
 		fields := rr.FieldDescriptions()
 		var rows [][]*string
@@ -336,9 +353,7 @@ func (p *sqlPrinter) run(ctx context.Context, conn *pgconn.PgConn, sql string) e
 		if w != nil {
 			w.Flush()
 		}
-		elapsed := float64(time.Since(start).Microseconds()) / 1000
 		if p.format != "table" {
-			start = time.Now()
 			continue
 		}
 		if len(fields) > 0 {
@@ -347,14 +362,32 @@ func (p *sqlPrinter) run(ctx context.Context, conn *pgconn.PgConn, sql string) e
 			if n == 1 {
 				noun = "row"
 			}
-			fmt.Fprintf(p.out, "(%d %s, %.1f ms)\n\n", n, noun, elapsed)
+			footer = func(elapsed float64) {
+				if elapsed < 0 {
+					fmt.Fprintf(p.out, "(%d %s)\n\n", n, noun)
+				} else {
+					fmt.Fprintf(p.out, "(%d %s, %.1f ms)\n\n", n, noun, elapsed)
+				}
+			}
 		} else {
-			fmt.Fprintf(p.out, "%s (%.1f ms)\n", tag.String(), elapsed)
+			footer = func(elapsed float64) {
+				if elapsed < 0 {
+					fmt.Fprintln(p.out, tag.String())
+				} else {
+					fmt.Fprintf(p.out, "%s (%.1f ms)\n", tag.String(), elapsed)
+				}
+			}
 		}
-		start = time.Now()
 	}
 	if err := mrr.Close(); err != nil {
 		return p.printError(err)
+	}
+	elapsed := float64(time.Since(start).Microseconds()) / 1000
+	if results == 1 {
+		flush(elapsed)
+	} else if footer != nil {
+		flush(-1)
+		fmt.Fprintf(p.out, "Time: %.1f ms\n", elapsed)
 	}
 	return nil
 }

@@ -49,17 +49,28 @@ func TestSQLCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rheo sql -c: %v\n%s", err, errOut)
 	}
+	// Statements sent together are answered together, so as psql -c
+	// does they get one time, not a misleading one each.
 	lines := strings.Split(out, "\n")
-	if !strings.HasPrefix(lines[0], "CREATE TABLE (") || !strings.HasPrefix(lines[1], "INSERT 0 2 (") {
-		t.Errorf("tags:\n%s", out)
+	if len(lines) < 9 || lines[0] != "CREATE TABLE" || lines[1] != "INSERT 0 2" {
+		t.Fatalf("tags:\n%s", out)
 	}
 	table := strings.Join(lines[2:6], "\n")
 	want := " id | name\n----+------\n  1 | ab\n 22 |"
 	if table != want {
 		t.Errorf("table:\n%s\nwant:\n%s", table, want)
 	}
-	if !strings.HasPrefix(lines[6], "(2 rows, ") || !strings.HasSuffix(lines[6], " ms)") {
-		t.Errorf("timing line %q", lines[6])
+	if lines[6] != "(2 rows)" || !strings.HasPrefix(lines[8], "Time: ") || !strings.HasSuffix(lines[8], " ms") {
+		t.Errorf("footer %q, timing line %q", lines[6], lines[8])
+	}
+	// One statement keeps its time on its own line.
+	out, _, err = runSQLCmd(t, "", "--pg-url", url, "-c", "SELECT id FROM p ORDER BY id")
+	if err != nil || !strings.Contains(out, "\n(2 rows, ") || !strings.HasSuffix(out, " ms)\n\n") {
+		t.Errorf("one statement = %q, %v", out, err)
+	}
+	out, _, err = runSQLCmd(t, "", "--pg-url", url, "-c", "UPDATE p SET name = name WHERE id = 0")
+	if err != nil || !strings.HasPrefix(out, "UPDATE 0 (") || !strings.HasSuffix(out, " ms)\n") {
+		t.Errorf("one command = %q, %v", out, err)
 	}
 
 	out, _, err = runSQLCmd(t, "", "--pg-url", url, "--format", "csv", "-c", "SELECT id, name FROM p ORDER BY id")
