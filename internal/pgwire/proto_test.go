@@ -3,6 +3,7 @@ package pgwire
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"strings"
@@ -828,4 +829,18 @@ func TestTimestamptzParamInSessionZone(t *testing.T) {
 	expectFlow(t, c.until(0), "ParseComplete", "BindComplete",
 		"DataRow(2024-07-01 10:00:00+02,2024-01-01 00:00:00+01,2024-01-01 11:00:00+01,2024-01-01 10:00:00)",
 		"CommandComplete(SELECT 1)", "Ready(I)")
+}
+
+// TestBackendPIDStaysInt4: process ids are Int32 in the protocol and
+// pg_backend_pid() is an integer, as in Postgres; past 2^31-1 they start
+// again at 1 rather than turn negative.
+func TestBackendPIDStaysInt4(t *testing.T) {
+	srv, _, addr := startFake(t)
+	srv.mu.Lock()
+	srv.nextPID = math.MaxInt32
+	srv.mu.Unlock()
+	c := connect(t, addr, "rheo")
+	if c.pid != 1 {
+		t.Errorf("pid after %d = %d, want 1", math.MaxInt32, c.pid)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"runtime/debug"
 	"sync"
@@ -205,8 +206,10 @@ func (s *Server) register(c *conn) bool {
 		return false
 	}
 	for {
+		// Process ids are Int32 in the protocol and pg_backend_pid() is an
+		// integer: keep them positive, as Postgres's are.
 		s.nextPID++
-		if s.nextPID == 0 {
+		if s.nextPID == 0 || s.nextPID > math.MaxInt32 {
 			s.nextPID = 1
 		}
 		if _, taken := s.conns[s.nextPID]; !taken {
