@@ -79,16 +79,14 @@ func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog
 	fails = append(fails, partFails...)
 	name := w.s.name()
 	params := objkey.Params{Stream: name, Version: spec.Version, Random: plan.Random}
+	if c := dest.Conversion; c != nil {
+		params.Extension = objkey.FormatExtension(dest.Compression, c.Serializer, dest.FileExtension)
+	} else {
+		params.Extension = objkey.Extension(dest.Compression, false, dest.FileExtension)
+	}
+	groups, keys := groupKeys(layout, params, groups)
 	for gi, g := range groups {
-		p := params
-		p.Time = msTime(oldest(g.recs))
-		p.Partition = g.part
-		if c := dest.Conversion; c != nil {
-			p.Extension = objkey.FormatExtension(dest.Compression, c.Serializer, dest.FileExtension)
-		} else {
-			p.Extension = objkey.Extension(dest.Compression, false, dest.FileExtension)
-		}
-		key := layout.Key(p)
+		key := keys[gi]
 		if err := lake.CheckKey(w.m.opts.Store, dest.Bucket, key); err != nil && g.part != nil {
 			// Partition values that make a key the store cannot hold
 			// (too long, an empty or oversized path segment) would
@@ -211,6 +209,33 @@ func partition(layout *objkey.Layout, p *Partitioning, users []userRecord) ([]*g
 		g.recs = append(g.recs, u)
 	}
 	return groups, fails, nil
+}
+
+// groupKeys returns the object key of each group, merging groups whose
+// keys are equal. Distinct partition values can render the same prefix
+// ("x-y"+"z" and "x"+"y-z" under "!{partitionKeyFromQuery:a}-!{partitionKeyFromQuery:b}/"),
+// and every object of a batch has the batch's uuid: written separately,
+// the later object would replace the earlier one and lose its records.
+// A merged group keeps the key: its oldest record is one of the two whose
+// times rendered the same.
+func groupKeys(layout *objkey.Layout, params objkey.Params, groups []*group) ([]*group, []string) {
+	out := groups[:0:0]
+	keys := make([]string, 0, len(groups))
+	index := make(map[string]int, len(groups))
+	for _, g := range groups {
+		p := params
+		p.Time = msTime(oldest(g.recs))
+		p.Partition = g.part
+		key := layout.Key(p)
+		if i, ok := index[key]; ok {
+			out[i].recs = append(out[i].recs, g.recs...)
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, g)
+		keys = append(keys, key)
+	}
+	return out, keys
 }
 
 // oldest returns the earliest arrival among recs.

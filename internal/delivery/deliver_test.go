@@ -482,3 +482,30 @@ func TestDestinationErrorNamesObjectOnce(t *testing.T) {
 		t.Fatalf("LastError names the object %d times: %q", n, st.LastError)
 	}
 }
+
+// Two partition value sets can render the same prefix ("x-y"+"z" and
+// "x"+"y-z" under "!{a}-!{b}/"): their records must share the object,
+// not overwrite each other's (they have the same batch uuid and second).
+func TestPartitionsRenderingOnePrefixShareAnObject(t *testing.T) {
+	ctx := context.Background()
+	e := newLakeEnv(t, "", nil)
+	spec := directSpec(1<<20, 100*time.Millisecond)
+	spec.Dest.Prefix = "p/!{partitionKeyFromQuery:a}-!{partitionKeyFromQuery:b}/"
+	spec.Dest.ErrorOutputPrefix = "err/!{firehose:error-output-type}/"
+	spec.Dest.Partitioning = &Partitioning{Query: "{a: .a, b: .b}"}
+	if _, err := e.m.Create(ctx, "b", spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	recs := [][]byte{
+		[]byte(`{"a":"x-y","b":"z","n":1}`),
+		[]byte(`{"a":"x","b":"y-z","n":2}`),
+	}
+	if _, err := e.m.Put(ctx, "b", recs); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "delivery", func() bool { st, _ := e.m.Status("b"); return st.Records == 2 })
+	objs := listObjects(t, e.store, "lake", "p/x-y-z/", "")
+	if got := string(concat(objs)); len(objs) != 1 || got != string(recs[0])+string(recs[1]) {
+		t.Fatalf("objects under p/x-y-z/: %d holding %q, want 1 holding both records", len(objs), got)
+	}
+}

@@ -206,8 +206,10 @@ func (l *Layout) CheckQuery(q *Query) error {
 }
 
 // GroupKey returns a string that is equal for two records exactly when
-// their partition values render the same prefix: the engine buffers records
-// per group key.
+// they have the same values for the Prefix's partition keys: the engine
+// groups records by it. Distinct values can still render the same prefix
+// ("x-y"+"z" and "x"+"y-z" under "!{partitionKeyFromQuery:a}-!{partitionKeyFromQuery:b}/"),
+// so writers must compare rendered keys before naming objects.
 func (l *Layout) GroupKey(values map[string]string) string {
 	if len(l.partKeys) == 1 {
 		return values[l.partKeys[0]]
