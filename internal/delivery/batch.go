@@ -130,7 +130,7 @@ func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog
 		}
 		res.objects++
 	}
-	n, err := w.putErrors(ctx, plan, layout, fails, attempt)
+	n, err := w.putErrors(ctx, plan, layout, fails, attempt, keys)
 	if err != nil {
 		return batchResult{}, err
 	}

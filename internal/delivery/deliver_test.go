@@ -509,3 +509,38 @@ func TestPartitionsRenderingOnePrefixShareAnObject(t *testing.T) {
 		t.Fatalf("objects under p/x-y-z/: %d holding %q, want 1 holding both records", len(objs), got)
 	}
 }
+
+// A static ErrorOutputPrefix can equal a record's evaluated Prefix: the
+// error object must not replace the data object of the same batch.
+func TestErrorObjectDoesNotReplaceDataObject(t *testing.T) {
+	ctx := context.Background()
+	e := newLakeEnv(t, "", nil)
+	spec := directSpec(1<<20, 100*time.Millisecond)
+	spec.Dest.Prefix = "!{partitionKeyFromQuery:t}/"
+	spec.Dest.ErrorOutputPrefix = "errors/"
+	spec.Dest.Partitioning = &Partitioning{Query: "{t: .t}"}
+	if _, err := e.m.Create(ctx, "b", spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	recs := [][]byte{[]byte(`{"t":"errors","n":1}`), []byte(`{"n":2}`)}
+	if _, err := e.m.Put(ctx, "b", recs); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "delivery", func() bool { st, _ := e.m.Status("b"); return st.Records == 1 && st.FailedRecords == 1 })
+	objs := listObjects(t, e.store, "lake", "errors/", "")
+	if len(objs) != 2 {
+		t.Fatalf("%d objects under errors/, want the data object and the error object", len(objs))
+	}
+	var data, errOut int
+	for _, o := range objs {
+		switch {
+		case string(o.Data) == string(recs[0]):
+			data++
+		case strings.Contains(string(o.Data), codeMetadataExtraction):
+			errOut++
+		}
+	}
+	if data != 1 || errOut != 1 {
+		t.Fatalf("objects %+v: want one holding the record and one holding the error", objs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/rheo-dev/rheo/internal/objkey"
 )
@@ -40,7 +41,11 @@ type catalogTable struct {
 
 // putErrors writes the failed records of a batch under the error output
 // prefix, one object per rendered key, and returns how many it wrote.
-func (w *worker) putErrors(ctx context.Context, plan *batchPlan, layout *objkey.Layout, fails []failure, attempt int) (int64, error) {
+// dataKeys are the keys of the batch's data objects: an error key equal to
+// one (a static ErrorOutputPrefix that is also a record's evaluated
+// Prefix) takes a random derived from the batch's, or the error object
+// would replace the data object.
+func (w *worker) putErrors(ctx context.Context, plan *batchPlan, layout *objkey.Layout, fails []failure, attempt int, dataKeys []string) (int64, error) {
 	if len(fails) == 0 {
 		return 0, nil
 	}
@@ -69,10 +74,15 @@ func (w *worker) putErrors(ctx context.Context, plan *batchPlan, layout *objkey.
 				old = f.rec.ts
 			}
 		}
-		key := layout.ErrorKey(objkey.Params{
+		p := objkey.Params{
 			Stream: w.s.name(), Version: plan.Spec.Version, Time: msTime(old), Random: plan.Random,
 			ErrorType: t, Extension: objkey.Extension(dest.Compression, false, ""),
-		})
+		}
+		key := layout.ErrorKey(p)
+		if slices.Contains(dataKeys, key) {
+			p.Random = objkey.DerivedRandom(plan.Random, "error-output")
+			key = layout.ErrorKey(p)
+		}
 		o := byKey[key]
 		if o == nil {
 			o = &object{key: key}

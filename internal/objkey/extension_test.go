@@ -86,6 +86,21 @@ func TestNewRandom(t *testing.T) {
 	}
 }
 
+func TestDerivedRandom(t *testing.T) {
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	batch := NewRandom()
+	d := DerivedRandom(batch, "error-output")
+	if !uuid.MatchString(d) || d == batch {
+		t.Fatalf("DerivedRandom(%q) = %q, want another version 4 UUID", batch, d)
+	}
+	if again := DerivedRandom(batch, "error-output"); again != d {
+		t.Fatalf("DerivedRandom not repeatable: %q then %q", d, again)
+	}
+	if other := DerivedRandom(batch, "x"); other == d {
+		t.Fatalf("DerivedRandom ignores its salt: %q", d)
+	}
+}
+
 func TestRandomString(t *testing.T) {
 	form := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{2}$`)
 	a0, a1, b0 := randomString("batch-a", 0), randomString("batch-a", 1), randomString("batch-b", 0)

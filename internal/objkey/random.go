@@ -27,3 +27,15 @@ func randomString(batch string, n int) string {
 	hex.Encode(b[9:11], h[4:5])
 	return string(b[:])
 }
+
+// DerivedRandom returns another batch id for batch, shaped like NewRandom's
+// (a version 4 UUID) and fixed by batch and salt, so a retried batch
+// derives the same one. The engine names an object with it when the
+// batch's own id would give the key of another object of the batch.
+func DerivedRandom(batch, salt string) string {
+	h := sha256.Sum256([]byte(batch + "/" + salt))
+	h[6] = h[6]&0x0f | 0x40 // version 4
+	h[8] = h[8]&0x3f | 0x80 // RFC 4122 variant
+	u, _ := uuid.FromBytes(h[:16])
+	return u.String()
+}
