@@ -107,6 +107,9 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
 			return dst, false
 		}
+		if n, scale, ok := decimalParts(v); ok {
+			return appendDecimal(dst, n, scale), true
+		}
 		return append(dst, x.String()...), true
 	}
 	if m, d, us, ok := intervalParts(v); ok {
@@ -177,6 +180,48 @@ func intervalParts(v any) (months, days, micros int64, ok bool) {
 		return 0, 0, 0, false
 	}
 	return mf.Int(), df.Int(), uf.Int(), true
+}
+
+// decimalParts reads a decimal struct (DuckDB's Decimal: Scale uint8,
+// Value *big.Int, the unscaled value) without importing its package. Its
+// String method drops trailing zeros ("3.5" for DECIMAL(10,2) 3.50), but
+// Postgres prints a numeric with its scale, and JDBC's getBigDecimal and
+// binary numeric's dscale carry it.
+func decimalParts(v any) (n *big.Int, scale int, ok bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return nil, 0, false
+	}
+	sf, vf := rv.FieldByName("Scale"), rv.FieldByName("Value")
+	if !sf.IsValid() || !vf.IsValid() || !sf.CanUint() || !vf.CanInterface() {
+		return nil, 0, false
+	}
+	n, ok = vf.Interface().(*big.Int)
+	if !ok || n == nil {
+		return nil, 0, false
+	}
+	return n, int(sf.Uint()), true
+}
+
+// appendDecimal appends unscaled value n with scale digits after the
+// point, as Postgres prints numeric(p,s): 350 scale 2 is "3.50".
+func appendDecimal(dst []byte, n *big.Int, scale int) []byte {
+	if n.Sign() < 0 {
+		dst = append(dst, '-')
+	}
+	digits := new(big.Int).Abs(n).String()
+	if scale <= 0 {
+		return append(dst, digits...)
+	}
+	if len(digits) <= scale {
+		digits = strings.Repeat("0", scale-len(digits)+1) + digits
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
 }
 
 // appendInterval formats like Postgres' IntervalStyle postgres:
