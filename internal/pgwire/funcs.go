@@ -30,11 +30,13 @@ func (c *conn) rewriteFuncs(sql string) string {
 	sql = reCurrentSetting.ReplaceAllStringFunc(sql, func(m string) string {
 		name := strings.ToLower(strings.ReplaceAll(reCurrentSetting.FindStringSubmatch(m)[1], "''", "'"))
 		if v, ok := c.setting(name); ok {
-			return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+			return "(SELECT '" + strings.ReplaceAll(v, "'", "''") + "' AS current_setting)"
 		}
 		return m
 	})
-	return reBackendPID.ReplaceAllString(sql, "CAST("+strconv.FormatUint(uint64(c.pid), 10)+" AS INTEGER)")
+	// As scalar subqueries, the values keep the function's name as an
+	// unaliased select item's column name, as in Postgres.
+	return reBackendPID.ReplaceAllString(sql, "(SELECT CAST("+strconv.FormatUint(uint64(c.pid), 10)+" AS INTEGER) AS pg_backend_pid)")
 }
 
 // sessionFunc answers SELECT set_config(...), and SELECT current_setting(...)

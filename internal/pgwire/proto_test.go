@@ -763,7 +763,7 @@ func TestSessionFunctions(t *testing.T) {
 		"CommandComplete(SELECT 1)", "Ready(I)")
 	c.send(&pgproto3.Query{String: "nothing current_setting('application_name') pg_backend_pid()"})
 	c.until(0)
-	if q := fb.log(); len(q) == 0 || q[len(q)-1] != "nothing 'it''s' CAST("+pid+" AS INTEGER)" {
+	if q := fb.log(); len(q) == 0 || q[len(q)-1] != "nothing (SELECT 'it''s' AS current_setting) (SELECT CAST("+pid+" AS INTEGER) AS pg_backend_pid)" {
 		t.Errorf("engine got %q", q)
 	}
 }

@@ -87,6 +87,7 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 	release := func() {} // what rewriteS3 downloaded: kept until the result is read
 	defer func() { release() }()
 	toks, lexErr := lex(st, false)
+	var nameSrc string // the query whose select items name the columns
 	if lexErr == nil && len(toks) > 0 {
 		switch {
 		case isJobStatement(toks):
@@ -129,6 +130,7 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 			}
 			return r, nil
 		}
+		nameSrc = st
 		if rw, err := s.settingFuncs(ctx, st); err != nil {
 			return nil, err
 		} else if rw != st {
@@ -162,7 +164,7 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 			}
 		}
 	}
-	r, err := s.run(ctx, st, toks, args)
+	r, err := s.runNamed(ctx, st, toks, args, nameSrc)
 	if err == nil {
 		s.track(toks)
 	} else {
@@ -191,6 +193,7 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 		return nil, syntaxErr("cannot insert multiple commands into a prepared statement")
 	}
 	st := pgCompat(stmts[0])
+	var nameSrc string // as in Query
 	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
 		if name, ok := setDisplay(st); ok && toks[0].is("set") && isKinesisSet(st) {
 			st = s.setDisplayQuery(name)
@@ -207,6 +210,9 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 		} else if ok {
 			st = q
 			toks, _ = lex(st, false)
+		}
+		if st == pgCompat(stmts[0]) { // not a SHOW or SET display rewritten above
+			nameSrc = st
 		}
 		if rw, err := s.settingFuncs(ctx, st); err != nil {
 			return nil, err
@@ -264,11 +270,20 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 	if !returnsRows(stype) {
 		return d, nil
 	}
-	n, err := stmt.ColumnCount()
-	if err != nil {
+	if _, err := stmt.ColumnCount(); err != nil {
 		return nil, toError(err)
 	}
-	d.Columns = make([]Column, 0, n)
+	d.Columns = stmtColumns(stmt)
+	if nameSrc != "" && stype == duckdb.STATEMENT_TYPE_SELECT {
+		s.pgColumnNames(ctx, nameSrc, d.Columns)
+	}
+	return d, nil
+}
+
+// stmtColumns returns a prepared statement's result columns.
+func stmtColumns(stmt *duckdb.Stmt) []Column {
+	n, _ := stmt.ColumnCount()
+	cols := make([]Column, 0, n)
 	for i := range n {
 		name, _ := stmt.ColumnName(i)
 		ti, err := stmt.ColumnTypeInfo(i)
@@ -276,9 +291,9 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 		if err == nil {
 			tn = typeName(ti)
 		}
-		d.Columns = append(d.Columns, Column{Name: name, Type: tn})
+		cols = append(cols, Column{Name: name, Type: tn})
 	}
-	return d, nil
+	return cols
 }
 
 // returnsRows reports whether a statement type gives a row result (the
@@ -296,6 +311,12 @@ func returnsRows(t duckdb.StmtType) bool {
 // run sends a statement to DuckDB, with the session's checkpoint settings
 // and the query's pushdown bounds in the context for rheo_scan.
 func (s *Session) run(ctx context.Context, st string, toks []token, args []any) (*Result, error) {
+	return s.runNamed(ctx, st, toks, args, "")
+}
+
+// runNamed is run naming a query's result columns as Postgres would from
+// nameSrc, the statement as the client wrote it ("": DuckDB's names).
+func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []any, nameSrc string) (*Result, error) {
 	plan := &queryPlan{windows: map[string][]iteration.Range{}}
 	ck, ckErr := s.checkpointPlan()
 	plan.ckpt = ck
@@ -310,6 +331,11 @@ func (s *Session) run(ctx context.Context, st string, toks []token, args []any) 
 	}
 	stmt := ds.(*duckdb.Stmt)
 	stype, _ := stmt.StatementType()
+	var pgCols []Column // before the query: the parse needs the connection free
+	if nameSrc != "" && stype == duckdb.STATEMENT_TYPE_SELECT {
+		pgCols = stmtColumns(stmt)
+		s.pgColumnNames(ctx, nameSrc, pgCols)
+	}
 	rows, err := stmt.QueryContext(pctx, namedArgs(args))
 	if err != nil {
 		stmt.Close()
@@ -322,6 +348,9 @@ func (s *Session) run(ctx context.Context, st string, toks []token, args []any) 
 		tn, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
 		for i, n := range names {
 			r.cols[i] = Column{Name: n}
+			if len(pgCols) == len(names) {
+				r.cols[i].Name = pgCols[i].Name
+			}
 			if tn != nil {
 				r.cols[i].Type = normalizeTypeName(tn.ColumnTypeDatabaseTypeName(i))
 			}
