@@ -33,11 +33,13 @@ var pgOnlyParams = map[string]string{
 
 // Read-only parameters answered by SHOW.
 var pgReadOnlyParams = map[string]string{
-	"server_encoding":       "UTF8",
-	"integer_datetimes":     "on",
-	"transaction_isolation": "serializable",
-	"is_superuser":          "on",
-	"max_identifier_length": "63",
+	"server_encoding":               "UTF8",
+	"integer_datetimes":             "on",
+	"transaction_isolation":         "serializable",
+	"default_transaction_isolation": "serializable",
+	"transaction_read_only":         "off",
+	"is_superuser":                  "on",
+	"max_identifier_length":         "63",
 }
 
 // Parameters whose change Postgres reports back with ParameterStatus.
@@ -54,7 +56,11 @@ var (
 	reSetNames = regexp.MustCompile(`(?is)^\s*SET\s+NAMES\s+(.*?)\s*;?\s*$`)
 	reReset    = regexp.MustCompile(`(?is)^\s*RESET\s+([a-z_][a-z0-9_]*)\s*;?\s*$`)
 	reShow     = regexp.MustCompile(`(?is)^\s*SHOW\s+([a-z_][a-z0-9_]*)\s*;?\s*$`)
-	reVersion  = regexp.MustCompile(`(?is)^\s*SELECT\s+(?:pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$`)
+	// SHOW TRANSACTION ISOLATION LEVEL is Postgres's spelling of SHOW
+	// transaction_isolation; pgjdbc's getTransactionIsolation and
+	// SQLAlchemy's connect send it.
+	reShowIsolation = regexp.MustCompile(`(?is)^\s*SHOW\s+TRANSACTION\s+ISOLATION\s+LEVEL\s*;?\s*$`)
+	reVersion       = regexp.MustCompile(`(?is)^\s*SELECT\s+(?:pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$`)
 )
 
 // intercepted is what pgwire answers itself for a statement.
@@ -103,6 +109,9 @@ func (c *conn) intercept(sql string) *intercepted {
 	}
 	if reSetTx.MatchString(sql) {
 		return &intercepted{tag: "SET"}
+	}
+	if reShowIsolation.MatchString(sql) {
+		sql = "SHOW transaction_isolation"
 	}
 	if m := reShow.FindStringSubmatch(sql); m != nil {
 		name := strings.ToLower(m[1])

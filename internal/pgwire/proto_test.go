@@ -277,6 +277,9 @@ func TestInterceptedSettings(t *testing.T) {
 	if !strings.HasPrefix(got[7], "DataRow(PostgreSQL 15.0") {
 		t.Errorf("version() row = %q", got[7])
 	}
+	// Postgres's multi-word spelling (pgjdbc's getTransactionIsolation, SQLAlchemy's connect).
+	c.send(&pgproto3.Query{String: "show transaction isolation level"})
+	expectFlow(t, c.until(0), "RowDescription(transaction_isolation:25/0)", "DataRow(serializable)", "CommandComplete(SHOW)", "Ready(I)")
 	if q := fb.log(); len(q) != 0 {
 		t.Errorf("intercepted statements reached the engine: %q", q)
 	}
