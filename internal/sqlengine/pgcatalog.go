@@ -154,6 +154,9 @@ var pgShimMacros = []struct{ name, sql string }{
 	// the second column.
 	{"pg_partition_ancestors_table", `(rel) AS TABLE SELECT rel::BIGINT AS relid, 1::BIGINT AS depth`},
 	{"pg_get_statisticsobjdef_columns", `(oid) AS NULL::VARCHAR`},
+	// No column is backed by a sequence (serial, identity): SQLAlchemy's
+	// get_columns asks for each column.
+	{"pg_get_serial_sequence", `(tbl, col) AS NULL::VARCHAR`},
 	{"pg_relation_is_publishable", `(rel) AS false`},
 	{"array_upper", `(arr, dim) AS len(arr)`},
 	// Of the shim's type OIDs (rheo_type_map), under Postgres's names; as
@@ -190,6 +193,18 @@ func emptyRel(cols string) string {
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " WHERE false"
 }
+
+// pgShimViewNames are the shim's views that stand for pg_catalog
+// relations (not its own helpers).
+var pgShimViewNames = func() map[string]bool {
+	m := make(map[string]bool, len(pgShimViews))
+	for _, v := range pgShimViews {
+		if strings.HasPrefix(v.name, "pg_") {
+			m[v.name] = true
+		}
+	}
+	return m
+}()
 
 var pgShimNames = func() map[string]bool {
 	m := make(map[string]bool, len(pgShimViews)+len(pgShimMacros))

@@ -20,9 +20,18 @@ import (
 //     Postgres prints it), and other casts to them casts to text;
 //   - pg_catalog.pg_encoding_to_char(<column>) becomes 'UTF8';
 //   - pg_catalog.pg_get_userbyid(<column>) becomes 'rheo', the only owner;
+//   - json_build_object and jsonb_build_object become DuckDB's json_object;
 //   - generate_series(...) s gets the column alias s too: Postgres lets
 //     the table alias of a one-column function stand for its value;
-//   - pg_catalog names the shim completes go to the shim (pgcatalog.go).
+//   - pg_index's int2vector columns cast to text read as Postgres prints
+//     them, numbers separated by spaces ("1 2"), not as a list ("[1, 2]");
+//   - column = ANY(array_column) becomes list_contains(array_column,
+//     column): DuckDB plans ANY as a subquery, which it refuses in the
+//     ON of an outer join (SQLAlchemy's get_indexes);
+//   - pg_catalog names the shim completes go to the shim (pgcatalog.go),
+//     also when a FROM clause names them without pg_catalog. (as
+//     SQLAlchemy's get_pk_constraint and get_indexes do), which would
+//     read DuckDB's own.
 //
 // The rewrite is textual (a string literal holding these spellings would
 // change too), which is fine for the generated queries it is meant for.
@@ -37,6 +46,9 @@ var (
 	pgRegType     = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
 	pgEncoding    = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
 	pgUserByID    = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
+	pgAnyColumn   = regexp.MustCompile(`(?i)([a-z_][\w.]*)\s*=\s*ANY\s*\(\s*([a-z_][\w.]*)\s*\)`)
+	pgVectorText  = regexp.MustCompile(`(?i)\b((?:[a-z_]\w*\.)?(?:indkey|indoption|indclass|indcollation))\s*::\s*(?:varchar|text)\b`)
+	pgJSONBuild   = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?jsonb?_build_object\s*\(`)
 	pgSeries      = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
 )
 
@@ -46,9 +58,14 @@ func pgCompat(st string) string {
 	st = beginCompat(st)
 	st = byteaCompat(st)
 	if !strings.Contains(strings.ToLower(st), "pg_catalog") {
-		return st
+		q, ok := qualifyCatalog(st)
+		if !ok {
+			return st
+		}
+		st = q
 	}
 	st = pgOperator.ReplaceAllString(st, " $1 ")
+	st = pgAnyColumn.ReplaceAllString(st, "list_contains(${2}, ${1})")
 	st = pgRegexLit.ReplaceAllString(st, "${1}${2} '.*(?:${3}).*'")
 	st = pgRegClassLit.ReplaceAllString(st, "${1}")
 	st = pgRegClassCol.ReplaceAllString(st, pgShimDB+".main.regclass_name(${1})")
@@ -56,8 +73,10 @@ func pgCompat(st string) string {
 	st = pgCollate.ReplaceAllString(st, "")
 	st = pgCast.ReplaceAllString(st, "::")
 	st = pgCastAs.ReplaceAllString(st, "AS ${1}")
+	st = pgVectorText.ReplaceAllString(st, "array_to_string(${1}, ' ')")
 	st = pgEncoding.ReplaceAllString(st, "'UTF8'")
 	st = pgUserByID.ReplaceAllString(st, "'rheo'")
+	st = pgJSONBuild.ReplaceAllString(st, "json_object(")
 	st = pgSeries.ReplaceAllStringFunc(st, func(m string) string {
 		sub := pgSeries.FindStringSubmatch(m)
 		switch strings.ToLower(sub[2]) {
@@ -184,4 +203,58 @@ func isHexBytea(s string) bool {
 		}
 	}
 	return true
+}
+
+// qualifyCatalog prefixes pg_catalog. to the shim's relations named
+// without it in a FROM clause (after FROM, JOIN, or a comma of the FROM
+// list); ok is false when there is none.
+func qualifyCatalog(st string) (string, bool) {
+	if !strings.Contains(strings.ToLower(st), "pg_") {
+		return st, false
+	}
+	toks, err := lex(st, false)
+	if err != nil {
+		return st, false
+	}
+	inFrom := []bool{false} // per parenthesis depth
+	var b strings.Builder
+	last := 0
+	for i, t := range toks {
+		d := len(inFrom) - 1
+		switch {
+		case t.kind == tokPunct && t.text == "(":
+			inFrom = append(inFrom, false)
+			continue
+		case t.kind == tokPunct && t.text == ")":
+			if d > 0 {
+				inFrom = inFrom[:d]
+			}
+			continue
+		case t.is("from"):
+			inFrom[d] = true
+			continue
+		case t.is("select") || t.is("where") || t.is("group") || t.is("having") || t.is("order") ||
+			t.is("limit") || t.is("union") || t.is("window") || t.is("qualify") || t.is("returning"):
+			inFrom[d] = false
+			continue
+		}
+		if t.kind != tokWord || !pgShimViewNames[strings.ToLower(t.text)] || i == 0 {
+			continue
+		}
+		prev := toks[i-1]
+		if !(prev.is("from") || prev.is("join") || prev.kind == tokPunct && prev.text == "," && inFrom[d]) {
+			continue
+		}
+		if i+1 < len(toks) && toks[i+1].kind == tokPunct && (toks[i+1].text == "." || toks[i+1].text == "(") {
+			continue
+		}
+		b.WriteString(st[last:t.pos])
+		b.WriteString("pg_catalog.")
+		last = t.pos
+	}
+	if last == 0 {
+		return st, false
+	}
+	b.WriteString(st[last:])
+	return b.String(), true
 }

@@ -3,6 +3,7 @@ package sqlengine
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -147,6 +148,112 @@ func TestPGCatalogShim(t *testing.T) {
 	} {
 		if got := rows(t, s, q); !slices.Equal(got, want) {
 			t.Errorf("%s\n got %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestSQLAlchemyReflection runs the catalog queries of SQLAlchemy 1.4's
+// Postgres dialect (Inspector.get_columns, get_pk_constraint,
+// get_indexes): they failed on pg_get_serial_sequence and
+// json_build_object, read DuckDB's pg_index (no keys) through unqualified
+// names, made DuckDB refuse = ANY(...) in an outer join's ON, and got
+// indkey::varchar as "[2]" where SQLAlchemy splits "2" on spaces.
+func TestSQLAlchemyReflection(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE sa_par (id INTEGER PRIMARY KEY, code VARCHAR UNIQUE, n DECIMAL(10,2))")
+	oid := one(t, s, "SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relname = 'sa_par'")
+	cols := rows(t, s, `
+            SELECT a.attname,
+              pg_catalog.format_type(a.atttypid, a.atttypmod),
+              (
+                SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid)
+                FROM pg_catalog.pg_attrdef d
+                WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum
+                AND a.atthasdef
+              ) AS DEFAULT,
+              a.attnotnull,
+              a.attrelid as table_oid,
+              pgd.description as comment,
+              a.attgenerated as generated,
+                (SELECT json_build_object(
+                    'always', a.attidentity = 'a',
+                    'start', s.seqstart,
+                    'increment', s.seqincrement,
+                    'minvalue', s.seqmin,
+                    'maxvalue', s.seqmax,
+                    'cache', s.seqcache,
+                    'cycle', s.seqcycle)
+                FROM pg_catalog.pg_sequence s
+                JOIN pg_catalog.pg_class c on s.seqrelid = c."oid"
+                WHERE c.relkind = 'S'
+                AND a.attidentity != ''
+                AND s.seqrelid = pg_catalog.pg_get_serial_sequence(
+                    a.attrelid::regclass::text, a.attname
+                )::regclass::oid
+                ) as identity_options
+            FROM pg_catalog.pg_attribute a
+            LEFT JOIN pg_catalog.pg_description pgd ON (
+                pgd.objoid = a.attrelid AND pgd.objsubid = a.attnum)
+            WHERE a.attrelid = `+oid+`
+            AND a.attnum > 0 AND NOT a.attisdropped
+            ORDER BY a.attnum`)
+	if len(cols) != 3 || !strings.HasPrefix(cols[0], "id|integer|") || !strings.HasPrefix(cols[2], "n|numeric(10,2)|") {
+		t.Errorf("get_columns rows %q", cols)
+	}
+	pk := rows(t, s, `
+                SELECT a.attname
+                FROM pg_attribute a JOIN (
+                    SELECT unnest(ix.indkey) attnum,
+                           generate_subscripts(ix.indkey, 1) ord
+                    FROM pg_index ix
+                    WHERE ix.indrelid = `+oid+` AND ix.indisprimary
+                    ) k ON a.attnum=k.attnum
+                WHERE a.attrelid = `+oid+`
+                ORDER BY k.ord`)
+	if !slices.Equal(pk, []string{"id"}) {
+		t.Errorf("get_pk_constraint columns %q", pk)
+	}
+	idx := rows(t, s, `
+              SELECT
+                  i.relname as relname,
+                  ix.indisunique, ix.indexprs,
+                  a.attname, a.attnum, c.conrelid, ix.indkey::varchar,
+                  ix.indoption::varchar, i.reloptions, am.amname,
+                  pg_get_expr(ix.indpred, ix.indrelid),
+                  ix.indnkeyatts as indnkeyatts
+              FROM
+                  pg_class t
+                        join pg_index ix on t.oid = ix.indrelid
+                        join pg_class i on i.oid = ix.indexrelid
+                        left outer join
+                            pg_attribute a
+                            on t.oid = a.attrelid and a.attnum = ANY(ix.indkey)
+                        left outer join
+                            pg_constraint c
+                            on (ix.indrelid = c.conrelid and
+                                ix.indexrelid = c.conindid and
+                                c.contype in ('p', 'u', 'x'))
+                        left outer join
+                            pg_am am
+                            on i.relam = am.oid
+              WHERE
+                  t.relkind IN ('r', 'v', 'f', 'm', 'p')
+                  and t.oid = `+oid+`
+                  and ix.indisprimary = 'f'
+              ORDER BY
+                  t.relname,
+                  i.relname`)
+	if len(idx) != 1 || !strings.HasPrefix(idx[0], "sa_par_code_key|true|NULL|code|2|") || !strings.Contains(idx[0], "|2|") {
+		t.Errorf("get_indexes rows %q", idx)
+	}
+	// Only FROM-clause names are qualified; a user's column or string is not.
+	for in, want := range map[string]string{
+		`SELECT pg_class FROM t, pg_index i JOIN pg_class c ON true WHERE x = 'FROM pg_type'`: `SELECT pg_class FROM t, pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON true WHERE x = 'FROM pg_type'`,
+		`SELECT a, pg_type FROM t`: `SELECT a, pg_type FROM t`,
+	} {
+		if got, _ := qualifyCatalog(in); got != want {
+			t.Errorf("qualifyCatalog(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
