@@ -191,8 +191,9 @@ func (e *Engine) copySelect(ctx context.Context, c *copyStmt, t *copyTarget, fil
 	switch c.format {
 	case "parquet":
 		// Redshift maps columnar files by position; DuckDB's INSERT checks
-		// that the counts match.
-		return "SELECT * FROM read_parquet(" + list + ")", nil
+		// that the counts match. key=value directories (a Firehose prefix)
+		// are not columns of the file, so DuckDB must not add them.
+		return "SELECT * FROM read_parquet(" + list + ", hive_partitioning=false)", nil
 	case "json":
 		return e.copyJSONSelect(ctx, c, t, list, comp)
 	}

@@ -243,6 +243,16 @@ func TestCopyCSVTextParquet(t *testing.T) {
 	if got := one(t, s, "SELECT name, d FROM t WHERE id = 30"); got != "p|2026-05-06T00:00:00Z" {
 		t.Fatal(got)
 	}
+	// Directories named key=value (a Firehose prefix such as
+	// dt=!{timestamp:yyyy-MM-dd}/) are not columns: Redshift maps the file's
+	// own columns by position.
+	exec(t, s, "COPY (SELECT 31 AS a, 'q' AS b, DATE '2026-05-07' AS c) TO 's3://bkt/pqhive/dt=2026-05-07/x.parquet' (FORMAT parquet)")
+	if r := exec(t, s, "COPY t FROM 's3://bkt/pqhive/' FORMAT AS PARQUET"); r.Tag() != "COPY 1" {
+		t.Fatal(r.Tag())
+	}
+	if got := one(t, s, "SELECT name, d FROM t WHERE id = 31"); got != "q|2026-05-07T00:00:00Z" {
+		t.Fatal(got)
+	}
 	// DuckDB's own COPY syntax keeps working.
 	f := filepath.Join(dir, "duck.csv")
 	os.WriteFile(f, []byte("40,duck,2026-01-01\n"), 0o644)
