@@ -1,7 +1,10 @@
 package firehose
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -468,4 +471,24 @@ func TestAdapterErrors(t *testing.T) {
 	}
 	// An empty body is an empty object.
 	e.fail("DescribeDeliveryStream", ``, "ValidationException", "Value null at 'deliveryStreamName'")
+}
+
+// TestAbandonedRequestNotLoggedAsFailure: a client that hangs up mid-call
+// is not an internal failure of rheo's.
+func TestAbandonedRequestNotLoggedAsFailure(t *testing.T) {
+	e := newEnv(t)
+	var buf bytes.Buffer
+	e.srv.logger = slog.New(slog.NewTextHandler(&buf, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", nil)
+	e.srv.writeError(httptest.NewRecorder(), req, fmt.Errorf("put: %w", context.Canceled))
+	if strings.Contains(buf.String(), "level=ERROR") {
+		t.Fatalf("abandoned request logged as an error: %s", buf.String())
+	}
+	req = httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/", nil)
+	e.srv.writeError(httptest.NewRecorder(), req, fmt.Errorf("disk on fire"))
+	if !strings.Contains(buf.String(), "level=ERROR") {
+		t.Fatalf("internal failure not logged: %q", buf.String())
+	}
 }

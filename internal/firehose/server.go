@@ -277,7 +277,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	e, known := wire.AsError(err)
 	target := r.Header.Get("X-Amz-Target")
-	if !known {
+	if !known && r.Context().Err() != nil {
+		// The client hung up mid-request: not a failure of rheo's.
+		s.logger.Debug("request abandoned by the client", "err", err, "remote", r.RemoteAddr, "target", target)
+	} else if !known {
 		s.logger.Error("internal failure", "err", err, "remote", r.RemoteAddr, "target", target)
 	} else {
 		s.logger.Debug("request rejected", "type", e.Type, "msg", e.Message, "remote", r.RemoteAddr, "target", target)

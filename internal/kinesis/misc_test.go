@@ -1,8 +1,15 @@
 package kinesis
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -413,5 +420,26 @@ func TestCreateStreamRecordSizeAndWarmThroughput(t *testing.T) {
 	}
 	if w := od.StreamDescriptionSummary.WarmThroughput; w == nil || aws.ToInt32(w.TargetMiBps) != 300 {
 		t.Fatalf("WarmThroughput %+v, want 300", w)
+	}
+}
+
+// TestAbandonedRequestNotLoggedAsFailure: a client that hangs up mid-call
+// (a producer stopped with Ctrl+C) is not an internal failure of rheo's.
+func TestAbandonedRequestNotLoggedAsFailure(t *testing.T) {
+	var buf bytes.Buffer
+	srv := newTestServer(t)
+	srv.logger = slog.New(slog.NewTextHandler(&buf, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", nil)
+	srv.writeError(httptest.NewRecorder(), req, fmt.Errorf("append: %w", context.Canceled))
+	if strings.Contains(buf.String(), "level=ERROR") {
+		t.Fatalf("abandoned request logged as an error: %s", buf.String())
+	}
+	// A failure while the client still waits is logged.
+	req = httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/", nil)
+	srv.writeError(httptest.NewRecorder(), req, errors.New("disk on fire"))
+	if !strings.Contains(buf.String(), "level=ERROR") {
+		t.Fatalf("internal failure not logged: %q", buf.String())
 	}
 }

@@ -297,7 +297,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		cd = codecOf(r)
 	}
 	e, known := wire.AsError(err)
-	if !known {
+	if !known && r != nil && r.Context().Err() != nil {
+		// The client hung up (or timed out) mid-request: nobody reads the
+		// answer and nothing in rheo failed, so it is not worth an error
+		// line (a producer stopped with Ctrl+C would print one per call).
+		s.logger.Debug("request abandoned by the client", "err", err, "remote", remoteOf(r), "target", targetOf(r))
+	} else if !known {
 		s.logger.Error("internal failure", "err", err, "remote", remoteOf(r), "target", targetOf(r))
 	} else if r != nil {
 		s.logger.Debug("request rejected", "type", e.Type, "msg", e.Message, "remote", remoteOf(r), "target", targetOf(r))
