@@ -187,3 +187,41 @@ func TestLakePathsStayInside(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestWriteToReadOnlyTables: Hive scripts INSERT into S3-backed tables;
+// rheo's stream and lake tables are read-only, and the error says so and
+// what to do instead, rather than DuckDB's "is not an table".
+func TestWriteToReadOnlyTables(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.stream("logs", 1)
+	s := e.session()
+	exec(t, s, "CREATE STREAM TABLE st (a INT) FROM STREAM 'logs' FORMAT csv")
+	exec(t, s, "CREATE EXTERNAL TABLE lk (a INT) STORED AS PARQUET LOCATION 's3://lake1/lk/'")
+	exec(t, s, "CREATE TABLE wh (a INT)")
+	for q, want := range map[string]string{
+		"INSERT INTO st VALUES (1)":       `stream table "st"`,
+		"DELETE FROM st":                  `stream table "st"`,
+		"INSERT INTO lk SELECT a FROM wh": `COPY (SELECT ...) TO 's3://lake1/lk/part-0001.parquet' (FORMAT parquet)`,
+		"UPDATE main.lk SET a = 2":        `lake table "lk"`,
+		"INSERT INTO \"LK\" VALUES (1)":   `lake table "lk"`,
+	} {
+		_, err := s.Query(context.Background(), q)
+		if err == nil {
+			t.Errorf("%s: no error", q)
+			continue
+		}
+		if se := sqlErr(t, err); se.Code != CodeFeature || !strings.Contains(se.Message, want) {
+			t.Errorf("%s: %s %q, want 0A000 with %q", q, se.Code, se.Message, want)
+		}
+	}
+	// Drivers prepare first (Parse/Describe): the same error.
+	if _, err := s.Describe(context.Background(), "INSERT INTO st VALUES ($1)"); err == nil || sqlErr(t, err).Code != CodeFeature {
+		t.Errorf("Describe: %v", err)
+	}
+	// Other errors are DuckDB's as before.
+	_, err := s.Query(context.Background(), "INSERT INTO nosuch VALUES (1)")
+	if err == nil || sqlErr(t, err).Code != CodeUndefinedTable {
+		t.Errorf("missing table: %v", err)
+	}
+	exec(t, s, "INSERT INTO wh SELECT a FROM st")
+}

@@ -168,7 +168,7 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 	if err == nil {
 		s.track(toks)
 	} else {
-		err = asPrivilegeErr(err)
+		err = s.e.asReadOnlyErr(asPrivilegeErr(err), toks)
 	}
 	if r != nil && !r.done {
 		r.release, release = release, func() {} // the result releases them when closed
@@ -249,7 +249,8 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 	pctx := context.WithValue(ctx, planKey{}, plan)
 	ds, err := s.conn.PrepareContext(pctx, st)
 	if err != nil {
-		return nil, planError(plan, err)
+		toks, _ := lex(st, false)
+		return nil, s.e.asReadOnlyErr(planError(plan, err), toks)
 	}
 	stmt := ds.(*duckdb.Stmt)
 	defer stmt.Close()

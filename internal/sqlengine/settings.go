@@ -348,3 +348,70 @@ func (s *Session) SetSetting(ctx context.Context, name, value string) error {
 	}
 	return r.Close()
 }
+
+// reNotATable is DuckDB's refusal to INSERT into a view, which is what
+// stream and lake tables are; reNotABaseTable its refusal to UPDATE or
+// DELETE from one (TRUNCATE is a DELETE), which does not name the view.
+var (
+	reNotATable     = regexp.MustCompile(`Catalog Error: (?:[^ ]+\.)?([^ .]+) is not an? table`)
+	reNotABaseTable = regexp.MustCompile(`Can only (?:update|delete from) base table`)
+)
+
+// asReadOnlyErr explains DuckDB's refusal to write to a view when the view
+// is a stream or lake table: both are read-only, and the error says how to
+// write to what lies under them (Hive scripts INSERT into S3-backed tables;
+// rheo does not). toks is the failed statement.
+func (e *Engine) asReadOnlyErr(err error, toks []token) error {
+	if err == nil {
+		return nil
+	}
+	var name string
+	if m := reNotATable.FindStringSubmatch(err.Error()); m != nil {
+		name = strings.ToLower(m[1])
+	} else if reNotABaseTable.MatchString(err.Error()) {
+		name = dmlTarget(toks)
+	}
+	if name == "" {
+		return err
+	}
+	e.mu.Lock()
+	st, isStream := e.tables[name]
+	ext, isLake := e.externals[name]
+	e.mu.Unlock()
+	switch {
+	case isStream:
+		return newErr(CodeFeature, "cannot write to stream table %q: it is read-only; put records to stream %q with PutRecord/PutRecords (rheo put, the AWS SDKs) instead", name, st.Stream)
+	case isLake:
+		loc := strings.TrimSuffix(ext.Location, "/") + "/"
+		hint := "write objects under " + loc + " instead (a delivery stream, or your S3 tools)"
+		if !ext.remote {
+			switch ext.Format {
+			case formatParquet:
+				hint = "write objects under its location instead, e.g. COPY (SELECT ...) TO '" + loc + "part-0001.parquet' (FORMAT parquet)"
+			case formatJSON:
+				hint = "write objects under its location instead, e.g. COPY (SELECT ...) TO '" + loc + "part-0001.json' (FORMAT json)"
+			}
+		}
+		return newErr(CodeFeature, "cannot write to lake table %q: it is read-only; %s", name, hint)
+	}
+	return err
+}
+
+// dmlTarget is the table an UPDATE, DELETE FROM or TRUNCATE [TABLE] names
+// (the last part of a qualified name, lower-cased), or "".
+func dmlTarget(toks []token) string {
+	i := 1
+	switch {
+	case len(toks) > 2 && toks[0].is("delete") && toks[1].is("from"):
+		i = 2
+	case len(toks) > 2 && toks[0].is("truncate") && toks[1].is("table"):
+		i = 2
+	case len(toks) > 1 && (toks[0].is("update") || toks[0].is("truncate")):
+	default:
+		return ""
+	}
+	for i+2 < len(toks) && toks[i+1].text == "." {
+		i += 2
+	}
+	return strings.ToLower(toks[i].text)
+}
