@@ -196,3 +196,40 @@ func TestIterationsEmptyWindowIsNull(t *testing.T) {
 		t.Fatalf("rheo_iterations rows|non-null starts|empty strings = %s, want 4|1|0", got)
 	}
 }
+
+// TestExplainRecordsNoIteration: EXPLAIN plans a query without running it
+// (Hive's EXPLAIN checkpoints nothing either), so the first run of an
+// iteration, not an EXPLAIN before it, fixes the iteration's window.
+// EXPLAIN ANALYZE runs the query and records it.
+func TestExplainRecordsNoIteration(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.stream("s", 1)
+	e.put("s", 0, "k", "1", "2")
+	s := e.session()
+	exec(t, s, "CREATE STREAM TABLE t (id INT) FROM STREAM 's' FORMAT csv")
+	exec(t, s, "SET kinesis.checkpoint.enabled = true")
+	exec(t, s, "SET kinesis.checkpoint.logical.name = plan")
+	exec(t, s, "SET kinesis.checkpoint.iteration.no = 0")
+	exec(t, s, "EXPLAIN SELECT count(*) FROM t")
+	exec(t, s, "EXPLAIN (FORMAT json) SELECT count(*) FROM t")
+	if got := one(t, s, "SELECT count(*) FROM rheo_iterations WHERE logical_name = 'plan'"); got != "0" {
+		t.Fatalf("EXPLAIN recorded an iteration: %s rows", got)
+	}
+	e.put("s", 0, "k", "3")
+	if got := one(t, s, "SELECT count(*) FROM t"); got != "3" {
+		t.Fatalf("iteration 0 read %s records, want the 3 there when it first ran", got)
+	}
+	exec(t, s, "SET kinesis.checkpoint.iteration.no = 1")
+	e.put("s", 0, "k", "4")
+	exec(t, s, "EXPLAIN ANALYZE SELECT count(*) FROM t")
+	e.put("s", 0, "k", "5")
+	if got := one(t, s, "SELECT count(*) FROM t"); got != "1" {
+		t.Fatalf("iteration 1 read %s records, want the 1 there when EXPLAIN ANALYZE ran it", got)
+	}
+	exec(t, s, "SET kinesis.checkpoint.iteration.no = 2")
+	exec(t, s, "EXPLAIN (ANALYZE) SELECT count(*) FROM t")
+	e.put("s", 0, "k", "6")
+	if got := one(t, s, "SELECT count(*) FROM t"); got != "1" {
+		t.Fatalf("iteration 2 read %s records, want the 1 there when EXPLAIN (ANALYZE) ran it", got)
+	}
+}

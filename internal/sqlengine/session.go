@@ -319,6 +319,11 @@ func (s *Session) run(ctx context.Context, st string, toks []token, args []any) 
 // nameSrc, the statement as the client wrote it ("": DuckDB's names).
 func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []any, nameSrc string) (*Result, error) {
 	plan := &queryPlan{windows: map[string][]iteration.Range{}}
+	if isPlainExplain(toks) {
+		// EXPLAIN only plans: binding the scans must not record an
+		// iteration (Hive's EXPLAIN checkpoints nothing either).
+		plan.describe = true
+	}
 	ck, ckErr := s.checkpointPlan()
 	plan.ckpt = ck
 	plan.ckptErr = ckErr
@@ -464,6 +469,25 @@ func commandTag(toks []token, t duckdb.StmtType, count int64) string {
 
 // planError prefers the typed error rheo_scan recorded over DuckDB's copy
 // of its message.
+// isPlainExplain reports whether toks is an EXPLAIN that does not run its
+// statement: neither EXPLAIN ANALYZE nor EXPLAIN (ANALYZE ...).
+func isPlainExplain(toks []token) bool {
+	if len(toks) < 2 || !toks[0].is("explain") || toks[1].is("analyze") {
+		return false
+	}
+	if toks[1].text == "(" {
+		for _, t := range toks[2:] {
+			if t.text == ")" {
+				break
+			}
+			if t.is("analyze") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func planError(plan *queryPlan, err error) *Error {
 	plan.mu.Lock()
 	perr := plan.err
