@@ -333,3 +333,21 @@ func TestRedshiftTimeFormatNonASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestReadMissingFileIs58P01: a reader whose path or glob matches nothing
+// fails with undefined_file, as docs/sql.md and Postgres's COPY FROM a
+// missing file say, not with the generic I/O error.
+func TestReadMissingFileIs58P01(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	for _, q := range []string{
+		"SELECT * FROM read_parquet('s3://bkt/nothing/**/*.parquet')",
+		"SELECT * FROM 's3://bkt/nothing.parquet'",
+		"SELECT * FROM read_csv('" + filepath.Join(t.TempDir(), "none.csv") + "')",
+	} {
+		_, err := s.Query(context.Background(), q)
+		if err == nil || sqlErr(t, err).Code != CodeUndefinedFile {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+}

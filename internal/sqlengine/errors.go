@@ -157,6 +157,11 @@ func duckCode(de *duckdb.Error) string {
 		}
 		return CodeConstraint
 	case duckdb.ErrorTypeIO:
+		// A path or glob that names nothing is undefined_file, as
+		// Postgres's COPY FROM a missing file (docs/sql.md, Errors).
+		if strings.Contains(de.Msg, "No files found that match the pattern") || strings.Contains(de.Msg, "No such file or directory") {
+			return CodeUndefinedFile
+		}
 		return CodeIO
 	case duckdb.ErrorTypeSettings:
 		return CodeUndefinedObject
