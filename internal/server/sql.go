@@ -22,8 +22,9 @@ type sqlBackend struct {
 	auth *auth.Store // nil: no authentication
 }
 
-// NewSession opens one engine session per Postgres connection. Users and
-// databases are not separated yet: every login sees the same warehouse.
+// NewSession opens one engine session per Postgres connection, in which
+// current_user is the login. Users and databases are not separated yet:
+// every login sees the same warehouse.
 // With auth on, the login (an access key id) must hold rheo:ExecuteSQL.
 func (b sqlBackend) NewSession(ctx context.Context, user, _ string) (pgwire.Session, error) {
 	if b.auth != nil {
@@ -39,6 +40,10 @@ func (b sqlBackend) NewSession(ctx context.Context, user, _ string) (pgwire.Sess
 	}
 	s, err := b.eng.NewSession(ctx)
 	if err != nil {
+		return nil, pgError(err)
+	}
+	if err := s.SetUser(ctx, user); err != nil {
+		s.Close()
 		return nil, pgError(err)
 	}
 	return sqlSession{s: s, m: b.m}, nil

@@ -43,6 +43,11 @@ func TestSQLPgxSessionReset(t *testing.T) {
 	if _, err := c.Exec(ctx, "EXECUTE p"); err == nil {
 		t.Error("prepared statement survived DISCARD ALL")
 	}
+	// The login stays the session's user, as tools read it.
+	var user, sessUser string
+	if err := c.QueryRow(ctx, "SELECT current_user, session_user").Scan(&user, &sessUser); err != nil || user != "rheo" || sessUser != "rheo" {
+		t.Errorf("current_user, session_user = %q, %q, %v; want the login rheo", user, sessUser, err)
+	}
 }
 
 // TestSQLPgxIntervalParam: pgx sends pgtype.Interval in binary.

@@ -170,5 +170,6 @@ func (s *Session) dropTemp(ctx context.Context) error {
 			return toError(fmt.Errorf("discard temporary objects: %w", err))
 		}
 	}
-	return nil
+	// The session's identity is not one of the user's objects.
+	return s.defineUser(ctx)
 }

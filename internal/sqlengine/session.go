@@ -41,6 +41,8 @@ type Session struct {
 	// kinesisOther holds the kinesis.* settings rheo ignores, by
 	// lower-case name, so SHOW and SET name answer what was set.
 	kinesisOther map[string]string
+	// user is the login current_user names (identity.go); "": DuckDB's.
+	user string
 }
 
 // Close closes the connection. Open Results must be closed first.
