@@ -1,7 +1,6 @@
 package objkey
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -118,10 +117,6 @@ func parseNamespace(ns, value, field string) (segment, error) {
 	case nsTimestamp:
 		f, err := compileTimeFormat(value)
 		if err != nil {
-			var unsupported errUnsupportedLetter
-			if errors.As(err, &unsupported) {
-				return segment{}, errorf(unsupported.Error())
-			}
 			return segment{}, badValue
 		}
 		return segment{kind: segTimestamp, ts: f, text: value}, nil

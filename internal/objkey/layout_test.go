@@ -91,6 +91,16 @@ func TestRenderedPrefixes(t *testing.T) {
 			wantError:  "myErrorPrefix/year=2018/month=07/day=06/hour=23/processing-failed",
 		},
 		{
+			// The common typo YYYY (week-based year) for yyyy: 2020-12-28 is
+			// in week 1 of week-year 2021 in Locale.US.
+			name:       "week-based year and week",
+			prefix:     "!{timestamp:YYYY/MM/dd}/w=!{timestamp:ww-e}/",
+			errPrefix:  "err/!{timestamp:YYYY}/!{firehose:error-output-type}/",
+			at:         time.Date(2020, time.December, 28, 1, 0, 0, 0, time.UTC),
+			wantPrefix: "2021/12/28/w=01-2/",
+			wantError:  "err/2021/processing-failed/",
+		},
+		{
 			name:       "static prefix gets the time appended by concatenation",
 			prefix:     "myFirehosePrefix",
 			at:         aug27,
@@ -234,7 +244,7 @@ func TestCompileErrors(t *testing.T) {
 		{"reserved hash", "!{timestamp:yyyy#}/", okErr, false, badValuePrefix},
 		{"close bracket without open", "!{timestamp:yyyy]}/", okErr, false, badValuePrefix},
 		{"bad pattern in error prefix", "", "!{firehose:error-output-type}/!{timestamp:T}", false, badValueError},
-		{"unsupported week letter", "!{timestamp:YYYY-ww}/", okErr, false, "rheo does not support the pattern letter 'Y'…"},
+		{"week letter at a width Java rejects", "!{timestamp:www}/", okErr, false, badValuePrefix},
 		{"error type in prefix", "a/!{firehose:error-output-type}/", okErr, false, typeInPrefix},
 		{"partition key in error prefix", "!{partitionKeyFromQuery:k}/", "!{firehose:error-output-type}/!{partitionKeyFromQuery:k}", true, partInError},
 		{"partition key without dynamic partitioning", "k=!{partitionKeyFromQuery:k}/", okErr, false, partNeedsDP},

@@ -8,8 +8,12 @@ import (
 )
 
 // timeFormat is a compiled java.time.format.DateTimeFormatter pattern, the
-// language of !{timestamp:...}. Firehose evaluates it in UTC, so the zone
-// and offset letters have fixed renderings.
+// language of !{timestamp:...}. Firehose formats with the default locale of
+// its JVM (en_US) in the CustomTimeZone, which rheo accepts only as "UTC"
+// (the ZoneId UTC, not the offset Z), so every field, including the
+// locale's week fields and the zone names, has one fixed rendering: the one
+// DateTimeFormatter.ofPattern(p, Locale.US).withZone(ZoneId.of("UTC"))
+// gives on Java 17 (pinned by testdata/java_us_utc.tsv).
 type timeFormat struct {
 	items []timeItem
 }
@@ -28,23 +32,10 @@ type errBadPattern struct{ why string }
 
 func (e errBadPattern) Error() string { return e.why }
 
-// errUnsupportedLetter marks a letter Java accepts but rheo does not render
-// (the locale-dependent week fields and zone names).
-type errUnsupportedLetter struct{ letter byte }
-
-func (e errUnsupportedLetter) Error() string {
-	return fmt.Sprintf("rheo does not support the pattern letter '%c' in !{timestamp:...} expressions; "+
-		"supported letters are G u y D M L d Q q E a h K k H m s S A n N O X x Z", e.letter)
-}
-
 // awsRejectedLetters are the ASCII letters the service rejects when used in
 // a timestamp pattern: the letters java.time reserves, plus 'V' (valid only
 // as "VV") and a lone pad modifier 'p'.
 const awsRejectedLetters = "CIJPRTUbfijlort"
-
-// unsupportedLetters are valid java.time letters whose rendering depends on a
-// locale or zone database rheo does not model.
-const unsupportedLetters = "BFWYcegvwz"
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
@@ -142,37 +133,42 @@ func checkLetter(c byte, count int) error {
 	if strings.IndexByte(awsRejectedLetters, c) >= 0 {
 		return errBadPattern{fmt.Sprintf("unknown pattern letter '%c'", c)}
 	}
-	if c == 'V' {
-		if count != 2 {
-			return errBadPattern{"pattern letter count must be 2: V"}
-		}
-		return errUnsupportedLetter{c}
+	// Letters valid only at some exact widths.
+	exact := ""
+	switch c {
+	case 'V':
+		exact = "2"
+	case 'O', 'v':
+		exact = "14"
+	case 'B':
+		exact = "145"
+	case 'c':
+		exact = "1345"
+	case 'F', 'W':
+		exact = "1"
 	}
-	if strings.IndexByte(unsupportedLetters, c) >= 0 {
-		return errUnsupportedLetter{c}
+	if exact != "" {
+		if count > 9 || strings.IndexByte(exact, byte('0'+count)) < 0 {
+			return errBadPattern{fmt.Sprintf("invalid pattern letter count %d: %c", count, c)}
+		}
+		return nil
 	}
 	max := 0
 	switch c {
-	case 'd', 'h', 'H', 'k', 'K', 'm', 's':
+	case 'd', 'h', 'H', 'k', 'K', 'm', 's', 'w':
 		max = 2
 	case 'D':
 		max = 3
 	case 'a':
 		max = 1
-	case 'M', 'L', 'Q', 'q', 'E', 'G', 'X', 'x', 'Z':
+	case 'z':
+		max = 4
+	case 'M', 'L', 'Q', 'q', 'E', 'e', 'G', 'X', 'x', 'Z':
 		max = 5
-	case 'S', 'n', 'N', 'A':
+	case 'S':
 		max = 9
-		if c != 'S' {
-			max = 19
-		}
-	case 'u', 'y':
+	case 'n', 'N', 'A', 'u', 'y', 'Y', 'g':
 		max = 19
-	case 'O':
-		if count != 1 && count != 4 {
-			return errBadPattern{"pattern letter count must be 1 or 4: O"}
-		}
-		return nil
 	default:
 		return errBadPattern{fmt.Sprintf("unknown pattern letter '%c'", c)}
 	}
@@ -248,18 +244,54 @@ func appendField(dst []byte, c byte, count int, t time.Time) []byte {
 			return append(dst, era[:1]...)
 		}
 		return append(dst, era...)
-	case 'u', 'y':
+	case 'u', 'y', 'Y':
 		y := int64(t.Year())
-		if c == 'y' && y <= 0 {
-			y = 1 - y // year of era
+		switch c {
+		case 'y':
+			if y <= 0 {
+				y = 1 - y // year of era
+			}
+		case 'Y':
+			y = int64(weekBasedYear(t))
 		}
 		if count == 2 {
 			return appendNum(dst, ((y%100)+100)%100, 2)
 		}
-		if count >= 4 && y > 9999 {
+		if count >= 4 && count < 19 && y >= pow10(count) {
 			dst = append(dst, '+') // SignStyle.EXCEEDS_PAD
 		}
 		return appendNum(dst, y, count)
+	case 'w':
+		return appendNum(dst, int64(weekOfWeekBasedYear(t)), count)
+	case 'W':
+		dow := localDayOfWeek(t)
+		return appendNum(dst, int64(computeWeek(startOfWeekOffset(t.Day(), dow), t.Day())), count)
+	case 'e', 'c':
+		if count >= 3 {
+			return appendText(dst, dayNames[t.Weekday()], count)
+		}
+		return appendNum(dst, int64(localDayOfWeek(t)), count)
+	case 'F':
+		// Java 8-19 map F to ALIGNED_DAY_OF_WEEK_IN_MONTH (JDK-8169833).
+		return appendNum(dst, int64((t.Day()-1)%7+1), count)
+	case 'g':
+		return appendNum(dst, mjd(t), count)
+	case 'B':
+		p := dayPeriod(t.Hour()*60 + t.Minute())
+		if count == 5 {
+			switch p {
+			case "midnight":
+				p = "mi"
+			case "noon":
+				p = "n"
+			}
+		}
+		return append(dst, p...)
+	case 'z', 'v', 'V':
+		if count == 4 {
+			return append(dst, "Coordinated Universal Time"...)
+		}
+		return append(dst, "UTC"...)
 	case 'M', 'L':
 		m := int(t.Month())
 		if count >= 3 {
@@ -342,4 +374,89 @@ func appendField(dst []byte, c byte, count int, t time.Time) []byte {
 		return append(dst, "+0000"...)
 	}
 	return dst
+}
+
+// The week fields follow WeekFields.of(Locale.US): weeks start on Sunday and
+// week 1 is the one holding January 1 (minimal days 1). The arithmetic is
+// WeekFields.ComputedDayOfField's, kept general in minDays so it can be
+// compared with the JDK source.
+const weekMinDays = 1
+
+// localDayOfWeek is the localized day of week, Sunday = 1.
+func localDayOfWeek(t time.Time) int { return int(t.Weekday()) + 1 }
+
+// startOfWeekOffset is the offset from day 1 of a month or year to the
+// first day of its week 1, given that day is localized weekday dow.
+func startOfWeekOffset(day, dow int) int {
+	weekStart := ((day-dow)%7 + 7) % 7
+	offset := -weekStart
+	if weekStart+1 > weekMinDays {
+		offset = 7 - weekStart // the first, partial week is week 0
+	}
+	return offset
+}
+
+func computeWeek(offset, day int) int { return (7 + offset + (day - 1)) / 7 }
+
+// weekBased returns the week-based year and week of t.
+func weekBased(t time.Time) (year, week int) {
+	doy := t.YearDay()
+	offset := startOfWeekOffset(doy, localDayOfWeek(t))
+	week = computeWeek(offset, doy)
+	if week == 0 {
+		// The last week of the previous year.
+		return weekBased(t.AddDate(0, 0, -doy))
+	}
+	yearLen := time.Date(t.Year(), time.December, 31, 0, 0, 0, 0, time.UTC).YearDay()
+	if newYearWeek := computeWeek(offset, yearLen+weekMinDays); week >= newYearWeek {
+		return t.Year() + 1, week - newYearWeek + 1
+	}
+	return t.Year(), week
+}
+
+func weekBasedYear(t time.Time) int {
+	y, _ := weekBased(t)
+	return y
+}
+
+func weekOfWeekBasedYear(t time.Time) int {
+	_, w := weekBased(t)
+	return w
+}
+
+// mjd is the modified Julian day of t's date (1858-11-17 is day 0).
+func mjd(t time.Time) int64 {
+	days := t.Unix() / 86400
+	if t.Unix() < 0 && t.Unix()%86400 != 0 {
+		days-- // floor for dates before 1970
+	}
+	return days + 40587
+}
+
+// dayPeriod is the en_US CLDR day period (pattern letter B) of a minute of
+// the day: midnight and noon are the whole minute 00:00 and 12:00.
+func dayPeriod(minute int) string {
+	switch {
+	case minute == 0:
+		return "midnight"
+	case minute == 12*60:
+		return "noon"
+	case minute < 6*60:
+		return "at night"
+	case minute < 12*60:
+		return "in the morning"
+	case minute < 18*60:
+		return "in the afternoon"
+	case minute < 21*60:
+		return "in the evening"
+	}
+	return "at night"
+}
+
+func pow10(n int) int64 {
+	v := int64(1)
+	for ; n > 0; n-- {
+		v *= 10
+	}
+	return v
 }
