@@ -3,6 +3,8 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/objkey"
@@ -16,7 +18,7 @@ import (
 func (m *Manager) checkKeys(name string, spec *Spec) error {
 	d := &spec.Dest
 	if err := lake.ValidateBucket(d.Bucket); err != nil {
-		return fmt.Errorf("%w: bucket %q: %v", ErrUnsupported, d.Bucket, err)
+		return fmt.Errorf("%w: bucket %q: %s", ErrUnsupported, d.Bucket, keyProblem(err))
 	}
 	layout, err := objkey.Compile(d.Prefix, d.ErrorOutputPrefix, d.Partitioning != nil)
 	if err != nil {
@@ -42,8 +44,30 @@ func (m *Manager) checkKeys(name string, spec *Spec) error {
 		{"ErrorOutputPrefix", d.ErrorOutputPrefix, layout.ErrorKey(ep)},
 	} {
 		if err := lake.CheckKey(m.opts.Store, d.Bucket, k.key); errors.Is(err, lake.ErrInvalidKey) || errors.Is(err, lake.ErrInvalidBucket) {
-			return fmt.Errorf("%w: %s %q gives object keys that %s cannot store (%v)", ErrUnsupported, k.member, k.expr, m.opts.Store.URL(d.Bucket, ""), err)
+			// The message goes to API clients: it names the bucket, not the
+			// store's location (a server path for the local lake).
+			return fmt.Errorf("%w: %s %q gives object keys that bucket %q cannot store: %s", ErrUnsupported, k.member, k.expr, d.Bucket, keyProblem(err))
 		}
 	}
 	return nil
+}
+
+// keyProblem is why the store refuses a bucket name or key, without the
+// lake package's sentinel text and the quoted name that follow it.
+func keyProblem(err error) string {
+	s := err.Error()
+	for _, sentinel := range []error{lake.ErrInvalidKey, lake.ErrInvalidBucket} {
+		if errors.Is(err, sentinel) {
+			if i := strings.Index(s, sentinel.Error()); i >= 0 {
+				s = s[i+len(sentinel.Error()):]
+			}
+			break
+		}
+	}
+	if strings.HasPrefix(s, ` "`) {
+		if q, err := strconv.QuotedPrefix(s[1:]); err == nil {
+			s = s[1+len(q):]
+		}
+	}
+	return strings.TrimPrefix(s, ": ")
 }

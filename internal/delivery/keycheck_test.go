@@ -91,3 +91,24 @@ func TestCreateRefusesPrefixTheStoreCannotHold(t *testing.T) {
 		t.Fatalf("refused update changed the prefix to %q", d.Spec.Dest.Prefix)
 	}
 }
+
+// A Prefix the local lake cannot store is refused with a message that
+// names the bucket, not the server's lake directory.
+func TestUnstorablePrefixMessageHidesPaths(t *testing.T) {
+	e := newLakeEnv(t, "", nil)
+	spec := directSpec(1<<20, time.Second)
+	spec.Dest.Prefix = "a/../b/"
+	_, err := e.m.Create(context.Background(), "s", spec, nil)
+	if err == nil {
+		t.Fatal("created")
+	}
+	msg := err.Error()
+	for _, leak := range []string{e.dir, "/lake", "lake:"} {
+		if strings.Contains(msg, leak) {
+			t.Errorf("message %q reveals %q", msg, leak)
+		}
+	}
+	if want := `Prefix "a/../b/" gives object keys that bucket "lake" cannot store: ".." path segment`; !strings.Contains(msg, want) {
+		t.Errorf("message %q, want it to contain %q", msg, want)
+	}
+}
