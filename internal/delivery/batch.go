@@ -92,7 +92,7 @@ func (w *worker) execute(ctx context.Context, plan *batchPlan, recs [][]shardlog
 			// (too long, an empty or oversized path segment) would
 			// fail the batch forever: their records go to the error
 			// output instead.
-			msg := fmt.Sprintf("the partition keys give an object key the destination cannot store: %v", err)
+			msg := fmt.Sprintf("The partition key values give an object key that bucket %s cannot store (%s).", dest.Bucket, keyProblem(err))
 			for _, u := range g.recs {
 				fails = append(fails, failure{rec: u, errType: errTypeProcessing, code: codeMetadataExtraction, message: msg})
 			}
@@ -196,7 +196,7 @@ func partition(layout *objkey.Layout, p *Partitioning, users []userRecord) ([]*g
 			err = layout.CheckPartition(vals)
 		}
 		if err != nil {
-			fails = append(fails, failure{rec: u, errType: errTypeProcessing, code: codeMetadataExtraction, message: err.Error()})
+			fails = append(fails, failure{rec: u, errType: errTypeProcessing, code: codeMetadataExtraction, message: recordMessage(err)})
 			continue
 		}
 		k := layout.GroupKey(vals)

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -124,4 +125,13 @@ func (w *worker) errorRecord(plan *batchPlan, f failure, attempt int, now int64)
 		r.ErrorCode, r.ErrorMessage = f.code, f.message
 	}
 	return r
+}
+
+// recordMessage is the errorMessage of a record that failed partitioning.
+func recordMessage(err error) string {
+	var re *objkey.RecordError
+	if errors.As(err, &re) {
+		return re.Message()
+	}
+	return err.Error()
 }

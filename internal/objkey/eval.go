@@ -54,18 +54,18 @@ func (q *Query) EvalValues(record []byte, dst []string) ([]string, error) {
 	s := scanner{data: record, vals: dst, set: set}
 	s.ws()
 	if s.pos >= len(s.data) {
-		return nil, fmt.Errorf("%w: empty record", ErrNotJSON)
+		return nil, recordErr(ErrNotJSON, "", "empty record")
 	}
 	if err := s.value(q.root, 0); err != nil {
 		return nil, err
 	}
 	s.ws()
 	if s.pos != len(s.data) {
-		return nil, fmt.Errorf("%w: unexpected data at offset %d after the JSON value", ErrNotJSON, s.pos)
+		return nil, recordErr(ErrNotJSON, "", "unexpected data at offset %d after the JSON value", s.pos)
 	}
 	for i, ok := range set {
 		if !ok {
-			return nil, fmt.Errorf("%w: %s", ErrMissingPartitionKey, q.keys[i])
+			return nil, &RecordError{Kind: ErrMissingPartitionKey, Key: q.keys[i]}
 		}
 	}
 	return dst, nil
@@ -81,7 +81,7 @@ type scanner struct {
 }
 
 func (s *scanner) syntax(what string) error {
-	return fmt.Errorf("%w: %s at offset %d", ErrNotJSON, what, s.pos)
+	return recordErr(ErrNotJSON, "", "%s at offset %d", what, s.pos)
 }
 
 func (s *scanner) ws() {
@@ -138,7 +138,7 @@ func (s *scanner) capture(n *node, raw []byte) error {
 		}
 		return nil
 	case '{', '[':
-		return fmt.Errorf("%w: an object or array can't be a partition key value", ErrPartitionValue)
+		return recordErr(ErrPartitionValue, "", "an object or array is not a partition key value")
 	case '"':
 		if bytes.IndexByte(raw, '\\') < 0 {
 			v = string(raw[1 : len(raw)-1])
@@ -148,7 +148,7 @@ func (s *scanner) capture(n *node, raw []byte) error {
 		} else {
 			var u string
 			if err := json.Unmarshal(raw, &u); err != nil {
-				return fmt.Errorf("%w: %v", ErrNotJSON, err)
+				return recordErr(ErrNotJSON, "", "%v", err)
 			}
 			v = u
 		}

@@ -172,7 +172,7 @@ func (l *Layout) Prefix(p Params) (string, error) {
 	}
 	b := l.appendPrefix(nil, p)
 	if utf8.RuneCount(b) > MaxEvaluatedPrefixLength {
-		return "", fmt.Errorf("%w: length of evaluated prefix cannot be greater than 512", ErrPartitionValue)
+		return "", recordErr(ErrPartitionValue, "", "length of evaluated prefix cannot be greater than 512")
 	}
 	return string(b), nil
 }
