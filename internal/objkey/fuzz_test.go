@@ -16,6 +16,7 @@ func FuzzCompile(f *testing.F) {
 	f.Add("myPrefix/year=!{timestamp:yyyy}/!{firehose:random-string}/", "err/!{firehose:error-output-type}/!{timestamp:'y='yyyy}", false)
 	f.Add("r=!{partitionKeyFromQuery:region}/", "e/!{firehose:error-output-type}", true)
 	f.Add("!{timestamp:pppMM[dd]''}", "!{firehose:error-output-type}", false)
+	f.Add("!{timestamp:YYYY/ww/W/e/c/F/g/B/zzzz/VV/eeee/cccc}", "!{firehose:error-output-type}", false)
 	f.Add("!{", "!{}", true)
 	f.Add("a!{b:c}", "!{partitionKeyFromLambda:x}", true)
 	f.Fuzz(func(t *testing.T, prefix, errPrefix string, dynamic bool) {
