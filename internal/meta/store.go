@@ -72,7 +72,18 @@ type Store struct {
 // The caller must already own the data directory. If the file is held by
 // another open Store, Open fails within OpenTimeout with ErrLocked.
 // logger may be nil.
+//
+// A damaged file (truncated, or making bbolt panic or fault) fails Open
+// with an error naming it rather than crashing the process; its file
+// handle may then stay open until the process exits.
 func Open(path string, logger *slog.Logger) (*Store, error) {
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("meta: open: %w", err)
+	}
+	return openBolt(path, func() (*Store, error) { return open(path, logger) })
+}
+
+func open(path string, logger *slog.Logger) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

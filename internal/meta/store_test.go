@@ -2,9 +2,12 @@ package meta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -393,4 +396,64 @@ func TestBatch(t *testing.T) {
 	if ok, _ := s.Get("it", "c", &v); !ok || v != "C" {
 		t.Errorf("a failed batch deleted c: %v %q", ok, v)
 	}
+}
+
+// A truncated or damaged meta.db fails Open with an error naming the file;
+// bbolt alone would kill the process with SIGBUS or a panic.
+func TestOpenDamagedFile(t *testing.T) {
+	s, path := openTest(t)
+	for i := range 50 {
+		if _, err := s.CreateStream(testStream(fmt.Sprintf("s%03d-%s", i, strings.Repeat("x", 200)), 8)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"truncated", whole[:len(whole)/2], "is truncated"},
+		{"one page", whole[:4096], "is truncated"},
+		{"freelist page zeroed", zeroFreelist(t, whole), "is damaged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "meta.db")
+			if err := os.WriteFile(p, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(p, nil)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open of a damaged file succeeded")
+			}
+			if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to name %s and say %q", err, p, tc.want)
+			}
+		})
+	}
+	if s, err := Open(path, nil); err != nil {
+		t.Fatalf("intact file: %v", err)
+	} else {
+		s.Close()
+	}
+}
+
+// zeroFreelist returns a copy of a bbolt file whose freelist page, named by
+// both meta pages, is zeros: bbolt panics with "invalid freelist page".
+func zeroFreelist(t *testing.T, whole []byte) []byte {
+	t.Helper()
+	b := bytes.Clone(whole)
+	ps := int(binary.LittleEndian.Uint32(b[16+8:]))
+	for _, off := range []int{0, ps} {
+		fl := int(binary.LittleEndian.Uint64(b[off+16+32:]))
+		clear(b[fl*ps : (fl+1)*ps])
+	}
+	return b
 }
