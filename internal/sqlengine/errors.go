@@ -38,6 +38,7 @@ const (
 	CodePrivilege        = "42501" // insufficient privilege
 	CodeInternal         = "XX000"
 	CodeIO               = "58030"
+	CodeDiskFull         = "53100"
 	CodeUndefinedFile    = "58P01"
 )
 
@@ -98,6 +99,12 @@ func iterationMessage(err error) string {
 }
 
 func duckCode(de *duckdb.Error) string {
+	if isDiskFull(de.Msg) {
+		// Postgres's errcode_for_file_access: ENOSPC and EDQUOT are
+		// disk_full whatever the statement was doing (DuckDB reports a
+		// failed commit's checkpoint as a transaction error).
+		return CodeDiskFull
+	}
 	switch de.Type {
 	case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax:
 		return CodeSyntax
@@ -167,4 +174,10 @@ func duckCode(de *duckdb.Error) string {
 		return CodeUndefinedObject
 	}
 	return CodeInternal
+}
+
+// isDiskFull reports whether a DuckDB message is about a full disk or an
+// exhausted quota (strerror's wording of ENOSPC and EDQUOT).
+func isDiskFull(msg string) bool {
+	return strings.Contains(msg, "No space left on device") || strings.Contains(msg, "Disk quota exceeded")
 }
