@@ -81,7 +81,7 @@ func toError(err error) *Error {
 	}
 	var de *duckdb.Error
 	if errors.As(err, &de) {
-		return &Error{Code: duckCode(de), Message: de.Msg, Err: err}
+		return &Error{Code: duckCode(de), Message: stripStackTraces(de.Msg), Err: err}
 	}
 	return &Error{Code: CodeInternal, Message: err.Error(), Err: err}
 }
@@ -180,4 +180,41 @@ func duckCode(de *duckdb.Error) string {
 // exhausted quota (strerror's wording of ENOSPC and EDQUOT).
 func isDiskFull(msg string) bool {
 	return strings.Contains(msg, "No space left on device") || strings.Contains(msg, "Disk quota exceeded")
+}
+
+// stripStackTraces drops the native stack traces DuckDB appends to internal
+// and fatal errors ("Stack Trace:" and lines of "binary(symbol+0x..) [0x...]"):
+// dozens of lines of C++ symbols per trace (a fatal error repeats its
+// cause's) that bury the message in psql and mean nothing to a SQL client.
+// Err keeps DuckDB's whole message.
+func stripStackTraces(msg string) string {
+	if !strings.Contains(msg, "Stack Trace:") {
+		return msg
+	}
+	lines := strings.Split(msg, "\n")
+	out := lines[:0]
+	skipping := false
+	for _, l := range lines {
+		switch {
+		case strings.TrimSpace(l) == "Stack Trace:":
+			skipping = true
+			for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
+				out = out[:len(out)-1]
+			}
+			continue
+		case skipping && (strings.TrimSpace(l) == "" || isTraceLine(l)):
+			continue
+		}
+		skipping = false
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// isTraceLine reports whether l looks like a frame of a native stack trace,
+// which ends in its address: "... [0x1a8aeb0]".
+func isTraceLine(l string) bool {
+	l = strings.TrimSpace(l)
+	i := strings.LastIndex(l, " [0x")
+	return i >= 0 && strings.HasSuffix(l, "]")
 }

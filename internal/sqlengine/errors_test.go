@@ -23,3 +23,31 @@ func TestDiskFullCode(t *testing.T) {
 		t.Errorf("permission denied: code %s, want %s", got, CodeIO)
 	}
 }
+
+// DuckDB's internal and fatal errors carry native stack traces; clients get
+// the message without them.
+func TestStripStackTraces(t *testing.T) {
+	trace := "\n\nStack Trace:\n\n" +
+		"/usr/bin/rheo(duckdb::Exception::ToJSON(duckdb::ExceptionType, std::string const&)+0x56) [0x22969a6]\n" +
+		"/usr/bin/rheo(duckdb::ColumnData::CommitDropColumn()+0x60) [0x1a8aeb0]\n" +
+		"/usr/bin/rheo() [0xe3b3c4]\n"
+	msg := "Failed: database has been invalidated because of a previous fatal error. The database must be restarted prior to being used again.\n" +
+		"Original error: \"Failed to rollback transaction. Cannot continue operation.\n" +
+		"Error: INTERNAL Error: Attempted to dereference shared_ptr that is NULL!\n" +
+		"For more information, see https://duckdb.org/docs/stable/dev/internal_errors" + trace + "\"" + trace
+	want := "Failed: database has been invalidated because of a previous fatal error. The database must be restarted prior to being used again.\n" +
+		"Original error: \"Failed to rollback transaction. Cannot continue operation.\n" +
+		"Error: INTERNAL Error: Attempted to dereference shared_ptr that is NULL!\n" +
+		"For more information, see https://duckdb.org/docs/stable/dev/internal_errors\n\""
+	e := toError(&duckdb.Error{Type: duckdb.ErrorTypeFatal, Msg: msg})
+	if e.Message != want {
+		t.Errorf("message:\n%s\nwant:\n%s", e.Message, want)
+	}
+	if e.Code != CodeInternal {
+		t.Errorf("code %s, want %s", e.Code, CodeInternal)
+	}
+	plain := "Binder Error: Referenced column \"x\" not found [0x1]"
+	if got := stripStackTraces(plain); got != plain {
+		t.Errorf("message without a trace changed: %q", got)
+	}
+}
