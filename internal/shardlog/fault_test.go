@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -168,5 +169,64 @@ func TestWriteErrorsAreSticky(t *testing.T) {
 			checkRecords(t, got[:3], entries(0, 3, 10), 0)
 			mustAppend(t, g, bad, entries(9, 1, 10))
 		})
+	}
+}
+
+// fdLimitFS fails opens with EMFILE while limit files it opened are still
+// open, as a process at its RLIMIT_NOFILE would.
+type fdLimitFS struct {
+	osFS
+	mu          sync.Mutex
+	open, limit int
+}
+
+func (fs *fdLimitFS) OpenFile(name string, flag int, perm os.FileMode) (file, error) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.open >= fs.limit {
+		return nil, &os.PathError{Op: "open", Path: name, Err: syscall.EMFILE}
+	}
+	f, err := fs.osFS.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	fs.open++
+	return &countedFile{file: f, fs: fs}, nil
+}
+
+type countedFile struct {
+	file
+	fs   *fdLimitFS
+	once sync.Once
+}
+
+func (f *countedFile) Close() error {
+	f.once.Do(func() {
+		f.fs.mu.Lock()
+		f.fs.open--
+		f.fs.mu.Unlock()
+	})
+	return f.file.Close()
+}
+
+// Out of file descriptors, the handle cache gives back its idle handles
+// instead of failing the open, which would make the shard read-only.
+func TestOutOfDescriptors(t *testing.T) {
+	o := testOptions(t, nil)
+	o.fs = &fdLimitFS{limit: 6}
+	o.MaxOpenFiles = 1000
+	f := mustOpen(t, o)
+	const n = 20
+	for i := range n {
+		id := ShardID{1, uint32(i)}
+		if err := f.CreateShard(id, ShardConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		mustAppend(t, f, id, entries(0, 3, 10))
+	}
+	for i := range n {
+		id := ShardID{1, uint32(i)}
+		mustAppend(t, f, id, entries(3, 2, 10))
+		checkRecords(t, readAll(t, f, id, 0), entries(0, 5, 10), 0)
 	}
 }

@@ -63,12 +63,14 @@ func OpenFile(opts Options) (*File, error) {
 	if err := opts.fs.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("shardlog: create %s: %w", opts.Dir, err)
 	}
+	rfs := &reliefFS{fileSystem: opts.fs}
+	rfs.cache = newHandleCache(rfs, opts.MaxOpenFiles)
 	f := &File{
 		opts:     opts,
-		fs:       opts.fs,
+		fs:       rfs,
 		log:      opts.Logger,
 		now:      opts.Now,
-		handles:  newHandleCache(opts.fs, opts.MaxOpenFiles),
+		handles:  rfs.cache,
 		idx:      newIndexCache(512),
 		shards:   make(map[ShardID]*shard),
 		unsynced: make(map[*shard]struct{}),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"syscall"
 )
 
 // handleCache is the LRU of open segment files shared by all shards of a
@@ -94,6 +95,47 @@ func (c *handleCache) dropAll() error {
 	c.errMu.Lock()
 	defer c.errMu.Unlock()
 	return c.closeErr
+}
+
+// dropIdle closes every cached handle nobody is using and returns how many
+// it closed. Lock must not be held.
+func (c *handleCache) dropIdle() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for e := c.lru.Back(); e != nil; {
+		h := e.Value.(*handle)
+		e = e.Prev()
+		if h.refs == 1 {
+			c.dropLocked(h)
+			n++
+		}
+	}
+	return n
+}
+
+// reliefFS is the File's file system: an open that fails for want of file
+// descriptors (a low ulimit -n, many client connections) closes the
+// handle cache's idle handles, the descriptors this process can give back,
+// and is tried once more. Failing instead would make a writing shard
+// read-only (a segment's open) or fail a CreateShard (its state file).
+type reliefFS struct {
+	fileSystem
+	cache *handleCache
+}
+
+func (fs *reliefFS) OpenFile(name string, flag int, perm os.FileMode) (file, error) {
+	f, err := fs.fileSystem.OpenFile(name, flag, perm)
+	if isFDExhausted(err) && fs.cache.dropIdle() > 0 {
+		f, err = fs.fileSystem.OpenFile(name, flag, perm)
+	}
+	return f, err
+}
+
+// isFDExhausted reports whether err is the process (EMFILE) or the system
+// (ENFILE) running out of file descriptors.
+func isFDExhausted(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
 }
 
 // dropLocked removes h from the cache. Lock should be held.
