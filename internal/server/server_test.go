@@ -229,3 +229,16 @@ func TestCloseFinishesInFlightRequests(t *testing.T) {
 		t.Fatal("Close did not return after the request finished")
 	}
 }
+
+// The segment handle cache leaves most descriptors to everything else
+// (ulimit -n 256 gave it all 256).
+func TestSegmentHandles(t *testing.T) {
+	for _, c := range []struct {
+		limit uint64
+		want  int
+	}{{0, 0}, {20, 16}, {256, 64}, {1024, 256}, {1 << 20, 256}} {
+		if got := segmentHandles(c.limit); got != c.want {
+			t.Errorf("segmentHandles(%d) = %d, want %d", c.limit, got, c.want)
+		}
+	}
+}

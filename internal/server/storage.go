@@ -49,8 +49,21 @@ func logOptions(cfg *Config, dataDir string, logger *slog.Logger) (shardlog.Opti
 	case cfg.Journal == 0:
 		opts.Journal = defaultJournal
 	}
+	opts.MaxOpenFiles = segmentHandles(openFileLimit())
 	opts.Logger = logger
 	return opts, nil
+}
+
+// segmentHandles sizes the shard log's cache of open segment files for a
+// descriptor limit: a quarter of it, between 16 and 256 (the storage
+// default), leaving the rest to client connections, DuckDB, meta.db and
+// the lake. Under `ulimit -n 256` a cache of 256 took every descriptor, and
+// appends to further shards failed with "too many open files".
+func segmentHandles(limit uint64) int {
+	if limit == 0 {
+		return 0 // the storage default
+	}
+	return int(min(max(limit/4, 16), 256))
 }
 
 // openLog opens the durable shard log under <dataDir>/streams; observeSync
