@@ -1,8 +1,11 @@
 package shardlog
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sort"
@@ -217,4 +220,60 @@ func TestIndexFilesRebuilt(t *testing.T) {
 			t.Fatalf("index of segment %d not rebuilt: %v %v %v", i, err1, err2, err)
 		}
 	}
+}
+
+// A frame of the active segment whose checksum holds but whose version or
+// flags are unknown (a newer rheo wrote it, then an older one started) is
+// reported as corruption, not cut off with everything after it as a torn
+// tail would be.
+func TestUnknownFrameVersionNotTruncated(t *testing.T) {
+	o := testOptions(t, nil)
+	o.SegmentSize = 1 << 20
+	f := mustOpen(t, o)
+	if err := f.CreateShard(sid, ShardConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	es := entries(0, 5, 40)
+	mustAppend(t, f, sid, es)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seg := segFiles(t, shardDir(o, sid))[0]
+	pos := framePositions(t, seg)
+	clean, _ := os.ReadFile(seg)
+	for _, tc := range []struct {
+		name  string
+		byte  int
+		value byte
+	}{{"version", 9, 2}, {"flags", 11, 0x80}} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := append([]byte{}, clean...)
+			fr := b[pos[2]:pos[3]]
+			fr[tc.byte] = tc.value
+			crc := crc32.Update(crc32.Update(0, castagnoli, fr[0:4]), castagnoli, fr[8:])
+			binary.LittleEndian.PutUint32(fr[4:8], crc)
+			if err := os.WriteFile(seg, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			g := mustOpen(t, o)
+			_, err := g.Read(context.Background(), sid, 0, 10, 1<<20)
+			var cerr *CorruptionError
+			if !errors.As(err, &cerr) || cerr.Segment != filepath.Base(seg) || cerr.Offset != pos[2] {
+				t.Fatalf("Read: %v; want a CorruptionError in %s at byte %d", err, filepath.Base(seg), pos[2])
+			}
+			if _, err := g.Append(context.Background(), sid, es[:1]); !errors.As(err, &cerr) {
+				t.Fatalf("Append: %v; want the CorruptionError", err)
+			}
+			if err := g.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if now, _ := os.ReadFile(seg); !bytes.Equal(now, b) {
+				t.Fatalf("segment changed: %d bytes, was %d", len(now), len(b))
+			}
+		})
+	}
+	if err := os.WriteFile(seg, clean, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkRecords(t, readAll(t, mustOpen(t, o), sid, 0), es, 0)
 }

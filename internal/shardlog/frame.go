@@ -37,6 +37,10 @@ var (
 	errFrameShort    = errors.New("shardlog: truncated frame")
 	errFrameChecksum = errors.New("shardlog: frame checksum mismatch")
 	errFrameFormat   = errors.New("shardlog: malformed frame")
+	// errFrameUnknown (wrapped with errFrameFormat) is a frame whose
+	// checksum holds but whose type, version or flags this binary does not
+	// know: written by a newer rheo, never left by a torn write.
+	errFrameUnknown = errors.New("frame type, version or flags unknown to this rheo (written by a newer version?)")
 )
 
 // frameSize is the encoded size of a record frame for e.
@@ -83,7 +87,7 @@ func decodeFrame(b []byte) (r Record, n int, err error) {
 	}
 	flags := binary.LittleEndian.Uint16(b[10:12])
 	if b[8] != frameTypeRecord || b[9] != frameVersion || flags&^knownFlags != 0 {
-		return Record{}, 0, fmt.Errorf("%w: type %d version %d flags %#x", errFrameFormat, b[8], b[9], flags)
+		return Record{}, 0, fmt.Errorf("%w: %w: type %d version %d flags %#x", errFrameFormat, errFrameUnknown, b[8], b[9], flags)
 	}
 	p := b[frameHeaderSize:n]
 	k := int(binary.LittleEndian.Uint16(p[16:18]))

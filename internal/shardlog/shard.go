@@ -213,6 +213,11 @@ func (f *File) recoverActive(ctx context.Context, id ShardID, g *segment) (*segI
 	if serr != nil && ctx.Err() != nil {
 		return nil, serr
 	}
+	if errors.Is(serr, errFrameUnknown) {
+		// A whole frame with a valid checksum is not a torn write: cutting
+		// there would drop records a newer rheo acknowledged (a downgrade).
+		return nil, &CorruptionError{Shard: id, Segment: g.name, Offset: valid, Err: serr}
+	}
 	if valid < st.Size() {
 		if zeros, err := allZero(fh, valid, st.Size()); err == nil && zeros {
 			// Options.Preallocate's zeros, not a torn write.
