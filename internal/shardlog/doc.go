@@ -65,6 +65,9 @@
 // Memory use does not grow with data: readers pread into per-Read buffers
 // (the page cache does the caching), sealed segments' indexes sit in a
 // bounded LRU, the active segment's index holds one point per 32 KiB, and
-// segment file handles are in a refcounted LRU of Options.MaxOpenFiles.
+// segment file handles are in a refcounted LRU of Options.MaxOpenFiles. An
+// open failing with EMFILE or ENFILE closes the LRU's idle handles and is
+// tried once more, so running out of descriptors does not make a shard
+// read-only.
 // Loaded shards stay loaded until deleted or the File is closed.
 package shardlog
