@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -276,4 +277,62 @@ func TestUnknownFrameVersionNotTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRecords(t, readAll(t, mustOpen(t, o), sid, 0), es, 0)
+}
+
+// A flipped bit in the middle of the active segment looks like a torn
+// tail to recovery, which cuts there. Whole frames follow the damage, which
+// a crash's torn write does not leave: the cut bytes are kept in
+// <segment>.cut-<at>, so the records after the damage can be recovered.
+// A torn tail (nothing whole after it) leaves no such file.
+func TestDamagedActiveSegmentKeepsCutBytes(t *testing.T) {
+	o := testOptions(t, nil)
+	o.SegmentSize = 1 << 20
+	f := mustOpen(t, o)
+	if err := f.CreateShard(sid, ShardConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	es := entries(0, 10, 60)
+	for i := range es {
+		mustAppend(t, f, sid, es[i:i+1])
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seg := segFiles(t, shardDir(o, sid))[0]
+	pos := framePositions(t, seg)
+	clean, _ := os.ReadFile(seg)
+	cuts := func() []string {
+		m, _ := filepath.Glob(seg + ".cut-*")
+		return m
+	}
+
+	b := append([]byte{}, clean...)
+	b[pos[4]+frameHeaderSize+30] ^= 0x10 // inside record 4's payload
+	if err := os.WriteFile(seg, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := mustOpen(t, o)
+	checkRecords(t, readAll(t, g, sid, 0), es[:4], 0)
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	kept := cuts()
+	if want := fmt.Sprintf("%s.cut-%d", seg, pos[4]); len(kept) != 1 || kept[0] != want {
+		t.Fatalf("kept files %v, want [%s]", kept, want)
+	}
+	if got, _ := os.ReadFile(kept[0]); !bytes.Equal(got, b[pos[4]:]) {
+		t.Fatalf("kept %d bytes, not the %d cut", len(got), len(b)-int(pos[4]))
+	}
+	if err := os.Remove(kept[0]); err != nil {
+		t.Fatal(err)
+	}
+
+	// A torn tail: the last frame half written.
+	if err := os.WriteFile(seg, clean[:pos[3]+20], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkRecords(t, readAll(t, mustOpen(t, o), sid, 0), es[:3], 0)
+	if kept := cuts(); len(kept) != 0 {
+		t.Fatalf("a torn tail left %v", kept)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -223,6 +224,18 @@ func (f *File) recoverActive(ctx context.Context, id ShardID, g *segment) (*segI
 			// Options.Preallocate's zeros, not a torn write.
 			f.log.Debug("truncating preallocated tail of active segment", "shard", id.String(), "segment", g.name,
 				"at", valid, "bytes", st.Size()-valid)
+		} else if at, ok := wholeFrameAfter(fh, valid, st.Size()); ok {
+			// A torn write leaves nothing whole after it, unless the
+			// machine lost power with pages written out of order. Whole
+			// frames after the cut may be a flipped bit's victims instead
+			// (media damage): keep the bytes, so they can be recovered.
+			kept, err := f.keepTail(fh, g, valid, st.Size())
+			if err != nil {
+				return nil, fmt.Errorf("shard %s: keep damaged tail of segment %s: %w", id, g.name, err)
+			}
+			f.log.Error("active segment damaged before its end: truncating, whole records follow the damage; the cut bytes are kept",
+				"shard", id.String(), "segment", g.name, "at", valid, "dropped", st.Size()-valid, "wholeFrameAt", at,
+				"kept", kept, "reason", serr)
 		} else {
 			f.log.Warn("truncating torn tail of active segment", "shard", id.String(), "segment", g.name,
 				"at", valid, "dropped", st.Size()-valid, "reason", serr)
@@ -235,6 +248,65 @@ func (f *File) recoverActive(ctx context.Context, id ShardID, g *segment) (*segI
 		}
 	}
 	return x, nil
+}
+
+// wholeFrameAfter returns the position of the first whole record frame
+// (this version's type byte, checksum holding) that starts after from and
+// ends by to, scanning byte by byte. Record data can look like frame
+// headers: after maxFrameProbes checksums that fail it gives up.
+func wholeFrameAfter(fh file, from, to int64) (int64, bool) {
+	const (
+		window         = 4 << 20
+		maxFrameProbes = 4096
+	)
+	buf := make([]byte, window+frameHeaderSize+maxRecordPayload)
+	probes := 0
+	for start := from + 1; start < to; start += window {
+		b := buf[:min(int64(len(buf)), to-start)]
+		if _, err := fh.ReadAt(b, start); err != nil && !errors.Is(err, io.EOF) {
+			return 0, false
+		}
+		for i := 0; i+frameHeaderSize <= len(b) && i < window; i++ {
+			if b[i+8] != frameTypeRecord || b[i+9] != frameVersion {
+				continue
+			}
+			if _, _, err := decodeFrame(b[i:]); err == nil {
+				return start + int64(i), true
+			}
+			if probes++; probes > maxFrameProbes {
+				return 0, false
+			}
+		}
+	}
+	return 0, false
+}
+
+// keepTail copies bytes [from, to) of an active segment next to it, as
+// <segment>.cut-<from>, synced, before recovery truncates them; the shard
+// log ignores the file, and it goes with the shard.
+func (f *File) keepTail(fh file, g *segment, from, to int64) (string, error) {
+	path := fmt.Sprintf("%s.cut-%d", g.path, from)
+	out, err := f.fs.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return "", err
+	}
+	buf := make([]byte, 1<<20)
+	for pos := from; pos < to; {
+		n := int(min(int64(len(buf)), to-pos))
+		if _, err := fh.ReadAt(buf[:n], pos); err != nil && !errors.Is(err, io.EOF) {
+			out.Close()
+			return "", err
+		}
+		if _, err := out.WriteAt(buf[:n], pos-from); err != nil {
+			out.Close()
+			return "", err
+		}
+		pos += int64(n)
+	}
+	if err := errors.Join(out.Datasync(), out.Close()); err != nil {
+		return "", err
+	}
+	return path, f.fs.SyncDir(filepath.Dir(g.path))
 }
 
 // allZero reports whether bytes [from, to) of fh are all zero.
