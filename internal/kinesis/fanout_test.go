@@ -645,6 +645,45 @@ func TestSubscribeToShardDuplicate(t *testing.T) {
 	}
 }
 
+// TestSubscribeToShardTakeover checks AWS's rule for a second call with the
+// same consumer and shard while the first subscription is still open: within
+// 5 seconds of the first call it is refused with ResourceInUseException; 5
+// seconds or more after it, it takes the subscription over and the first
+// stream ends with ResourceInUseException (a consumer moved to a new
+// process, or a KCL lease taken over, must not wait out the old
+// connection's 5 minutes).
+func TestSubscribeToShardTakeover(t *testing.T) {
+	env := startEnv(t)
+	ctx := testCtx(t)
+	arn := fanStream(t, env, "s", 1)
+	c := fanRegister(t, env, arn, "c")
+	pos := types.StartingPosition{Type: types.ShardIteratorTypeLatest}
+	first := fanSubscribe(t, ctx, env, *c.ConsumerARN, "shardId-000000000000", pos)
+	env.clock.advance(4 * time.Second)
+	_, err := kin.New(env.client.Options()).SubscribeToShard(ctx, &kin.SubscribeToShardInput{ConsumerARN: c.ConsumerARN, ShardId: aws.String("shardId-000000000000"), StartingPosition: &pos})
+	apiErr(t, err, "ResourceInUseException", "Another active subscription exists for this consumer: 000000000000:s:shardId-000000000000:c")
+
+	env.clock.advance(time.Second)
+	second := fanSubscribe(t, ctx, env, *c.ConsumerARN, "shardId-000000000000", pos)
+	for {
+		if _, ok := nextEvent(t, first, 10*time.Second); !ok {
+			break
+		}
+	}
+	apiErr(t, first.Err(), "ResourceInUseException", "")
+
+	// The new subscription owns the shard: it gets the records, and a third
+	// call right away is refused because of it.
+	if _, err := env.client.PutRecord(ctx, &kin.PutRecordInput{StreamName: aws.String("s"), Data: []byte("r"), PartitionKey: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := recordsUntil(t, second, 1); string(recs[0].Data) != "r" {
+		t.Fatalf("got %q", recs[0].Data)
+	}
+	_, err = kin.New(env.client.Options()).SubscribeToShard(ctx, &kin.SubscribeToShardInput{ConsumerARN: c.ConsumerARN, ShardId: aws.String("shardId-000000000000"), StartingPosition: &pos})
+	apiErr(t, err, "ResourceInUseException", "")
+}
+
 // sealWithChildren closes shard 0 of stream name through the log and the
 // metadata and adds two children splitting its range, as SplitShard does.
 func sealWithChildren(t *testing.T, env *testEnv, name string) {

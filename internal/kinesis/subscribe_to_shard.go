@@ -10,8 +10,11 @@ package kinesis
 // GetShardIterator's wording; so are a missing consumer or shard, a
 // consumer that is not ACTIVE ("Consumer X with creation timestamp T under
 // stream S and account A is not in ACTIVE status.") and a second
-// subscription of the same consumer to the same shard ("Another active
-// subscription exists for this consumer: A:S:shardId-…:X"). Then the
+// subscription of the same consumer to the same shard within
+// subscribeTakeover (5 seconds) of the open one's call ("Another active
+// subscription exists for this consumer: A:S:shardId-…:X"); a call later
+// than that takes the subscription over, as on AWS, and the open stream
+// ends with a ResourceInUseException event. Then the
 // response streams (eventstream.go): initial-response, and one
 // SubscribeToShardEvent per batch of records as soon as they are durable
 // (the loop blocks in shardlog.Wait, which the committer wakes; there is
@@ -41,6 +44,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
@@ -60,6 +64,10 @@ const (
 	// record is always sent), keeping events far below the event-stream
 	// limit of 16 MiB after base64.
 	maxEventBytes = 1 << 20
+	// subscribeTakeover is how long after a successful SubscribeToShard
+	// another call for the same consumer and shard is refused; a later call
+	// takes the subscription over (AWS's rule).
+	subscribeTakeover = 5 * time.Second
 	// http1AnswerDelay is the pause before an HTTP/1.1 subscription
 	// answers (see subscribeOp).
 	http1AnswerDelay = 3 * time.Millisecond
@@ -110,7 +118,13 @@ type fanout struct {
 	s  *Server
 	mu sync.Mutex
 	// subs holds the open subscriptions. Guarded by mu.
-	subs map[subKey]struct{}
+	subs map[subKey]*subHolder
+}
+
+// subHolder is the open subscription holding a subKey.
+type subHolder struct {
+	since time.Time     // when its call succeeded (server clock)
+	taken chan struct{} // closed when a later call takes it over
 }
 
 // subKey names one consumer's subscription to one shard. The creation time
@@ -123,24 +137,33 @@ type subKey struct {
 }
 
 func newFanout(s *Server) *fanout {
-	return &fanout{s: s, subs: make(map[subKey]struct{})}
+	return &fanout{s: s, subs: make(map[subKey]*subHolder)}
 }
 
-// acquire claims k; false if another subscription holds it.
-func (f *fanout) acquire(k subKey) bool {
+// acquire claims k at now; nil if another subscription holds it and its
+// call was less than subscribeTakeover ago. An older holder is taken over:
+// its taken channel is closed and k is the new holder's.
+func (f *fanout) acquire(k subKey, now time.Time) *subHolder {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.subs[k]; ok {
-		return false
+	if old, ok := f.subs[k]; ok {
+		if now.Sub(old.since) < subscribeTakeover {
+			return nil
+		}
+		close(old.taken)
 	}
-	f.subs[k] = struct{}{}
-	return true
+	h := &subHolder{since: now, taken: make(chan struct{})}
+	f.subs[k] = h
+	return h
 }
 
-func (f *fanout) release(k subKey) {
+// release gives k up unless a later subscription has taken it over.
+func (f *fanout) release(k subKey, h *subHolder) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.subs, k)
+	if f.subs[k] == h {
+		delete(f.subs, k)
+	}
 }
 
 // active is the number of open subscriptions (for tests and metrics).
@@ -236,10 +259,14 @@ func (f *fanout) subscribeOp(ctx context.Context, c *call) (any, error) {
 		return nil, err
 	}
 	key := subKey{stream: st.UID, consumer: cons.Name, created: cons.CreatedAt.Unix(), shard: idx}
-	if !f.acquire(key) {
-		return nil, wire.ResourceInUse("Another active subscription exists for this consumer: %s:%s:%s:%s", s.cfg.Account, st.Name, shardIDString(idx), cons.Name)
+	inUse := func() error {
+		return wire.ResourceInUse("Another active subscription exists for this consumer: %s:%s:%s:%s", s.cfg.Account, st.Name, shardIDString(idx), cons.Name)
 	}
-	defer f.release(key)
+	holder := f.acquire(key, s.now())
+	if holder == nil {
+		return nil, inUse()
+	}
+	defer f.release(key, holder)
 
 	if c.r != nil && c.r.ProtoMajor == 1 {
 		// aws-sdk-go-v2 over HTTP/1.1 closes the request body as soon as
@@ -271,11 +298,14 @@ func (f *fanout) subscribeOp(ctx context.Context, c *call) (any, error) {
 		return streamed{}, nil
 	}
 	sub := &subscription{f: f, key: key, id: id, st: st, cons: cons, ew: ew, next: from, fs: fanoutSettingsOf(ctx),
-		obs: s.cfg.Metrics.Stream(st.Name, st.UID).Subscription(cons.Name, idx)}
+		taken: holder.taken, obs: s.cfg.Metrics.Stream(st.Name, st.UID).Subscription(cons.Name, idx)}
 	sub.obs.Open()
 	defer sub.obs.Close()
 	if err := sub.run(ctx); err != nil {
 		s.logger.Debug("subscription ended", "stream", st.Name, "shard", idx, "consumer", cons.Name, "err", err)
+	}
+	if sub.takenOver.Load() {
+		_ = ew.exception(inUse())
 	}
 	return streamed{}, nil
 }
@@ -343,9 +373,13 @@ type subscription struct {
 	cons *consumerRecord
 	ew   *eventWriter
 	fs   fanoutSettings
-	next uint64 // offset of the next record to deliver
-	buf  []byte // event payload, reused
-	obs  *metrics.Subscription
+	// taken is closed when a later call takes the subscription over;
+	// takenOver says that ended it.
+	taken     <-chan struct{}
+	takenOver atomic.Bool
+	next      uint64 // offset of the next record to deliver
+	buf       []byte // event payload, reused
+	obs       *metrics.Subscription
 }
 
 // errSubscriptionOver ends the loop without an error worth reporting.
@@ -357,13 +391,16 @@ func (sub *subscription) run(ctx context.Context) error {
 	s := sub.f.s
 	lctx, cancel := context.WithTimeout(ctx, sub.fs.Lifetime)
 	defer cancel()
-	// Server.Close ends every subscription; this goroutine lives exactly
-	// as long as the subscription.
+	// Server.Close and a takeover end the subscription; this goroutine
+	// lives exactly as long as the subscription.
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
 		select {
 		case <-s.stop:
+			cancel()
+		case <-sub.taken:
+			sub.takenOver.Store(true)
 			cancel()
 		case <-lctx.Done():
 		}
