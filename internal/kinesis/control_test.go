@@ -443,6 +443,37 @@ func TestListShards(t *testing.T) {
 	}
 }
 
+// TestPageSizeCaps checks AWS's page caps above the validated range:
+// DescribeStream returns at most 100 shards and ListShards at most 1000
+// whatever Limit or MaxResults (1-10000) asks for, so code that forgets to
+// page through a resharded stream's shards fails here as it would on AWS.
+func TestPageSizeCaps(t *testing.T) {
+	env := startEnv(t, func(c *Config) { c.ShardLimit = 2000 })
+	ctx := testCtx(t)
+	env.create(t, "big", 1001)
+	d, err := env.client.DescribeStream(ctx, &kin.DescribeStreamInput{StreamName: aws.String("big"), Limit: aws.Int32(10000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(d.StreamDescription.Shards); n != 100 || !*d.StreamDescription.HasMoreShards {
+		t.Fatalf("DescribeStream Limit 10000: %d shards, HasMoreShards %v; want 100, true", n, *d.StreamDescription.HasMoreShards)
+	}
+	l, err := env.client.ListShards(ctx, &kin.ListShardsInput{StreamName: aws.String("big"), MaxResults: aws.Int32(10000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Shards) != 1000 || l.NextToken == nil {
+		t.Fatalf("ListShards MaxResults 10000: %d shards, NextToken %v; want 1000 and a token", len(l.Shards), l.NextToken)
+	}
+	l, err = env.client.ListShards(ctx, &kin.ListShardsInput{NextToken: l.NextToken, MaxResults: aws.Int32(5000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Shards) != 1 || *l.Shards[0].ShardId != "shardId-000000001000" || l.NextToken != nil {
+		t.Fatalf("second page: %d shards, NextToken %v", len(l.Shards), l.NextToken)
+	}
+}
+
 func TestListShardsFilters(t *testing.T) {
 	env := startEnv(t)
 	ctx := testCtx(t)

@@ -1,5 +1,6 @@
 // DescribeStream describes a stream and up to Limit (1-10000, default 100)
-// of its shards after ExclusiveStartShardId, with HasMoreShards. While the
+// of its shards after ExclusiveStartShardId, with HasMoreShards; as on AWS,
+// a Limit above 100 still returns at most 100 shards. While the
 // stream is CREATING its shard list is empty, as on AWS.
 //
 // Errors as AWS: ValidationException for Limit or ExclusiveStartShardId;
@@ -32,7 +33,7 @@ func (s *Server) describeStream(ctx context.Context, in *wire.DescribeStreamInpu
 	}
 	limit := defaultDescribeLimit
 	if in.Limit != nil {
-		limit = int(*in.Limit)
+		limit = min(int(*in.Limit), defaultDescribeLimit)
 	}
 	status := s.effectiveStatus(st)
 	enc, key := streamEncryption(st)

@@ -38,7 +38,11 @@ const (
 	maxListTagsLimit     = 50
 	defaultListTagsLimit = 10
 
-	// Page sizes of DescribeStream, ListStreams and ListShards.
+	// Page sizes of DescribeStream, ListStreams and ListShards. The max*
+	// bounds are the model's validated range; DescribeStream and ListShards
+	// then return no more than their default however much more is asked
+	// for, as the API reference says ("If you specify a value greater than
+	// 100, at most 100 results are returned").
 	maxDescribeLimit      = 10000
 	defaultDescribeLimit  = 100
 	maxListStreamsLimit   = 10000

@@ -1,4 +1,5 @@
-// ListShards lists a stream's shards, MaxResults (1-10000, default 1000) at
+// ListShards lists a stream's shards, MaxResults (1-10000, default 1000; a
+// value above 1000 still returns at most 1000, as the API reference says) at
 // a time, with an opaque NextToken that expires after 300 seconds
 // (ExpiredNextTokenException), as on AWS. The stream is named by
 // StreamName/StreamARN or by NextToken, never both. ShardFilter selects
@@ -87,7 +88,7 @@ func (s *Server) listShards(ctx context.Context, in *wire.ListShardsInput) (*wir
 	now := s.now()
 	max := defaultListShardsSize
 	if in.MaxResults != nil {
-		max = int(*in.MaxResults)
+		max = min(int(*in.MaxResults), defaultListShardsSize)
 	}
 	var (
 		st  *meta.Stream
