@@ -474,6 +474,23 @@ func TestPageSizeCaps(t *testing.T) {
 	}
 }
 
+// TestListStreamsPageCap checks that ListStreams returns at most 100 names
+// however large Limit is, as the API reference says.
+func TestListStreamsPageCap(t *testing.T) {
+	env := startEnv(t)
+	ctx := testCtx(t)
+	for i := range 101 {
+		env.create(t, fmt.Sprintf("s%03d", i), 1)
+	}
+	out, err := env.client.ListStreams(ctx, &kin.ListStreamsInput{Limit: aws.Int32(10000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.StreamNames) != 100 || !*out.HasMoreStreams || out.NextToken == nil {
+		t.Fatalf("Limit 10000: %d names, HasMoreStreams %v, NextToken %v; want 100, true and a token", len(out.StreamNames), *out.HasMoreStreams, out.NextToken)
+	}
+}
+
 func TestListShardsFilters(t *testing.T) {
 	env := startEnv(t)
 	ctx := testCtx(t)

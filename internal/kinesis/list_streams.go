@@ -1,4 +1,5 @@
-// ListStreams lists stream names in order, Limit (1-10000, default 100) at
+// ListStreams lists stream names in order, Limit (1-10000, default 100; a
+// value above 100 still returns at most 100, as the API reference says) at
 // a time, after ExclusiveStartStreamName or from a NextToken, with
 // HasMoreStreams, StreamSummaries and a NextToken when more remain.
 // Streams whose deletion is due are not listed.
@@ -38,7 +39,7 @@ func (s *Server) listStreams(ctx context.Context, in *wire.ListStreamsInput) (*w
 	}
 	limit := defaultListStreams
 	if in.Limit != nil {
-		limit = int(*in.Limit)
+		limit = min(int(*in.Limit), defaultListStreams)
 	}
 	out := &wire.ListStreamsOutput{StreamNames: []string{}, StreamSummaries: []wire.StreamSummary{}}
 	now := s.now()
