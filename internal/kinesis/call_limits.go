@@ -55,6 +55,7 @@ var callLimits = map[string]callLimit{
 	"RegisterStreamConsumer":     {5, perAccount},
 	"RemoveTagsFromStream":       {5, perAccount},
 	"SplitShard":                 {5, perAccount},
+	"UpdateShardCount":           {10, perAccount},
 	"DescribeAccountSettings":    {5, perAccount},
 	"UpdateAccountSettings":      {5, perAccount},
 	"UpdateStreamWarmThroughput": {5, perAccount},

@@ -3,6 +3,7 @@ package kinesis
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -342,6 +343,20 @@ func TestCallQuotas(t *testing.T) {
 	if err := iter("shardId-000000000001"); err != nil {
 		t.Fatalf("GetShardIterator is per shard: %v", err)
 	}
+
+	// UpdateShardCount: 10 calls per second per account (the calls past the
+	// first meet the UPDATING stream, but each one counts).
+	usc := func(name string) error {
+		_, err := c.UpdateShardCount(ctx, &kin.UpdateShardCountInput{StreamName: aws.String(name), TargetShardCount: aws.Int32(2), ScalingType: types.ScalingTypeUniformScaling})
+		return err
+	}
+	for i := range 10 {
+		var inUse *types.ResourceInUseException
+		if err := usc([]string{"q", "r"}[i%2]); err != nil && !errors.As(err, &inUse) {
+			t.Fatalf("UpdateShardCount %d: %v", i, err)
+		}
+	}
+	wantAPIError(t, usc("r"), "LimitExceededException", "Rate exceeded for stream r under account "+acct+".")
 
 	clock.advance(time.Second)
 	if _, err := c.DescribeStream(ctx, &kin.DescribeStreamInput{StreamName: aws.String("q")}); err != nil {

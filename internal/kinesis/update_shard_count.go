@@ -8,7 +8,8 @@
 // Limits as AWS documents them: at most 10 calls per stream per rolling 24
 // hours; no more than double and no less than half the open shard count;
 // at most 10000 shards per stream (a stream above that only scales below
-// it); the account shard quota.
+// it); the account shard quota; with Config.EnforceLimits, 10 calls per
+// second per account (call_limits.go).
 //
 // Errors: ValidationException for a missing or out-of-range
 // TargetShardCount (1-100000), a missing or unknown ScalingType and an
