@@ -1,7 +1,8 @@
 // DescribeStream describes a stream and up to Limit (1-10000, default 100)
 // of its shards after ExclusiveStartShardId, with HasMoreShards; as on AWS,
 // a Limit above 100 still returns at most 100 shards. While the
-// stream is CREATING its shard list is empty, as on AWS.
+// stream is CREATING its shard list is empty, as on AWS. Closed shards are
+// listed until all their records have passed the retention period.
 //
 // Errors as AWS: ValidationException for Limit or ExclusiveStartShardId;
 // ResourceNotFoundException.
@@ -50,9 +51,15 @@ func (s *Server) describeStream(ctx context.Context, in *wire.DescribeStreamInpu
 		KeyId:                   key,
 	}
 	if status != meta.StatusCreating {
+		now := s.now()
 		for i := range st.Shards {
 			sh := &st.Shards[i]
 			if in.ExclusiveStartShardId != nil && !shardAfter(sh.Index, *in.ExclusiveStartShardId) {
+				continue
+			}
+			// An expired closed shard is gone, as from ListShards, even
+			// before a sweep (expireShards) deletes it.
+			if shardExpired(st, sh, now) {
 				continue
 			}
 			if len(d.Shards) == limit {

@@ -908,3 +908,36 @@ func startEnvB(b *testing.B) *testEnv {
 	b.Helper()
 	return startEnvWith(b, nil, func(c *Config) { c.ShardLimit = 1 << 20 })
 }
+
+// TestDescribeStreamHidesExpiredShards: a closed shard whose records have
+// all passed the retention period is gone from DescribeStream as from
+// ListShards, even when nothing (ListShards, a reshard) has swept it away
+// yet.
+func TestDescribeStreamHidesExpiredShards(t *testing.T) {
+	clock := &ctlClock{}
+	env := startEnv(t, withClock(clock, 0))
+	ctx := testCtx(t)
+	env.create(t, "s", 1)
+	if _, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("s"), ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String(hashMid)}); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(25 * time.Hour)
+	d, err := env.client.DescribeStream(ctx, &kin.DescribeStreamInput{StreamName: aws.String("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, sh := range d.StreamDescription.Shards {
+		ids = append(ids, *sh.ShardId)
+	}
+	if !slices.Equal(ids, []string{"shardId-000000000001", "shardId-000000000002"}) {
+		t.Fatalf("DescribeStream lists %v, want the two open children only", ids)
+	}
+	d, err = env.client.DescribeStream(ctx, &kin.DescribeStreamInput{StreamName: aws.String("s"), Limit: aws.Int32(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.StreamDescription.Shards) != 1 || *d.StreamDescription.Shards[0].ShardId != "shardId-000000000001" || !*d.StreamDescription.HasMoreShards {
+		t.Fatalf("Limit 1: %+v", d.StreamDescription)
+	}
+}
