@@ -34,8 +34,14 @@ package kinesis
 // shard's starting sequence number, which precedes every record, so
 // resubscribing AFTER it skips nothing (docs/format/seqnum.md).
 //
-// Gaps vs AWS: the per-consumer read limit (2 MiB/s per shard) is issue #4
-// item 5 and plugs into fanout.readLimit.
+// With Config.EnforceLimits each consumer is paced to 2 MiB/s per shard
+// (fanout.readLimit, throughput.go).
+//
+// Gaps vs AWS: the once-per-second call rule per consumer and shard is not
+// enforced; a call within 5 seconds of a successful one is refused only
+// while that subscription is still open (AWS refuses it even after the
+// first one ended), so a client may resubscribe at once after a
+// disconnect. The message the taken-over stream ends with is rheo's.
 
 import (
 	"context"
