@@ -345,12 +345,12 @@ func TestWarnIfExposed(t *testing.T) {
 		":4567": false, "0.0.0.0:4567": false, "192.168.1.5:4567": false, "example.com:4567": false,
 	} {
 		var buf bytes.Buffer
-		WarnIfExposed(slog.New(slog.NewTextHandler(&buf, nil)), addr, false)
+		WarnIfExposed(slog.New(slog.NewTextHandler(&buf, nil)), "the API", addr, false)
 		if warned := strings.Contains(buf.String(), "level=WARN"); warned == loop {
 			t.Errorf("%s: warned=%v, loopback=%v", addr, warned, loop)
 		}
 		buf.Reset()
-		WarnIfExposed(slog.New(slog.NewTextHandler(&buf, nil)), addr, true)
+		WarnIfExposed(slog.New(slog.NewTextHandler(&buf, nil)), "the API", addr, true)
 		if buf.Len() != 0 {
 			t.Errorf("%s: warned with auth on", addr)
 		}

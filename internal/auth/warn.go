@@ -6,16 +6,18 @@ import (
 	"strings"
 )
 
-// WarnIfExposed logs a warning when the API listens beyond the loopback
-// interface without authentication, since anyone who can reach the port
-// can then read, write and delete every stream. listenAddr is a host:port
-// as given to net.Listen (":4567" listens on every interface).
-func WarnIfExposed(logger *slog.Logger, listenAddr string, enabled bool) {
+// WarnIfExposed logs a warning when an endpoint listens beyond the
+// loopback interface without authentication, since anyone who can reach
+// the port can then read, write and delete every stream and, through SQL,
+// read and write any file rheo's user can. endpoint names the listener in
+// the message ("the API", "the Postgres endpoint"); listenAddr is a
+// host:port as given to net.Listen (":4567" listens on every interface).
+func WarnIfExposed(logger *slog.Logger, endpoint, listenAddr string, enabled bool) {
 	if enabled || logger == nil || IsLoopback(listenAddr) {
 		return
 	}
-	logger.Warn("authentication is off and the API listens beyond loopback: anyone who can reach it can read, write and delete every stream; set "+
-		EnvAccessKeyID+" and "+EnvSecretAccessKey+" or --credentials to require signed requests",
+	logger.Warn("authentication is off and "+endpoint+" listens beyond loopback: anyone who can reach it can read, write and delete every stream, "+
+		"and with SQL read and write any file rheo's user can; set "+EnvAccessKeyID+" and "+EnvSecretAccessKey+" or --credentials to require signed requests",
 		"addr", listenAddr)
 }
 

@@ -219,7 +219,7 @@ func (s *Server) open(ctx context.Context) error {
 			return fmt.Errorf("server: %w", err)
 		}
 	}
-	auth.WarnIfExposed(s.logger, s.ln.Addr().String(), kcfg.Auth != nil)
+	auth.WarnIfExposed(s.logger, "the API", s.ln.Addr().String(), kcfg.Auth != nil)
 	return s.listenPG(ctx)
 }
 
@@ -280,6 +280,9 @@ func (s *Server) listenPG(ctx context.Context) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	s.pgLn, s.pg = ln, pg
+	// The Postgres endpoint may listen wider than the API (--pg-listen
+	// 0.0.0.0 beside a loopback --listen); without auth it is as open.
+	auth.WarnIfExposed(s.logger, "the Postgres endpoint", ln.Addr().String(), s.kinesisAuth != nil)
 	return nil
 }
 

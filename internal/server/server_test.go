@@ -2,15 +2,18 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -241,4 +244,37 @@ func TestSegmentHandles(t *testing.T) {
 			t.Errorf("segmentHandles(%d) = %d, want %d", c.limit, got, c.want)
 		}
 	}
+}
+
+// TestWarnsWhenPostgresExposed: without auth, a Postgres endpoint that
+// listens beyond loopback is as open as the API would be (SQL reads every
+// stream and the server's files), so it is warned about even when the
+// API itself listens on loopback only.
+func TestWarnsWhenPostgresExposed(t *testing.T) {
+	var buf syncBuffer
+	cfg := testConfig(t)
+	cfg.PGListen = "0.0.0.0:0"
+	cfg.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+	startTest(t, cfg)
+	if out := buf.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "the Postgres endpoint listens beyond loopback") {
+		t.Fatalf("no warning about the exposed Postgres endpoint; log:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to log to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
