@@ -338,7 +338,7 @@ func zipEntry(key string) string {
 // putConverted converts records to a columnar file and uploads it; written
 // is false when no record converted.
 func (w *worker) putConverted(ctx context.Context, c *Conversion, bucket, key string, recs []userRecord) (written bool, fails []failure, err error) {
-	dir, err := os.MkdirTemp("", "rheo-convert-")
+	dir, err := os.MkdirTemp(w.m.opts.TempDir, "rheo-convert-")
 	if err != nil {
 		return false, nil, fmt.Errorf("convert: %w", err)
 	}

@@ -29,6 +29,10 @@ type Options struct {
 	// RetryMin and RetryMax bound the backoff between attempts of a
 	// failing batch; 0 means 1 s and 30 s.
 	RetryMin, RetryMax time.Duration
+	// TempDir holds the files a Converter writes before upload; "" means
+	// os.TempDir(). The server gives the SQL engine's own when SQL may
+	// only write there.
+	TempDir string
 }
 
 // internalRetention is how long a Direct PUT record stays in the internal

@@ -49,6 +49,7 @@ func (s *Server) openDelivery(ctx context.Context) error {
 		Log:       s.log,
 		Store:     s.objects,
 		Converter: sqlConverter{s.sql},
+		TempDir:   s.tempDir,
 		Warehouse: sqlLoader{s.sql},
 		Logger:    s.logger.With("component", "delivery"),
 	})

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -47,6 +48,7 @@ type Server struct {
 	delivery    *delivery.Manager
 	firehose    *firehose.Server
 	kinesisAuth *auth.Store // nil: no SigV4 auth; shared by both APIs
+	tempDir     string      // temporary files of SQL and delivery; "": os.TempDir()
 	metrics     *metrics.Registry
 	usage       usageCache // disk usage for /metrics (metrics.go)
 	ln          net.Listener
@@ -144,7 +146,11 @@ func (s *Server) open(ctx context.Context) error {
 	if s.objects, err = s.openObjects(ctx); err != nil {
 		return err
 	}
-	if s.sql, err = sqlengine.Open(ctx, sqlengine.Options{
+	env := map[string]string{auth.EnvAccessKeyID: s.cfg.AccessKeyID, auth.EnvSecretAccessKey: s.cfg.SecretAccessKey}
+	if s.kinesisAuth, err = auth.FromEnv(func(k string) string { return env[k] }, s.cfg.CredentialsFile, auth.Options{Account: s.cfg.Account}); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	sqlOpts := sqlengine.Options{
 		Objects:     s.objects,
 		Path:        filepath.Join(s.dataDir, "warehouse.duckdb"),
 		Meta:        s.meta,
@@ -155,7 +161,21 @@ func (s *Server) open(ctx context.Context) error {
 		JobObserver: func(_ string, d time.Duration, failed bool) {
 			s.metrics.ObserveSQL(metrics.ProtocolJob, d, failed)
 		},
-	}); err != nil {
+	}
+	if s.kinesisAuth != nil {
+		// rheo:ExecuteSQL must not grant every file rheo's user can read
+		// (this credentials file, meta.db, the master key) nor let SQL
+		// write anywhere: SQL gets the lake, and temporary files of its
+		// own instead of os.TempDir's (docs/auth.md).
+		if s.tempDir, err = cleanTempDir(filepath.Join(s.dataDir, "sql", "tmp")); err != nil {
+			return err
+		}
+		sqlOpts.TempDir, sqlOpts.AllowedDirs = s.tempDir, []string{}
+		if s.cfg.S3Endpoint == "" {
+			sqlOpts.AllowedDirs = append(sqlOpts.AllowedDirs, filepath.Join(s.dataDir, "lake"))
+		}
+	}
+	if s.sql, err = sqlengine.Open(ctx, sqlOpts); err != nil {
 		return fmt.Errorf("server: open SQL engine: %w", err)
 	}
 	key, err := s.meta.Secret(IteratorKeySecret)
@@ -168,11 +188,7 @@ func (s *Server) open(ctx context.Context) error {
 	kcfg.IteratorKey = key
 	kcfg.EnforceLimits = s.cfg.EnforceLimits
 	kcfg.Metrics = s.metrics
-	env := map[string]string{auth.EnvAccessKeyID: s.cfg.AccessKeyID, auth.EnvSecretAccessKey: s.cfg.SecretAccessKey}
-	if kcfg.Auth, err = auth.FromEnv(func(k string) string { return env[k] }, s.cfg.CredentialsFile, auth.Options{Account: s.cfg.Account}); err != nil {
-		return fmt.Errorf("server: %w", err)
-	}
-	s.kinesisAuth = kcfg.Auth
+	kcfg.Auth = s.kinesisAuth
 	// Delivery first: Kinesis channels run on it. Its workers only read
 	// the log, and wait for a source shard that is not there yet.
 	if err := s.openDelivery(ctx); err != nil {
@@ -535,4 +551,16 @@ func (s *Server) masterKey() ([]byte, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	return k, nil
+}
+
+// cleanTempDir empties (of what a killed run left) and creates the
+// temporary directory dir; the data-dir lock makes it this process's.
+func cleanTempDir(dir string) (string, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return "", fmt.Errorf("server: clear %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("server: create %s: %w", dir, err)
+	}
+	return dir, nil
 }

@@ -160,3 +160,66 @@ func TestPostgresTLS(t *testing.T) {
 		t.Error("--pg-require-tls without a certificate accepted")
 	}
 }
+
+// TestSQLFilesConfinedWhenAuthIsOn: with auth on, a key allowed
+// rheo:ExecuteSQL reads and writes files in the lake only: not the
+// credentials file (every other key's secret), not meta.db, not anywhere
+// else by COPY ... TO. Found with psql as a user holding only
+// rheo:ExecuteSQL: read_text('/etc/rheo/credentials.json') showed the
+// admin's secret.
+func TestSQLFilesConfinedWhenAuthIsOn(t *testing.T) {
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials.json")
+	if err := os.WriteFile(creds, []byte(`{"users": [
+		{"name": "admin", "accessKeyId": "AKIDADMIN", "secretAccessKey": "admin-secret", "allow": [{"actions": ["*"]}]},
+		{"name": "analyst", "accessKeyId": "AKIDSQL", "secretAccessKey": "sql-secret", "allow": [{"actions": ["rheo:ExecuteSQL"]}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.CredentialsFile = creds
+	s := startTest(t, cfg)
+	post := func(sql string) (int, string) {
+		t.Helper()
+		raw, _ := json.Marshal(map[string]string{"sql": sql})
+		req, err := http.NewRequest(http.MethodPost, s.URL()+"/v1/sql", bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(raw)
+		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDSQL", SecretAccessKey: "sql-secret"},
+			req, hex.EncodeToString(sum[:]), "rheo", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	written := filepath.Join(dir, "written.csv")
+	for _, q := range []string{
+		"SELECT content FROM read_text('" + creds + "')",
+		"SELECT * FROM read_blob('" + filepath.Join(cfg.DataDir, "meta.db") + "')",
+		"COPY (SELECT 1) TO '" + written + "'",
+	} {
+		status, body := post(q)
+		if status == http.StatusOK || !strings.Contains(body, `"42501"`) || strings.Contains(body, "admin-secret") {
+			t.Errorf("%s: status %d body %s, want SQLSTATE 42501", q, status, body)
+		}
+	}
+	if _, err := os.Stat(written); err == nil {
+		t.Error("COPY ... TO wrote outside the lake")
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "lake"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := post("COPY (SELECT 42 AS n) TO '" + filepath.Join(cfg.DataDir, "lake", "n.csv") + "'"); status != http.StatusOK {
+		t.Fatalf("COPY into the lake: %d %s", status, body)
+	}
+	if status, body := post("SELECT n FROM read_csv('" + filepath.Join(cfg.DataDir, "lake", "n.csv") + "')"); status != http.StatusOK || !strings.Contains(body, "[[42]]") {
+		t.Fatalf("read from the lake: %d %s", status, body)
+	}
+}

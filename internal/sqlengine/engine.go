@@ -52,6 +52,15 @@ type Options struct {
 	// TempDir holds downloads of a remote store's objects during a COPY;
 	// "" means os.TempDir().
 	TempDir string
+	// AllowedDirs, when not nil, confines what SQL may read and write to
+	// files under these directories, StateDir and TempDir (TempDir ""
+	// then means <StateDir>/tmp): DuckDB's readers, COPY, ATTACH, EXPORT
+	// and extension installs elsewhere fail with 42501, and no session
+	// can lift it (DuckDB keeps external access off until it closes). The
+	// server sets it when auth is on, so that rheo:ExecuteSQL does not
+	// also grant the server's other files: the credentials file, meta.db,
+	// the encryption master key, whatever else rheo's user may read.
+	AllowedDirs []string
 	// StateDir holds the engine's own files (the directories external
 	// tables are read through); "" means <dir of Path>/sql, or a temp dir
 	// removed by Close when Path is "".
@@ -74,6 +83,10 @@ type Engine struct {
 	tempDir string
 	// stateDir holds external tables' directories; ownState: Close removes it.
 	stateDir string
+	// confined: SQL's files are limited to allowed (Options.AllowedDirs,
+	// absolute), the state dir and the temp dir.
+	confined bool
+	allowed  []string
 	ownState bool
 	loadMu   sync.Mutex // serialises Load, so one load id is applied once
 	jobs     *scheduler // scheduled jobs (job*.go)
@@ -145,6 +158,26 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		}
 	}
 	e.s3cache = newS3Cache(filepath.Join(e.stateDir, "s3cache"), defaultS3CacheLimit)
+	if opts.AllowedDirs != nil {
+		e.confined = true
+		for _, d := range opts.AllowedDirs {
+			abs, err := filepath.Abs(d)
+			if err != nil {
+				return nil, fmt.Errorf("sqlengine: allowed dir %q: %w", d, err)
+			}
+			e.allowed = append(e.allowed, abs)
+		}
+	}
+	if e.confined && e.tempDir == "" {
+		// os.TempDir() is shared with everything else on the machine.
+		e.tempDir = filepath.Join(e.stateDir, "tmp")
+		if err := os.MkdirAll(e.tempDir, 0o700); err != nil {
+			if e.ownState {
+				os.RemoveAll(e.stateDir)
+			}
+			return nil, fmt.Errorf("sqlengine: temp dir: %w", err)
+		}
+	}
 	// The DSN carries settings so they apply before anything runs.
 	dsn := opts.Path + "?" + "memory_limit=" + opts.MemoryLimit + fmt.Sprintf("&threads=%d", opts.Threads) +
 		"&autoinstall_known_extensions=false"
@@ -163,8 +196,64 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		return nil, errors.Join(fmt.Errorf("sqlengine: open: %w", err), e.db.Close(), connector.Close())
 	}
+	if opts.AllowedDirs != nil {
+		if err := e.confineFiles(ctx, e.allowed); err != nil {
+			if e.ownState {
+				os.RemoveAll(e.stateDir)
+			}
+			return nil, errors.Join(fmt.Errorf("sqlengine: open: %w", err), e.db.Close(), connector.Close())
+		}
+	}
 	e.jobs.start(ctx)
 	return e, nil
+}
+
+// withSep ends a directory path in a separator, so that as a prefix
+// /data/lake does not also match /data/lake-other.
+func withSep(dir string) string {
+	return strings.TrimSuffix(dir, string(filepath.Separator)) + string(filepath.Separator)
+}
+
+// checkLocal refuses, when SQL's files are confined (Options.AllowedDirs),
+// a local path outside the allowed directories. Paths that rheo opens
+// itself rather than DuckDB need it: COPY's sources and manifests, and
+// external table locations, which DuckDB reads through a symlink in the
+// state dir that its own check would let through.
+func (e *Engine) checkLocal(p string) error {
+	if !e.confined {
+		return nil
+	}
+	clean := filepath.Clean(p)
+	for _, d := range e.allowed {
+		if clean == d || strings.HasPrefix(clean, withSep(d)) {
+			return nil
+		}
+	}
+	return newErr(CodePrivilege, "cannot access %s: with auth on, rheo's SQL reads and writes files only in the lake, by s3://bucket/key or its path (docs/auth.md)", p)
+}
+
+// confineFiles turns DuckDB's external access off but for dirs, the state
+// and temp dirs (and DuckDB's own temp_directory, which it always allows).
+// Paths are prefixes to DuckDB, so each ends in a separator: /data/lake
+// must not also allow /data/lake-other. DuckDB normalises ".." before it
+// checks, and refuses to change either setting again while it runs.
+func (e *Engine) confineFiles(ctx context.Context, dirs []string) error {
+	all := append(append([]string(nil), dirs...), e.stateDir, e.tempDir)
+	quoted := make([]string, 0, len(all))
+	for _, d := range all {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return fmt.Errorf("allowed dir %q: %w", d, err)
+		}
+		quoted = append(quoted, quoteString(withSep(abs)))
+	}
+	if _, err := e.db.ExecContext(ctx, "SET GLOBAL allowed_directories = ["+strings.Join(quoted, ", ")+"]"); err != nil {
+		return fmt.Errorf("set allowed_directories: %w", err)
+	}
+	if _, err := e.db.ExecContext(ctx, "SET GLOBAL enable_external_access = false"); err != nil {
+		return fmt.Errorf("turn external access off: %w", err)
+	}
+	return nil
 }
 
 func (e *Engine) init(ctx context.Context) error {

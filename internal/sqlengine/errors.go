@@ -81,6 +81,16 @@ func toError(err error) *Error {
 	}
 	var de *duckdb.Error
 	if errors.As(err, &de) {
+		if de.Type == duckdb.ErrorTypePermission && strings.Contains(de.Msg, "disabled by configuration") {
+			// Say why on the first line, before DuckDB's LINE n: excerpt.
+			msg := stripStackTraces(de.Msg)
+			i := strings.IndexByte(msg, '\n')
+			if i < 0 {
+				i = len(msg)
+			}
+			msg = msg[:i] + " (with auth on, rheo's SQL reads and writes files only in the lake, by s3://bucket/key or its path: docs/auth.md)" + msg[i:]
+			return &Error{Code: CodePrivilege, Message: msg, Err: err}
+		}
 		return &Error{Code: duckCode(de), Message: stripStackTraces(de.Msg), Err: err}
 	}
 	return &Error{Code: CodeInternal, Message: err.Error(), Err: err}
@@ -170,6 +180,10 @@ func duckCode(de *duckdb.Error) string {
 			return CodeUndefinedFile
 		}
 		return CodeIO
+	case duckdb.ErrorTypePermission:
+		// A file outside Options.AllowedDirs, as Postgres refuses
+		// pg_read_file to a role without the privilege.
+		return CodePrivilege
 	case duckdb.ErrorTypeSettings:
 		return CodeUndefinedObject
 	}

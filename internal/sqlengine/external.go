@@ -199,6 +199,13 @@ func (e *Engine) prepareExternal(ctx context.Context, t *externalTable, exec fun
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("reset %s: %w", dir, err)
 	}
+	// After the reset: a table made before auth was on must lose its
+	// symlink, not keep reading through it.
+	if _, ok := parseS3(t.Location); !ok {
+		if err := e.checkLocal(target); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(ph, 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", ph, err)
 	}

@@ -37,15 +37,16 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a meta store, a shard log and an engine over them.
 type env struct {
-	t     testing.TB
-	dir   string
-	clock *clock
-	meta  *meta.Store
-	log   shardlog.Log
-	eng   *Engine
-	path  string
-	lake  lake.Store // the built-in lake at <dir>/lake (or what envOpt.objects gave)
-	jobs  func(job string, d time.Duration, failed bool)
+	t        testing.TB
+	dir      string
+	clock    *clock
+	meta     *meta.Store
+	log      shardlog.Log
+	eng      *Engine
+	path     string
+	lake     lake.Store // the built-in lake at <dir>/lake (or what envOpt.objects gave)
+	jobs     func(job string, d time.Duration, failed bool)
+	lakeOnly bool // Options.AllowedDirs: the lake only
 }
 
 type envOpt struct {
@@ -54,12 +55,15 @@ type envOpt struct {
 	objects lake.Store                                     // nil: a local lake under the test dir
 	noLake  bool                                           // no object store at all
 	jobs    func(job string, d time.Duration, failed bool) // Options.JobObserver
+	// lakeOnly confines SQL's files to the lake (Options.AllowedDirs),
+	// with the engine's own temp dir.
+	lakeOnly bool
 }
 
 func newEnv(t testing.TB, o envOpt) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, dir: dir, clock: newClock(), jobs: o.jobs}
+	e := &env{t: t, dir: dir, clock: newClock(), jobs: o.jobs, lakeOnly: o.lakeOnly}
 	m, err := meta.Open(filepath.Join(dir, "meta.db"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -96,8 +100,12 @@ func newEnv(t testing.TB, o envOpt) *env {
 
 func (e *env) open() {
 	e.t.Helper()
-	eng, err := Open(context.Background(), Options{Path: e.path, Meta: e.meta, Log: e.log, Now: e.clock.Now, MemoryLimit: "512MB", Threads: 2,
-		Objects: e.lake, TempDir: e.dir, JobObserver: e.jobs})
+	opts := Options{Path: e.path, Meta: e.meta, Log: e.log, Now: e.clock.Now, MemoryLimit: "512MB", Threads: 2,
+		Objects: e.lake, TempDir: e.dir, JobObserver: e.jobs}
+	if e.lakeOnly {
+		opts.AllowedDirs, opts.TempDir = []string{filepath.Join(e.dir, "lake")}, ""
+	}
+	eng, err := Open(context.Background(), opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -104,6 +104,9 @@ func (e *Engine) resolveSource(ctx context.Context, src string, exact bool) (*so
 	if !filepath.IsAbs(src) {
 		return nil, newErr(CodeInvalidParameter, "COPY source %q is neither s3://bucket/prefix nor an absolute path", src)
 	}
+	if err := e.checkLocal(src); err != nil {
+		return nil, err
+	}
 	paths, err := localPrefix(ctx, src, exact)
 	if err != nil {
 		return nil, err
@@ -197,6 +200,9 @@ func (e *Engine) readObject(ctx context.Context, src string) ([]byte, error) {
 			return nil, &Error{Code: CodeUndefinedFile, Message: fmt.Sprintf("read %s: %v", src, err), Err: err}
 		}
 	} else if filepath.IsAbs(src) {
+		if err := e.checkLocal(src); err != nil {
+			return nil, err
+		}
 		f, err := os.Open(src)
 		if err != nil {
 			return nil, &Error{Code: CodeUndefinedFile, Message: fmt.Sprintf("read %s: %v", src, err), Err: err}
