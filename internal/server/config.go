@@ -88,6 +88,9 @@ type Config struct {
 	// ShutdownTimeout bounds how long Close waits for in-flight requests
 	// before it cuts connections; 0 means the default.
 	ShutdownTimeout time.Duration
+	// BodyTimeout bounds how long a client may take to send a request
+	// body; 0 means the default (2 minutes).
+	BodyTimeout time.Duration
 	// Logger receives all logs; nil discards them.
 	Logger *slog.Logger
 	// StartupLogger receives the one startup line (where the server
@@ -106,6 +109,7 @@ func DefaultConfig() Config {
 		StateDelay:      500 * time.Millisecond,
 		Account:         "000000000000",
 		ShutdownTimeout: 10 * time.Second,
+		BodyTimeout:     defaultBodyTimeout,
 	}
 }
 
@@ -129,6 +133,9 @@ func (c *Config) ensureDefaults() {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = d.ShutdownTimeout
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = d.BodyTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -221,7 +221,7 @@ func (s *Server) open(ctx context.Context) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	s.http = &http.Server{
-		Handler:           h,
+		Handler:           limitBodyTime(h, s.cfg.BodyTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
