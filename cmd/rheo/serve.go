@@ -74,6 +74,7 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.StringVar(&cfg.PGListen, "pg-listen", cfg.PGListen, `address of the Postgres wire SQL endpoint; "off" disables it`)
 	f.StringVar(&cfg.SQLMemoryLimit, "sql-memory-limit", cfg.SQLMemoryLimit, `DuckDB memory limit for SQL, e.g. "2GB" (empty: the engine default)`)
 	f.IntVar(&cfg.SQLThreads, "sql-threads", cfg.SQLThreads, "DuckDB worker threads for SQL (0: one per CPU)")
+	f.StringArrayVar(&cfg.SQLAllowDirs, "sql-allow-dir", nil, "with auth on, a directory SQL may also read and write besides the lake (COPY ... TO exports, local files to load); repeatable")
 	f.StringVar(&cfg.Sync, "sync", cfg.Sync, "when appended records are fsynced: always (before each acknowledgement), interval, or never")
 	f.DurationVar(&cfg.SyncInterval, "sync-interval", cfg.SyncInterval, "fsync period with --sync interval (0: the storage default)")
 	f.Int64Var(&cfg.SegmentSize, "segment-size", cfg.SegmentSize, "shard log segment file size in bytes (0: the storage default)")

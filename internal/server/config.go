@@ -28,6 +28,10 @@ type Config struct {
 	SQLMemoryLimit string
 	// SQLThreads is DuckDB's worker thread count; 0 means one per CPU.
 	SQLThreads int
+	// SQLAllowDirs are directories SQL may read and write besides the lake
+	// when auth is on (with auth off SQL reaches every file anyway): for
+	// exports (COPY ... TO) and local files to load.
+	SQLAllowDirs []string
 	// AccessKeyID and SecretAccessKey, both set, turn on SigV4 auth with one
 	// full-access credential (RHEO_ACCESS_KEY_ID / RHEO_SECRET_ACCESS_KEY).
 	AccessKeyID, SecretAccessKey string

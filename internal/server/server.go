@@ -170,7 +170,7 @@ func (s *Server) open(ctx context.Context) error {
 		if s.tempDir, err = cleanTempDir(filepath.Join(s.dataDir, "sql", "tmp")); err != nil {
 			return err
 		}
-		sqlOpts.TempDir, sqlOpts.AllowedDirs = s.tempDir, []string{}
+		sqlOpts.TempDir, sqlOpts.AllowedDirs = s.tempDir, append([]string{}, s.cfg.SQLAllowDirs...)
 		if s.cfg.S3Endpoint == "" {
 			sqlOpts.AllowedDirs = append(sqlOpts.AllowedDirs, filepath.Join(s.dataDir, "lake"))
 		}

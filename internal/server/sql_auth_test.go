@@ -177,6 +177,11 @@ func TestSQLFilesConfinedWhenAuthIsOn(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	cfg.CredentialsFile = creds
+	exports := filepath.Join(dir, "exports")
+	if err := os.Mkdir(exports, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg.SQLAllowDirs = []string{exports}
 	s := startTest(t, cfg)
 	post := func(sql string) (int, string) {
 		t.Helper()
@@ -221,5 +226,12 @@ func TestSQLFilesConfinedWhenAuthIsOn(t *testing.T) {
 	}
 	if status, body := post("SELECT n FROM read_csv('" + filepath.Join(cfg.DataDir, "lake", "n.csv") + "')"); status != http.StatusOK || !strings.Contains(body, "[[42]]") {
 		t.Fatalf("read from the lake: %d %s", status, body)
+	}
+	// --sql-allow-dir opens one more directory, and only it.
+	if status, body := post("COPY (SELECT 7 AS n) TO '" + filepath.Join(exports, "n.csv") + "'"); status != http.StatusOK {
+		t.Fatalf("COPY into an allowed dir: %d %s", status, body)
+	}
+	if status, body := post("COPY (SELECT 7 AS n) TO '" + exports + "-other.csv'"); status == http.StatusOK || !strings.Contains(body, `"42501"`) {
+		t.Errorf("COPY beside the allowed dir: %d %s, want 42501", status, body)
 	}
 }
