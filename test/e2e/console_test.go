@@ -336,6 +336,23 @@ func TestConsoleBrowser(t *testing.T) {
 		shot("console-streams.png"),
 	)
 
+	// A server restart while the stream page is open: the tail says rheo
+	// is not answering, keeps what it shows, and carries on once it is back.
+	step("tail while rheo is down",
+		chromedp.Navigate(url+"/#/stream/"+stream),
+		until(`document.querySelectorAll('.tail .record').length > 0`),
+	)
+	p.term(15 * time.Second)
+	step("tail says rheo is down",
+		until(`(document.querySelector('#tail-status') || {}).textContent?.includes('is not answering')`),
+	)
+	p.start()
+	consoleCall(t, url+"/", "Kinesis_20131202.PutRecord", `{"StreamName":"`+stream+`","PartitionKey":"r","Data":"`+base64.StdEncoding.EncodeToString([]byte(`{"after":"restart"}`))+`"}`)
+	step("tail after restart",
+		until(`(document.querySelector('.tail .record pre.json') || {}).textContent?.includes('"after": "restart"')`),
+		until(`document.querySelector('#tail-status').textContent === ''`),
+	)
+
 	excMu.Lock()
 	if len(exceptions) > 0 {
 		t.Errorf("uncaught exceptions on the page: %q", exceptions)

@@ -11,14 +11,31 @@ export class ApiError extends Error {
     this.kind = kind;
     this.status = status;
   }
+  /** True when rheo did not answer at all (stopped, restarting, unreachable). */
+  get isNetwork() {
+    return this.kind === 'NetworkError';
+  }
   /** True when the API rejected the call's credentials or lack of them. */
   get isAuth() {
     return this.status === 403 || /MissingAuthenticationToken|UnrecognizedClient|InvalidSignature|AccessDenied|IncompleteSignature/i.test(this.kind);
   }
 }
 
+/**
+ * signedFetch, with a failure to reach rheo at all (fetch's bare
+ * "Failed to fetch" TypeError) turned into an ApiError that says so.
+ */
+async function call(path, init, service) {
+  try {
+    return await signedFetch(path, init, service);
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError('NetworkError', `rheo at ${location.origin} is not answering (${e && e.message ? e.message : e}): is the server running?`, 0);
+  }
+}
+
 async function awsJSON(target, service, body) {
-  const res = await signedFetch('/', {
+  const res = await call('/', {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target },
     body: JSON.stringify(body || {}),
@@ -41,7 +58,7 @@ export const firehose = (action, body) => awsJSON(`Firehose_20150804.${action}`,
 
 /** sql runs statements through POST /v1/sql and returns the last result. */
 export async function sql(text, maxRows = 1000) {
-  const res = await signedFetch('/v1/sql', {
+  const res = await call('/v1/sql', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ sql: text, maxRows }),
@@ -57,7 +74,7 @@ export async function sql(text, maxRows = 1000) {
 
 /** consoleApi('series') GETs /console/api/series. */
 export async function consoleApi(name) {
-  const res = await signedFetch(`/console/api/${name}`, { headers: { Accept: 'application/json' } });
+  const res = await call(`/console/api/${name}`, { headers: { Accept: 'application/json' } });
   const data = await res.json().catch(() => ({}));
   if (!res.ok) throw new ApiError(data.code || `HTTP ${res.status}`, data.error || '', res.status);
   return data;

@@ -9,6 +9,7 @@ export function streamPage(root, name) {
   const summary = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   const shardsBox = h('div', {});
   const tailBox = h('div', { class: 'tail' });
+  const tailStatus = h('div', { id: 'tail-status' });
   const putResult = h('div', {});
   const startSel = h('select', { id: 'tail-start' },
     h('option', { value: 'AGO5' }, 'from 5 minutes ago'),
@@ -33,6 +34,7 @@ export function streamPage(root, name) {
     h('h2', {}, 'Live tail'),
     h('div', { class: 'controls' }, 'Start ', startSel, ' ', pauseBtn,
       h('span', { class: 'muted' }, ` newest first, last ${maxTail} records`)),
+    tailStatus,
     tailBox);
 
   async function put(ev) {
@@ -75,7 +77,7 @@ export function streamPage(root, name) {
       return shards;
     } catch (e) {
       mount(summary, errorBox(e));
-      return [];
+      return null;
     }
   }
 
@@ -88,6 +90,12 @@ export function streamPage(root, name) {
     tailing = new Set();
     renderTail();
     const shards = await loadShards();
+    if (!shards) {
+      // No stream (or no answer): the summary says why; refreshShards
+      // starts the tail if it comes.
+      mount(tailBox);
+      return;
+    }
     const choice = startSel.value;
     for (const sh of shards.filter(isOpen)) {
       tailing.add(sh.ShardId);
@@ -97,14 +105,18 @@ export function streamPage(root, name) {
 
   // Resharding changes the lineage and opens children: refresh the table
   // and tail new shards from their first record, so nothing is skipped.
+  // A stream that was missing (or a server that was down) at the start is
+  // tailed from the chosen start once it answers.
   async function refreshShards() {
     const my = gen;
     const shards = await loadShards();
-    if (my !== gen || stopped) return;
+    if (my !== gen || stopped || !shards) return;
+    const choice = tailing.size ? 'TRIM_HORIZON' : startSel.value;
+    if (!tailing.size) { records.length = 0; renderTail(); } // a stream created anew
     for (const sh of shards.filter(isOpen)) {
       if (tailing.has(sh.ShardId)) continue;
       tailing.add(sh.ShardId);
-      tailShard(my, sh.ShardId, 'TRIM_HORIZON');
+      tailShard(my, sh.ShardId, choice);
     }
   }
   const shardTimer = setInterval(refreshShards, 10000);
@@ -118,16 +130,23 @@ export function streamPage(root, name) {
       return (await kinesis('GetShardIterator', req)).ShardIterator;
     }
     let it;
-    try {
-      it = await iterator();
-    } catch (e) {
-      mount(tailBox, errorBox(e));
-      return;
+    for (;;) {
+      try {
+        it = await iterator();
+        break;
+      } catch (e) {
+        if (stopped || my !== gen) return;
+        if (e.isNetwork) { await offline(e); continue; }
+        tailing.delete(shardId); // refreshShards tries again
+        mount(tailBox, errorBox(e));
+        return;
+      }
     }
     while (!stopped && my === gen && it) {
       if (paused) { await sleep(500); continue; }
       try {
         const out = await kinesis('GetRecords', { ShardIterator: it, Limit: 500 });
+        if (my === gen) mount(tailStatus);
         it = out.NextShardIterator;
         if (out.Records && out.Records.length) {
           lastSeq = out.Records[out.Records.length - 1].SequenceNumber;
@@ -146,15 +165,27 @@ export function streamPage(root, name) {
         if (!out.Records || out.Records.length < 500) await sleep(Math.max(1000, tailing.size * 20));
       } catch (e) {
         if (e.kind === 'ProvisionedThroughputExceededException') { await sleep(1000); continue; }
+        // rheo restarting (or the network gone) must not end the tail:
+        // iterators outlive a restart, so the same call is tried again.
+        if (e.isNetwork) { await offline(e); continue; }
         // Iterators expire after 5 minutes (a long pause, a sleeping
         // laptop): take a new one after the last record shown.
         if (e.kind === 'ExpiredIteratorException') {
           try { it = await iterator(); continue; } catch (e2) { e = e2; }
         }
+        // A deleted stream, say: refreshShards tails it again if it is
+        // created anew.
+        if (my === gen) tailing.delete(shardId);
         mount(tailBox, errorBox(e));
         return;
       }
     }
+  }
+
+  // Says why the tail stalls, keeps the records shown, and waits a bit.
+  async function offline(e) {
+    if (!stopped) mount(tailStatus, errorBox(`${e.message} Retrying…`));
+    await sleep(2000);
   }
 
   function renderTail() {
