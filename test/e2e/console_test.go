@@ -318,6 +318,42 @@ func TestConsoleBrowser(t *testing.T) {
 	if linePx := count(seriesPixels); linePx < 100 {
 		t.Errorf("line chart has %d pixels of the series colour", linePx)
 	}
+
+	// A long query is cancelled on the server by Cancel, and by leaving
+	// the page (it would run for minutes): rheo counts it as failed.
+	sqlErrors := func() int {
+		resp, err := http.Get(url + "/metrics")
+		if err != nil {
+			return -1
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var n int
+		for _, line := range strings.Split(string(b), "\n") {
+			if _, err := fmt.Sscanf(line, `rheo_sql_errors_total{protocol="http"} %d`, &n); err == nil {
+				return n
+			}
+		}
+		return -1
+	}
+	const slow = `SELECT sum(hash(a.range + b.range)) FROM range(200000) a, range(200000) b`
+	before := sqlErrors()
+	step("sql cancel",
+		chromedp.SetValue(css("#sql-editor"), slow),
+		chromedp.Click(css("#sql-run")),
+		chromedp.WaitVisible(css("#sql-cancel")),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.Click(css("#sql-cancel")),
+		until(`document.querySelector('#sql-status').textContent.startsWith('cancelled')`),
+	)
+	waitUntil(t, 15*time.Second, func() bool { return sqlErrors() == before+1 })
+	step("sql cancelled by leaving the page",
+		chromedp.Click(css("#sql-run")),
+		chromedp.WaitVisible(css("#sql-cancel")),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.Navigate(url+"/#/iterations"),
+	)
+	waitUntil(t, 15*time.Second, func() bool { return sqlErrors() == before+2 })
 	// The other pages render without errors.
 	step("delivery, iterations and jobs pages",
 		chromedp.Navigate(url+"/#/delivery"),

@@ -56,12 +56,16 @@ export const kinesis = (action, body) => awsJSON(`Kinesis_20131202.${action}`, '
 /** firehose('ListDeliveryStreams', {...}) calls Firehose_20150804.*. */
 export const firehose = (action, body) => awsJSON(`Firehose_20150804.${action}`, 'firehose', body);
 
-/** sql runs statements through POST /v1/sql and returns the last result. */
-export async function sql(text, maxRows = 1000) {
+/**
+ * sql runs statements through POST /v1/sql and returns the last result.
+ * Aborting signal drops the connection, which makes rheo cancel the query.
+ */
+export async function sql(text, maxRows = 1000, signal = undefined) {
   const res = await call('/v1/sql', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ sql: text, maxRows }),
+    signal,
   });
   let data;
   try { data = await res.json(); } catch { throw new ApiError(`HTTP ${res.status}`, 'not a JSON answer', res.status); }

@@ -11,6 +11,7 @@ export function sqlPage(root) {
   const editor = h('textarea', { id: 'sql-editor', spellcheck: 'false', rows: 8, 'aria-label': 'SQL' },
     localStorage.getItem(storageKey) || 'SELECT * FROM rheo_iterations LIMIT 100;');
   const runBtn = h('button', { id: 'sql-run', type: 'button' }, 'Run');
+  const cancelBtn = h('button', { id: 'sql-cancel', type: 'button', hidden: true }, 'Cancel');
   const status = h('span', { id: 'sql-status', class: 'muted' }, 'Ctrl+Enter runs');
   const out = h('div', { id: 'sql-out' });
   let chart = null;
@@ -19,7 +20,7 @@ export function sqlPage(root) {
     h('h1', {}, 'SQL'),
     h('p', { class: 'muted' }, 'Runs on POST /v1/sql, in a fresh session per run; several statements separated by ";" run in order (SET then SELECT).'),
     editor,
-    h('div', { class: 'controls' }, runBtn, ' ', status),
+    h('div', { class: 'controls' }, runBtn, cancelBtn, ' ', status),
     out);
 
   editor.addEventListener('keydown', (ev) => {
@@ -29,17 +30,24 @@ export function sqlPage(root) {
     }
   });
   runBtn.addEventListener('click', run);
+  // A query left running burns the server's CPU: Cancel, or leaving the
+  // page, drops its connection and rheo cancels it.
+  let controller = null;
+  cancelBtn.addEventListener('click', () => { if (controller) controller.abort(); });
 
   let running = false;
   async function run() {
     if (running) return;
     running = true;
     runBtn.disabled = true;
+    cancelBtn.hidden = false;
+    controller = new AbortController();
     localStorage.setItem(storageKey, editor.value);
     status.textContent = 'running…';
     const t0 = performance.now();
+    const ticker = setInterval(() => { status.textContent = `running… ${Math.round((performance.now() - t0) / 1000)} s`; }, 1000);
     try {
-      const res = await sql(editor.value, maxShown);
+      const res = await sql(editor.value, maxShown, controller.signal);
       const wall = performance.now() - t0;
       status.textContent = '';
       mount(status, h('span', { id: 'sql-meta' },
@@ -47,12 +55,20 @@ export function sqlPage(root) {
         (res.tag ? ` · ${res.tag}` : '')));
       render(res);
     } catch (e) {
-      status.textContent = 'failed';
       if (chart) { chart.destroy(); chart = null; }
-      mount(out, errorBox(e));
+      if (e && e.name === 'AbortError') {
+        status.textContent = `cancelled after ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+        mount(out);
+      } else {
+        status.textContent = 'failed';
+        mount(out, errorBox(e));
+      }
     } finally {
+      clearInterval(ticker);
+      controller = null;
       running = false;
       runBtn.disabled = false;
+      cancelBtn.hidden = true;
     }
   }
 
@@ -95,7 +111,7 @@ export function sqlPage(root) {
     draw();
   }
 
-  return () => { if (chart) chart.destroy(); };
+  return () => { if (controller) controller.abort(); if (chart) chart.destroy(); };
 }
 
 /** columnKind says whether a column charts as number, time or text. */
