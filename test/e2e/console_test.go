@@ -319,6 +319,16 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("line chart has %d pixels of the series colour", linePx)
 	}
 
+	// Numbers past a double's 53 bits are shown as the server sent them.
+	step("sql big numbers",
+		chromedp.SetValue(css("#sql-editor"), `SELECT 9007199254740993::BIGINT AS big, 12345678901234567890::HUGEINT AS huge, 123456789012345678.12::DECIMAL(38,2) AS dec`),
+		chromedp.Click(css("#sql-run")),
+		until(`document.querySelectorAll('#sql-result tbody td').length === 3`),
+	)
+	if got := value(chromedp.Text(css("#sql-result tbody tr"))); strings.Join(strings.Fields(got), " ") != "9007199254740993 12345678901234567890 123456789012345678.12" {
+		t.Errorf("big numbers shown as %q", got)
+	}
+
 	// A long query is cancelled on the server by Cancel, and by leaving
 	// the page (it would run for minutes): rheo counts it as failed.
 	sqlErrors := func() int {

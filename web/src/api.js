@@ -68,12 +68,27 @@ export async function sql(text, maxRows = 1000, signal = undefined) {
     signal,
   });
   let data;
-  try { data = await res.json(); } catch { throw new ApiError(`HTTP ${res.status}`, 'not a JSON answer', res.status); }
+  try { data = JSON.parse(await res.text(), exactNumbers); } catch { throw new ApiError(`HTTP ${res.status}`, 'not a JSON answer', res.status); }
   if (!res.ok) {
     const e = data.error || {};
     throw new ApiError(e.code || `HTTP ${res.status}`, e.message || '', res.status);
   }
   return data;
+}
+
+/**
+ * exactNumbers is a JSON.parse reviver keeping the text of numbers a JS
+ * number cannot hold exactly (BIGINT ids past 2^53, HUGEINT, DECIMAL(38)):
+ * SQL results show what the server sent, not a rounded double. Browsers
+ * without the reviver's source text (JSON.parse source access) round.
+ */
+export function exactNumbers(key, value, context) {
+  if (typeof value !== 'number' || !context || typeof context.source !== 'string') return value;
+  const src = context.source;
+  if (/^-?\d+$/.test(src)) return Number.isSafeInteger(value) ? value : src;
+  // More than 15 significant digits may not survive a double.
+  const digits = src.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '');
+  return digits.length > 15 ? src : value;
 }
 
 /** consoleApi('series') GETs /console/api/series. */
