@@ -329,6 +329,17 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("big numbers shown as %q", got)
 	}
 
+	// Only numbers are offered for y: not lists, structs or intervals,
+	// whose type names hold INTEGER.
+	step("sql chart columns",
+		chromedp.SetValue(css("#sql-editor"), `SELECT 'a' AS k, 1 AS n, [1, 2] AS l, {'a': 1} AS s, INTERVAL 3 DAY AS iv`),
+		chromedp.Click(css("#sql-run")),
+		until(`document.querySelectorAll('#sql-result tbody td').length === 5`),
+	)
+	if ys := value(chromedp.Evaluate[string](`[...document.querySelectorAll('#chart-y option')].map((o) => o.textContent).join(',')`)); ys != "n" {
+		t.Errorf("y columns offered: %q, want only n", ys)
+	}
+
 	// A long query is cancelled on the server by Cancel, and by leaving
 	// the page (it would run for minutes): rheo counts it as failed.
 	sqlErrors := func() int {

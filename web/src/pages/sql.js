@@ -117,6 +117,9 @@ export function sqlPage(root) {
 /** columnKind says whether a column charts as number, time or text. */
 export function columnKind(col, rows, i) {
   const t = String(col.type || '').toUpperCase();
+  // Lists, arrays, structs, maps and intervals are not numbers though
+  // their type names may hold INTEGER or DATE (INTEGER[], STRUCT(a INTEGER)).
+  if (/\[\d*\]$|^(STRUCT|MAP|UNION)\b|^INTERVAL/.test(t)) return 'text';
   if (/TIMESTAMP|DATE/.test(t)) return 'time';
   if (/INT|DOUBLE|FLOAT|DECIMAL|NUMERIC|REAL/.test(t)) return 'number';
   if (t === '' || t === 'UNKNOWN') {
