@@ -339,6 +339,10 @@ func TestConsoleBrowser(t *testing.T) {
 	if ys := value(chromedp.Evaluate[string](`[...document.querySelectorAll('#chart-y option')].map((o) => o.textContent).join(',')`)); ys != "n" {
 		t.Errorf("y columns offered: %q, want only n", ys)
 	}
+	// Column names are identifiers: shown as they are, not upper-cased.
+	if th := value(chromedp.Evaluate[string](`[...document.querySelectorAll('#sql-result th')].map((x) => x.innerText).join(',')`)); th != "k,n,l,s,iv" {
+		t.Errorf("result header shows %q, want k,n,l,s,iv", th)
+	}
 
 	// A long query is cancelled on the server by Cancel, and by leaving
 	// the page (it would run for minutes): rheo counts it as failed.

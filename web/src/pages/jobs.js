@@ -38,6 +38,7 @@ export function jobsPage(root) {
 }
 
 function genericTable(res) {
-  return table(res.columns.map((c) => c.name), res.rows.map((r) => r.map((v) =>
-    (v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v)))), { class: 'small' });
+  // Scrolls sideways on its own: rheo_jobs is wider than the page.
+  return h('div', { class: 'scroll' }, table(res.columns.map((c) => c.name), res.rows.map((r) => r.map((v) =>
+    (v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v)))), { class: 'small generic' }));
 }
