@@ -388,6 +388,12 @@ func TestConsoleBrowser(t *testing.T) {
 		chromedp.Navigate(url+"/#/jobs"),
 		until(`!!document.querySelector('#no-jobs, main table')`),
 	)
+	// A hand-typed stream URL that does not decode names no stream; it
+	// is not a blank page.
+	step("malformed stream URL",
+		chromedp.Navigate(url+"/#/stream/%E0%A4%A"),
+		until(`(document.querySelector('main .error') || {}).textContent?.includes('ValidationException')`),
+	)
 	// Back on the streams page, the rate graph gets its first interval
 	// once the server has sampled twice (every 5 s).
 	step("streams rates",

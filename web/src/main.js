@@ -32,7 +32,12 @@ function route() {
   const hash = location.hash || '#/';
   let stopFn;
   if (hash.startsWith('#/stream/')) {
-    stopFn = streamPage(main, decodeURIComponent(hash.slice('#/stream/'.length)));
+    const raw = hash.slice('#/stream/'.length);
+    let name = raw;
+    // A hand-typed URL may not decode ("%"): show it as typed, and Kinesis
+    // says why no stream has that name, rather than a blank page.
+    try { name = decodeURIComponent(raw); } catch { /* keep raw */ }
+    stopFn = streamPage(main, name);
   } else {
     const r = routes.find((x) => x.path === hash) || routes[0];
     stopFn = r.page(main);
