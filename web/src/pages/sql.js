@@ -51,7 +51,7 @@ export function sqlPage(root) {
       const wall = performance.now() - t0;
       status.textContent = '';
       mount(status, h('span', { id: 'sql-meta' },
-        `${res.rowCount} row${res.rowCount === 1 ? '' : 's'}${res.truncated ? ` (first ${maxShown})` : ''} · ${res.elapsedMs.toFixed(1)} ms on the server, ${wall.toFixed(0)} ms in all` +
+        `${res.rowCount} row${res.rowCount === 1 ? '' : 's'}${res.truncated ? ` (first ${maxShown})` : ''} · ${Number(res.elapsedMs).toFixed(1)} ms on the server, ${wall.toFixed(0)} ms in all` +
         (res.tag ? ` · ${res.tag}` : '')));
       render(res);
     } catch (e) {
