@@ -236,6 +236,12 @@ func TestConsoleBrowser(t *testing.T) {
 		until(`(document.querySelector('.tail .record pre.json') || {}).textContent?.includes('"probe": "from chromedp"')`),
 		shot("console-stream.png"),
 	)
+	// Basics for keyboard and screen-reader users: the tail's start is a
+	// labelled control, Pause says whether it is pressed, and the nav says
+	// which page is open.
+	if n := count(`(document.querySelector('#tail-start').closest('label') ? 1 : 0) + (document.querySelector('#tail-pause').getAttribute('aria-pressed') === 'false' ? 1 : 0) + document.querySelectorAll('nav a[aria-current="page"][href="#/"]').length`); n != 3 {
+		t.Errorf("stream page accessibility basics: %d of 3", n)
+	}
 	if ok := value(chromedp.Text(css("p.ok"))); !strings.Contains(ok, "Stored in shardId-") {
 		t.Errorf("PutRecord answer shown as %q", ok)
 	}

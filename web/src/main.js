@@ -43,7 +43,10 @@ function route() {
     stopFn = r.page(main);
   }
   for (const a of nav.querySelectorAll('a')) {
-    a.classList.toggle('active', a.dataset.route === hash || (a.dataset.route === '#/' && hash.startsWith('#/stream/')));
+    const on = a.dataset.route === hash || (a.dataset.route === '#/' && hash.startsWith('#/stream/'));
+    a.classList.toggle('active', on);
+    // Screen readers say which page is open, as the underline shows.
+    if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   stop = typeof stopFn === 'function' ? stopFn : () => {};
 }

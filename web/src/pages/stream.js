@@ -15,7 +15,7 @@ export function streamPage(root, name) {
     h('option', { value: 'AGO5' }, 'from 5 minutes ago'),
     h('option', { value: 'LATEST' }, 'new records only'),
     h('option', { value: 'TRIM_HORIZON' }, 'from the oldest record'));
-  const pauseBtn = h('button', { type: 'button' }, 'Pause');
+  const pauseBtn = h('button', { type: 'button', id: 'tail-pause', 'aria-pressed': 'false' }, 'Pause');
   const pk = h('input', { id: 'put-key', value: 'console', required: true, size: 16 });
   const data = h('textarea', { id: 'put-data', rows: 3, cols: 60 }, '{"hello": "from the rheo console"}');
 
@@ -32,7 +32,7 @@ export function streamPage(root, name) {
       h('button', { type: 'submit' }, 'PutRecord')),
     putResult,
     h('h2', {}, 'Live tail'),
-    h('div', { class: 'controls' }, 'Start ', startSel, ' ', pauseBtn,
+    h('div', { class: 'controls' }, h('label', {}, 'Start ', startSel), ' ', pauseBtn,
       h('span', { class: 'muted' }, ` newest first, last ${maxTail} records`)),
     tailStatus,
     tailBox);
@@ -51,7 +51,11 @@ export function streamPage(root, name) {
   let paused = false;
   let gen = 0; // bumps when the tail restarts, ending older loops
   const records = [];
-  pauseBtn.addEventListener('click', () => { paused = !paused; pauseBtn.textContent = paused ? 'Resume' : 'Pause'; });
+  pauseBtn.addEventListener('click', () => {
+    paused = !paused;
+    pauseBtn.textContent = paused ? 'Resume' : 'Pause';
+    pauseBtn.setAttribute('aria-pressed', String(paused));
+  });
   startSel.addEventListener('change', () => startTail());
 
   async function loadShards() {
