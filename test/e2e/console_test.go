@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -324,6 +326,32 @@ func TestConsoleBrowser(t *testing.T) {
 	if linePx := count(seriesPixels); linePx < 100 {
 		t.Errorf("line chart has %d pixels of the series colour", linePx)
 	}
+
+	// A DATE is a day on the calendar, not UTC midnight: west of Greenwich
+	// it must not chart as the evening before. The legend shows the x under
+	// the cursor, here the middle of three days.
+	step("sql date chart west of UTC",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"})
+			return err
+		}),
+		chromedp.SetValue(css("#sql-editor"), `SELECT DATE '2026-01-01' + i::INTEGER AS day, i + 1 AS n FROM range(3) r(i)`),
+		chromedp.Click(css("#sql-run")),
+		until(`(document.querySelector('#sql-result tbody td') || {}).textContent === '2026-01-01'`),
+		chromedp.WaitVisible(css("#sql-chart .u-over")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => { const o = document.querySelector('#sql-chart .u-over'); const r = o.getBoundingClientRect();
+				o.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true })); return true; })()`)(ctx, tg)
+			return err
+		}),
+	)
+	if x := value(chromedp.Text(css("#sql-chart .u-legend .u-series:first-child .u-value"))); !strings.HasPrefix(x, "2026-01-02") {
+		t.Errorf("the middle day charts as %q, want 2026-01-02", x)
+	}
+	step("host time zone again", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{})
+		return err
+	}))
 
 	// Numbers past a double's 53 bits are shown as the server sent them.
 	step("sql big numbers",

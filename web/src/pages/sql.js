@@ -135,7 +135,7 @@ export function chartData(kind, xCol, ys, rows) {
   let order = rows.map((_, r) => r);
   let x; let labels = null; let time = false;
   if (kind === 'line' && xCol.kind === 'time') {
-    const ts = rows.map((r) => Date.parse(String(r[xCol.i]).replace(' ', 'T')) / 1000);
+    const ts = rows.map((r) => parseTime(r[xCol.i]) / 1000);
     order = order.filter((r) => !Number.isNaN(ts[r])).sort((a, b) => ts[a] - ts[b]);
     x = order.map((r) => ts[r]);
     time = true;
@@ -147,6 +147,17 @@ export function chartData(kind, xCol, ys, rows) {
     x = order.map((_, k) => k);
   }
   return { kind, x, labels, time, ys: ys.map((c) => ({ label: c.name, values: order.map((r) => num(rows[r][c.i])) })) };
+}
+
+/**
+ * parseTime reads a DATE or TIMESTAMP as the page's clock shows it. A bare
+ * date ("2026-01-02") is a calendar day, which Date.parse would take as UTC
+ * midnight (the evening before, west of Greenwich): it is read as local
+ * midnight, like a TIMESTAMP without a zone.
+ */
+export function parseTime(v) {
+  const s = String(v).replace(' ', 'T');
+  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00` : s);
 }
 
 function resultTable(res) {
