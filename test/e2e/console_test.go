@@ -348,6 +348,10 @@ func TestConsoleBrowser(t *testing.T) {
 	if x := value(chromedp.Text(css("#sql-chart .u-legend .u-series:first-child .u-value"))); !strings.HasPrefix(x, "2026-01-02") {
 		t.Errorf("the middle day charts as %q, want 2026-01-02", x)
 	}
+	// The legend names the columns as they are.
+	if l := value(chromedp.Evaluate[string](`[...document.querySelectorAll('#sql-chart .u-legend .u-label')].map((x) => x.innerText).join(',')`)); l != "day,n" {
+		t.Errorf("chart legend %q, want day,n", l)
+	}
 	step("host time zone again", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{})
 		return err

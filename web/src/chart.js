@@ -34,11 +34,11 @@ export function rateChart(el, data, width, windowSeconds = 900) {
 /**
  * resultChart draws a SQL result: kind 'line' or 'bar'; x is numbers
  * (time in seconds when time is true) or, for categories, indexes with
- * labels; ys are the plotted columns.
+ * labels; xLabel names the x column in the legend; ys are the plotted columns.
  */
-export function resultChart(el, { kind, x, labels, time, ys }, width) {
+export function resultChart(el, { kind, x, xLabel, labels, time, ys }, width) {
   const bars = kind === 'bar';
-  const series = [{ label: labels ? 'x' : undefined, value: labels ? (u, v) => (v == null ? '' : labels[v] ?? '') : undefined }];
+  const series = [{ label: xLabel, value: labels ? (u, v) => (v == null ? '' : labels[v] ?? '') : undefined }];
   ys.forEach((y, i) => {
     const color = palette[i % palette.length];
     series.push({

@@ -146,7 +146,7 @@ export function chartData(kind, xCol, ys, rows) {
     labels = order.map((r) => String(rows[r][xCol.i]));
     x = order.map((_, k) => k);
   }
-  return { kind, x, labels, time, ys: ys.map((c) => ({ label: c.name, values: order.map((r) => num(rows[r][c.i])) })) };
+  return { kind, x, xLabel: xCol.name, labels, time, ys: ys.map((c) => ({ label: c.name, values: order.map((r) => num(rows[r][c.i])) })) };
 }
 
 /**
