@@ -529,6 +529,52 @@ func TestConsoleBrowser(t *testing.T) {
 	excMu.Unlock()
 }
 
+// TestConsoleBrowserThrottled: with --enforce-limits, refreshing a few
+// dozen streams spends DescribeStreamSummary's quota (20/s per account);
+// the streams page paces itself and shows every stream, not throttling
+// errors, across refreshes.
+func TestConsoleBrowserThrottled(t *testing.T) {
+	chromium := chromiumPath(t)
+	p := startRheo(t, "--enforce-limits")
+	url := p.endpoint()
+	const streams = 30
+	for i := 0; i < streams; i++ {
+		// CreateStream has a quota too (5/s): wait it out.
+		waitUntil(t, 10*time.Second, func() bool {
+			req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(fmt.Sprintf(`{"StreamName":"throttled_%02d","ShardCount":1}`, i)))
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "Kinesis_20131202.CreateStream")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
+		})
+	}
+	browser := newBrowser(t, chromium, chromedp.WindowSize(1400, 1000))
+	ctx, cancel := context.WithTimeout(browser, time.Minute)
+	defer cancel()
+	poll := func(cond string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](cond, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(40*time.Second))(ctx, tg)
+			return err
+		})
+	}
+	all := fmt.Sprintf(`document.querySelectorAll('tr[data-stream] .status.active').length === %d`, streams)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(url+"/"),
+		poll(all),
+		chromedp.Sleep(6*time.Second), // the next refresh
+		poll(all),
+	); err != nil {
+		t.Fatalf("streams page under call quotas: %v", err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('tr[data-stream] .error').length`)); err != nil || n != 0 {
+		t.Errorf("%d streams show an error (%v)", n, err)
+	}
+}
+
 // TestCrossSiteFormRefused: a page on another origin that makes the
 // visitor's Chromium post a form to rheo (a text/plain body that is valid
 // JSON for /v1/sql, with a COPY that writes a file) is refused, and the

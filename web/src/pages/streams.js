@@ -17,9 +17,11 @@ export function streamsPage(root) {
     lagBox);
 
   let stopped = false;
+  const known = new Map(); // stream → its last summary, for throttled refreshes
+  const pace = { on: false };
   async function refresh() {
     const [streams, series, lags] = await Promise.all([
-      loadStreams().catch((e) => e),
+      loadStreams(known, pace).catch((e) => e),
       consoleApi('series').catch(() => null),
       consoleApi('lag').catch((e) => e),
     ]);
@@ -43,20 +45,42 @@ export function streamsPage(root) {
   return () => { stopped = true; stopTimer(); charts.forEach((c) => c.destroy()); };
 }
 
-async function loadStreams() {
+// Under --enforce-limits DescribeStreamSummary has AWS's quota of 20 calls
+// a second per account, which a refresh of a few dozen streams spends at
+// once, and which the user's own code is testing against. Once throttled,
+// the page paces itself to half of it and shows a throttled stream's last
+// summary rather than the error.
+const pacedGapMs = 100;
+
+async function loadStreams(known, pace) {
   const names = await listStreams();
-  // A few calls at a time: hundreds of streams must not mean hundreds of
-  // concurrent requests every refresh.
-  return mapLimit(names, 8, async (name) => {
+  const describe = async (name) => {
+    if (pace.on) await sleep(pacedGapMs);
     const sum = await kinesis('DescribeStreamSummary', { StreamName: name })
       .then((o) => o.StreamDescriptionSummary || {}).catch((e) => ({ error: e }));
+    if (sum.error && sum.error.kind === 'LimitExceededException') {
+      pace.on = true;
+      return known.get(name) || null; // null: try again, paced
+    }
     let consumers = [];
     if (sum.StreamARN) {
       consumers = await kinesis('ListStreamConsumers', { StreamARN: sum.StreamARN }).then((o) => o.Consumers || []).catch(() => []);
     }
-    return { name, sum, consumers };
-  });
+    const s = { name, sum, consumers };
+    if (!sum.error) known.set(name, s);
+    return s;
+  };
+  // A few calls at a time: hundreds of streams must not mean hundreds of
+  // concurrent requests every refresh.
+  const out = await mapLimit(names, pace.on ? 1 : 8, describe);
+  for (let i = 0; i < out.length; i++) {
+    if (!out[i]) out[i] = (await describe(names[i])) || { name: names[i], sum: { error: new Error('LimitExceededException: Rate exceeded; retrying at the next refresh') }, consumers: [] };
+  }
+  for (const name of known.keys()) if (!names.includes(name)) known.delete(name);
+  return out;
 }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function renderStreams(list, streams, series, charts) {
   const seen = new Set();
