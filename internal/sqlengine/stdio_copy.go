@@ -19,7 +19,8 @@ import (
 // the client's data goes through into the file before the COPY runs.
 //
 // Formats: the options DuckDB understands are passed on (CSV with HEADER,
-// DELIMITER, ..., also in Postgres's old "CSV HEADER" spelling). Without
+// DELIMITER, ..., also in Postgres's old "CSV HEADER" spelling), with
+// HEADER false unless HEADER is given, as in Postgres (csvHeaderOff). Without
 // any option the format is Postgres's text format. TO STDOUT then runs the
 // COPY's source as a query and returns its rows (CopyOutText), which the
 // Postgres endpoint renders as it renders query results (t and f, not
@@ -129,7 +130,7 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 	path := f.Name()
 	f.Close()
 	remove := func() { os.Remove(path) }
-	rw := st[:c.at.pos] + quoteString(path) + strings.TrimRight(st[c.at.end:], "; \t\r\n")
+	rw := st[:c.at.pos] + quoteString(path) + csvHeaderOff(strings.TrimRight(st[c.at.end:], "; \t\r\n"))
 	switch {
 	case binCols != nil:
 		// The client's binary rows reach the load as CSV (CopyInBinary).
@@ -294,4 +295,85 @@ func (r *Result) NeedsClient() error {
 		return newErr(CodeFeature, "COPY ... FROM STDIN needs a Postgres client to send the data (psql's \\copy); here, COPY from a file or an s3:// path instead")
 	}
 	return nil
+}
+
+// csvHeaderOff returns the options of a COPY ... TO STDOUT or FROM STDIN
+// in CSV (opts: the text after STDOUT or STDIN) with HEADER false added
+// when the client gave no HEADER. Postgres reads and writes CSV without a
+// header unless told otherwise; DuckDB writes one and, reading, takes a
+// first line it cannot tell from a header (a table of text columns) for
+// one: psql's "\copy t from 'f.csv' csv" silently lost the first row.
+// Postgres's old option spelling (CSV DELIMITER ',' ...) is rewritten as
+// a parenthesized list, since it has no way to say HEADER false. Options
+// of another format (json, parquet) and any it does not know are left
+// as they are.
+func csvHeaderOff(opts string) string {
+	toks, err := lex(opts, false)
+	if err != nil || len(toks) == 0 {
+		return opts
+	}
+	if toks[0].is("with") {
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return opts
+	}
+	if toks[0].kind == tokPunct && toks[0].text == "(" {
+		// (name value, ...): the name starts each item.
+		depth, first := 0, true
+		for i, t := range toks {
+			switch {
+			case t.kind == tokPunct && t.text == "(":
+				depth++
+				continue
+			case t.kind == tokPunct && t.text == ")":
+				depth--
+				continue
+			case t.kind == tokPunct && t.text == "," && depth == 1:
+				first = true
+				continue
+			}
+			if depth != 1 || !first {
+				continue
+			}
+			first = false
+			switch {
+			case t.is("header"):
+				return opts
+			case t.is("format") && i+1 < len(toks):
+				if v := toks[i+1]; !(v.is("csv") || v.kind == tokString && strings.EqualFold(v.text, "csv")) {
+					return opts
+				}
+			}
+		}
+		at := toks[0].end
+		if len(toks) > 1 && toks[1].kind == tokPunct && toks[1].text == ")" {
+			return opts[:at] + "HEADER false" + opts[at:] // "()"
+		}
+		return opts[:at] + "HEADER false, " + opts[at:]
+	}
+	// The old spelling: CSV, DELIMITER [AS] 'x', NULL [AS] 'x', QUOTE [AS]
+	// 'x', ESCAPE [AS] 'x'.
+	items := []string{"FORMAT csv"}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.is("csv"):
+		case t.is("header"):
+			return opts
+		case t.is("delimiter") || t.is("null") || t.is("quote") || t.is("escape"):
+			j := i + 1
+			if j < len(toks) && toks[j].is("as") {
+				j++
+			}
+			if j >= len(toks) || toks[j].kind != tokString {
+				return opts
+			}
+			items = append(items, strings.ToUpper(t.text)+" "+quoteString(toks[j].text))
+			i = j
+		default:
+			return opts
+		}
+	}
+	return " (" + strings.Join(append(items, "HEADER false"), ", ") + ")"
 }

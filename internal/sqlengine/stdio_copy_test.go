@@ -128,6 +128,61 @@ func TestStdioCopy(t *testing.T) {
 	}
 }
 
+// CSV through STDIN and STDOUT has no header line unless HEADER is given,
+// as in Postgres: DuckDB took the first line of a table of text columns
+// for a header and dropped it (psql's "\copy t from 'f.csv' csv"), and
+// wrote one out.
+func TestStdioCopyCSVHeader(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE w (a VARCHAR, b VARCHAR)")
+	for _, q := range []string{
+		"COPY w FROM STDIN CSV",
+		"COPY w FROM STDIN WITH CSV DELIMITER AS ','",
+		"COPY w FROM STDIN (FORMAT csv)",
+		"COPY w FROM STDIN WITH (FORMAT 'csv', DELIMITER ',')",
+		"COPY w FROM STDIN (DELIMITER ',')",
+	} {
+		exec(t, s, "DELETE FROM w")
+		if tag, err := copyIn(t, s, q, "alpha,beta\ngamma,delta\n"); err != nil || tag != "COPY 2" {
+			t.Errorf("%s: %q %v, want COPY 2", q, tag, err)
+		}
+	}
+	exec(t, s, "DELETE FROM w")
+	if tag, err := copyIn(t, s, "COPY w FROM STDIN CSV HEADER", "a,b\ngamma,delta\n"); err != nil || tag != "COPY 1" {
+		t.Errorf("CSV HEADER: %q %v, want COPY 1", tag, err)
+	}
+	for q, want := range map[string]string{
+		"COPY w TO STDOUT CSV":                           "gamma,delta\n",
+		"COPY w TO STDOUT WITH (FORMAT csv)":             "gamma,delta\n",
+		"COPY w TO STDOUT (FORMAT csv, HEADER true)":     "a,b\ngamma,delta\n",
+		"COPY w TO STDOUT (FORMAT csv, DELIMITER '|')":   "gamma|delta\n",
+		"COPY (SELECT a FROM w) TO STDOUT (FORMAT json)": `{"a":"gamma"}` + "\n",
+	} {
+		if data, _ := copyOut(t, s, q); data != want {
+			t.Errorf("%s: %q, want %q", q, data, want)
+		}
+	}
+}
+
+func TestCSVHeaderOff(t *testing.T) {
+	for in, want := range map[string]string{
+		" CSV":                             " (FORMAT csv, HEADER false)",
+		" WITH CSV NULL AS 'x' QUOTE '\"'": ` (FORMAT csv, NULL 'x', QUOTE '"', HEADER false)`,
+		" CSV HEADER":                      " CSV HEADER",
+		" (FORMAT csv)":                    " (HEADER false, FORMAT csv)",
+		" WITH ()":                         " WITH (HEADER false)",
+		" (FORMAT csv, HEADER)":            " (FORMAT csv, HEADER)",
+		" (FORMAT json)":                   " (FORMAT json)",
+		" (FORMAT parquet)":                " (FORMAT parquet)",
+		" CSV FORCE QUOTE *":               " CSV FORCE QUOTE *",
+	} {
+		if got := csvHeaderOff(in); got != want {
+			t.Errorf("csvHeaderOff(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // FuzzPGText: the text-format converters never fail on bytes from the
 // client or DuckDB, and a row written in text format comes back the same
 // through pgTextToCSV and csvToPGText.
