@@ -153,7 +153,8 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 // runSQL runs one statement and collects up to maxRows rows.
 func runSQL(ctx context.Context, sess *sqlengine.Session, stmt string, args []any, maxRows int) (sqlResult, error) {
 	start := time.Now()
-	res, err := sess.Query(ctx, stmt, args...)
+	// One row more than is returned tells whether there were more.
+	res, err := sess.QueryLimit(ctx, stmt, maxRows+1, args...)
 	if err != nil {
 		return sqlResult{}, err
 	}

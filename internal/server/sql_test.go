@@ -475,6 +475,17 @@ func TestSQLHTTP(t *testing.T) {
 	if code != 200 || m["rowCount"] != float64(7) || m["truncated"] != true {
 		t.Errorf("maxRows: %d rowCount %v truncated %v", code, m["rowCount"], m["truncated"])
 	}
+	// ... and rows past it are not computed (nor held: a console preview
+	// of a big table took gigabytes): the row that would fail is never
+	// reached.
+	code, m = postSQL(t, s, `{"sql": "SELECT CASE WHEN range < 1000000 THEN range ELSE error('computed') END AS n FROM range(2000000)", "maxRows": 5}`)
+	if code != 200 || m["rowCount"] != float64(5) || m["truncated"] != true {
+		t.Errorf("maxRows of a big result: %d %v", code, m)
+	}
+	code, m = postSQL(t, s, `{"sql": "SELECT * FROM range(3)", "maxRows": 3}`)
+	if code != 200 || m["rowCount"] != float64(3) || m["truncated"] == true || m["tag"] != "SELECT 3" {
+		t.Errorf("maxRows equal to the rows: %d %v", code, m)
+	}
 
 	// Errors: SQL, JSON, method.
 	code, m = postSQL(t, s, `{"sql": "SELECT 1; SELEC 2"}`)

@@ -52,4 +52,6 @@
 //
 // duckdb-go v2.5.4 materialises results inside DuckDB (no streaming result
 // API); Result hands rows out one at a time without copying them in Go.
+// Session.QueryLimit, for callers that read only the first rows, wraps a
+// query in a LIMIT so that the rest are neither computed nor held.
 package sqlengine

@@ -72,6 +72,21 @@ type Description struct {
 // handles itself (Hive/native stream DDL, SET kinesis.*, DROP of stream
 // tables) never reach DuckDB raw. Every error is an *Error.
 func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Result, error) {
+	return s.query(ctx, sqlText, 0, args)
+}
+
+// QueryLimit is Query for a caller that reads at most limit rows (a
+// preview: POST /v1/sql, the console). A query is run as
+// SELECT * FROM (query) LIMIT limit, so DuckDB, which builds a whole
+// result before the first row is read, neither computes nor holds the
+// rows no one reads: a SELECT * of a big table in the console took
+// gigabytes. Column names, errors and the statement's effects (iterations
+// recorded) are the query's own.
+func (s *Session) QueryLimit(ctx context.Context, sqlText string, limit int, args ...any) (*Result, error) {
+	return s.query(ctx, sqlText, limit, args)
+}
+
+func (s *Session) query(ctx context.Context, sqlText string, limit int, args []any) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -166,7 +181,7 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 			}
 		}
 	}
-	r, err := s.runNamed(ctx, st, toks, args, nameSrc)
+	r, err := s.runNamed(ctx, st, toks, args, nameSrc, limit)
 	if err == nil {
 		s.track(toks)
 	} else {
@@ -314,12 +329,13 @@ func returnsRows(t duckdb.StmtType) bool {
 // run sends a statement to DuckDB, with the session's checkpoint settings
 // and the query's pushdown bounds in the context for rheo_scan.
 func (s *Session) run(ctx context.Context, st string, toks []token, args []any) (*Result, error) {
-	return s.runNamed(ctx, st, toks, args, "")
+	return s.runNamed(ctx, st, toks, args, "", 0)
 }
 
 // runNamed is run naming a query's result columns as Postgres would from
-// nameSrc, the statement as the client wrote it ("": DuckDB's names).
-func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []any, nameSrc string) (*Result, error) {
+// nameSrc, the statement as the client wrote it ("": DuckDB's names), and
+// computing at most limit rows of a query (0: all; QueryLimit).
+func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []any, nameSrc string, limit int) (*Result, error) {
 	plan := &queryPlan{windows: map[string][]iteration.Range{}}
 	if isPlainExplain(toks) {
 		// EXPLAIN only plans: binding the scans must not record an
@@ -343,6 +359,11 @@ func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []
 	if nameSrc != "" && stype == duckdb.STATEMENT_TYPE_SELECT {
 		pgCols = stmtColumns(stmt)
 		s.pgColumnNames(ctx, nameSrc, pgCols)
+		if limit > 0 && isQuery(toks) {
+			// The names stay the query's: the wrapper would rename
+			// duplicates (a, a_1).
+			stmt = s.limited(pctx, stmt, st, limit, len(pgCols))
+		}
 	}
 	rows, err := stmt.QueryContext(pctx, namedArgs(args))
 	if err != nil {
