@@ -33,7 +33,7 @@ export function deliveryPage(root) {
         descs.map(({ name, d, error }) => {
           const c = byName.get(name) || {};
           const failure = d && d.FailureDescription ? `${d.FailureDescription.Type}: ${d.FailureDescription.Details}` : '';
-          const lastErr = c.lastError ? `${c.lastError}${c.failingSince && !c.failingSince.startsWith('0001') ? ` (failing since ${fmtTime(c.failingSince)}, ${c.attempts} attempts)` : ''}` : failure;
+          const lastErr = c.lastError ? `${c.lastError}${c.failingSince && !c.failingSince.startsWith('0001') ? ` (failing since ${fmtTime(c.failingSince)}, ${c.attempts} attempt${c.attempts === 1 ? '' : 's'})` : ''}` : failure;
           return [h('b', {}, name),
             error ? errorBox(error) : d ? h('span', { class: `status ${String(d.DeliveryStreamStatus).toLowerCase()}` }, d.DeliveryStreamStatus) : '–',
             d ? d.DeliveryStreamType : '–',

@@ -63,7 +63,7 @@ export function streamPage(root, name) {
       const [sumOut, shards] = await Promise.all([kinesis('DescribeStreamSummary', { StreamName: name }), listShards(name)]);
       const s = sumOut.StreamDescriptionSummary || {};
       mount(summary, h('p', {}, h('span', { class: `status ${String(s.StreamStatus).toLowerCase()}` }, s.StreamStatus),
-        ` · ${s.OpenShardCount} open shards · retention ${s.RetentionPeriodHours} h · ${s.StreamModeDetails ? s.StreamModeDetails.StreamMode : ''}`,
+        ` · ${s.OpenShardCount} open shard${s.OpenShardCount === 1 ? '' : 's'} · retention ${s.RetentionPeriodHours} h · ${s.StreamModeDetails ? s.StreamModeDetails.StreamMode : ''}`,
         ` · encryption ${s.EncryptionType || 'NONE'} · created ${fmtTime((s.StreamCreationTimestamp || 0) * 1000)}`,
         h('br'), h('code', { class: 'muted' }, s.StreamARN || '')));
       const children = {};
