@@ -659,6 +659,7 @@ func TestClosedShard(t *testing.T) {
 	}
 	if _, err := env.meta.UpdateStream("c", func(s *meta.Stream) error {
 		s.Shards[0].Closed = true
+		s.Shards[0].ClosedAt = env.clock.now() // else it closed in year 1 and has expired
 		parent := uint32(0)
 		s.Shards = append(s.Shards, meta.Shard{Index: 2, Parent: &parent, HashKeyStart: s.Shards[0].HashKeyStart, HashKeyEnd: s.Shards[0].HashKeyEnd})
 		s.NextShardIndex = 3

@@ -94,7 +94,7 @@ func (s *Server) getRecords(ctx context.Context, in *wire.GetRecordsInput) (*get
 	if err := s.dataReady(st); err != nil {
 		return nil, err
 	}
-	if _, ok := findShard(st, it.shard); !ok {
+	if _, ok := liveShard(st, it.shard, s.now()); !ok {
 		return nil, s.shardNotFound(it.stream, it.shard)
 	}
 	limit := wire.MaxGetRecordsLimit

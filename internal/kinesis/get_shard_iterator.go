@@ -8,7 +8,8 @@ package kinesis
 // AT_TIMESTAMP (Timestamp required and not in the future). ShardId is read
 // leniently as AWS does ("shardId-000000000001", "shardId-1", "1"). Errors
 // carry AWS's wording: ResourceNotFoundException "Shard shardId-... in
-// stream X under account Y does not exist" for a missing shard or stream,
+// stream X under account Y does not exist" for a missing shard or stream
+// (or a closed shard whose records are all past the retention period),
 // InvalidArgumentException for a sequence number of another shard or a
 // missing/extra StartingSequenceNumber or Timestamp. Positions below the
 // trim horizon resolve to the trim horizon. The token is signed (see
@@ -70,7 +71,7 @@ func (s *Server) getShardIterator(ctx context.Context, in *wire.GetShardIterator
 	if err := s.dataReady(st); err != nil {
 		return nil, err
 	}
-	if _, ok := findShard(st, idx); !ok {
+	if _, ok := liveShard(st, idx, s.now()); !ok {
 		return nil, s.shardNotFound(name, idx)
 	}
 	typ := *in.ShardIteratorType

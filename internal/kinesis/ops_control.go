@@ -1,8 +1,10 @@
 // Stream-management plumbing: the action table, the janitor goroutine that
-// persists finished state transitions and finishes deletions, shard
-// rendering and the opaque pagination tokens of ListShards and ListStreams.
+// persists finished state transitions, finishes deletions and removes
+// expired closed shards, shard rendering and the opaque pagination tokens
+// of ListShards and ListStreams.
 //
-// The janitor sleeps until the earliest pending ReadyAt (no polling), is
+// The janitor sleeps until the earliest pending ReadyAt or closed-shard
+// expiry (no polling), is
 // woken by kickJanitor whenever an action starts a transition, and on start
 // (so after a restart) finishes every transition already due. Structural
 // changes (creating a stream, finishing a deletion) run under
@@ -115,8 +117,9 @@ func (s *Server) kickJanitor() {
 	}
 }
 
-// janitor runs until s.stop closes. Each round persists due transitions
-// and then sleeps until the next ReadyAt or a kick.
+// janitor runs until s.stop closes. Each round persists due transitions,
+// removes expired closed shards and then sleeps until the next ReadyAt or
+// expiry, or a kick.
 func (s *Server) janitor() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -141,11 +144,18 @@ func (s *Server) janitor() {
 	}
 }
 
-// sweep finishes every due transition and returns the earliest ReadyAt
-// still pending.
+// sweep finishes every due transition, removes expired closed shards and
+// returns the earliest time one of those is pending.
 func (s *Server) sweep() (next time.Time, pending bool) {
 	now := s.now()
+	if err := s.expireShards(); err != nil {
+		s.logger.Error("expire closed shards", "err", err)
+		next, pending = now.Add(time.Second), true // retry later rather than spin
+	}
 	for _, st := range s.meta.Streams() {
+		if at, ok := nextExpiry(st, now); ok && (!pending || at.Before(next)) {
+			next, pending = at, true
+		}
 		switch st.Status {
 		case meta.StatusActive:
 			continue

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -126,6 +127,18 @@ func parseShardID(id string) (uint32, bool) {
 		return 0, false
 	}
 	return uint32(n), true
+}
+
+// liveShard is findShard for the data actions: a closed shard whose
+// records have all passed the retention period is expired, and AWS answers
+// for it as for a shard that never existed, even before the janitor
+// (expireShards) has removed it.
+func liveShard(st *meta.Stream, idx uint32, now time.Time) (*meta.Shard, bool) {
+	sh, ok := findShard(st, idx)
+	if !ok || shardExpired(st, sh, now) {
+		return nil, false
+	}
+	return sh, true
 }
 
 // findShard returns the shard of st with index idx.

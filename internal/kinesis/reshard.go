@@ -52,8 +52,12 @@
 // what the KCL, Flink and Spark test for; they never read it as a record).
 // A closed shard expires once all its records are past the retention
 // period, that is once ClosedAt is older than the trim horizon: ListShards
-// hides it from then on, and expireShards deletes its log files and then
-// its metadata (log first: a crash in between leaves a shard repairShards
+// and DescribeStream hide it from then on, GetShardIterator, GetRecords and
+// SubscribeToShard answer ResourceNotFoundException as for a shard that
+// never existed (as AWS does for an EXPIRED shard), and expireShards, run
+// by the janitor when the shard expires (nextExpiry) as well as by
+// ListShards, resharding and New, deletes its log files and then its
+// metadata (log first: a crash in between leaves a shard repairShards
 // recreates empty and the next sweep removes).
 //
 // # Known gaps vs AWS
@@ -619,6 +623,29 @@ func hasExpired(st *meta.Stream, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// nextExpiry is when the next closed shard of st expires (the janitor
+// wakes then), if one is still to expire.
+func nextExpiry(st *meta.Stream, now time.Time) (time.Time, bool) {
+	if gone(st, now) {
+		return time.Time{}, false
+	}
+	var next time.Time
+	found := false
+	ret := time.Duration(st.RetentionHours) * time.Hour
+	for i := range st.Shards {
+		sh := &st.Shards[i]
+		if !sh.Closed || shardExpired(st, sh, now) {
+			continue
+		}
+		// shardExpired is strict: a millisecond later it holds.
+		at := sh.ClosedAt.Add(ret + time.Millisecond)
+		if !found || at.Before(next) {
+			next, found = at, true
+		}
+	}
+	return next, found
 }
 
 // expireShards removes expired closed shards of every stream.

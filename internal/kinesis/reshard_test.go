@@ -941,3 +941,53 @@ func TestDescribeStreamHidesExpiredShards(t *testing.T) {
 		t.Fatalf("Limit 1: %+v", d.StreamDescription)
 	}
 }
+
+// TestJanitorExpiresClosedShards: once a closed shard's records have all
+// passed the retention period, the janitor removes its log files and its
+// metadata on its own (no ListShards or reshard needed), and the data
+// actions answer for it as AWS does for an expired shard, even before the
+// janitor has run.
+func TestJanitorExpiresClosedShards(t *testing.T) {
+	env := startEnv(t)
+	ctx := testCtx(t)
+	env.create(t, "s", 1)
+	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/s"
+	c := fanRegister(t, env, arn, "c")
+	rsPut(t, env, "s", "0", "old")
+	if _, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("s"), ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String(hashMid)}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := env.meta.Stream("s")
+	closedAt := st.Shards[0].ClosedAt
+	next, pending := env.srv.sweep()
+	if want := closedAt.Add(24*time.Hour + time.Millisecond); !pending || !next.Equal(want) {
+		t.Fatalf("janitor wakes at %v (pending %v), want %v", next, pending, want)
+	}
+
+	// An iterator taken just before the expiry, used just after.
+	env.clock.advance(24*time.Hour - time.Minute)
+	it, err := env.client.GetShardIterator(ctx, &kin.GetShardIteratorInput{StreamName: aws.String("s"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.clock.advance(2 * time.Minute)
+	const missing = "Shard shardId-000000000000 in stream s under account 000000000000 does not exist"
+	_, err = env.client.GetRecords(ctx, &kin.GetRecordsInput{ShardIterator: it.ShardIterator})
+	wantAPIError(t, err, "ResourceNotFoundException", missing)
+	_, err = env.client.GetShardIterator(ctx, &kin.GetShardIteratorInput{StreamName: aws.String("s"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	wantAPIError(t, err, "ResourceNotFoundException", missing)
+	_, err = env.client.SubscribeToShard(ctx, &kin.SubscribeToShardInput{ConsumerARN: c.ConsumerARN, ShardId: aws.String("shardId-000000000000"), StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}})
+	wantAPIError(t, err, "ResourceNotFoundException", missing)
+
+	// The janitor's round removes it from the log and from meta.
+	if _, pending := env.srv.sweep(); pending {
+		t.Fatal("janitor still has work pending after the last closed shard expired")
+	}
+	if _, err := env.log.Info(shardlog.ShardID{Stream: st.UID, Shard: 0}); !errors.Is(err, shardlog.ErrShardNotFound) {
+		t.Fatalf("expired shard 0 still in the log: %v", err)
+	}
+	st, _ = env.meta.Stream("s")
+	if len(st.Shards) != 2 || st.Shards[0].Index != 1 {
+		t.Fatalf("meta still lists the expired shard: %+v", st.Shards)
+	}
+}

@@ -256,7 +256,7 @@ func (f *fanout) subscribeOp(ctx context.Context, c *call) (any, error) {
 	if !ok {
 		return nil, wire.ResourceNotFound("Could not find shard %s in stream %s under account %s.", *in.ShardId, st.Name, s.cfg.Account)
 	}
-	if _, ok := findShard(st, idx); !ok {
+	if _, ok := liveShard(st, idx, s.now()); !ok {
 		return nil, s.shardNotFound(st.Name, idx)
 	}
 	id := shardlog.ShardID{Stream: st.UID, Shard: idx}
