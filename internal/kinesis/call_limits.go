@@ -13,9 +13,14 @@
 // holding one second's worth, refilled continuously by the server clock,
 // like the per-shard budgets in throughput.go.
 //
+// SubscribeToShard has one call per second per registered consumer per
+// shard; an extra call fails with "Rate exceeded for consumer
+// <ConsumerARN> and shard <shardId-…>" (AWS's wording as clients report
+// it; the API reference gives none).
+//
 // Known gaps vs AWS: regions share one account budget (rheo has one
-// namespace of streams); SubscribeToShard's once-per-second rule and the
-// rolling-day limits of encryption changes are not enforced here.
+// namespace of streams); the rolling-day limits of encryption changes are
+// not enforced here.
 package kinesis
 
 import (
@@ -31,7 +36,8 @@ type callScope uint8
 const (
 	perAccount callScope = iota
 	perStream
-	perShard // per open shard of a stream
+	perShard         // per open shard of a stream
+	perConsumerShard // per registered consumer and shard (SubscribeToShard)
 )
 
 // callLimit is one action's quota.
@@ -69,11 +75,12 @@ var callLimits = map[string]callLimit{
 	"ListShards":                 {1000, perStream},
 	"ListStreamConsumers":        {5, perStream},
 	"GetShardIterator":           {5, perShard},
+	"SubscribeToShard":           {1, perConsumerShard},
 }
 
 // callKey names one bucket.
 type callKey struct {
-	action, stream, shard string
+	action, stream, shard, consumer string
 }
 
 // callRates holds the buckets of the call quotas.
@@ -128,6 +135,11 @@ func (l *limiter) admitCall(action string, c *call, account string) error {
 		k.stream = stream
 	case perShard:
 		k.stream, k.shard = stream, t.ShardId
+	case perConsumerShard:
+		k.consumer, k.shard = t.ConsumerARN, t.ShardId
+		if idx, ok := parseShardID(t.ShardId); ok {
+			k.shard = shardIDString(idx) // "1" and "shardId-000000000001" are one shard
+		}
 	}
 	now := l.now().UnixNano()
 	l.calls.mu.Lock()
@@ -154,6 +166,9 @@ func (l *limiter) admitCall(action string, c *call, account string) error {
 	l.calls.mu.Unlock()
 	if admitted {
 		return nil
+	}
+	if lim.scope == perConsumerShard && k.consumer != "" {
+		return wire.LimitExceeded("Rate exceeded for consumer %s and shard %s", k.consumer, k.shard)
 	}
 	if stream != "" {
 		return wire.LimitExceeded("Rate exceeded for stream %s under account %s.", stream, account)

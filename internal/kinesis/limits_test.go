@@ -415,3 +415,45 @@ func TestCallQuotaBodies(t *testing.T) {
 		t.Fatalf("limits off: %v", err)
 	}
 }
+
+// TestSubscribeToShardCallQuota: one SubscribeToShard call per second per
+// registered consumer per shard, as AWS documents; other consumers and
+// other shards have their own budget.
+func TestSubscribeToShardCallQuota(t *testing.T) {
+	clock := newFrozenClock()
+	env := startEnv(t, withLimits(clock))
+	arn := fanStream(t, env, "s", 2)
+	c1 := fanRegister(t, env, arn, "c1")
+	c2 := fanRegister(t, env, arn, "c2")
+	ctx := testCtx(t)
+	sub := func(consumer *string, shard string) error {
+		// A client per call: the SDK's event-stream codec is shared by the
+		// streams of one client and races (see fanSubscribe).
+		c := kin.New(env.client.Options(), func(o *kin.Options) { o.Retryer = aws.NopRetryer{} })
+		out, err := c.SubscribeToShard(ctx, &kin.SubscribeToShardInput{ConsumerARN: consumer, ShardId: aws.String(shard),
+			StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+		if err == nil {
+			out.GetStream().Close()
+		}
+		return err
+	}
+	if err := sub(c1.ConsumerARN, "shardId-000000000000"); err != nil {
+		t.Fatal(err)
+	}
+	wantAPIError(t, sub(c1.ConsumerARN, "shardId-000000000000"), "LimitExceededException",
+		"Rate exceeded for consumer "+*c1.ConsumerARN+" and shard shardId-000000000000")
+	// Another shard has its own budget; the short form of its id names it.
+	if err := sub(c1.ConsumerARN, "1"); err != nil {
+		t.Fatalf("the same consumer on another shard: %v", err)
+	}
+	wantAPIError(t, sub(c1.ConsumerARN, "shardId-000000000001"), "LimitExceededException",
+		"Rate exceeded for consumer "+*c1.ConsumerARN+" and shard shardId-000000000001")
+	if err := sub(c2.ConsumerARN, "shardId-000000000000"); err != nil {
+		t.Fatalf("another consumer on the same shard: %v", err)
+	}
+	clock.advance(time.Second)
+	var le *types.LimitExceededException
+	if err := sub(c1.ConsumerARN, "shardId-000000000000"); errors.As(err, &le) {
+		t.Fatalf("a second later: %v", err)
+	}
+}

@@ -35,10 +35,10 @@ package kinesis
 // resubscribing AFTER it skips nothing (docs/format/seqnum.md).
 //
 // With Config.EnforceLimits each consumer is paced to 2 MiB/s per shard
-// (fanout.readLimit, throughput.go).
+// (fanout.readLimit, throughput.go), and a consumer may call once per
+// second per shard (LimitExceededException otherwise, call_limits.go).
 //
-// Gaps vs AWS: the once-per-second call rule per consumer and shard is not
-// enforced; a call within 5 seconds of a successful one is refused only
+// Gaps vs AWS: a call within 5 seconds of a successful one is refused only
 // while that subscription is still open (AWS refuses it even after the
 // first one ended), so a client may resubscribe at once after a
 // disconnect. The message the taken-over stream ends with is rheo's.
