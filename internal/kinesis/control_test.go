@@ -808,3 +808,92 @@ func TestNextTokenLength(t *testing.T) {
 		}
 	}
 }
+
+// failRetentionLog fails the next fail SetRetention calls, as a log whose
+// state-file write failed does.
+type failRetentionLog struct {
+	shardlog.Log
+	fail atomic.Int32
+}
+
+func (f *failRetentionLog) SetRetention(id shardlog.ShardID, d time.Duration) error {
+	if f.fail.Add(-1) >= 0 {
+		return fmt.Errorf("write state: %w", shardlog.ErrReadOnly)
+	}
+	return f.Log.SetRetention(id, d)
+}
+
+// TestRetentionDecreaseHidesOlderRecords: as on AWS, records older than a
+// decreased retention are unreadable at once: from TRIM_HORIZON, at their
+// own sequence numbers and through iterators taken before the decrease.
+// When the log's write fails, the call fails, and a retry (which finds
+// meta already changed) or a start still brings the log in line.
+func TestRetentionDecreaseHidesOlderRecords(t *testing.T) {
+	var fl *failRetentionLog
+	env := startEnvWith(t, func(l shardlog.Log) shardlog.Log { fl = &failRetentionLog{Log: l}; return fl })
+	ctx := testCtx(t)
+	env.create(t, "r", 1)
+	if _, err := env.client.IncreaseStreamRetentionPeriod(ctx, &kin.IncreaseStreamRetentionPeriodInput{StreamName: aws.String("r"), RetentionPeriodHours: aws.Int32(48)}); err != nil {
+		t.Fatal(err)
+	}
+	_, oldSeq := rsPut(t, env, "r", "0", "old")
+	env.clock.advance(30 * time.Hour)
+	_, newSeq := rsPut(t, env, "r", "0", "new")
+	shard := aws.String("shardId-000000000000")
+	iter := func(typ types.ShardIteratorType, seq *string) *string {
+		t.Helper()
+		out, err := env.client.GetShardIterator(ctx, &kin.GetShardIteratorInput{StreamName: aws.String("r"), ShardId: shard, ShardIteratorType: typ, StartingSequenceNumber: seq})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.ShardIterator
+	}
+	first := func(it *string) string {
+		t.Helper()
+		out, err := env.client.GetRecords(ctx, &kin.GetRecordsInput{ShardIterator: it})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Records) == 0 {
+			return ""
+		}
+		return *out.Records[0].SequenceNumber
+	}
+	held := iter(types.ShardIteratorTypeTrimHorizon, nil)
+	if got := first(iter(types.ShardIteratorTypeTrimHorizon, nil)); got != oldSeq {
+		t.Fatalf("before the decrease TRIM_HORIZON reads %s, want %s", got, oldSeq)
+	}
+	dec := func() error {
+		_, err := env.client.DecreaseStreamRetentionPeriod(ctx, &kin.DecreaseStreamRetentionPeriodInput{StreamName: aws.String("r"), RetentionPeriodHours: aws.Int32(24)})
+		return err
+	}
+	fl.fail.Store(1)
+	if err := dec(); err == nil {
+		t.Fatal("the decrease succeeded although the log's write failed")
+	}
+	if err := dec(); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	for name, it := range map[string]*string{
+		"held iterator": held,
+		"TRIM_HORIZON":  iter(types.ShardIteratorTypeTrimHorizon, nil),
+		"AT old number": iter(types.ShardIteratorTypeAtSequenceNumber, aws.String(oldSeq)),
+	} {
+		if got := first(it); got != newSeq {
+			t.Errorf("%s after the decrease reads %s, want %s", name, got, newSeq)
+		}
+	}
+
+	// A start finishes a change whose log write never happened.
+	st := mustStream(t, env, "r")
+	id := shardlog.ShardID{Stream: st.UID, Shard: 0}
+	if err := env.log.SetRetention(id, 48*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.srv.repairShards(); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := env.log.Info(id); err != nil || info.Retention != 24*time.Hour {
+		t.Fatalf("after repair: retention %v, %v", info.Retention, err)
+	}
+}

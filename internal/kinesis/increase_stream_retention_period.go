@@ -1,7 +1,8 @@
 // IncreaseStreamRetentionPeriod raises how long a stream keeps records
 // (24 to 8760 hours). The stream is UPDATING for Config.StateDelay; the new
-// retention reaches every shard of the log at once. Asking for the current
-// value is a no-op, as on AWS.
+// retention reaches every shard of the log at once (meta first, then the
+// log; a call that failed in between is finished by a retry or the next
+// start). Asking for the current value is a no-op, as on AWS.
 //
 // Errors as AWS: ValidationException for a missing RetentionPeriodHours or
 // one below 1; InvalidArgumentException for values outside 24-8760 hours or
@@ -50,7 +51,7 @@ func (s *Server) changeRetention(ctx context.Context, in *wire.RetentionPeriodIn
 		return nil, wire.InvalidArgument("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetentionHours, hours)
 	}
 	changed := false
-	updated, err := s.meta.UpdateStream(st.Name, func(cur *meta.Stream) error {
+	_, err = s.meta.UpdateStream(st.Name, func(cur *meta.Stream) error {
 		if err := s.requireActive(cur); err != nil {
 			return err
 		}
@@ -70,21 +71,51 @@ func (s *Server) changeRetention(ctx context.Context, in *wire.RetentionPeriodIn
 	})
 	switch {
 	case errors.Is(err, errNoChange):
-		return &wire.Empty{}, nil
 	case err != nil:
 		if _, ok := wire.AsError(err); ok {
 			return nil, err
 		}
 		return nil, fmt.Errorf("change retention of %s: %w", st.Name, err)
 	}
+	// Also when nothing changed: a retry of a call whose log write failed
+	// finds meta already at the new value, and must still finish the job.
+	if err := s.syncRetention(st.Name, st.UID); err != nil {
+		return nil, err
+	}
 	if changed {
-		d := time.Duration(hours) * time.Hour
-		for _, sh := range updated.Shards {
-			if err := s.log.SetRetention(shardlog.ShardID{Stream: updated.UID, Shard: sh.Index}, d); err != nil {
-				return nil, fmt.Errorf("set retention of %s shard %d: %w", st.Name, sh.Index, err)
-			}
-		}
 		s.kickJanitor()
 	}
 	return &wire.Empty{}, nil
+}
+
+// syncRetention gives every shard of the stream in the log the retention
+// meta stores, where the log has another. The retention actions commit
+// meta first and the log second, so a failed write or a crash in between
+// leaves them apart (after a decrease, records older than the new
+// retention would stay readable); the next call and every start
+// (repairShards) finish the job. It reads meta under s.ctl.mu, so of two
+// concurrent changes the log ends with the one meta kept.
+func (s *Server) syncRetention(name string, uid uint64) error {
+	s.ctl.mu.Lock()
+	defer s.ctl.mu.Unlock()
+	st, ok := s.meta.Stream(name)
+	if !ok || st.UID != uid || gone(st, s.now()) {
+		return nil
+	}
+	d := time.Duration(st.RetentionHours) * time.Hour
+	var errs []error
+	for _, sh := range st.Shards {
+		id := shardlog.ShardID{Stream: st.UID, Shard: sh.Index}
+		info, err := s.log.Info(id)
+		if errors.Is(err, shardlog.ErrShardNotFound) || err == nil && info.Retention == d {
+			continue // a missing shard is repairShards' to create
+		}
+		if err == nil {
+			err = s.log.SetRetention(id, d)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("set retention of %s shard %d: %w", st.Name, sh.Index, err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -14,7 +14,9 @@ import (
 // second, so a crash between the two leaves exactly this state; finishing
 // the job at startup makes the pair atomic as far as clients can tell
 // (the stream was still CREATING when the crash hit, and nothing was
-// acknowledged into those shards).
+// acknowledged into those shards). It also gives the log's shards the
+// retention meta stores (syncRetention), for a retention change a crash
+// cut short.
 func (s *Server) repairShards() error {
 	var errs []error
 	for _, st := range s.meta.Streams() {
@@ -35,6 +37,10 @@ func (s *Server) repairShards() error {
 			if err != nil && !errors.Is(err, shardlog.ErrShardExists) {
 				errs = append(errs, fmt.Errorf("repair shard %s of %s: %w", id, st.Name, err))
 			}
+		}
+		// A retention change whose log writes a crash cut short.
+		if err := s.syncRetention(st.Name, st.UID); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
