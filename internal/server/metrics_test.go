@@ -278,3 +278,37 @@ func waitActive(t *testing.T, s *Server, name string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestMetricsSQLExtendedErrors checks that a statement failing at parse
+// or plan through the extended protocol (pgx, JDBC: Parse, Describe, then
+// never Execute) counts once as a query and once as an error, as it does
+// through psql's simple protocol.
+func TestMetricsSQLExtendedErrors(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var one int
+	if err := c.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SELEC 1", "SELECT * FROM no_such_table"} {
+		if err := c.QueryRow(ctx, q).Scan(&one); err == nil {
+			t.Fatalf("%q succeeded", q)
+		}
+	}
+	mfs := scrape(t, s)
+	for name, want := range map[string]float64{
+		"rheo_sql_queries_total":          3,
+		"rheo_sql_errors_total":           2,
+		"rheo_sql_query_duration_seconds": 3,
+	} {
+		m, ok := sample(mfs, name, "protocol", "pgwire")
+		if !ok {
+			t.Fatalf("%s{protocol=pgwire}: no series", name)
+		}
+		if v := value(m); v != want {
+			t.Errorf("%s{protocol=pgwire} = %v, want %v", name, v, want)
+		}
+	}
+}

@@ -67,9 +67,14 @@ func (s sqlSession) Query(ctx context.Context, sql string, args ...any) (pgwire.
 	return &sqlRows{r: r, cols: pgColumns(r.Columns()), m: s.m, start: start}, nil
 }
 
+// Describe plans a statement for the extended protocol (pgx, JDBC). A
+// statement failing here never reaches Query, so it is counted here, once,
+// as a failed statement; one that plans is counted when it runs.
 func (s sqlSession) Describe(ctx context.Context, sql string) (*pgwire.Description, error) {
+	start := time.Now()
 	d, err := s.s.Describe(ctx, sql)
 	if err != nil {
+		s.m.ObserveSQL(metrics.ProtocolPGWire, time.Since(start), true)
 		return nil, pgError(err)
 	}
 	if d == nil {
