@@ -62,12 +62,12 @@ func newKinesisVecs(reg prometheus.Registerer) kinesisVecs {
 		failedRecords:    counter("put_records_failed_records_total", "PutRecords.FailedRecords", "records of PutRecords rejected by an internal failure.", shard),
 		getBytes:         counter("get_records_bytes_total", "GetRecords.Bytes", "bytes of record data returned by GetRecords.", shard),
 		getRecords:       counter("get_records_records_total", "GetRecords.Records", "records returned by GetRecords.", shard),
-		iteratorAge:      gauge("get_records_iterator_age_milliseconds", "GetRecords.IteratorAgeMilliseconds", "age of the last record of the latest GetRecords call (0 when caught up).", shard),
+		iteratorAge:      gauge("get_records_iterator_age_seconds", "GetRecords.IteratorAgeMilliseconds", "age of the last record of the latest GetRecords call, in seconds (CloudWatch: milliseconds; 0 when caught up).", shard),
 		readExceeded:     counter("read_provisioned_throughput_exceeded_total", "ReadProvisionedThroughputExceeded", "GetRecords calls throttled (--enforce-limits).", shard),
 		writeExceeded:    counter("write_provisioned_throughput_exceeded_total", "WriteProvisionedThroughputExceeded", "records rejected over the shard's write limit (--enforce-limits).", shard),
 		putRecordLatency: hist("put_record_latency_seconds", "PutRecord.Latency", "time taken by successful PutRecord calls, in seconds (CloudWatch: milliseconds)."),
 		putRecordsLat:    hist("put_records_latency_seconds", "PutRecords.Latency", "time taken by successful PutRecords calls, in seconds (CloudWatch: milliseconds)."),
-		subBehind:        gauge("subscribe_to_shard_event_millis_behind_latest", "SubscribeToShardEvent.MillisBehindLatest", "MillisBehindLatest of the latest event pushed to the fan-out consumer.", consumer),
+		subBehind:        gauge("subscribe_to_shard_event_behind_latest_seconds", "SubscribeToShardEvent.MillisBehindLatest", "MillisBehindLatest of the latest event pushed to the fan-out consumer, in seconds.", consumer),
 		subRecords:       counter("subscribe_to_shard_event_records_total", "SubscribeToShardEvent.Records", "records pushed to the fan-out consumer.", consumer),
 		subBytes:         counter("subscribe_to_shard_event_bytes_total", "SubscribeToShardEvent.Bytes", "bytes of record data pushed to the fan-out consumer.", consumer),
 	}
@@ -304,7 +304,7 @@ func (sh *Shard) Get(records, bytes int, iteratorAgeMs int64) {
 		sh.getRecords.Add(float64(records))
 		sh.getBytes.Add(float64(bytes))
 	}
-	sh.iteratorAge.Set(float64(iteratorAgeMs))
+	sh.iteratorAge.Set(float64(iteratorAgeMs) / 1000)
 }
 
 // Subscription is one fan-out consumer's metrics on one shard, shared by
@@ -385,7 +385,7 @@ func (sub *Subscription) Event(records, bytes int, millisBehind int64) {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	if sub.behind != nil {
-		sub.behind.Set(float64(millisBehind))
+		sub.behind.Set(float64(millisBehind) / 1000)
 		sub.lastBehind, sub.hasBehind = millisBehind, true
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -106,8 +107,8 @@ func TestStreamCountersAndTotals(t *testing.T) {
 		{"rheo_kinesis_incoming_records_total", map[string]float64{"shardId-000000000000/orders": 4, "shardId-000000000005/orders": 2}},
 		{"rheo_kinesis_incoming_bytes_total", map[string]float64{"shardId-000000000000/orders": 31, "shardId-000000000005/orders": 7}},
 		{"rheo_kinesis_put_records_failed_records_total", map[string]float64{"shardId-000000000000/orders": 0, "shardId-000000000005/orders": 4}},
-		{"rheo_kinesis_get_records_iterator_age_milliseconds", map[string]float64{"shardId-000000000000/orders": 1500, "shardId-000000000005/orders": 0}},
-		{"rheo_kinesis_subscribe_to_shard_event_millis_behind_latest", map[string]float64{"app/shardId-000000000000/orders": 40, "app/shardId-000000000005/orders": 90}},
+		{"rheo_kinesis_get_records_iterator_age_seconds", map[string]float64{"shardId-000000000000/orders": 1.5, "shardId-000000000005/orders": 0}},
+		{"rheo_kinesis_subscribe_to_shard_event_behind_latest_seconds", map[string]float64{"app/shardId-000000000000/orders": 0.04, "app/shardId-000000000005/orders": 0.09}},
 		{"rheo_kinesis_put_records_latency_seconds", map[string]float64{"orders": 1}},
 	} {
 		got := series(mfs, tc.name)
@@ -175,8 +176,8 @@ func TestConsumerPrune(t *testing.T) {
 	st.Subscription("old", 0).Event(1, 1, 10)
 	st.Subscription("new", 0).Event(1, 1, 20)
 	gone = true
-	got := series(scrape(t, r), "rheo_kinesis_subscribe_to_shard_event_millis_behind_latest")
-	if len(got) != 1 || got["new/shardId-000000000000/s"] != 20 {
+	got := series(scrape(t, r), "rheo_kinesis_subscribe_to_shard_event_behind_latest_seconds")
+	if len(got) != 1 || got["new/shardId-000000000000/s"] != 0.02 {
 		t.Fatalf("after deregistering old: %v", got)
 	}
 }
@@ -190,7 +191,7 @@ func TestSubscriptionLagWithdrawn(t *testing.T) {
 	st := r.Stream("s", 1)
 	sub := st.Subscription("app", 0)
 	behind := func() map[string]float64 {
-		return series(scrape(t, r), "rheo_kinesis_subscribe_to_shard_event_millis_behind_latest")
+		return series(scrape(t, r), "rheo_kinesis_subscribe_to_shard_event_behind_latest_seconds")
 	}
 	sub.Event(1, 1, 5) // no subscription open: no lag
 	if got := behind(); len(got) != 0 {
@@ -200,7 +201,7 @@ func TestSubscriptionLagWithdrawn(t *testing.T) {
 	sub.Open() // a resubscription overlapping the old one
 	sub.Event(1, 1, 70)
 	sub.Close()
-	if got := behind(); got["app/shardId-000000000000/s"] != 70 || r.StreamTotals()["s"].Consumers["app"] != 70 {
+	if got := behind(); got["app/shardId-000000000000/s"] != 0.07 || r.StreamTotals()["s"].Consumers["app"] != 70 {
 		t.Fatalf("with one subscription left: %v %+v", got, r.StreamTotals()["s"])
 	}
 	sub.Close()
@@ -215,7 +216,7 @@ func TestSubscriptionLagWithdrawn(t *testing.T) {
 	}
 	sub.Open()
 	sub.Event(0, 0, 9)
-	if got := behind(); got["app/shardId-000000000000/s"] != 9 {
+	if got := behind(); got["app/shardId-000000000000/s"] != 0.009 {
 		t.Fatalf("after resubscribing: %v", got)
 	}
 }
@@ -352,5 +353,35 @@ func BenchmarkPutRecordsHotPath(b *testing.B) {
 			st.Shard(sh).Put(125, 128000)
 		}
 		st.ObservePutRecords(time.Millisecond)
+	}
+}
+
+// TestLint runs Prometheus's own linter (what `promtool check metrics`
+// does) over every family with a series in it: base units, _total on
+// counters, help text.
+func TestLint(t *testing.T) {
+	r := New(Options{})
+	st := r.Stream("orders", 1)
+	st.Shard(0).Put(1, 1)
+	st.Shard(0).Get(1, 1, 5)
+	sub := st.Subscription("app", 0)
+	sub.Open()
+	sub.Event(1, 1, 5)
+	st.ObservePutRecord(time.Millisecond)
+	st.ObservePutRecords(time.Millisecond)
+	r.ObserveSQL(ProtocolHTTP, time.Millisecond, false)
+	r.ObserveFsync(time.Millisecond)
+	if err := r.Register(NewDeliveryCollector(func() []DeliveryStatus { return []DeliveryStatus{{Name: "d"}} })); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(NewUsageCollector(func() []ShardUsage { return []ShardUsage{{Stream: "orders"}} })); err != nil {
+		t.Fatal(err)
+	}
+	problems, err := testutil.GatherAndLint(r.Gatherer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", p.Metric, p.Text)
 	}
 }

@@ -188,7 +188,7 @@ func TestMetricsScrape(t *testing.T) {
 		{"rheo_kinesis_put_record_latency_seconds", []string{"stream", "m1"}, 1},
 		{"rheo_kinesis_get_records_records_total", sh0, 10},
 		{"rheo_kinesis_get_records_bytes_total", sh0, 50},
-		{"rheo_kinesis_get_records_iterator_age_milliseconds", sh0, 0},
+		{"rheo_kinesis_get_records_iterator_age_seconds", sh0, 0},
 		{"rheo_kinesis_read_provisioned_throughput_exceeded_total", sh0, 0},
 		{"rheo_kinesis_write_provisioned_throughput_exceeded_total", sh0, 0},
 		{"rheo_sql_queries_total", []string{"protocol", "http"}, 3},
