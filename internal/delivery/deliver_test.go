@@ -93,6 +93,9 @@ func TestSizeTrigger(t *testing.T) {
 	if st.Backlog != 1 {
 		t.Fatalf("backlog %d, want 1", st.Backlog)
 	}
+	if st.Incoming != 9 || st.IncomingBytes != 2700 {
+		t.Fatalf("incoming %d records, %d bytes; want 9, 2700", st.Incoming, st.IncomingBytes)
+	}
 	if st.OldestPending.IsZero() {
 		t.Fatal("no OldestPending with a backlog")
 	}

@@ -446,9 +446,15 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) (ids [
 		return nil, fmt.Errorf("delivery: put to %s: %w", name, err)
 	}
 	ids = make([]string, len(records))
+	size := 0
 	for i := range records {
 		ids[i] = recordID(uid, res.FirstOffset+uint64(i))
+		size += len(records[i])
 	}
+	s.mu.Lock()
+	s.st.Incoming += int64(len(records))
+	s.st.IncomingBytes += int64(size)
+	s.mu.Unlock()
 	return ids, nil
 }
 

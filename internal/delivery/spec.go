@@ -107,7 +107,12 @@ type Definition struct {
 // Status is the delivery health of one stream, for DescribeDeliveryStream,
 // metrics and the console.
 type Status struct {
-	Records, Bytes, Objects int64     // delivered since start of process
+	Records, Bytes, Objects int64 // delivered since start of process
+	// Incoming and IncomingBytes count the records (and their data bytes)
+	// accepted by PutRecord and PutRecordBatch since the process started:
+	// Firehose's IncomingRecords and IncomingBytes. Zero for a stream
+	// reading a Kinesis stream.
+	Incoming, IncomingBytes int64
 	FailedRecords           int64     // written under the error prefix
 	LastSuccess             time.Time // last object written
 	FailingSince            time.Time // zero when the last attempt succeeded

@@ -11,6 +11,7 @@ import (
 type DeliveryStatus struct {
 	Name                    string
 	Records, Bytes, Objects int64 // delivered since the process started
+	Incoming, IncomingBytes int64 // accepted by PutRecord(Batch) since then
 	FailedRecords           int64 // written under the error output prefix
 	Lost                    int64 // expired from the log before delivery
 	Backlog                 int64 // accepted, not yet delivered
@@ -25,6 +26,7 @@ type deliveryCollector struct {
 	source func() []DeliveryStatus
 	now    func() time.Time
 	descs  struct {
+		incoming, incomingBytes                                            *prometheus.Desc
 		records, bytes, objects, success, freshness, backlog, failed, lost *prometheus.Desc
 	}
 }
@@ -43,6 +45,8 @@ func NewDeliveryCollector(source func() []DeliveryStatus) prometheus.Collector {
 		return prometheus.NewDesc(namespace+"_firehose_"+name, help, labels, nil)
 	}
 	d := &c.descs
+	d.incoming = desc("incoming_records_total", "IncomingRecords", "records accepted by PutRecord and PutRecordBatch since the server started.")
+	d.incomingBytes = desc("incoming_bytes_total", "IncomingBytes", "bytes of record data accepted by PutRecord and PutRecordBatch since the server started.")
 	d.records = desc("delivery_to_s3_records_total", "DeliveryToS3.Records", "records delivered to the lake since the server started.")
 	d.bytes = desc("delivery_to_s3_bytes_total", "DeliveryToS3.Bytes", "bytes delivered to the lake since the server started.")
 	d.objects = desc("delivery_to_s3_objects_total", "", "Objects written to the lake since the server started.")
@@ -57,7 +61,7 @@ func NewDeliveryCollector(source func() []DeliveryStatus) prometheus.Collector {
 // Describe implements prometheus.Collector.
 func (c *deliveryCollector) Describe(ch chan<- *prometheus.Desc) {
 	d := &c.descs
-	for _, x := range []*prometheus.Desc{d.records, d.bytes, d.objects, d.success, d.freshness, d.backlog, d.failed, d.lost} {
+	for _, x := range []*prometheus.Desc{d.incoming, d.incomingBytes, d.records, d.bytes, d.objects, d.success, d.freshness, d.backlog, d.failed, d.lost} {
 		ch <- x
 	}
 }
@@ -69,6 +73,8 @@ func (c *deliveryCollector) Collect(ch chan<- prometheus.Metric) {
 		m := func(desc *prometheus.Desc, t prometheus.ValueType, v float64) {
 			ch <- prometheus.MustNewConstMetric(desc, t, v, st.Name)
 		}
+		m(d.incoming, prometheus.CounterValue, float64(st.Incoming))
+		m(d.incomingBytes, prometheus.CounterValue, float64(st.IncomingBytes))
 		m(d.records, prometheus.CounterValue, float64(st.Records))
 		m(d.bytes, prometheus.CounterValue, float64(st.Bytes))
 		m(d.objects, prometheus.CounterValue, float64(st.Objects))

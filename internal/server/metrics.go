@@ -62,6 +62,8 @@ func (s *Server) deliveryStatuses() []metrics.DeliveryStatus {
 		}
 		out = append(out, metrics.DeliveryStatus{
 			Name:          d.Name,
+			Incoming:      st.Incoming,
+			IncomingBytes: st.IncomingBytes,
 			Records:       st.Records,
 			Bytes:         st.Bytes,
 			Objects:       st.Objects,

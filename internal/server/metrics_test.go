@@ -197,6 +197,8 @@ func TestMetricsScrape(t *testing.T) {
 		{"rheo_sql_queries_total", []string{"protocol", "pgwire"}, 1},
 		{"rheo_sql_errors_total", []string{"protocol", "pgwire"}, 0},
 		{"rheo_sql_queries_total", []string{"protocol", "job"}, 0}, // no job here; the series is there
+		{"rheo_firehose_incoming_records_total", []string{"delivery_stream", "d1"}, 3},
+		{"rheo_firehose_incoming_bytes_total", []string{"delivery_stream", "d1"}, 9},
 		{"rheo_firehose_delivery_to_s3_bytes_total", []string{"delivery_stream", "d1"}, 9},
 		{"rheo_firehose_delivery_to_s3_objects_total", []string{"delivery_stream", "d1"}, 1},
 		{"rheo_firehose_delivery_to_s3_success", []string{"delivery_stream", "d1"}, 1},
