@@ -167,11 +167,51 @@ func (r *Registry) Prune() {
 			r.dropLocked(s)
 			return true
 		}
+		if r.opts.ShardLive != nil {
+			s.pruneShards(r.opts.ShardLive)
+		}
 		if r.opts.ConsumerLive != nil {
 			s.pruneConsumers(r.opts.ConsumerLive)
 		}
 		return true
 	})
+}
+
+// pruneShards drops the series of shards that no longer exist. Callers
+// still holding such a *Shard add to counters no scrape reports, which is
+// harmless: an expired shard takes no writes and serves no reads.
+func (s *Stream) pruneShards(live func(string, uint64, uint32) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.shards.Load()
+	if p == nil {
+		return
+	}
+	var next []*Shard
+	for idx, sh := range *p {
+		if sh == nil || live(s.name, s.uid, uint32(idx)) {
+			continue
+		}
+		if next == nil {
+			next = append([]*Shard(nil), (*p)...)
+		}
+		next[idx] = nil
+		id := shardID(uint32(idx))
+		for _, c := range s.r.kinesis.byShard {
+			c.(deleter).DeleteLabelValues(s.name, id)
+		}
+		for _, c := range s.r.kinesis.byConsumer {
+			c.(deleter).DeletePartialMatch(prometheus.Labels{labelStream: s.name, labelShard: id})
+		}
+		for k := range s.subs {
+			if k.shard == uint32(idx) {
+				delete(s.subs, k)
+			}
+		}
+	}
+	if next != nil {
+		s.shards.Store(&next)
+	}
 }
 
 // pruneConsumers drops the series of deregistered consumers.

@@ -128,6 +128,40 @@ func TestStreamCountersAndTotals(t *testing.T) {
 	}
 }
 
+// TestExpiredShards: a closed shard that expires (all its records past
+// the retention period) leaves the stream, and its series the scrape, so
+// resharding a long-lived stream does not grow the scrape for ever. The
+// stream's other shards and its totals stay.
+func TestExpiredShards(t *testing.T) {
+	var expired sync.Map // shard index → true
+	r := New(Options{ShardLive: func(name string, uid uint64, shard uint32) bool {
+		_, gone := expired.Load(shard)
+		return !gone
+	}})
+	st := r.Stream("s", 1)
+	st.Shard(0).Put(1, 1)
+	st.Shard(0).Get(1, 1, 5)
+	st.Subscription("app", 0).Open()
+	st.Subscription("app", 0).Event(1, 1, 5)
+	st.Shard(1).Put(2, 2)
+	st.Shard(2).Put(3, 3)
+	expired.Store(uint32(0), true)
+	mfs := scrape(t, r)
+	if got := series(mfs, "rheo_kinesis_incoming_records_total"); len(got) != 2 || got["shardId-000000000001/s"] != 2 || got["shardId-000000000002/s"] != 3 {
+		t.Fatalf("incoming records after shard 0 expired: %v", got)
+	}
+	for _, name := range []string{"rheo_kinesis_get_records_iterator_age_seconds", "rheo_kinesis_subscribe_to_shard_event_records_total", "rheo_kinesis_subscribe_to_shard_event_behind_latest_seconds"} {
+		for k := range series(mfs, name) {
+			if strings.Contains(k, "shardId-000000000000") {
+				t.Errorf("%s after shard 0 expired: %v", name, k)
+			}
+		}
+	}
+	if tot := r.StreamTotals()["s"]; tot.IncomingRecords != 6 {
+		t.Errorf("StreamTotals[s] = %+v, want the expired shard's records kept", tot)
+	}
+}
+
 func TestDeletedAndRecreatedStreams(t *testing.T) {
 	live := map[string]uint64{"a": 1, "b": 2}
 	var mu sync.Mutex

@@ -19,6 +19,12 @@ type Options struct {
 	// of streams it denies are dropped, so deleted streams disappear
 	// without the Kinesis API having to say so. nil keeps every stream.
 	StreamLive func(name string, uid uint64) bool
+	// ShardLive reports whether shard idx of a live stream still exists: a
+	// closed shard expires once its records are past the retention
+	// period, and its series are dropped then, so resharding does not
+	// grow the scrape for ever. nil keeps every shard until its stream
+	// goes.
+	ShardLive func(name string, uid uint64, shard uint32) bool
 	// ConsumerLive reports whether the fan-out consumer still exists on
 	// the stream; its MillisBehindLatest series are dropped otherwise.
 	// nil keeps every consumer until its stream goes.

@@ -1,13 +1,16 @@
 package server
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/auth"
+	"github.com/rheo-dev/rheo/internal/meta"
 	"github.com/rheo-dev/rheo/internal/metrics"
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
@@ -25,6 +28,18 @@ func (s *Server) newMetrics() *metrics.Registry {
 		StreamLive: func(name string, uid uint64) bool {
 			st, ok := s.meta.Stream(name)
 			return ok && st.UID == uid
+		},
+		// A closed shard past the retention period leaves meta when the
+		// Kinesis API expires it (its Shards are in index order).
+		ShardLive: func(name string, uid uint64, shard uint32) bool {
+			st, ok := s.meta.Stream(name)
+			if !ok || st.UID != uid {
+				return false
+			}
+			_, found := slices.BinarySearchFunc(st.Shards, shard, func(sh meta.Shard, idx uint32) int {
+				return cmp.Compare(sh.Index, idx)
+			})
+			return found
 		},
 		ConsumerLive: func(uid uint64, consumer string) bool {
 			return s.kinesis == nil || s.kinesis.ConsumerExists(uid, consumer)
