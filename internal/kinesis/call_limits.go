@@ -137,9 +137,9 @@ func (l *limiter) admitCall(action string, c *call, account string) error {
 		k.stream, k.shard = stream, t.ShardId
 	case perConsumerShard:
 		k.consumer, k.shard = t.ConsumerARN, t.ShardId
-		if idx, ok := parseShardID(t.ShardId); ok {
-			k.shard = shardIDString(idx) // "1" and "shardId-000000000001" are one shard
-		}
+	}
+	if idx, ok := parseShardID(k.shard); ok {
+		k.shard = shardIDString(idx) // "1" and "shardId-000000000001" are one shard
 	}
 	now := l.now().UnixNano()
 	l.calls.mu.Lock()

@@ -340,6 +340,8 @@ func TestCallQuotas(t *testing.T) {
 		}
 	}
 	wantAPIError(t, iter("shardId-000000000000"), "LimitExceededException", "Rate exceeded for stream q under account "+acct+".")
+	// The short form of a shard id names the same shard and its quota.
+	wantAPIError(t, iter("0"), "LimitExceededException", "Rate exceeded for stream q under account "+acct+".")
 	if err := iter("shardId-000000000001"); err != nil {
 		t.Fatalf("GetShardIterator is per shard: %v", err)
 	}
