@@ -104,6 +104,12 @@ func TestPgxAgainstFake(t *testing.T) {
 	if vals[0] != true || vals[2] != int32(40000) || vals[8] != "héllo" || vals[17] != nil {
 		t.Errorf("types values: %#v", vals)
 	}
+	// The INTEGER[] column is an int4[], read in binary.
+	var l []*int32
+	if err := conn.QueryRow(ctx, "types").Scan(nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, &l, nil, nil); err != nil ||
+		len(l) != 3 || *l[0] != 1 || l[1] != nil || *l[2] != 3 {
+		t.Errorf("list column: %v, %v", l, err)
+	}
 
 	// An error, then the connection still works.
 	_, err = conn.Exec(ctx, "fail")

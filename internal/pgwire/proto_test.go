@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"net"
@@ -262,8 +263,8 @@ func TestSimpleQueryTextFormats(t *testing.T) {
 	c.send(&pgproto3.Query{String: "types"})
 	got := c.until(0)
 	expectFlow(t, got,
-		"RowDescription(b:16/0,i2:21/0,i4:23/0,i8:20/0,h:1700/0,f4:700/0,f8:701/0,d:1700/0,s:25/0,blob:17/0,day:1082/0,ts:1114/0,tstz:1184/0,iv:1186/0,u:2950/0,j:114/0,l:25/0,n:25/0,e:25/0)",
-		`DataRow(t,-2,40000,-9000000000,1180591620717411303424,1.5,2.25,-12.340,héllo,\x0001fe,2024-02-29,2024-02-29 13:04:05.123456,2024-02-29 13:04:05+00,1 year 2 mons 3 days 01:02:03.5,12345678-9abc-def0-1234-56789abcdef0,{"a":1},[1,null,3],NULL,)`,
+		"RowDescription(b:16/0,i2:21/0,i4:23/0,i8:20/0,h:1700/0,f4:700/0,f8:701/0,d:1700/0,s:25/0,blob:17/0,day:1082/0,ts:1114/0,tstz:1184/0,iv:1186/0,u:2950/0,j:114/0,l:1007/0,n:25/0,e:25/0)",
+		`DataRow(t,-2,40000,-9000000000,1180591620717411303424,1.5,2.25,-12.340,héllo,\x0001fe,2024-02-29,2024-02-29 13:04:05.123456,2024-02-29 13:04:05+00,1 year 2 mons 3 days 01:02:03.5,12345678-9abc-def0-1234-56789abcdef0,{"a":1},{1,NULL,3},NULL,)`,
 		"CommandComplete(SELECT 1)", "Ready(I)")
 }
 
@@ -485,6 +486,8 @@ func TestBinaryResults(t *testing.T) {
 	check(11, be.AppendUint64(nil, uint64(8825*86400_000000+(13*3600+4*60+5)*1_000000+123456)))
 	check(13, be.AppendUint32(be.AppendUint32(be.AppendUint64(nil, 3723500000), 3), 14))
 	check(14, []byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0})
+	// int4[] {1,NULL,3}: one dimension, has NULLs, element int4, 3 from 1.
+	check(16, hexBytes(t, "00000001 00000001 00000017 00000003 00000001 00000004 00000001 ffffffff 00000004 00000003"))
 	if v[17] != nil {
 		t.Errorf("NULL column = %x, want NULL", v[17])
 	}
@@ -846,4 +849,14 @@ func TestBackendPIDStaysInt4(t *testing.T) {
 	if c.pid != 1 {
 		t.Errorf("pid after %d = %d, want 1", math.MaxInt32, c.pid)
 	}
+}
+
+// hexBytes decodes hex with spaces between groups.
+func hexBytes(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -49,6 +49,11 @@ func (c *conn) engineTimeZone(ctx context.Context) (string, bool) {
 // appendValue appends a value's text form, timestamptz in the session's
 // time zone.
 func (c *conn) appendValue(dst []byte, oid uint32, v any) ([]byte, bool) {
+	if elem, ok := arrayElem(oid); ok && v != nil {
+		if out, ok := appendArrayText(dst, elem, v, c.appendValue); ok {
+			return out, true
+		}
+	}
 	if t, ok := v.(time.Time); ok && oid == OIDTimestamptz {
 		return appendTimestamptz(dst, t, c.loc), true
 	}

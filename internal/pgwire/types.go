@@ -25,16 +25,68 @@ const (
 	OIDNumeric     uint32 = 1700
 	OIDUUID        uint32 = 2950
 	OIDJSONB       uint32 = 3802
+
+	// Array types (pg_type.typarray of the element types above).
+	OIDJSONArray        uint32 = 199
+	OIDBoolArray        uint32 = 1000
+	OIDByteaArray       uint32 = 1001
+	OIDInt2Array        uint32 = 1005
+	OIDInt4Array        uint32 = 1007
+	OIDTextArray        uint32 = 1009
+	OIDVarcharArray     uint32 = 1015
+	OIDInt8Array        uint32 = 1016
+	OIDFloat4Array      uint32 = 1021
+	OIDFloat8Array      uint32 = 1022
+	OIDTimestampArray   uint32 = 1115
+	OIDDateArray        uint32 = 1182
+	OIDTimeArray        uint32 = 1183
+	OIDTimestamptzArray uint32 = 1185
+	OIDIntervalArray    uint32 = 1187
+	OIDNumericArray     uint32 = 1231
+	OIDUUIDArray        uint32 = 2951
+	OIDJSONBArray       uint32 = 3807
 )
 
+// arrayOIDs maps an element type OID to its array type's OID.
+var arrayOIDs = map[uint32]uint32{
+	OIDJSON: OIDJSONArray, OIDBool: OIDBoolArray, OIDBytea: OIDByteaArray, OIDInt2: OIDInt2Array,
+	OIDInt4: OIDInt4Array, OIDText: OIDTextArray, OIDVarchar: OIDVarcharArray, OIDInt8: OIDInt8Array,
+	OIDFloat4: OIDFloat4Array, OIDFloat8: OIDFloat8Array, OIDTimestamp: OIDTimestampArray,
+	OIDDate: OIDDateArray, OIDTime: OIDTimeArray, OIDTimestamptz: OIDTimestamptzArray,
+	OIDInterval: OIDIntervalArray, OIDNumeric: OIDNumericArray, OIDUUID: OIDUUIDArray, OIDJSONB: OIDJSONBArray,
+}
+
+// elemOIDs maps an array type OID to its element type's OID.
+var elemOIDs = func() map[uint32]uint32 {
+	m := make(map[uint32]uint32, len(arrayOIDs))
+	for e, a := range arrayOIDs {
+		m[a] = e
+	}
+	return m
+}()
+
+// arrayElem returns the element type of array type oid; ok is false for
+// other types.
+func arrayElem(oid uint32) (elem uint32, ok bool) {
+	elem, ok = elemOIDs[oid]
+	return elem, ok
+}
+
 // TypeOID maps a DuckDB type name to the Postgres type OID clients see
-// and that type's fixed size (-1 when variable). Types Postgres has no
-// close match for (lists, structs, maps, unions, enums, TIME WITH TIME
-// ZONE, BIT) are sent as text.
+// and that type's fixed size (-1 when variable). A list (INTEGER[]) or
+// array (INTEGER[3]) of a type Postgres has an array type for is that
+// array type (int4[]). Types Postgres has no close match for (structs,
+// maps, unions, enums, TIME WITH TIME ZONE, BIT, lists of lists or of
+// those) are sent as text.
 func TypeOID(duckType string) (oid uint32, size int16) {
 	t := strings.ToUpper(strings.TrimSpace(duckType))
 	if strings.HasSuffix(t, "]") {
-		return OIDText, -1 // LIST (INTEGER[]) or ARRAY (INTEGER[3])
+		if i := strings.LastIndexByte(t, '['); i > 0 {
+			if a, ok := listOID(t[:i]); ok {
+				return a, -1
+			}
+		}
+		return OIDText, -1 // as JSON text
 	}
 	if i := strings.IndexByte(t, '('); i >= 0 {
 		switch strings.TrimSpace(t[:i]) {
@@ -80,6 +132,36 @@ func TypeOID(duckType string) (oid uint32, size int16) {
 		return OIDJSON, -1
 	}
 	return OIDText, -1
+}
+
+// listOID is the Postgres array type of a DuckDB list of elem. A list of
+// lists is not one: Postgres's multi-dimensional arrays must be
+// rectangular, which DuckDB's lists need not be, and the type is sent
+// before any value is seen.
+func listOID(elem string) (uint32, bool) {
+	elem = strings.TrimSpace(elem)
+	if strings.HasSuffix(elem, "]") {
+		return 0, false
+	}
+	oid, _ := TypeOID(elem)
+	if oid == OIDText && !isStringType(elem) {
+		return 0, false // STRUCT, MAP, ...: JSON
+	}
+	a, ok := arrayOIDs[oid]
+	return a, ok
+}
+
+// isStringType reports DuckDB types whose values are plain strings:
+// VARCHAR and its aliases, ENUM, and NULL (the type of [] and [NULL]).
+func isStringType(t string) bool {
+	if i := strings.IndexByte(t, '('); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	switch strings.ToUpper(t) {
+	case "VARCHAR", "CHAR", "BPCHAR", "TEXT", "STRING", "ENUM", "NULL", `"NULL"`:
+		return true
+	}
+	return false
 }
 
 // typeNameOfOID names a Postgres OID in DuckDB terms, for values the

@@ -32,7 +32,8 @@ var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // Postgres prints it in text format; ok is false for NULL. It understands
 // the Go types of the SQL engine: integers, floats, bool, string, []byte,
 // time.Time, *big.Int, fmt.Stringer (decimals), interval structs (fields
-// Months, Days, Micros), slices and maps (rendered as JSON).
+// Months, Days, Micros), slices (Postgres arrays for lists of types
+// Postgres has arrays of, else JSON) and maps (JSON).
 func FormatText(typ string, v any) (s string, ok bool) {
 	oid, _ := TypeOID(typ)
 	b, ok := appendText(nil, oid, v)
@@ -41,6 +42,11 @@ func FormatText(typ string, v any) (s string, ok bool) {
 
 // appendText appends the text form of v for a column of type oid.
 func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
+	if elem, ok := arrayElem(oid); ok && v != nil {
+		if out, ok := appendArrayText(dst, elem, v, appendText); ok {
+			return out, true
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return dst, false
@@ -379,6 +385,9 @@ var errBinaryUnsupported = errors.New("binary format not supported")
 // Types without a dedicated encoding (text, json, composites) use their
 // text bytes, which is their binary form in Postgres too.
 func appendBinary(dst []byte, oid uint32, v any) ([]byte, error) {
+	if elem, ok := arrayElem(oid); ok {
+		return appendArrayBinary(dst, elem, v)
+	}
 	switch oid {
 	case OIDBool:
 		if b, ok := v.(bool); ok {

@@ -1,0 +1,124 @@
+package pgwire
+
+import (
+	"encoding/hex"
+	"math"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// TestArrayText checks lists against what Postgres's array_out prints for
+// the same arrays (psql against Postgres 15, TimeZone UTC).
+func TestArrayText(t *testing.T) {
+	uuid := []byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0}
+	for _, tc := range []struct {
+		typ  string
+		oid  uint32
+		v    any
+		want string
+	}{
+		{"INTEGER[]", OIDInt4Array, []any{int32(1), nil, int32(3)}, "{1,NULL,3}"},
+		{"INTEGER[]", OIDInt4Array, []any{}, "{}"},
+		{"INTEGER[3]", OIDInt4Array, []any{int32(1), int32(2), int32(3)}, "{1,2,3}"},
+		{"SMALLINT[]", OIDInt2Array, []int16{-1, 2}, "{-1,2}"},
+		{"TINYINT[]", OIDInt2Array, []any{int8(-1)}, "{-1}"},
+		{"BIGINT[]", OIDInt8Array, []any{int64(math.MaxInt64)}, "{9223372036854775807}"},
+		{"UBIGINT[]", OIDNumericArray, []any{uint64(math.MaxUint64)}, "{18446744073709551615}"},
+		{"HUGEINT[]", OIDNumericArray, []any{big.NewInt(-5), nil}, "{-5,NULL}"},
+		{"BOOLEAN[]", OIDBoolArray, []any{true, false, nil}, "{t,f,NULL}"},
+		{"DOUBLE[]", OIDFloat8Array, []any{1.5, math.NaN(), math.Inf(-1)}, "{1.5,NaN,-Infinity}"},
+		{"FLOAT[]", OIDFloat4Array, []any{float32(0.1)}, "{0.1}"},
+		{"DECIMAL(10,2)[]", OIDNumericArray, []any{engineDecimal{Width: 10, Scale: 2, Value: big.NewInt(150)}}, "{1.50}"},
+		{"VARCHAR[]", OIDTextArray, []any{"a b", "", nil, "NULL", "null", `x"y`, `q\z`, "{", "}", "a,b", "tab\there", "nl\n", "héllo", "plain"},
+			`{"a b","",NULL,"NULL","null","x\"y","q\\z","{","}","a,b","tab	here","nl` + "\n" + `",héllo,plain}`},
+		{"VARCHAR[]", OIDTextArray, []string{"NULLx", "a.b"}, "{NULLx,a.b}"},
+		{"ENUM[]", OIDTextArray, []any{"sad"}, "{sad}"},
+		{`"NULL"[]`, OIDTextArray, []any{}, "{}"},
+		{"BLOB[]", OIDByteaArray, []any{[]byte{1, 0xff}}, `{"\\x01ff"}`},
+		{"DATE[]", OIDDateArray, []any{time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)}, "{2024-02-29}"},
+		{"TIMESTAMP[]", OIDTimestampArray, []any{time.Date(2024, 2, 29, 1, 2, 3, 500000000, time.UTC)}, `{"2024-02-29 01:02:03.5"}`},
+		{"TIMESTAMP WITH TIME ZONE[]", OIDTimestamptzArray, []any{time.Date(2024, 2, 29, 1, 2, 3, 0, time.UTC)}, `{"2024-02-29 01:02:03+00"}`},
+		{"UUID[]", OIDUUIDArray, []any{uuid}, "{12345678-9abc-def0-1234-56789abcdef0}"},
+		{"JSON[]", OIDJSONArray, []any{`{"a":1}`, `[1,2]`}, `{"{\"a\":1}","[1,2]"}`},
+		{"INTERVAL[]", OIDIntervalArray, []any{fakeInterval{Days: 1}}, `{"1 day"}`},
+		// No Postgres array type: JSON text, as before.
+		{"INTEGER[][]", OIDText, []any{[]any{int32(1)}, []any{int32(2), int32(3)}}, "[[1],[2,3]]"},
+		{"STRUCT(a INTEGER)[]", OIDText, []any{map[string]any{"a": int32(1)}}, `[{"a":1}]`},
+		{"MAP(VARCHAR, INTEGER)[]", OIDText, []any{}, `[]`},
+		{"TIME WITH TIME ZONE[]", OIDText, []any{}, `[]`},
+	} {
+		if oid, size := TypeOID(tc.typ); oid != tc.oid || size != -1 {
+			t.Errorf("TypeOID(%q) = %d, %d, want %d, -1", tc.typ, oid, size, tc.oid)
+		}
+		if got, ok := FormatText(tc.typ, tc.v); !ok || got != tc.want {
+			t.Errorf("text of %s %v = %q, want %q", tc.typ, tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestArrayBinary checks array_send's layout byte for byte, and that pgx
+// decodes what rheo sends as it decodes Postgres's arrays.
+func TestArrayBinary(t *testing.T) {
+	b, err := appendBinary(nil, OIDInt4Array, []any{int32(1), nil, int32(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What Postgres 15 sends for SELECT ARRAY[1,NULL,3] in binary.
+	if want := "00000001" + "00000001" + "00000017" + "00000003" + "00000001" +
+		"00000004" + "00000001" + "ffffffff" + "00000004" + "00000003"; hex.EncodeToString(b) != want {
+		t.Errorf("binary int4[] = %x, want %s", b, want)
+	}
+	if b, _ = appendBinary(nil, OIDInt4Array, []any{}); hex.EncodeToString(b) != "000000000000000000000017" {
+		t.Errorf("binary empty int4[] = %x", b)
+	}
+	if b, _ = appendBinary(nil, OIDTextArray, []any{"a", ""}); hex.EncodeToString(b) != "00000001"+"00000000"+"00000019"+"00000002"+"00000001"+"00000001"+"61"+"00000000" {
+		t.Errorf("binary text[] = %x", b)
+	}
+
+	m := pgtype.NewMap()
+	day := time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		oid uint32
+		v   any
+	}{
+		{OIDInt2Array, []any{int16(-2), nil}},
+		{OIDInt8Array, []any{int64(1) << 40}},
+		{OIDFloat8Array, []any{2.25}},
+		{OIDBoolArray, []any{true, nil, false}},
+		{OIDTextArray, []any{"x,y", `"`, ""}},
+		{OIDDateArray, []any{day}},
+		{OIDNumericArray, []any{engineDecimal{Width: 10, Scale: 2, Value: big.NewInt(-1234)}}},
+		{OIDTimestampArray, []any{day.Add(90 * time.Minute)}},
+		{OIDUUIDArray, []any{[]byte("0123456789abcdef")}},
+		{OIDByteaArray, []any{[]byte{0, 1}}},
+	} {
+		for _, format := range []int16{pgtype.TextFormatCode, pgtype.BinaryFormatCode} {
+			var buf []byte
+			if format == pgtype.BinaryFormatCode {
+				if buf, err = appendBinary(nil, tc.oid, tc.v); err != nil {
+					t.Fatalf("binary %d %v: %v", tc.oid, tc.v, err)
+				}
+			} else {
+				buf, _ = appendText(nil, tc.oid, tc.v)
+			}
+			var got []any
+			if err := m.Scan(tc.oid, format, buf, &got); err != nil {
+				t.Errorf("pgx cannot read %d %v in format %d (%q): %v", tc.oid, tc.v, format, buf, err)
+				continue
+			}
+			text, _ := appendText(nil, tc.oid, tc.v)
+			back, err := m.Encode(tc.oid, pgtype.TextFormatCode, got, nil)
+			if err != nil || string(back) != string(text) {
+				t.Errorf("pgx read %d %q in format %d as %v (%q, %v)", tc.oid, text, format, got, back, err)
+			}
+		}
+	}
+	var ts []time.Time
+	b, _ = appendBinary(nil, OIDTimestamptzArray, []any{day})
+	if err := m.Scan(OIDTimestamptzArray, pgtype.BinaryFormatCode, b, &ts); err != nil || len(ts) != 1 || !ts[0].Equal(day) {
+		t.Errorf("pgx read timestamptz[] %x as %v, %v", b, ts, err)
+	}
+}
