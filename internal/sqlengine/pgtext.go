@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 )
 
 // Postgres's COPY text format (the format of COPY ... FROM STDIN without
@@ -17,6 +18,30 @@ import (
 
 const copyBuffer = 64 << 10
 
+// textKind is how pgTextToCSV reads a column's values.
+type textKind uint8
+
+// Kinds of columns of a COPY FROM in text format.
+const (
+	textPlain    textKind = iota
+	textBlob              // BLOB: bytea's hex form
+	textList              // a list: Postgres's array form
+	textBlobList          // BLOB[]: Postgres's array form of bytea
+)
+
+// textKindOf is the kind of a column of DuckDB type typ.
+func textKindOf(typ string) textKind {
+	switch {
+	case typ == "BLOB":
+		return textBlob
+	case typ == "BLOB[]":
+		return textBlobList
+	case strings.HasSuffix(typ, "]"):
+		return textList
+	}
+	return textPlain
+}
+
 // textCSVIn are the options under which DuckDB reads what pgTextToCSV
 // writes (a quoted "\N" is then the two characters, not NULL).
 const textCSVIn = ` (FORMAT csv, DELIMITER E'\t', NULLSTR '\N', HEADER false, QUOTE '"', ESCAPE '"', ALLOW_QUOTED_NULLS false)`
@@ -25,9 +50,11 @@ const textCSVIn = ` (FORMAT csv, DELIMITER E'\t', NULLSTR '\N', HEADER false, QU
 // textCSVIn: every value quoted, NULL an unquoted \N. A line "\." ends the
 // data, as in Postgres.
 //
-// blob marks the target's BLOB columns: their values in Postgres's bytea
-// hex form (\x0aff) become DuckDB's escapes (\x0A\xFF).
-func pgTextToCSV(dst io.Writer, src io.Reader, blob []bool) error {
+// kinds are the target's columns' kinds (missing: textPlain): values of
+// BLOB columns in Postgres's bytea hex form (\x0aff) become DuckDB's
+// escapes (\x0A\xFF), and those of list columns in Postgres's array form
+// ({1,2}) DuckDB's list literals.
+func pgTextToCSV(dst io.Writer, src io.Reader, kinds []textKind) error {
 	r := bufio.NewReaderSize(src, copyBuffer)
 	w := bufio.NewWriterSize(dst, copyBuffer)
 	var v []byte
@@ -59,8 +86,15 @@ func pgTextToCSV(dst io.Writer, src io.Reader, blob []bool) error {
 					continue
 				}
 				v = unescapeText(v[:0], f)
-				if i < len(blob) && blob[i] {
-					v = byteaHexToDuckDB(v)
+				if i < len(kinds) {
+					switch kinds[i] {
+					case textBlob:
+						v = byteaHexToDuckDB(v)
+					case textList, textBlobList:
+						if l, ok := pgArrayToDuckDB(v, kinds[i] == textBlobList); ok {
+							v = append(v[:0], l...)
+						}
+					}
 				}
 				w.WriteByte('"')
 				for _, c := range v {
@@ -158,4 +192,169 @@ func hexVal(c byte) int {
 		return int(c-'A') + 10
 	}
 	return int(c - '0')
+}
+
+// pgArrayToDuckDB rewrites a Postgres array in text form ({1,NULL,3},
+// {"a b",c}, {{1,2},{3,4}}), as the Postgres endpoint writes a list, as
+// the list literal DuckDB casts to a list (["1", NULL, "3"]), every
+// element quoted. blob elements in bytea's hex form become DuckDB's
+// escapes. ok is false when v is not an array in text form.
+func pgArrayToDuckDB(v []byte, blob bool) (out []byte, ok bool) {
+	s := bytes.TrimSpace(v)
+	if len(s) > 0 && s[0] == '[' { // dimension decoration: [1:3]={...}
+		i := bytes.IndexByte(s, '=')
+		if i < 0 {
+			return nil, false
+		}
+		s = bytes.TrimSpace(s[i+1:])
+	}
+	p := &pgArrayParser{s: s, blob: blob}
+	if !p.array(1) {
+		return nil, false
+	}
+	if p.skipSpace(); p.i != len(p.s) {
+		return nil, false
+	}
+	return p.out, true
+}
+
+// pgArrayParser reads Postgres's array text (array_in) and writes DuckDB's.
+type pgArrayParser struct {
+	s    []byte
+	i    int
+	out  []byte
+	blob bool
+	elem []byte
+}
+
+func (p *pgArrayParser) skipSpace() {
+	for p.i < len(p.s) && isArraySpace(p.s[p.i]) {
+		p.i++
+	}
+}
+
+func isArraySpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// maxArrayDims is Postgres's limit on an array's dimensions (MAXDIM).
+const maxArrayDims = 6
+
+// array reads {elem,elem,...} at p.i, dimension dim.
+func (p *pgArrayParser) array(dim int) bool {
+	p.skipSpace()
+	if dim > maxArrayDims || p.i >= len(p.s) || p.s[p.i] != '{' {
+		return false
+	}
+	p.i++
+	p.out = append(p.out, '[')
+	p.skipSpace()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		p.out = append(p.out, ']')
+		return true
+	}
+	for n := 0; ; n++ {
+		if n > 0 {
+			p.out = append(p.out, ", "...)
+		}
+		p.skipSpace()
+		if p.i >= len(p.s) {
+			return false
+		}
+		if p.s[p.i] == '{' {
+			if !p.array(dim + 1) {
+				return false
+			}
+		} else if !p.element() {
+			return false
+		}
+		p.skipSpace()
+		if p.i >= len(p.s) {
+			return false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			p.out = append(p.out, ']')
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// element reads one quoted or unquoted element at p.i.
+func (p *pgArrayParser) element() bool {
+	p.elem = p.elem[:0]
+	quoted := false
+	if p.s[p.i] == '"' {
+		quoted = true
+		p.i++
+		for {
+			if p.i >= len(p.s) {
+				return false
+			}
+			c := p.s[p.i]
+			p.i++
+			if c == '"' {
+				break
+			}
+			if c == '\\' {
+				if p.i >= len(p.s) {
+					return false
+				}
+				c = p.s[p.i]
+				p.i++
+			}
+			p.elem = append(p.elem, c)
+		}
+	} else {
+		trail := 0 // unescaped trailing white space, which is not part of it
+		for p.i < len(p.s) {
+			c := p.s[p.i]
+			if c == ',' || c == '}' {
+				break
+			}
+			if c == '{' || c == '"' {
+				return false
+			}
+			p.i++
+			if c == '\\' {
+				if p.i >= len(p.s) {
+					return false
+				}
+				c = p.s[p.i]
+				p.i++
+				trail = 0
+			} else if isArraySpace(c) {
+				trail++
+			} else {
+				trail = 0
+			}
+			p.elem = append(p.elem, c)
+		}
+		p.elem = p.elem[:len(p.elem)-trail]
+		if len(p.elem) == 0 {
+			return false
+		}
+	}
+	if !quoted && string(bytes.ToUpper(p.elem)) == "NULL" {
+		p.out = append(p.out, "NULL"...)
+		return true
+	}
+	if p.blob {
+		p.elem = byteaHexToDuckDB(p.elem)
+	}
+	p.out = append(p.out, '"')
+	for _, c := range p.elem {
+		if c == '"' || c == '\\' {
+			p.out = append(p.out, '\\')
+		}
+		p.out = append(p.out, c)
+	}
+	p.out = append(p.out, '"')
+	return true
 }

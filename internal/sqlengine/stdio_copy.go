@@ -88,7 +88,7 @@ func (c stdioCopy) isBinary(toks []token) bool {
 // returns its CopyIn. s.mu is held.
 func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c stdioCopy) (*Result, error) {
 	var binCols []Column // FROM STDIN BINARY: the target's columns
-	var blob []bool      // FROM STDIN in text format: the target's BLOB columns
+	var kinds []textKind // FROM STDIN in text format: the target's columns
 	if c.isBinary(toks) {
 		if c.out {
 			return nil, newErr(CodeFeature, "COPY ... TO STDOUT with the BINARY format is not supported; use the text or CSV format")
@@ -104,7 +104,7 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 			return nil, err
 		}
 		for _, col := range cols {
-			blob = append(blob, col.Type == "BLOB")
+			kinds = append(kinds, textKindOf(col.Type))
 		}
 	}
 	if c.out && c.plain {
@@ -168,7 +168,7 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("temporary file for COPY: %v", err), Err: err}
 		}
 		if c.plain {
-			err = pgTextToCSV(dst, src, blob)
+			err = pgTextToCSV(dst, src, kinds)
 		} else {
 			_, err = io.Copy(dst, src)
 		}

@@ -192,7 +192,8 @@ func FuzzPGText(f *testing.F) {
 	f.Add([]byte("\"q\"\"\t\r\n"), byte(1))
 	f.Fuzz(func(t *testing.T, raw []byte, nulls byte) {
 		_ = csvToPGText(io.Discard, bytes.NewReader(raw))
-		_ = pgTextToCSV(io.Discard, bytes.NewReader(raw), []bool{true, false, true})
+		_ = pgTextToCSV(io.Discard, bytes.NewReader(raw), []textKind{textBlob, textPlain, textList, textBlobList})
+		_, _ = pgArrayToDuckDB(raw, false)
 		// raw's bytes as the values of one row of up to 4 columns.
 		var text bytes.Buffer
 		w := bufio.NewWriter(&text)
@@ -223,4 +224,31 @@ func FuzzPGText(f *testing.F) {
 			t.Fatalf("row %q came back as %q (csv %q)", text.String(), back.String(), csv.String())
 		}
 	})
+}
+
+// TestPGArrayToDuckDB: lists written by the Postgres endpoint in Postgres's
+// array text form load back through COPY FROM in text format.
+func TestPGArrayToDuckDB(t *testing.T) {
+	for in, want := range map[string]string{
+		`{}`:             `[]`,
+		`{1,NULL,3}`:     `["1", NULL, "3"]`,
+		` { 1 , null } `: `["1", NULL]`,
+		`{"a b","",NULL,"NULL","x\"y","q\\z",plain}`: `["a b", "", NULL, "NULL", "x\"y", "q\\z", "plain"]`,
+		`{a\,b, c d }`:               `["a,b", "c d"]`,
+		`{{1,2},{3,4}}`:              `[["1", "2"], ["3", "4"]]`,
+		`[1:2]={5,6}`:                `["5", "6"]`,
+		`{"2024-02-29 01:02:03+00"}`: `["2024-02-29 01:02:03+00"]`,
+	} {
+		if got, ok := pgArrayToDuckDB([]byte(in), false); !ok || string(got) != want {
+			t.Errorf("pgArrayToDuckDB(%s) = %s, %v, want %s", in, got, ok, want)
+		}
+	}
+	if got, ok := pgArrayToDuckDB([]byte(`{"\\x01ff",NULL}`), true); !ok || string(got) != `["\\x01\\xFF", NULL]` {
+		t.Errorf("bytea[] = %s, %v", got, ok)
+	}
+	for _, in := range []string{`[1,2]`, `{1,2`, `{1,{2}`, `{"a}`, `{a"b}`, `{,}`, `{1}x`, `{{{{{{{1}}}}}}}`, `{"x\`} {
+		if got, ok := pgArrayToDuckDB([]byte(in), false); ok {
+			t.Errorf("pgArrayToDuckDB(%s) = %s, want not an array", in, got)
+		}
+	}
 }
