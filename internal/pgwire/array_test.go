@@ -122,3 +122,52 @@ func TestArrayBinary(t *testing.T) {
 		t.Errorf("pgx read timestamptz[] %x as %v, %v", b, ts, err)
 	}
 }
+
+// TestArrayParams: array parameters, as JDBC's setArray sends them (text)
+// or pgx (binary), reach the engine as DuckDB list literals, which it
+// casts to the list the statement takes.
+func TestArrayParams(t *testing.T) {
+	for _, tc := range []struct {
+		oid    uint32
+		format int16
+		in     []byte
+		want   string
+	}{
+		{OIDInt4Array, 0, []byte(`{1,NULL,3}`), `["1", NULL, "3"]`},
+		{OIDInt4Array, 0, []byte(` { 1 , 2 } `), `["1", "2"]`},
+		{OIDInt4Array, 0, []byte(`{}`), `[]`},
+		{OIDInt4Array, 0, []byte(`[0:1]={7,8}`), `["7", "8"]`},
+		{OIDTextArray, 0, []byte(`{"a b","x\"y",NULL,"","NULL","q\\z",plain, sp ace }`), `["a b", "x\"y", NULL, "", "NULL", "q\\z", "plain", "sp ace"]`},
+		{OIDByteaArray, 0, []byte(`{"\\x01ff"}`), `["\\x01\\xFF"]`},
+		{OIDBoolArray, 0, []byte(`{t,f}`), `["true", "false"]`},
+		{OIDDateArray, 0, []byte(`{2024-02-29}`), `["2024-02-29"]`},
+		{OIDInt4Array, 1, hexBytes(t, "00000001 00000001 00000017 00000003 00000001 00000004 00000001 ffffffff 00000004 00000003"), `["1", NULL, "3"]`},
+		{OIDInt8Array, 1, hexBytes(t, "00000000 00000000 00000014"), `[]`},
+		{OIDTextArray, 1, hexBytes(t, "00000001 00000000 00000019 00000002 00000001 00000001 61 00000000"), `["a", ""]`},
+	} {
+		got, err := decodeParam(tc.oid, tc.format, tc.in, nil)
+		if err != nil || got != tc.want {
+			t.Errorf("decodeParam(%d, %d, %q) = %#v, %v, want %s", tc.oid, tc.format, tc.in, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		oid    uint32
+		format int16
+		in     []byte
+	}{
+		{OIDInt4Array, 0, []byte(`{1,x}`)},
+		{OIDInt4Array, 0, []byte(`1,2`)},
+		{OIDInt4Array, 0, []byte(`{1,2`)},
+		{OIDInt4Array, 0, []byte(`{{1},{2}}`)},
+		{OIDTextArray, 0, []byte(`{"a}`)},
+		{OIDTextArray, 0, []byte(`{a,,b}`)},
+		{OIDInt4Array, 1, hexBytes(t, "00000001 00000000 00000014 00000001 00000001 00000008 0000000000000001")}, // int8 elements
+		{OIDInt4Array, 1, hexBytes(t, "00000001 00000000 00000017 00000002 00000001 00000004 00000001")},         // one element short
+		{OIDInt4Array, 1, hexBytes(t, "00000002 00000000 00000017 00000001 00000001 00000001 00000001 00000004 00000001")},
+		{OIDInt4Array, 1, hexBytes(t, "00000001 00000000 00000017 7fffffff 00000001")},
+	} {
+		if got, err := decodeParam(tc.oid, tc.format, tc.in, nil); err == nil {
+			t.Errorf("decodeParam(%d, %d, %q) = %#v, want an error", tc.oid, tc.format, tc.in, got)
+		}
+	}
+}

@@ -113,6 +113,13 @@ func TestBinaryCopyToCSV(t *testing.T) {
 	if out.String() != want {
 		t.Fatalf("csv:\n got %q\nwant %q", out.String(), want)
 	}
+	// An int4[] column (pgx's CopyFrom of a []int32) loads as a DuckDB list literal.
+	out.Reset()
+	arr := hexBytes(t, "00000001 00000001 00000017 00000002 00000001 00000004 00000001 ffffffff")
+	if err := binaryCopyToCSV(&out, bytes.NewReader(stream([][]byte{arr})), []uint32{OIDInt4Array}); err != nil ||
+		out.String() != `"[""1"", NULL]"`+"\n" {
+		t.Errorf("int4[] csv %q, %v", out.String(), err)
+	}
 	for name, bad := range map[string][]byte{
 		"signature":   []byte("PGCOPY\nnope-----------"),
 		"field count": stream([][]byte{{1}}),
@@ -133,6 +140,8 @@ func FuzzBinaryCopy(f *testing.F) {
 	f.Add(append(append([]byte(nil), binaryCopySignature...), 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 'x', 0xff, 0xff))
 	f.Add([]byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x7f\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = decodeParam(OIDInt4Array, 1, data, nil)
+		_, _ = decodeParam(OIDTextArray, 0, data, nil)
 		err := binaryCopyToCSV(io.Discard, bytes.NewReader(data), []uint32{OIDText})
 		var pe *Error
 		if err != nil && (!errors.As(err, &pe) || pe.Code != "22P04") {

@@ -661,6 +661,9 @@ func decodeParam(oid uint32, format int16, b []byte, loc *time.Location) (any, e
 	if b == nil {
 		return nil, nil
 	}
+	if elem, ok := arrayElem(oid); ok && (format == 0 || format == 1) {
+		return decodeArrayParam(elem, format, b, loc)
+	}
 	if format == 0 {
 		return decodeTextParam(oid, string(b), loc)
 	}
