@@ -33,8 +33,24 @@ var pgShimViews = []struct{ name, sql string }{
 		`any_value(pg_catalog.format_pg_type(d.logical_type, d.type_name)) AS typname ` +
 		`FROM duckdb_types() d LEFT JOIN pg_catalog.pg_type p ON p.typname = pg_catalog.format_pg_type(d.logical_type, d.type_name) ` +
 		`WHERE d.type_oid IS NOT NULL GROUP BY d.type_oid`},
-	{"pg_type", `SELECT p.* REPLACE (coalesce(p.oid, m.oid) AS oid, coalesce(p.typrelid, 0) AS typrelid) FROM pg_catalog.pg_type p ` +
-		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.typname = p.typname`},
+	// The array types the Postgres endpoint sends lists as (pgwire's
+	// arrayOIDs), which DuckDB's pg_type lacks: psql's \gdesc and
+	// format_type name them, drivers look up their element type.
+	{"rheo_array_types", `SELECT * FROM (VALUES (199, 114, '_json', 'json[]'), (1000, 16, '_bool', 'boolean[]'), ` +
+		`(1001, 17, '_bytea', 'bytea[]'), (1005, 21, '_int2', 'smallint[]'), (1007, 23, '_int4', 'integer[]'), ` +
+		`(1009, 25, '_text', 'text[]'), (1015, 1043, '_varchar', 'character varying[]'), (1016, 20, '_int8', 'bigint[]'), ` +
+		`(1021, 700, '_float4', 'real[]'), (1022, 701, '_float8', 'double precision[]'), ` +
+		`(1115, 1114, '_timestamp', 'timestamp without time zone[]'), (1182, 1082, '_date', 'date[]'), ` +
+		`(1183, 1083, '_time', 'time without time zone[]'), (1185, 1184, '_timestamptz', 'timestamp with time zone[]'), ` +
+		`(1187, 1186, '_interval', 'interval[]'), (1231, 1700, '_numeric', 'numeric[]'), (2951, 2950, '_uuid', 'uuid[]'), ` +
+		`(3807, 3802, '_jsonb', 'jsonb[]')) a(oid, elem, typname, name)`},
+	{"pg_type", `SELECT p.* REPLACE (coalesce(p.oid, m.oid) AS oid, coalesce(p.typrelid, 0) AS typrelid, ` +
+		`coalesce(p.typarray, (SELECT any_value(a.oid) FROM ` + pgShimDB + `.main.rheo_array_types a WHERE a.elem = p.oid), 0) AS typarray) ` +
+		`FROM pg_catalog.pg_type p LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.typname = p.typname ` +
+		`UNION ALL BY NAME SELECT a.oid, a.typname, (SELECT any_value(typnamespace) FROM pg_catalog.pg_type WHERE oid = 23) AS typnamespace, ` +
+		`0 AS typowner, -1 AS typlen, false AS typbyval, 'b' AS typtype, 'A' AS typcategory, false AS typispreferred, ` +
+		`true AS typisdefined, ',' AS typdelim, 0 AS typrelid, a.elem AS typelem, 0 AS typarray, 'i' AS typalign, 'x' AS typstorage ` +
+		`FROM ` + pgShimDB + `.main.rheo_array_types a`},
 	{"pg_attribute", `SELECT a.* REPLACE (coalesce(m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid`},
 	// Keys. DuckDB's pg_constraint numbers key columns from 0 (Postgres's
@@ -159,16 +175,21 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"pg_get_serial_sequence", `(tbl, col) AS NULL::VARCHAR`},
 	{"pg_relation_is_publishable", `(rel) AS false`},
 	{"array_upper", `(arr, dim) AS len(arr)`},
-	// Of the shim's type OIDs (rheo_type_map), under Postgres's names; as
-	// in Postgres, NULL for NULL and ??? for an unknown OID.
-	{"format_type", `(typ, mod) AS CASE WHEN typ IS NULL THEN NULL ELSE coalesce((SELECT CASE any_value(m.typname) ` +
+	// The name of one of the shim's type OIDs (rheo_type_map) in
+	// Postgres's terms; NULL for other OIDs.
+	{"rheo_format_type", `(typ, mod) AS (SELECT CASE any_value(m.typname) ` +
 		`WHEN 'int2' THEN 'smallint' WHEN 'int4' THEN 'integer' WHEN 'int8' THEN 'bigint' ` +
 		`WHEN 'float4' THEN 'real' WHEN 'float8' THEN 'double precision' WHEN 'bool' THEN 'boolean' ` +
 		`WHEN 'varchar' THEN 'character varying' WHEN 'bpchar' THEN 'character' ` +
 		`WHEN 'timestamp' THEN 'timestamp without time zone' WHEN 'timestamptz' THEN 'timestamp with time zone' ` +
 		`WHEN 'time' THEN 'time without time zone' WHEN 'timetz' THEN 'time with time zone' ` +
 		`WHEN 'numeric' THEN 'numeric' || CASE WHEN mod > 0 THEN concat('(', mod // 1000, ',', mod % 1000, ')') ELSE '' END ` +
-		`ELSE any_value(m.typname) END FROM ` + pgShimDB + `.main.rheo_type_map m WHERE m.oid = typ), '???') END`},
+		`ELSE any_value(m.typname) END FROM ` + pgShimDB + `.main.rheo_type_map m WHERE m.oid = typ)`},
+	// Of the shim's type OIDs (rheo_type_map) and array types, under
+	// Postgres's names (integer, integer[]); as in Postgres, NULL for NULL
+	// and ??? for an unknown OID.
+	{"format_type", `(typ, mod) AS CASE WHEN typ IS NULL THEN NULL ELSE coalesce(` + pgShimDB + `.main.rheo_format_type(typ, mod), ` +
+		`(SELECT any_value(a.name) FROM ` + pgShimDB + `.main.rheo_array_types a WHERE a.oid = typ), '???') END`},
 	{"pg_get_function_result", `(fn) AS (SELECT any_value(coalesce(f.return_type, '')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
 	{"pg_get_function_arguments", `(fn) AS (SELECT any_value(array_to_string(list_transform(list_zip(f.parameters, f.parameter_types), ` +
 		`x -> x[1] || ' ' || coalesce(x[2], 'any')), ', ')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},

@@ -137,6 +137,10 @@ func TestPGCatalogShim(t *testing.T) {
 		`SELECT a.attname, t.typname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 		 JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE r.relname = 'p' ORDER BY a.attnum`: {"id|int4", "tags|list"},
 		`SELECT pg_catalog.format_type(NULL, NULL) IS NULL, pg_catalog.format_type(999999, NULL), pg_catalog.format_type(23, -1)`: {"true|???|integer"},
+		// The array types lists are sent as (psql's \gdesc names them).
+		`SELECT pg_catalog.format_type(1007, NULL), pg_catalog.format_type(1009, NULL), pg_catalog.format_type(1005, -1)`: {"integer[]|text[]|smallint[]"},
+		`SELECT t.typname, t.typelem, t.typcategory, e.typname, e.typarray FROM pg_catalog.pg_type t
+		 JOIN pg_catalog.pg_type e ON e.oid = t.typelem WHERE t.oid = 1007`: {"_int4|23|A|int4|1007"},
 		// The primary key has an index, a 1-based key and the right flags.
 		`SELECT ci.relname, ci.relkind, i.indisprimary, i.indkey FROM pg_catalog.pg_index i
 		 JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid JOIN pg_catalog.pg_class r ON r.oid = i.indrelid WHERE r.relname = 'p'`: {"p_id_pkey|i|true|[1]"},
