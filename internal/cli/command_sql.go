@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/mattn/go-runewidth"
 	"github.com/peterh/liner"
 	"github.com/spf13/cobra"
@@ -256,6 +257,8 @@ type sqlPrinter struct {
 	// statements); status gets COPY tags, so stdout holds only the data.
 	in     io.Reader
 	status io.Writer
+	// types decodes arrays for --format json; made on first use.
+	types *pgtype.Map
 }
 
 // copyTo and copyFrom recognise a lone COPY with the client at one end.
@@ -427,6 +430,7 @@ func (p *sqlPrinter) printJSON(fields []pgconn.FieldDescription, row []*string) 
 			b.WriteString(*v)
 		case f.DataTypeOID == 114 && json.Valid([]byte(*v)):
 			b.WriteString(*v)
+		case p.arrayJSON(f.DataTypeOID, *v, &b): // written if true
 		default:
 			s, _ := json.Marshal(*v)
 			b.Write(s)
@@ -434,6 +438,38 @@ func (p *sqlPrinter) printJSON(fields []pgconn.FieldDescription, row []*string) 
 	}
 	b.WriteString("}\n")
 	io.WriteString(p.out, b.String())
+}
+
+// arrayJSON writes a Postgres array (text form) as a JSON array: numbers
+// and booleans typed, other elements as Postgres prints them. It reports
+// false, writing nothing, for other types and for what does not decode.
+func (p *sqlPrinter) arrayJSON(oid uint32, text string, b *strings.Builder) bool {
+	if p.types == nil {
+		p.types = pgtype.NewMap()
+	}
+	typ, ok := p.types.TypeForOID(oid)
+	if !ok {
+		return false
+	}
+	ac, ok := typ.Codec.(*pgtype.ArrayCodec)
+	if !ok {
+		return false
+	}
+	decodeAs := oid
+	if !isNumericOID(ac.ElementType.OID) && ac.ElementType.OID != pgtype.BoolOID {
+		decodeAs = pgtype.TextArrayOID // the elements' own text
+	}
+	dt, _ := p.types.TypeForOID(decodeAs)
+	v, err := dt.Codec.DecodeValue(p.types, decodeAs, pgtype.TextFormatCode, []byte(text))
+	if err != nil {
+		return false
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return false
+	}
+	b.Write(js)
+	return true
 }
 
 func isNumericOID(oid uint32) bool {

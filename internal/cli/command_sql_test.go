@@ -81,6 +81,11 @@ func TestSQLCommand(t *testing.T) {
 	if err != nil || out != "{\"id\":1,\"name\":\"ab\",\"big\":false}\n{\"id\":22,\"name\":null,\"big\":true}\n" {
 		t.Errorf("json = %q, %v", out, err)
 	}
+	// Lists arrive as Postgres arrays and print as JSON arrays.
+	out, _, err = runSQLCmd(t, "", "--pg-url", url, "--format", "json", "-c", "SELECT [1, NULL] AS n, ['a,b', NULL] AS s, [true] AS b, ['2024-01-02'::DATE] AS d")
+	if want := "{\"n\":[1,null],\"s\":[\"a,b\",null],\"b\":[true],\"d\":[\"2024-01-02\"]}\n"; err != nil || out != want {
+		t.Errorf("json arrays = %q, %v; want %q", out, err, want)
+	}
 
 	// COPY with the client at one end: the data alone on stdout, the tag
 	// on stderr; FROM STDIN reads the command's input.
