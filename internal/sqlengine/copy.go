@@ -221,7 +221,7 @@ func (e *Engine) copySelect(ctx context.Context, c *copyStmt, t *copyTarget, fil
 	for i, col := range t.cols {
 		f := fmt.Sprintf("__f%d", i)
 		spec = append(spec, quoteString(f)+": 'VARCHAR'")
-		conv, err := c.convertField(f, col.Type)
+		conv, err := c.convertField(f, col.Type, col.Name)
 		if err != nil {
 			return "", err
 		}
@@ -240,7 +240,7 @@ func (e *Engine) copySelect(ctx context.Context, c *copyStmt, t *copyTarget, fil
 // convertField converts text field f to column type typ with the COPY's
 // conversion parameters. Empty fields of non-character types are NULL, as
 // in Redshift.
-func (c *copyStmt) convertField(f, typ string) (string, error) {
+func (c *copyStmt) convertField(f, typ, col string) (string, error) {
 	t := strings.ToUpper(typ)
 	if t == "VARCHAR" || strings.HasPrefix(t, "VARCHAR(") {
 		v := f
@@ -256,11 +256,31 @@ func (c *copyStmt) convertField(f, typ string) (string, error) {
 		return v, nil
 	}
 	v := "NULLIF(trim(" + f + "), '')"
-	return c.timeConv(v, t)
+	return c.timeConv(v, t, col)
 }
 
-// timeConv casts v (text) to t, applying TIMEFORMAT/DATEFORMAT.
-func (c *copyStmt) timeConv(v, t string) (string, error) {
+// integerTypes are the DuckDB integer types. Casting text to them in
+// DuckDB rounds decimals and accepts exponents, hex and digit separators
+// ('1.5' is 2, '1e3' is 1000); Redshift's COPY refuses all of these (load
+// error 1207, "Invalid digit"), as Postgres does.
+var integerTypes = map[string]bool{
+	"TINYINT": true, "SMALLINT": true, "INTEGER": true, "BIGINT": true, "HUGEINT": true,
+	"UTINYINT": true, "USMALLINT": true, "UINTEGER": true, "UBIGINT": true, "UHUGEINT": true,
+}
+
+// strictInt casts text v to integer type t, failing the load on anything
+// but optionally signed decimal digits.
+func strictInt(v, t, col string) string {
+	msg := quoteString("Invalid digit, Value '") + " || " + v + " || " + quoteString("', Type: "+strings.ToLower(t)+", Column: "+col)
+	return "CASE WHEN " + v + " IS NULL OR regexp_full_match(" + v + `, '\s*[+-]?[0-9]+\s*') THEN CAST(` + v + " AS " + t + ") ELSE error(" + msg + ") END"
+}
+
+// timeConv casts v (text) to t, applying TIMEFORMAT/DATEFORMAT; col
+// names the column in errors.
+func (c *copyStmt) timeConv(v, t, col string) (string, error) {
+	if integerTypes[t] {
+		return strictInt(v, t, col), nil
+	}
 	isTS := strings.HasPrefix(t, "TIMESTAMP")
 	format := ""
 	switch {
@@ -360,7 +380,7 @@ func (e *Engine) copyJSONSelect(ctx context.Context, c *copyStmt, t *copyTarget,
 			}
 		default:
 			var err error
-			if conv, err = c.timeConv(v, strings.ToUpper(col.Type)); err != nil {
+			if conv, err = c.timeConv(v, strings.ToUpper(col.Type), col.Name); err != nil {
 				return "", err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -349,5 +350,38 @@ func TestReadMissingFileIs58P01(t *testing.T) {
 		if err == nil || sqlErr(t, err).Code != CodeUndefinedFile {
 			t.Errorf("%s: %v", q, err)
 		}
+	}
+}
+
+// DuckDB's text-to-integer cast rounds '1.5' to 2 and reads '1e3', '0x10'
+// and '1_000'; Redshift's COPY fails the load on them (error 1207,
+// "Invalid digit"), so a silently changed value never lands.
+func TestCopyIntegerIsStrict(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE n (id INT, big BIGINT, x DOUBLE)")
+	putObject(t, e.lake, "bkt", "ok.txt", []byte(" 7 |-9223372036854775808|1.5\n+3||1e3\n"))
+	if r := exec(t, s, "COPY n FROM 's3://bkt/ok.txt'"); r.Tag() != "COPY 2" {
+		t.Fatal(r.Tag())
+	}
+	if got := strings.Join(rows(t, s, "SELECT id, big, x FROM n ORDER BY id"), ";"); got != "3|NULL|1000;7|-9223372036854775808|1.5" {
+		t.Fatal(got)
+	}
+	for i, body := range []string{"1.5|1|1\n", "1e3|1|1\n", "0x10|1|1\n", "1_000|1|1\n", "1|2.0|1\n"} {
+		key := fmt.Sprintf("bad%d.txt", i)
+		putObject(t, e.lake, "bkt", key, []byte(body))
+		_, err := s.Query(context.Background(), "COPY n FROM 's3://bkt/"+key+"'")
+		if err == nil || !strings.Contains(err.Error(), "Invalid digit") {
+			t.Errorf("%q: %v", body, err)
+		}
+	}
+	putObject(t, e.lake, "bkt", "bad.json", []byte(`{"id":1.5}`))
+	if _, err := s.Query(context.Background(), "COPY n FROM 's3://bkt/bad.json' JSON 'auto'"); err == nil || !strings.Contains(err.Error(), `Column: id`) {
+		t.Errorf("json 1.5: %v", err)
+	}
+	putObject(t, e.lake, "bkt", "good.json", []byte(`{"id":"12","big":-4}`))
+	exec(t, s, "COPY n FROM 's3://bkt/good.json' JSON 'auto'")
+	if got := one(t, s, "SELECT count(*) FROM n WHERE id = 12 AND big = -4"); got != "1" {
+		t.Fatal(got)
 	}
 }
