@@ -217,6 +217,9 @@ func (e *Engine) copySelect(ctx context.Context, c *copyStmt, t *copyTarget, fil
 	if c.hasNullAs {
 		nullStr = c.nullAs
 	}
+	if c.escape {
+		return c.escapedSelect(t, list, delim, nullStr, comp)
+	}
 	var spec, cols []string
 	for i, col := range t.cols {
 		f := fmt.Sprintf("__f%d", i)
@@ -235,6 +238,51 @@ func (e *Engine) copySelect(ctx context.Context, c *copyStmt, t *copyTarget, fil
 		quoteString(delim) + ", quote=" + quoteString(quote) + ", escape=" + quoteString(escape) + ", header=false, skip=" +
 		strconv.Itoa(c.ignoreHeader) + ", auto_detect=false, null_padding=" + pad + ", nullstr=" + quoteString(nullStr) +
 		", allow_quoted_nulls=false, hive_partitioning=false" + comp + ")", nil
+}
+
+// escapedSelect reads text-format files with ESCAPE: a backslash makes
+// the next character part of the field, so "a\|b" is one field "a|b"
+// and "\\" a backslash. DuckDB's CSV reader knows escapes only inside
+// quotes, so each line is read whole and split here on unescaped
+// delimiters. A backslash before a line break (a field spanning lines)
+// leaves the line one field short, which fails the load.
+func (c *copyStmt) escapedSelect(t *copyTarget, list, delim, nullStr, comp string) (string, error) {
+	if len(delim) != 1 {
+		return "", newErr(CodeFeature, "ESCAPE with the multi-byte DELIMITER %q is not supported by rheo", delim)
+	}
+	if c.removeQuotes {
+		return "", newErr(CodeFeature, "ESCAPE with REMOVEQUOTES is not supported by rheo")
+	}
+	d := delim
+	if strings.ContainsAny(d, `\.+*?()|[]{}^$-`) {
+		d = `\` + d
+	}
+	// Every field is followed by a delimiter once one is appended to the line.
+	pattern := `((?:\\.|[^\\` + d + `])*)` + d
+	split := "regexp_extract_all(coalesce(__l, '') || " + quoteString(delim) + ", " + quoteString(pattern) + ", 1)"
+	n := len(t.cols)
+	var cols []string
+	for i, col := range t.cols {
+		raw := fmt.Sprintf("__p[%d]", i+1)
+		f := "CASE WHEN " + raw + " = " + quoteString(nullStr) + " THEN NULL ELSE regexp_replace(" + raw + `, '\\(.)', '\1', 'g') END`
+		conv, err := c.convertField(f, col.Type, col.Name)
+		if err != nil {
+			return "", err
+		}
+		if i == 0 {
+			cmp := "<>"
+			if c.fillRecord {
+				cmp = ">"
+			}
+			conv = "CASE WHEN len(__p) " + cmp + " " + strconv.Itoa(n) + " THEN error('Delimited value count wrong: ' || len(__p) || ' fields, " +
+				strconv.Itoa(n) + " columns: ' || coalesce(__l, '')) ELSE " + conv + " END"
+		}
+		cols = append(cols, conv)
+	}
+	// A line never contains the 4-byte separator, so read_csv yields each line as one column.
+	return "SELECT " + strings.Join(cols, ", ") + " FROM (SELECT __l, " + split + " AS __p FROM read_csv(" + list +
+		", columns={'__l': 'VARCHAR'}, delim='\x01\x02\x03\x04', quote='', escape='', header=false, skip=" + strconv.Itoa(c.ignoreHeader) +
+		", auto_detect=false, allow_quoted_nulls=false, hive_partitioning=false" + comp + "))", nil
 }
 
 // convertField converts text field f to column type typ with the COPY's

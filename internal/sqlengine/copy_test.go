@@ -385,3 +385,32 @@ func TestCopyIntegerIsStrict(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// ESCAPE (text format): a backslash makes the next character data, so an
+// escaped delimiter does not split the field (Redshift's UNLOAD ... ESCAPE
+// output loads back). It was accepted and ignored.
+func TestCopyEscape(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE e (a VARCHAR, n INT, b VARCHAR)")
+	putObject(t, e.lake, "bkt", "e.txt", gz(t, []byte("hdr\nx\\|y|1|back\\\\slash\n\\N|2|\nq\\z|\\3|\n")))
+	if r := exec(t, s, "COPY e FROM 's3://bkt/e.txt' ESCAPE GZIP IGNOREHEADER 1"); r.Tag() != "COPY 3" {
+		t.Fatal(r.Tag())
+	}
+	if got := strings.Join(rows(t, s, "SELECT a, n, b FROM e ORDER BY n"), ";"); got != `x|y|1|back\slash;NULL|2|;qz|3|` {
+		t.Fatal(got)
+	}
+	exec(t, s, "DELETE FROM e")
+	putObject(t, e.lake, "bkt", "t.tsv", []byte("a\\\tb\t5\n"))
+	exec(t, s, "COPY e FROM 's3://bkt/t.tsv' DELIMITER '\t' ESCAPE FILLRECORD")
+	if got := strings.Join(rows(t, s, "SELECT a, n, b FROM e"), ";"); got != "a\tb|5|NULL" {
+		t.Fatalf("%q", got)
+	}
+	putObject(t, e.lake, "bkt", "short.txt", []byte("a|1\n"))
+	if _, err := s.Query(context.Background(), "COPY e FROM 's3://bkt/short.txt' ESCAPE"); err == nil || !strings.Contains(err.Error(), "2 fields, 3 columns") {
+		t.Fatal(err)
+	}
+	if _, err := s.Query(context.Background(), "COPY e FROM 's3://bkt/short.txt' ESCAPE REMOVEQUOTES"); err == nil || sqlErr(t, err).Code != CodeFeature {
+		t.Fatal(err)
+	}
+}
