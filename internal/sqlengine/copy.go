@@ -346,13 +346,36 @@ func (c *copyStmt) timeConv(v, t, col string) (string, error) {
 	}
 	switch f {
 	case "auto":
-		return "CAST(" + v + " AS " + t + ")", nil
+		return autoTime(v, t), nil
 	case "epochsecs":
 		return "CAST(make_timestamp(CAST(CAST(" + v + " AS DOUBLE) * 1000000 AS BIGINT)) AS " + t + ")", nil
 	case "epochmillisecs":
 		return "CAST(make_timestamp(CAST(" + v + " AS BIGINT) * 1000) AS " + t + ")", nil
 	}
 	return "CAST(strptime(" + v + ", " + quoteString(f) + ") AS " + t + ")", nil
+}
+
+// autoFormats are the spellings Redshift's TIMEFORMAT/DATEFORMAT 'auto'
+// recognizes ("Using automatic recognition with DATEFORMAT and
+// TIMEFORMAT") that DuckDB's cast does not read, as strptime formats.
+var autoFormats = []string{
+	"%m/%d/%Y %H:%M:%S.%f", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+	"%Y%m%d %H%M%S", "%y%m%d %H%M%S", "%Y%m%d",
+	"%d %b %H:%M:%S %Y", "%b %d %Y %H:%M:%S", "%b %d, %Y %H:%M:%S", "%b %d %Y", "%b %d, %Y", "%d %b %Y",
+	"%Y.%j",
+}
+
+// autoTime casts text v to timestamp or date type t as 'auto' does: what
+// DuckDB's cast reads (ISO 8601 and its variants), else one of
+// autoFormats; anything else fails with the cast's error.
+func autoTime(v, t string) string {
+	var fs []string
+	for _, f := range autoFormats {
+		fs = append(fs, quoteString(f))
+	}
+	p := "try_strptime(" + v + ", [" + strings.Join(fs, ", ") + "])"
+	return "CASE WHEN " + v + " IS NULL THEN NULL WHEN TRY_CAST(" + v + " AS " + t + ") IS NOT NULL THEN TRY_CAST(" + v + " AS " + t +
+		") WHEN " + p + " IS NOT NULL THEN CAST(" + p + " AS " + t + ") ELSE CAST(" + v + " AS " + t + ") END"
 }
 
 // copyJSONSelect reads JSON documents (newline-delimited, concatenated or

@@ -414,3 +414,31 @@ func TestCopyEscape(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TIMEFORMAT/DATEFORMAT 'auto' read the spellings Redshift recognizes
+// beyond ISO 8601 (MM/DD/YYYY, YYYYMMDD HHMISS, month names); they failed
+// with DuckDB's cast error.
+func TestCopyTimeFormatAuto(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE tf (k INT, ts TIMESTAMP, d DATE)")
+	putObject(t, e.lake, "bkt", "tf.csv", []byte(strings.Join([]string{
+		"1,2019-02-11T05:09:12.195Z,2019-02-11",
+		"2,12/17/1997 07:37:16.00,12/17/1997",
+		"3,19960108 040809,19960108",
+		"4,Jan 2 2026 03:04:05,\"Jan 2, 2026\"",
+		"5,17 Dec 07:37:16 1997,1996.008",
+		"6,,",
+	}, "\n")))
+	exec(t, s, "COPY tf FROM 's3://bkt/tf.csv' CSV TIMEFORMAT 'auto' DATEFORMAT 'auto'")
+	want := "1|2019-02-11T05:09:12.195Z|2019-02-11T00:00:00Z;2|1997-12-17T07:37:16Z|1997-12-17T00:00:00Z;" +
+		"3|1996-01-08T04:08:09Z|1996-01-08T00:00:00Z;4|2026-01-02T03:04:05Z|2026-01-02T00:00:00Z;" +
+		"5|1997-12-17T07:37:16Z|1996-01-08T00:00:00Z;6|NULL|NULL"
+	if got := strings.Join(rows(t, s, "SELECT k, ts, d FROM tf ORDER BY k"), ";"); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	putObject(t, e.lake, "bkt", "bad.csv", []byte("7,yesterday,\n"))
+	if _, err := s.Query(context.Background(), "COPY tf FROM 's3://bkt/bad.csv' CSV TIMEFORMAT 'auto'"); err == nil {
+		t.Fatal("no error")
+	}
+}
