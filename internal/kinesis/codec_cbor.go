@@ -256,7 +256,7 @@ func (o *getRecordsOutput) AppendCBOR(dst []byte) []byte {
 		dst = appendCBORTextBytes(dst, r.PartitionKey)
 		if o.encryption != "" {
 			dst = appendCBORText(dst, "EncryptionType")
-			dst = appendCBORText(dst, o.recordEncryption(r))
+			dst = appendCBORText(dst, storedEncryption(r))
 		}
 	}
 	if o.next != "" {

@@ -225,3 +225,37 @@ func TestEncryptionErrors(t *testing.T) {
 	_, err := env.client.StopStreamEncryption(ctx, &kin.StopStreamEncryptionInput{StreamName: aws.String("slow"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")})
 	wantAPIError(t, err, "ResourceInUseException", "Stream slow under account 000000000000 not ACTIVE, instead in state UPDATING")
 }
+
+// TestEncryptionSubscribeToShardPerRecord checks that SubscribeToShard
+// reports EncryptionType per record, as GetRecords and AWS do: an event
+// holding records from before, during and after encryption marks only the
+// ones stored encrypted KMS.
+func TestEncryptionSubscribeToShardPerRecord(t *testing.T) {
+	env := startEncEnv(t, 1)
+	ctx := testCtx(t)
+	arn := fanStream(t, env.testEnv, "enc", 1)
+	env.put(t, "enc", "plain before")
+	env.startEnc(t, "enc", "alias/aws/kinesis")
+	env.put(t, "enc", "secret")
+	if _, err := env.client.StopStreamEncryption(ctx, &kin.StopStreamEncryptionInput{StreamName: aws.String("enc"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")}); err != nil {
+		t.Fatal(err)
+	}
+	env.put(t, "enc", "plain after")
+	c := fanRegister(t, env.testEnv, arn, "c")
+	es := fanSubscribe(t, ctx, env.testEnv, *c.ConsumerARN, "shardId-000000000000", types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon})
+	recs, _ := recordsUntil(t, es, 3)
+	want := []types.EncryptionType{types.EncryptionTypeNone, types.EncryptionTypeKms, types.EncryptionTypeNone}
+	for i, r := range recs {
+		if r.EncryptionType != want[i] {
+			t.Errorf("record %d %q: EncryptionType %q, want %q", i, r.Data, r.EncryptionType, want[i])
+		}
+	}
+	// A stream never encrypted keeps the member out, as GetRecords does.
+	plainARN := fanStream(t, env.testEnv, "plain", 1)
+	env.put(t, "plain", "x")
+	pc := fanRegister(t, env.testEnv, plainARN, "c")
+	es = fanSubscribe(t, ctx, env.testEnv, *pc.ConsumerARN, "shardId-000000000000", types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon})
+	if recs, _ := recordsUntil(t, es, 1); recs[0].EncryptionType != "" {
+		t.Fatalf("plain stream record: EncryptionType %q", recs[0].EncryptionType)
+	}
+}

@@ -189,10 +189,9 @@ func anyEncrypted(recs []shardlog.Record) bool {
 	return false
 }
 
-// recordEncryption is the EncryptionType of record r of the batch: KMS
-// when it was stored encrypted, else NONE. It is meaningful only when
-// o.encryption is set (the member is then written for every record).
-func (o *getRecordsOutput) recordEncryption(r *shardlog.Record) string {
+// storedEncryption is the EncryptionType of record r: KMS when it was
+// stored encrypted, else NONE.
+func storedEncryption(r *shardlog.Record) string {
 	if r.Flags&shardlog.FlagEncrypted != 0 {
 		return encryptionKMS
 	}
@@ -251,7 +250,7 @@ func (o *getRecordsOutput) AppendJSON(dst []byte) []byte {
 		dst = wire.AppendJSONString(dst, r.PartitionKey, true)
 		if o.encryption != "" {
 			dst = append(dst, `,"EncryptionType":"`...)
-			dst = append(dst, o.recordEncryption(r)...)
+			dst = append(dst, storedEncryption(r)...)
 			dst = append(dst, '"')
 		}
 		dst = append(dst, '}')

@@ -509,20 +509,11 @@ func (sub *subscription) sendBatch(ctx context.Context, b *shardlog.Batch) error
 	// delivered, or the shard's starting number when nothing was ever there
 	// to deliver, so resubscribing AFTER it never skips a record.
 	cont := b.Next
-	// EncryptionType goes per event: KMS when its records were encrypted at
-	// rest, NONE for streams that ever had encryption, absent otherwise (as
-	// GetRecords). Known gap: the type is per event, not per record, so an
-	// event straddling StartStreamEncryption says KMS for all its records.
-	enc := ""
-	if recordEncryption(sub.st) != "NONE" {
-		enc = "NONE"
-	}
-	for i := range b.Records {
-		if b.Records[i].Flags&shardlog.FlagEncrypted != 0 {
-			enc = "KMS"
-			break
-		}
-	}
+	// EncryptionType goes per record, as in GetRecords: KMS for a record
+	// stored encrypted, NONE for the others, and the member left out
+	// altogether when the stream is not encrypted and the event holds no
+	// encrypted record.
+	enc := recordEncryption(sub.st) != encryptionNone || anyEncrypted(b.Records)
 	if sub.ew.payloadType == contentTypeCBOR {
 		payload, err := sub.ew.marshal(wireSubscribeEvent(sub.id.Shard, b.Records, cont, behind, children, enc))
 		if err != nil {
@@ -572,8 +563,8 @@ func (sub *subscription) children(ctx context.Context) []wire.ChildShard {
 }
 
 // wireSubscribeEvent builds the event for codecs that marshal structs
-// (CBOR).
-func wireSubscribeEvent(shard uint32, recs []shardlog.Record, next uint64, behind int64, children []wire.ChildShard, encryption string) *wire.SubscribeToShardEvent {
+// (CBOR). With enc each record carries its EncryptionType.
+func wireSubscribeEvent(shard uint32, recs []shardlog.Record, next uint64, behind int64, children []wire.ChildShard, enc bool) *wire.SubscribeToShardEvent {
 	ev := &wire.SubscribeToShardEvent{
 		Records:            make([]wire.Record, len(recs)),
 		MillisBehindLatest: behind,
@@ -590,14 +581,17 @@ func wireSubscribeEvent(shard uint32, recs []shardlog.Record, next uint64, behin
 			ApproximateArrivalTimestamp: wire.Timestamp{Time: time.UnixMilli(r.Timestamp)},
 			Data:                        r.Data,
 			PartitionKey:                string(r.PartitionKey),
-			EncryptionType:              encryption,
+		}
+		if enc {
+			ev.Records[i].EncryptionType = storedEncryption(r)
 		}
 	}
 	return ev
 }
 
 // appendSubscribeEvent appends the JSON payload of a SubscribeToShardEvent.
-func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, next uint64, behind int64, children []wire.ChildShard, encryption string) []byte {
+// With enc each record carries its EncryptionType.
+func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, next uint64, behind int64, children []wire.ChildShard, enc bool) []byte {
 	dst = append(dst, `{"Records":[`...)
 	for i := range recs {
 		r := &recs[i]
@@ -612,9 +606,9 @@ func appendSubscribeEvent(dst []byte, shard uint32, recs []shardlog.Record, next
 		dst = wire.AppendBlob(dst, r.Data)
 		dst = append(dst, `","PartitionKey":`...)
 		dst = wire.AppendJSONString(dst, r.PartitionKey, true)
-		if encryption != "" {
+		if enc {
 			dst = append(dst, `,"EncryptionType":"`...)
-			dst = append(dst, encryption...)
+			dst = append(dst, storedEncryption(r)...)
 			dst = append(dst, '"')
 		}
 		dst = append(dst, '}')
