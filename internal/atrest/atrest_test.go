@@ -237,3 +237,20 @@ func BenchmarkAppendEncrypted(b *testing.B) {
 		}
 	}
 }
+
+// TestKeysCheck: the check value is stable for a master key, differs
+// between keys, and is neither the key nor derived like a data key.
+func TestKeysCheck(t *testing.T) {
+	a1, _ := NewKeys(bytes.Repeat([]byte{1}, MasterKeySize))
+	a2, _ := NewKeys(bytes.Repeat([]byte{1}, MasterKeySize))
+	b, _ := NewKeys(bytes.Repeat([]byte{2}, MasterKeySize))
+	ca1, err := a1.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca2, _ := a2.Check()
+	cb, _ := b.Check()
+	if ca1 != ca2 || ca1 == cb || len(ca1) != 32 || ca1 == hex.EncodeToString(bytes.Repeat([]byte{1}, 16)) {
+		t.Fatalf("checks %q %q %q", ca1, ca2, cb)
+	}
+}

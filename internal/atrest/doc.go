@@ -23,6 +23,10 @@
 // (ReadKeyFile) so it can live apart from the data. Losing it loses every
 // encrypted record. Opening with a different master key fails every
 // encrypted record with ErrWrongKey (never garbage): GCM authenticates.
+// Keys.Check gives a one-way check value of the master key; `rheo serve`
+// stores it in meta before the first record is sealed and refuses to start
+// with a key whose check differs, so a wrong key file is an error at start,
+// not unreadable records and new ones sealed under a second key.
 //
 // # Guarantees and gaps
 //

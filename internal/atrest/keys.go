@@ -110,3 +110,18 @@ func (k *Keys) aead(fp uint64) (cipher.AEAD, error) {
 	k.mu.Unlock()
 	return a, nil
 }
+
+// checkInfo separates the key check from the data keys' derivation.
+const checkInfo = "rheo-atrest-key-check"
+
+// Check returns a key check value of the master key: a one-way derivation
+// (HKDF, never the key itself nor a data key) that is safe to store next to
+// the data, so a server can tell at start whether it was given the master
+// key the data dir's records were encrypted with.
+func (k *Keys) Check() (string, error) {
+	c, err := hkdf.Key(sha256.New, k.master, hkdfSalt, checkInfo, 16)
+	if err != nil {
+		return "", fmt.Errorf("atrest: derive key check: %w", err)
+	}
+	return hex.EncodeToString(c), nil
+}

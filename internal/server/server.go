@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -131,17 +132,22 @@ func (s *Server) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: encryption keys: %w", err)
 	}
+	recordCheck, err := s.checkMasterKey(keys)
+	if err != nil {
+		return err
+	}
 	streams := kinesis.EncryptionLookup(s.meta)
 	s.log = atrest.Wrap(s.log, keys, func(uid uint64) (string, bool) {
-		if key, on := streams(uid); on {
-			return key, true
-		}
+		key, on := streams(uid)
 		// A Direct PUT delivery stream's internal log. s.firehose is set
 		// during start, before anything can append.
-		if s.firehose != nil {
-			return s.firehose.EncryptionFor(uid)
+		if !on && s.firehose != nil {
+			key, on = s.firehose.EncryptionFor(uid)
 		}
-		return "", false
+		if on {
+			recordCheck()
+		}
+		return key, on
 	})
 	if s.objects, err = s.openObjects(ctx); err != nil {
 		return err
@@ -551,6 +557,59 @@ func (s *Server) masterKey() ([]byte, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	return k, nil
+}
+
+// atRestNS and atRestCheckKey locate the master key's check value in meta
+// (docs/format/meta.md).
+const (
+	atRestNS       = "atrest"
+	atRestCheckKey = "key-check"
+)
+
+// checkMasterKey refuses a master key other than the one the data dir's
+// records were encrypted with: started with it, the server would fail every
+// read of those records and seal new ones under a second key, so that
+// neither key reads the whole stream any more. The check value is stored
+// the first time a record is sealed (the returned function, called before
+// every sealing append, does that once), so a data dir that never
+// encrypted anything accepts any key.
+func (s *Server) checkMasterKey(keys *atrest.Keys) (func(), error) {
+	check, err := keys.Check()
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	var stored string
+	found, err := s.meta.Get(atRestNS, atRestCheckKey, &stored)
+	if err != nil {
+		return nil, fmt.Errorf("server: encryption key check: %w", err)
+	}
+	if found && stored != check {
+		src := "the master key kept in the data dir"
+		if s.cfg.EncryptionKeyFile != "" {
+			src = "encryption key file " + s.cfg.EncryptionKeyFile
+		}
+		return nil, fmt.Errorf("server: %s is not the master key the encrypted records in %s were written with (key check mismatch): start with the master key used before (its --encryption-key-file, or none if the data dir kept its own key), or those records would be unreadable", src, s.dataDir)
+	}
+	var recorded atomic.Bool
+	recorded.Store(found)
+	var mu sync.Mutex
+	return func() {
+		if recorded.Load() {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if recorded.Load() {
+			return
+		}
+		// A failure is retried at the next sealing append: the append
+		// itself must not fail for the want of a safety net.
+		if err := s.meta.Put(atRestNS, atRestCheckKey, check); err != nil {
+			s.logger.Error("could not record the encryption key check", "err", err)
+			return
+		}
+		recorded.Store(true)
+	}, nil
 }
 
 // cleanTempDir empties (of what a killed run left) and creates the
