@@ -22,6 +22,14 @@ import (
 // multipart upload of parts this size.
 const DefaultPartSize = 16 << 20
 
+// DefaultRequestTimeout bounds one S3 request (a PutObject, one part of
+// a multipart upload, a page of a listing, the wait for a GetObject's
+// answer) when S3Options.RequestTimeout is 0. The SDK has no timeout of
+// its own: a service that accepts a connection and never answers would
+// otherwise hold a delivery stream forever without it ever reporting a
+// failure. Two minutes moves a 16 MiB part at ~140 KB/s.
+const DefaultRequestTimeout = 2 * time.Minute
+
 // defaultContentType is what Firehose sets on every object it writes.
 const defaultContentType = "application/octet-stream"
 
@@ -45,6 +53,9 @@ type S3Options struct {
 	// PartSize is the multipart threshold and part size; 0 means
 	// DefaultPartSize, values below S3's 5 MiB part minimum are raised to it.
 	PartSize int64
+	// RequestTimeout bounds each request to the service, the SDK's own
+	// retries of it included; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // S3 is a Store on an S3-compatible service reached with the AWS SDK for Go
@@ -53,6 +64,7 @@ type S3Options struct {
 type S3 struct {
 	client   *s3.Client
 	partSize int64
+	timeout  time.Duration // per request (S3Options.RequestTimeout)
 }
 
 // NewS3 builds the S3 client. It does not contact the service.
@@ -100,7 +112,11 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 	case part < 5<<20:
 		part = 5 << 20
 	}
-	return &S3{client: client, partSize: part}, nil
+	timeout := o.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	return &S3{client: client, partSize: part, timeout: timeout}, nil
 }
 
 // Put implements Store.
@@ -144,7 +160,9 @@ func (s *S3) PutWithMetadata(ctx context.Context, bucket, key string, body io.Re
 }
 
 func (s *S3) putObject(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64, md Metadata) error {
-	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	_, err := s.client.PutObject(rctx, &s3.PutObjectInput{
 		Bucket:          aws.String(bucket),
 		Key:             aws.String(key),
 		Body:            body,
@@ -153,7 +171,7 @@ func (s *S3) putObject(ctx context.Context, bucket, key string, body io.ReadSeek
 		ContentEncoding: optional(md.ContentEncoding),
 	})
 	if err != nil {
-		return s.mapErr("put", bucket, key, err)
+		return s.mapErr(ctx, "put", bucket, key, err)
 	}
 	return nil
 }
@@ -162,14 +180,16 @@ func (s *S3) putObject(ctx context.Context, bucket, key string, body io.ReadSeek
 // in parts of len(first) bytes, aborting the upload on any failure so no
 // parts are left billed.
 func (s *S3) multipart(ctx context.Context, bucket, key string, first []byte, body io.Reader, size int64, md Metadata) (err error) {
-	up, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	up, err := s.client.CreateMultipartUpload(rctx, &s3.CreateMultipartUploadInput{
 		Bucket:          aws.String(bucket),
 		Key:             aws.String(key),
 		ContentType:     aws.String(contentType(md)),
 		ContentEncoding: optional(md.ContentEncoding),
 	})
+	cancel()
 	if err != nil {
-		return s.mapErr("put", bucket, key, err)
+		return s.mapErr(ctx, "put", bucket, key, err)
 	}
 	defer func() {
 		if err == nil {
@@ -185,7 +205,8 @@ func (s *S3) multipart(ctx context.Context, bucket, key string, first []byte, bo
 	var total int64
 	buf, n := first, len(first)
 	for num := int32(1); n > 0; num++ {
-		out, err := s.client.UploadPart(ctx, &s3.UploadPartInput{
+		rctx, cancel := context.WithTimeout(ctx, s.timeout)
+		out, err := s.client.UploadPart(rctx, &s3.UploadPartInput{
 			Bucket:        aws.String(bucket),
 			Key:           aws.String(key),
 			UploadId:      up.UploadId,
@@ -193,8 +214,9 @@ func (s *S3) multipart(ctx context.Context, bucket, key string, first []byte, bo
 			Body:          bytes.NewReader(buf[:n]),
 			ContentLength: aws.Int64(int64(n)),
 		})
+		cancel()
 		if err != nil {
-			return s.mapErr("put", bucket, key, err)
+			return s.mapErr(ctx, "put", bucket, key, err)
 		}
 		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
 		total += int64(n)
@@ -207,14 +229,16 @@ func (s *S3) multipart(ctx context.Context, bucket, key string, first []byte, bo
 	if size >= 0 && total != size {
 		return fmt.Errorf("lake: put %s: body has %d bytes, want %d", s.URL(bucket, key), total, size)
 	}
-	_, err = s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+	rctx, cancel = context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	_, err = s.client.CompleteMultipartUpload(rctx, &s3.CompleteMultipartUploadInput{
 		Bucket:          aws.String(bucket),
 		Key:             aws.String(key),
 		UploadId:        up.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
 	})
 	if err != nil {
-		return s.mapErr("put", bucket, key, err)
+		return s.mapErr(ctx, "put", bucket, key, err)
 	}
 	return nil
 }
@@ -224,11 +248,35 @@ func (s *S3) Get(ctx context.Context, bucket, key string) (io.ReadCloser, error)
 	if err := s.checkNames(bucket, key); err != nil {
 		return nil, err
 	}
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		return nil, s.mapErr("get", bucket, key, err)
+	// The timeout covers the wait for the answer, not reading the body
+	// (the caller's pace); the body holds the context until closed.
+	rctx, cancel := context.WithCancel(ctx)
+	timer := time.AfterFunc(s.timeout, cancel)
+	out, err := s.client.GetObject(rctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if !timer.Stop() && err == nil {
+		err = context.DeadlineExceeded // fired as the answer came
+		out.Body.Close()
 	}
-	return out.Body, nil
+	if err != nil {
+		cancel()
+		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			err = fmt.Errorf("%w (%w)", err, context.DeadlineExceeded)
+		}
+		return nil, s.mapErr(ctx, "get", bucket, key, err)
+	}
+	return &cancelOnClose{ReadCloser: out.Body, cancel: cancel}, nil
+}
+
+// cancelOnClose releases a request's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
 
 // List implements Store with ListObjectsV2, whose pages come in key order.
@@ -242,9 +290,11 @@ func (s *S3) List(ctx context.Context, bucket, prefix string, fn func(Object) er
 	}
 	p := s3.NewListObjectsV2Paginator(s.client, in)
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		rctx, cancel := context.WithTimeout(ctx, s.timeout)
+		page, err := p.NextPage(rctx)
+		cancel()
 		if err != nil {
-			return s.mapErr("list", bucket, prefix, err)
+			return s.mapErr(ctx, "list", bucket, prefix, err)
 		}
 		for _, o := range page.Contents {
 			obj := Object{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size), Modified: aws.ToTime(o.LastModified)}
@@ -261,9 +311,11 @@ func (s *S3) Delete(ctx context.Context, bucket, key string) error {
 	if err := s.checkNames(bucket, key); err != nil {
 		return err
 	}
-	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	_, err := s.client.DeleteObject(rctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return s.mapErr("delete", bucket, key, err)
+		return s.mapErr(ctx, "delete", bucket, key, err)
 	}
 	return nil
 }
@@ -273,8 +325,10 @@ func (s *S3) CheckBucket(ctx context.Context, bucket string) error {
 	if err := ValidateBucket(bucket); err != nil {
 		return err
 	}
-	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return s.mapErr("head bucket", bucket, "", err)
+	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if _, err := s.client.HeadBucket(rctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		return s.mapErr(ctx, "head bucket", bucket, "", err)
 	}
 	return nil
 }
@@ -296,8 +350,13 @@ func (s *S3) checkNames(bucket, key string) error {
 }
 
 // mapErr wraps an SDK error with the operation and, for the service's
-// not-found and bad-name codes, the matching sentinel error.
-func (s *S3) mapErr(op, bucket, key string, err error) error {
+// not-found and bad-name codes, the matching sentinel error. ctx is the
+// caller's: a request that ran out of s.timeout while ctx is still live
+// is said to have had no answer in time.
+func (s *S3) mapErr(ctx context.Context, op, bucket, key string, err error) error {
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("lake: s3 %s %s: no answer from the service within %v: %w", op, s.URL(bucket, key), s.timeout, err)
+	}
 	var sentinel error
 	var ae smithy.APIError
 	if errors.As(err, &ae) {

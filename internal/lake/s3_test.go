@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -201,4 +202,73 @@ func TestS3Multipart(t *testing.T) {
 			t.Errorf("size %d: read back %d bytes", tc.size, len(got))
 		}
 	}
+}
+
+// A service that takes requests and never answers fails each request after
+// RequestTimeout (the SDK alone would wait forever), with an error that
+// says so; the caller's own cancellation is still reported as such.
+func TestS3RequestTimeout(t *testing.T) {
+	backend := s3mem.New()
+	backend.CreateBucket(bucket)
+	fake := gofakes3.New(backend).Server()
+	var hang atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hang.Load() {
+			io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+			return
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	s, err := NewS3(context.Background(), S3Options{Endpoint: srv.URL, PathStyle: true,
+		AccessKeyID: "a", SecretAccessKey: "b", HTTPClient: awsfix.HTTPClient(0),
+		PartSize: 5 << 20, RequestTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	put(t, s, "there", []byte("x"))
+	hang.Store(true)
+	big := bytes.Repeat([]byte("m"), 6<<20)
+	for name, op := range map[string]func() error{
+		"put":       func() error { return s.Put(ctx, bucket, "k", strings.NewReader("x"), 1) },
+		"multipart": func() error { return s.Put(ctx, bucket, "k", io.MultiReader(bytes.NewReader(big)), int64(len(big))) },
+		"get": func() error {
+			rc, err := s.Get(ctx, bucket, "there")
+			if err == nil {
+				rc.Close()
+			}
+			return err
+		},
+		"list":   func() error { return s.List(ctx, bucket, "", func(Object) error { return nil }) },
+		"delete": func() error { return s.Delete(ctx, bucket, "there") },
+		"head":   func() error { return s.CheckBucket(ctx, bucket) },
+	} {
+		start := time.Now()
+		err := op()
+		if err == nil || !strings.Contains(err.Error(), "no answer from the service within 300ms") {
+			t.Errorf("%s on a hung service: %v", name, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s took %v", name, d)
+		}
+	}
+	// The caller's deadline is the caller's: no timeout wording.
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.Put(cctx, bucket, "k", strings.NewReader("x"), 1); err == nil || strings.Contains(err.Error(), "no answer") {
+		t.Errorf("Put with the caller's deadline: %v", err)
+	}
+	// Healthy again: a Get body outlives the request timeout.
+	hang.Store(false)
+	rc, err := s.Get(ctx, bucket, "there")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if b, err := io.ReadAll(rc); err != nil || string(b) != "x" {
+		t.Fatalf("Get body after the request timeout: %q, %v", b, err)
+	}
+	rc.Close()
 }
