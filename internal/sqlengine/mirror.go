@@ -76,7 +76,7 @@ func (e *Engine) syncMirror(ctx context.Context, t *externalTable) error {
 		return nil
 	})
 	if err != nil && !errors.Is(err, lake.ErrNoSuchBucket) { // a missing bucket is an empty table
-		return newErr(CodeIO, "external table %s: list %s: %v", t.Name, t.Location, err)
+		return remoteErr(ctx, err, "external table %s: list %s", t.Name, t.Location)
 	}
 	dir := e.mirrorDir(t.Name)
 	for rel, o := range want {
@@ -85,7 +85,7 @@ func (e *Engine) syncMirror(ctx context.Context, t *externalTable) error {
 			continue
 		}
 		if err := e.fetch(ctx, loc.bucket, o, p); err != nil {
-			return newErr(CodeIO, "external table %s: fetch s3://%s/%s: %v", t.Name, loc.bucket, o.Key, err)
+			return remoteErr(ctx, err, "external table %s: fetch s3://%s/%s", t.Name, loc.bucket, o.Key)
 		}
 	}
 	// Remove what the location no longer holds (and leftover downloads).
@@ -104,6 +104,18 @@ func (e *Engine) syncMirror(ctx context.Context, t *externalTable) error {
 		}
 		return nil
 	})
+}
+
+// remoteErr is an I/O error of the remote store (58030), or 57014 when the
+// statement was cancelled or timed out meanwhile: that is why the request
+// failed, and clients tell a timeout from a broken store by the code.
+// err stays wrapped for errors.Is.
+func remoteErr(ctx context.Context, err error, format string, a ...any) *Error {
+	msg := fmt.Sprintf(format, a...) + ": " + err.Error()
+	if ctx.Err() != nil {
+		return &Error{Code: CodeCanceled, Message: "canceling statement: " + msg, Err: err}
+	}
+	return &Error{Code: CodeIO, Message: msg, Err: err}
 }
 
 // fetch writes object o to path p through a temporary name, with the

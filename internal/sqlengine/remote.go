@@ -67,7 +67,7 @@ func (e *Engine) fetchRemote(ctx context.Context, u string, f *remoteFiles) (str
 		return e.placeCached(ctx, loc.bucket, o, filepath.Join(base, filepath.FromSlash(o.Key)))
 	})
 	if err != nil {
-		return "", &Error{Code: CodeIO, Message: fmt.Sprintf("read %s: %v", u, err), Err: err}
+		return "", remoteErr(ctx, err, "read %s", u)
 	}
 	// Nothing matched: DuckDB reports it ("No files found"), as for the
 	// built-in lake.

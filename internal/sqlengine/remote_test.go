@@ -3,6 +3,7 @@ package sqlengine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rheo-dev/rheo/internal/lake"
 )
@@ -341,5 +343,52 @@ func TestRemoteCacheConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// hungStore is a remote store that stops answering while hang is set:
+// calls wait for their context, as the S3 client does.
+type hungStore struct {
+	remoteStore
+	hang atomic.Bool
+}
+
+func (h *hungStore) List(ctx context.Context, bucket, prefix string, fn func(lake.Object) error) error {
+	if h.hang.Load() {
+		<-ctx.Done()
+		return fmt.Errorf("lake: s3 list s3://%s/%s: %w", bucket, prefix, ctx.Err())
+	}
+	return h.remoteStore.List(ctx, bucket, prefix, fn)
+}
+
+// A statement cancelled or timed out while a remote external table's
+// mirror is being brought up to date fails with 57014 like any other
+// cancelled statement (not 58030, an I/O error), and the mirror still
+// reads as before once the store answers again.
+func TestExternalTableRemoteCancel(t *testing.T) {
+	dir := t.TempDir()
+	store := &hungStore{remoteStore: remoteStore{lake.NewLocal(filepath.Join(dir, "lake"))}}
+	e := newEnv(t, envOpt{objects: store})
+	s := e.session()
+	putObject(t, store, "remote", "logs/a.json", []byte(`{"host":"a"}`))
+	exec(t, s, "CREATE EXTERNAL TABLE logs (host STRING) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://remote/logs/'")
+	if got := one(t, s, "SELECT count(*) FROM logs"); got != "1" {
+		t.Fatal(got)
+	}
+	store.hang.Store(true)
+	for _, q := range []string{"SELECT count(*) FROM logs", "SELECT count(*) FROM read_json('s3://remote/logs/*.json')"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		_, err := s.Query(ctx, q)
+		cancel()
+		if err == nil {
+			t.Fatalf("%s: no error", q)
+		}
+		if se := sqlErr(t, err); se.Code != CodeCanceled || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%s on a hung store: %s %v, want %s wrapping the deadline", q, se.Code, err, CodeCanceled)
+		}
+	}
+	store.hang.Store(false)
+	if got := one(t, s, "SELECT count(*) FROM logs"); got != "1" {
+		t.Fatal(got)
 	}
 }
