@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -96,6 +98,18 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 			so.BaseEndpoint = aws.String(o.Endpoint)
 		}
 		so.UsePathStyle = o.PathStyle
+		// No client-side retry quota: the SDK's default bucket empties
+		// after ~50 failed calls and then fails calls without retrying
+		// them ("retry quota exceeded") until enough calls succeed, so a
+		// long outage of the store would end in errors that hide the
+		// service's own, for delivery and SQL alike. Delivery backs off
+		// between its attempts itself.
+		so.Retryer = retry.NewStandard(func(ro *retry.StandardOptions) {
+			ro.RateLimiter = ratelimit.None
+			if cfg.RetryMaxAttempts > 0 { // AWS_MAX_ATTEMPTS
+				ro.MaxAttempts = cfg.RetryMaxAttempts
+			}
+		})
 		if o.HTTPClient != nil {
 			so.HTTPClient = o.HTTPClient
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -271,4 +272,39 @@ func TestS3RequestTimeout(t *testing.T) {
 		t.Fatalf("Get body after the request timeout: %q, %v", b, err)
 	}
 	rc.Close()
+}
+
+// A long outage does not exhaust the SDK's client-side retry quota: every
+// failed Put still reports the service's error (delivery shows it as the
+// FailureDescription) and keeps the SDK's own retries, instead of "retry
+// quota exceeded" after ~50 failures.
+func TestS3LongOutageKeepsErrors(t *testing.T) {
+	var reqs atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqs.Add(1)
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
+	}))
+	defer srv.Close()
+	s, err := NewS3(context.Background(), S3Options{Endpoint: srv.URL, PathStyle: true,
+		AccessKeyID: "a", SecretAccessKey: "b", HTTPClient: awsfix.HTTPClient(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The service's backoff between the SDK's attempts, made short.
+	s.client = s3.New(s.client.Options(), func(o *s3.Options) {
+		o.Retryer = retry.AddWithMaxBackoffDelay(o.Retryer, time.Millisecond)
+	})
+	for i := range 80 {
+		reqs.Store(0)
+		err := s.Put(context.Background(), bucket, "k", strings.NewReader("x"), 1)
+		if err == nil || !strings.Contains(err.Error(), "SlowDown") {
+			t.Fatalf("Put %d during an outage: %v, want the service's SlowDown", i, err)
+		}
+		if n := reqs.Load(); n != 3 {
+			t.Fatalf("Put %d: %d requests, want 3 (the SDK's attempts)", i, n)
+		}
+	}
 }
