@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,7 +58,7 @@ func (e *Engine) fetchRemote(ctx context.Context, u string, f *remoteFiles) (str
 		}
 		match = re.MatchString
 	}
-	err := e.objects.List(ctx, loc.bucket, prefix, func(o lake.Object) error {
+	place := func(o lake.Object) error {
 		if !match(o.Key) || strings.HasSuffix(o.Key, "/") || outsideKey(o.Key) != "" {
 			return nil
 		}
@@ -65,7 +66,17 @@ func (e *Engine) fetchRemote(ctx context.Context, u string, f *remoteFiles) (str
 			return nil // cannot be a file name
 		}
 		return e.placeCached(ctx, loc.bucket, o, filepath.Join(base, filepath.FromSlash(o.Key)))
-	})
+	}
+	err := e.objects.List(ctx, loc.bucket, prefix, place)
+	for retries := 2; errors.Is(err, errChanged) && retries > 0; retries-- {
+		// An object was replaced between the listing and its download
+		// (a writer overwrote it): list again, from an empty directory, as
+		// the placed files may be links into the cache.
+		if rerr := os.RemoveAll(base); rerr != nil {
+			break
+		}
+		err = e.objects.List(ctx, loc.bucket, prefix, place)
+	}
 	if err != nil {
 		return "", remoteErr(ctx, err, "read %s", u)
 	}

@@ -392,3 +392,35 @@ func TestExternalTableRemoteCancel(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// staleListStore lists one object with a stale size once, as a listing
+// made just before a writer replaced the object would.
+type staleListStore struct {
+	remoteStore
+	stale atomic.Bool
+}
+
+func (s *staleListStore) List(ctx context.Context, bucket, prefix string, fn func(lake.Object) error) error {
+	return s.remoteStore.List(ctx, bucket, prefix, func(o lake.Object) error {
+		if s.stale.CompareAndSwap(true, false) {
+			o.Size--
+		}
+		return fn(o)
+	})
+}
+
+// An object replaced between the listing and its download does not fail
+// the statement: the listing is made again (it failed with 58030).
+func TestRemoteObjectChangedWhileRead(t *testing.T) {
+	dir := t.TempDir()
+	store := &staleListStore{remoteStore: remoteStore{lake.NewLocal(filepath.Join(dir, "lake"))}}
+	e := newEnv(t, envOpt{objects: store})
+	putObject(t, store, "remote", "c/a.json", []byte(`{"n":12}`))
+	store.stale.Store(true)
+	if got := one(t, e.session(), "SELECT sum(n) FROM read_json('s3://remote/c/*.json')"); got != "12" {
+		t.Fatalf("sum %s, want 12", got)
+	}
+	if store.stale.Load() {
+		t.Fatal("the stale listing was not used")
+	}
+}

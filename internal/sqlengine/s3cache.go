@@ -88,6 +88,9 @@ func isPartial(p string) bool {
 	return len(filepath.Base(p)) > 5 && filepath.Base(p)[:5] == ".tmp-"
 }
 
+// errChanged is an object replaced between its listing and its download.
+var errChanged = errors.New("changed while it was read")
+
 // placeCached makes dst a copy of object o of bucket, from the cache when it
 // holds the same version (size and modification time), else downloading it
 // into the cache first.
@@ -114,7 +117,7 @@ func (e *Engine) placeCached(ctx context.Context, bucket string, o lake.Object, 
 		}
 		if st.Size() != o.Size {
 			os.Remove(p)
-			return fmt.Errorf("s3://%s/%s changed while it was read (%d bytes listed, %d read)", bucket, o.Key, o.Size, st.Size())
+			return fmt.Errorf("s3://%s/%s %w (%d bytes listed, %d read)", bucket, o.Key, errChanged, o.Size, st.Size())
 		}
 		c.files[p] = &cachedFile{size: st.Size()}
 		c.total += st.Size()
