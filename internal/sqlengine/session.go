@@ -147,10 +147,16 @@ func (s *Session) query(ctx context.Context, sqlText string, limit int, args []a
 			}
 			return r, nil
 		}
-		nameSrc = st
+		nameSrc = redshiftNames(st)
 		if rw, err := s.settingFuncs(ctx, st); err != nil {
 			return nil, err
 		} else if rw != st {
+			st = rw
+			if toks, lexErr = lex(st, false); lexErr != nil {
+				toks = nil
+			}
+		}
+		if rw := redshiftFuncs(st, toks); rw != st {
 			st = rw
 			if toks, lexErr = lex(st, false); lexErr != nil {
 				toks = nil
@@ -229,7 +235,7 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 			toks, _ = lex(st, false)
 		}
 		if st == pgCompat(stmts[0]) { // not a SHOW or SET display rewritten above
-			nameSrc = st
+			nameSrc = redshiftNames(st)
 		}
 		if rw, err := s.settingFuncs(ctx, st); err != nil {
 			return nil, err
@@ -245,6 +251,12 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 			}
 			st = showJobsSQL
 			toks, _ = lex(st, false)
+		}
+		if rw := redshiftFuncs(st, toks); rw != st {
+			st = rw
+			if t2, err := lex(st, false); err == nil && len(t2) > 0 {
+				toks = t2
+			}
 		}
 		rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
 		defer done()
