@@ -110,6 +110,9 @@ type Engine struct {
 	// recordsRead counts records read from the shard log by all scans; the
 	// pushdown tests compare it.
 	recordsRead atomic.Int64
+	// identityAlways says whether any table has an IDENTITY column, whose
+	// INSERTs are checked (redshift.go): unknown until the first INSERT.
+	identityAlways atomic.Int32
 }
 
 // Open opens (or creates) the DuckDB database, registers rheo's table

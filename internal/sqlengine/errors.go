@@ -36,6 +36,7 @@ const (
 	CodeReadOnlyTx       = "25006"
 	CodeSerialization    = "40001"
 	CodePrivilege        = "42501" // insufficient privilege
+	CodeGeneratedAlways  = "428C9" // a value given to a column that generates its own
 	CodeInternal         = "XX000"
 	CodeIO               = "58030"
 	CodeDiskFull         = "53100"

@@ -187,7 +187,12 @@ func (s *Session) query(ctx context.Context, sqlText string, limit int, args []a
 			}
 		}
 	}
+	rs, err := s.redshiftDDL(ctx, &st, &toks)
+	if err != nil || rs.result != nil {
+		return rs.result, err
+	}
 	r, err := s.runNamed(ctx, st, toks, args, nameSrc, limit)
+	rs.after(ctx, err)
 	if err == nil {
 		s.track(toks)
 	} else {
@@ -257,6 +262,17 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 			if t2, err := lex(st, false); err == nil && len(t2) > 0 {
 				toks = t2
 			}
+		}
+		if c, ok, err := redshiftCreate(st, toks); err != nil {
+			return nil, err
+		} else if ok {
+			if len(c.identities) > 0 {
+				return &Description{}, nil // its sequences are made when it runs
+			}
+			st = c.sql
+		}
+		if _, ok := isRedshiftAlterNoop(st, toks); ok {
+			return &Description{}, nil
 		}
 		rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
 		defer done()
