@@ -120,9 +120,16 @@ func (s *Session) job(ctx context.Context, st string, toks []token) (*Result, er
 // cannot prepare (a typo, a missing table), so mistakes show at CREATE JOB
 // rather than in the history. Stream scans are bound but not read.
 func (s *Session) checkJobStatement(ctx context.Context, st string) error {
+	st = pgCompat(st) // as Query rewrites it when the job runs
 	toks, err := lex(st, false)
 	if err != nil {
 		return toError(err)
+	}
+	if rw := redshiftFuncs(st, toks); rw != st {
+		st = rw
+		if toks, err = lex(st, false); err != nil {
+			return toError(err)
+		}
 	}
 	if err := jobStatementAllowed(st, toks); err != nil {
 		return err

@@ -419,3 +419,17 @@ func TestJobHistoryIsBounded(t *testing.T) {
 	}
 	checkOut(t, s, 14)
 }
+
+// A job's statement may use what a session's may: Redshift's functions
+// (getdate) are rewritten when CREATE JOB checks the statement, as when
+// it runs.
+func TestJobRedshiftFunctions(t *testing.T) {
+	e, s := jobFixture(t, envOpt{})
+	putIDs(e, "s", 2, 0, 3)
+	exec(t, s, "CREATE TABLE g (id INT, ts TIMESTAMP)")
+	exec(t, s, "CREATE JOB gd EVERY '200 milliseconds' AS INSERT INTO g SELECT id, nvl(NULL, getdate()) FROM t")
+	waitFor(t, 10*time.Second, "rows", func() bool { return one(t, s, "SELECT count(ts) FROM g") == "3" })
+	if got := one(t, s, "SELECT last_error IS NULL FROM rheo_jobs WHERE name = 'gd'"); got != "true" {
+		t.Fatalf("job error: %v", rows(t, s, "SELECT last_error FROM rheo_jobs"))
+	}
+}
