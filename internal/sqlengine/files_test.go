@@ -134,3 +134,28 @@ func TestAllowedDirsExternalTableFromBefore(t *testing.T) {
 		t.Fatalf("read outside the lake: %v", got)
 	}
 }
+
+// TestAllowedDirsCopyPrefix: COPY's local source is a prefix of file
+// names, so an allowed directory named without its trailing separator
+// must not also load its siblings (<lake>-private/...).
+func TestAllowedDirsCopyPrefix(t *testing.T) {
+	e := newEnv(t, envOpt{dbFile: true, lakeOnly: true})
+	lakeDir := filepath.Join(e.dir, "lake")
+	sibling := lakeDir + "-private"
+	if err := os.MkdirAll(sibling, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sibling, "f"), []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lakeDir+"file", []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	putObject(t, e.lake, "my-bucket", "x", []byte("ok\n"))
+	s := e.session()
+	exec(t, s, "CREATE TABLE m (a VARCHAR)")
+	exec(t, s, "COPY m FROM '"+lakeDir+"' DELIMITER '|'")
+	if got := strings.Join(rows(t, s, "SELECT a FROM m ORDER BY a"), ","); got != "ok" {
+		t.Fatalf("COPY FROM %s loaded %q, want only the lake's file", lakeDir, got)
+	}
+}

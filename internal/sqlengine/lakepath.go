@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -111,6 +112,9 @@ func (e *Engine) resolveSource(ctx context.Context, src string, exact bool) (*so
 	if err != nil {
 		return nil, err
 	}
+	// The source is a prefix of names: an allowed directory's own path
+	// also matches its siblings (<lake>-private/...), which are not.
+	paths = slices.DeleteFunc(paths, func(p string) bool { return e.checkLocal(p) != nil })
 	if len(paths) == 0 {
 		return nil, newErr(CodeUndefinedFile, "no file matches %s (COPY loads every file whose path starts with the source)", src)
 	}
