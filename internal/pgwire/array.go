@@ -217,10 +217,12 @@ func decodeArrayElems(elem uint32, format int16, b []byte, loc *time.Location) (
 		return nil, errors.New("invalid binary array: too short")
 	}
 	n := int32(binary.BigEndian.Uint32(b[12:]))
-	if n < 0 || n > maxArrayParam {
+	b = b[20:]
+	// Each element takes at least its length word: a count the bytes
+	// cannot hold fails before it sizes an allocation.
+	if n < 0 || n > maxArrayParam || int(n) > len(b)/4 {
 		return nil, fmt.Errorf("invalid binary array: %d elements", n)
 	}
-	b = b[20:]
 	out := make([]any, n)
 	for i := range out {
 		if len(b) < 4 {

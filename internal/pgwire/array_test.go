@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"math"
 	"math/big"
+	"runtime"
 	"testing"
 	"time"
 
@@ -169,5 +170,23 @@ func TestArrayParams(t *testing.T) {
 		if got, err := decodeParam(tc.oid, tc.format, tc.in, nil); err == nil {
 			t.Errorf("decodeParam(%d, %d, %q) = %#v, want an error", tc.oid, tc.format, tc.in, got)
 		}
+	}
+}
+
+// TestArrayParamClaimedCount: a binary array's element count comes from the
+// client; a 20-byte parameter claiming a million elements must fail without
+// allocating for them (every element takes at least its 4-byte length).
+func TestArrayParamClaimedCount(t *testing.T) {
+	in := hexBytes(t, "00000001 00000000 00000017 000fffff 00000001")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 10 {
+		if _, err := decodeParam(OIDInt4Array, 1, in, nil); err == nil {
+			t.Fatal("decoded an array shorter than its element count")
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Fatalf("10 short arrays claiming 2^20 elements allocated %d bytes", n)
 	}
 }
