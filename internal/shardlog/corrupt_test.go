@@ -323,8 +323,22 @@ func TestDamagedActiveSegmentKeepsCutBytes(t *testing.T) {
 	if got, _ := os.ReadFile(kept[0]); !bytes.Equal(got, b[pos[4]:]) {
 		t.Fatalf("kept %d bytes, not the %d cut", len(got), len(b)-int(pos[4]))
 	}
-	if err := os.Remove(kept[0]); err != nil {
+	// Damage at the same place again keeps its bytes beside the first.
+	if err := os.WriteFile(seg, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	g2 := mustOpen(t, o)
+	readAll(t, g2, sid, 0) // loads the shard: recovery runs
+	if err := g2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if again := cuts(); len(again) != 2 || again[1] != kept[0]+".1" {
+		t.Fatalf("kept files after a second cut at the same place: %v", again)
+	}
+	for _, k := range cuts() {
+		if err := os.Remove(k); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// A torn tail: the last frame half written.

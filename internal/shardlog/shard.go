@@ -282,11 +282,16 @@ func wholeFrameAfter(fh file, from, to int64) (int64, bool) {
 }
 
 // keepTail copies bytes [from, to) of an active segment next to it, as
-// <segment>.cut-<from>, synced, before recovery truncates them; the shard
-// log ignores the file, and it goes with the shard.
+// <segment>.cut-<from> (.cut-<from>.<n> when an earlier recovery kept bytes
+// cut at the same place), synced, before recovery truncates them; the
+// shard log ignores the file, and it goes with the shard.
 func (f *File) keepTail(fh file, g *segment, from, to int64) (string, error) {
 	path := fmt.Sprintf("%s.cut-%d", g.path, from)
-	out, err := f.fs.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	out, err := f.fs.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	for n := 1; errors.Is(err, fs.ErrExist) && n < 1000; n++ {
+		path = fmt.Sprintf("%s.cut-%d.%d", g.path, from, n)
+		out, err = f.fs.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	}
 	if err != nil {
 		return "", err
 	}
