@@ -90,6 +90,7 @@ cleanly: in-flight requests finish, then everything is synced and closed.`,
 	f.StringVar(&cfg.S3Endpoint, "s3-endpoint", cfg.S3Endpoint, "S3-compatible service (URL) for delivery destinations and SQL's s3:// URLs; default: the built-in lake, bucket NAME = <data-dir>/lake/NAME/. Credentials: RHEO_S3_ACCESS_KEY_ID and RHEO_S3_SECRET_ACCESS_KEY, else the AWS SDK's default chain")
 	f.StringVar(&cfg.S3Region, "s3-region", cfg.S3Region, "region for --s3-endpoint requests (default us-east-1)")
 	f.BoolVar(&cfg.S3PathStyle, "s3-path-style", cfg.S3PathStyle, "path-style bucket addressing for --s3-endpoint (MinIO and most S3-compatible servers)")
+	f.DurationVar(&cfg.S3RequestTimeout, "s3-request-timeout", cfg.S3RequestTimeout, "how long one request to --s3-endpoint may take before it fails and is retried (0: 2m)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error (the startup line, where to connect, is shown at any level)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.Int64Var(&cfg.Preallocate, "preallocate", cfg.Preallocate, "bytes of zeros the shard log keeps written ahead of small synced appends, so their fdatasync is data only (0: the default, 1 MiB; negative: off)")

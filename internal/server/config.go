@@ -85,6 +85,9 @@ type Config struct {
 	// S3PathStyle addresses buckets as <endpoint>/<bucket> (MinIO and most
 	// S3-compatible servers) instead of <bucket>.<endpoint>.
 	S3PathStyle bool
+	// S3RequestTimeout bounds each request to the S3-compatible service;
+	// 0 means lake.DefaultRequestTimeout (2 minutes).
+	S3RequestTimeout time.Duration
 	// S3AccessKeyID and S3SecretAccessKey are static S3 credentials
 	// (RHEO_S3_ACCESS_KEY_ID / RHEO_S3_SECRET_ACCESS_KEY); empty means the
 	// AWS SDK's default chain (AWS_* variables, shared config).
@@ -157,6 +160,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SQLThreads < 0 {
 		errs = append(errs, fmt.Errorf("SQL threads %d is negative", c.SQLThreads))
+	}
+	if c.S3RequestTimeout < 0 {
+		errs = append(errs, fmt.Errorf("S3 request timeout %v is negative", c.S3RequestTimeout))
 	}
 	if c.SegmentSize < 0 {
 		errs = append(errs, fmt.Errorf("segment size %d is negative", c.SegmentSize))

@@ -27,6 +27,7 @@ func (s *Server) openObjects(ctx context.Context) (lake.Store, error) {
 		Endpoint:        s.cfg.S3Endpoint,
 		Region:          s.cfg.S3Region,
 		PathStyle:       s.cfg.S3PathStyle,
+		RequestTimeout:  s.cfg.S3RequestTimeout,
 		AccessKeyID:     s.cfg.S3AccessKeyID,
 		SecretAccessKey: s.cfg.S3SecretAccessKey,
 		// S3-compatible servers are often on loopback, where the SDK's

@@ -278,3 +278,17 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// A negative --s3-request-timeout is refused rather than failing every
+// request to the store at once.
+func TestS3RequestTimeoutValidated(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.S3RequestTimeout = -time.Second
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "S3 request timeout") {
+		t.Fatalf("Validate: %v", err)
+	}
+	cfg.S3RequestTimeout = 30 * time.Second
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
