@@ -33,6 +33,13 @@ type Options struct {
 	// os.TempDir(). The server gives the SQL engine's own when SQL may
 	// only write there.
 	TempDir string
+	// SourceRead, when set, is told of each read of a Kinesis source
+	// stream's shard, as Firehose's reads are GetRecords calls that AWS
+	// counts in the stream's GetRecords metrics: the records and data
+	// bytes read, and how far behind the shard's tip the read ended, in
+	// milliseconds (MillisBehindLatest). It runs on the worker's
+	// goroutine and must not block.
+	SourceRead func(stream string, uid uint64, shard uint32, records, bytes int, millisBehind int64)
 }
 
 // internalRetention is how long a Direct PUT record stays in the internal

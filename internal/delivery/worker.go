@@ -203,6 +203,7 @@ func (w *worker) fill(ctx context.Context, shards []srcShard, limit int) (full b
 				w.lost += int64(first - pos)
 				w.m.logger.Warn("delivery: records expired before delivery", "stream", w.s.name(), "shard", sh.id.String(), "lost", first-pos)
 			}
+			w.observeRead(sh.idx, &b)
 			if len(b.Records) > 0 {
 				if _, ok := w.from[sh.idx]; !ok {
 					w.from[sh.idx] = pos
@@ -282,4 +283,26 @@ func (w *worker) wait(ctx context.Context, shards []srcShard, deadline time.Time
 		return fmt.Errorf("wait for records: %w", err)
 	}
 	return nil
+}
+
+// observeRead reports a read of a Kinesis source shard to
+// Options.SourceRead, with MillisBehindLatest computed as GetRecords does.
+func (w *worker) observeRead(idx uint32, b *shardlog.Batch) {
+	if w.source != SourceKinesis || w.m.opts.SourceRead == nil {
+		return
+	}
+	size := 0
+	for i := range b.Records {
+		size += len(b.Records[i].Data)
+	}
+	var behind int64
+	now := w.m.now().UnixMilli()
+	switch {
+	case b.Next >= b.Tip:
+	case len(b.Records) > 0:
+		behind = max(0, now-b.Records[len(b.Records)-1].Timestamp)
+	default:
+		behind = max(0, now-b.TipTimestamp)
+	}
+	w.m.opts.SourceRead(w.kinesisStream, w.sourceUID, idx, len(b.Records), size, behind)
 }

@@ -46,13 +46,14 @@ func (s *Server) openObjects(ctx context.Context) (lake.Store, error) {
 func (s *Server) openDelivery(ctx context.Context) error {
 	var err error
 	s.delivery, err = delivery.New(ctx, delivery.Options{
-		Meta:      s.meta,
-		Log:       s.log,
-		Store:     s.objects,
-		Converter: sqlConverter{s.sql},
-		TempDir:   s.tempDir,
-		Warehouse: sqlLoader{s.sql},
-		Logger:    s.logger.With("component", "delivery"),
+		Meta:       s.meta,
+		Log:        s.log,
+		Store:      s.objects,
+		Converter:  sqlConverter{s.sql},
+		TempDir:    s.tempDir,
+		Warehouse:  sqlLoader{s.sql},
+		Logger:     s.logger.With("component", "delivery"),
+		SourceRead: s.countSourceRead,
 	})
 	if err != nil {
 		return fmt.Errorf("server: start delivery: %w", err)
@@ -128,4 +129,16 @@ func (l sqlLoader) Load(ctx context.Context, w *delivery.Warehouse, bucket, key,
 		From:        "s3://" + bucket + "/" + key,
 		LoadID:      loadID,
 	})
+}
+
+// countSourceRead counts a Kinesis-sourced delivery stream's read of its
+// source in that stream's GetRecords metrics, as AWS counts Firehose's
+// GetRecords calls. A read racing the stream's deletion is not counted:
+// metrics for a gone UID would drop the series of a stream re-created
+// under the same name.
+func (s *Server) countSourceRead(stream string, uid uint64, shard uint32, records, bytes int, millisBehind int64) {
+	if st, ok := s.meta.Stream(stream); !ok || st.UID != uid {
+		return
+	}
+	s.metrics.Stream(stream, uid).Shard(shard).Get(records, bytes, millisBehind)
 }

@@ -314,3 +314,71 @@ func TestMetricsSQLExtendedErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsDeliveryKinesisSource: a delivery stream reading a Kinesis
+// stream reads it with GetRecords on AWS, so its reads show in the
+// stream's GetRecords metrics like any other consumer's.
+func TestMetricsDeliveryKinesisSource(t *testing.T) {
+	s := startTest(t, testConfig(t))
+	kin(t, s, "CreateStream", map[string]any{"StreamName": "src", "ShardCount": 1})
+	waitActive(t, s, "src")
+	const n = 7
+	recs := make([]map[string]any, n)
+	for i := range recs {
+		recs[i] = map[string]any{"Data": base64.StdEncoding.EncodeToString([]byte("hello\n")), "PartitionKey": "k"}
+	}
+	awsCall(t, s, "Firehose_20150804.CreateDeliveryStream", map[string]any{
+		"DeliveryStreamName": "fromsrc",
+		"DeliveryStreamType": "KinesisStreamAsSource",
+		"KinesisStreamSourceConfiguration": map[string]any{
+			"KinesisStreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/src",
+			"RoleARN":          "arn:aws:iam::123456789012:role/firehose",
+		},
+		"ExtendedS3DestinationConfiguration": map[string]any{
+			"RoleARN": "arn:aws:iam::123456789012:role/firehose", "BucketARN": "arn:aws:s3:::metrics-lake",
+			"BufferingHints": map[string]any{"SizeInMBs": 1, "IntervalInSeconds": 0},
+		},
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out := awsCall(t, s, "Firehose_20150804.DescribeDeliveryStream", map[string]any{"DeliveryStreamName": "fromsrc"})
+		if fmt.Sprint(out["DeliveryStreamDescription"].(map[string]any)["DeliveryStreamStatus"]) == "ACTIVE" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("delivery stream not ACTIVE")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Firehose starts at LATEST: put once the delivery stream is ACTIVE.
+	kin(t, s, "PutRecords", map[string]any{"StreamName": "src", "Records": recs})
+	var mfs map[string]*dto.MetricFamily
+	for {
+		mfs = scrape(t, s)
+		if m, ok := sample(mfs, "rheo_firehose_delivery_to_s3_records_total", "delivery_stream", "fromsrc"); ok && value(m) == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery never delivered %d records", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	sh0 := []string{"stream", "src", "shard", "shardId-000000000000"}
+	for _, c := range []struct {
+		name string
+		want float64
+	}{
+		{"rheo_kinesis_get_records_records_total", n},
+		{"rheo_kinesis_get_records_bytes_total", n * 6},
+		{"rheo_kinesis_get_records_iterator_age_seconds", 0},
+	} {
+		m, ok := sample(mfs, c.name, sh0...)
+		if !ok {
+			t.Errorf("%s: no series for src", c.name)
+			continue
+		}
+		if got := value(m); got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
