@@ -298,6 +298,9 @@ func (e *Engine) init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("register rheo_csv_scan: %w", err)
 	}
+	if err := registerSleep(conn); err != nil {
+		return err
+	}
 	if err := e.registerRecords(conn); err != nil {
 		return fmt.Errorf("register rheo_records: %w", err)
 	}
