@@ -95,8 +95,12 @@ func (s *Server) serveConn(nc net.Conn) {
 	})
 	defer stopWatch()
 
+	// Start-up ends here, or in a panic (startConn recovers it).
+	startDone := sync.OnceFunc(s.started)
+	defer startDone()
 	_ = nc.SetDeadline(time.Now().Add(s.cfg.StartupTimeout))
 	ok, err := c.startup()
+	startDone()
 	if err != nil || !ok {
 		if err != nil && !isDisconnect(err) {
 			s.logger.Debug("pgwire: start-up failed", "remote", nc.RemoteAddr().String(), "err", err)

@@ -19,6 +19,11 @@ import (
 // parse it to pick features, so it names a real Postgres release.
 const DefaultServerVersion = "15.0 (rheo)"
 
+// DefaultMaxStarting is Config.MaxStarting's default: far more than
+// legitimate clients have in start-up at once (it takes them
+// milliseconds), far fewer than a process's file descriptor limit.
+const DefaultMaxStarting = 256
+
 // Config configures a Server. Backend is required.
 type Config struct {
 	// Backend opens one SQL session per connection.
@@ -45,6 +50,13 @@ type Config struct {
 	MaxMessageSize int
 	// StartupTimeout bounds the start-up exchange; 0 means 30 s.
 	StartupTimeout time.Duration
+	// MaxStarting bounds the connections still in their start-up exchange
+	// (accepted, not yet at their first ReadyForQuery); beyond it a new
+	// connection is closed at once, before anything is read from it. 0
+	// means DefaultMaxStarting, negative means no bound. StartupTimeout
+	// alone still lets a flood of silent connections hold a file
+	// descriptor each for that long.
+	MaxStarting int
 	// TLS, when set, answers a client's SSLRequest with 'S' and goes on
 	// over TLS (what sslmode=require and prefer ask for); clients that do
 	// not ask stay in plain text. nil answers 'N'. Its NextProtos should
@@ -67,6 +79,8 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[uint32]*conn // by process id, for CancelRequest
 	nextPID   uint32
+	starting  int            // connections in start-up (Config.MaxStarting)
+	refusedAt time.Time      // when a refusal was last logged at Warn
 	wg        sync.WaitGroup // Serve loops and connection goroutines
 
 	scram *scramState // SCRAM-SHA-256 salt and derived keys (Config.Password)
@@ -91,6 +105,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.StartupTimeout <= 0 {
 		cfg.StartupTimeout = 30 * time.Second
+	}
+	if cfg.MaxStarting == 0 {
+		cfg.MaxStarting = DefaultMaxStarting
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	var seed [4]byte
@@ -160,21 +177,40 @@ func (s *Server) Serve(ln net.Listener) error {
 			return fmt.Errorf("pgwire: accept: %w", err)
 		}
 		backoff = 0
-		if !s.startConn(nc) {
+		started, closed := s.startConn(nc)
+		if closed {
 			nc.Close()
 			return ErrServerClosed
+		}
+		if !started {
+			nc.Close()
 		}
 	}
 }
 
-// startConn registers nc and runs it in its own goroutine; false once
-// the server is closed.
-func (s *Server) startConn(nc net.Conn) bool {
+// startConn registers nc and runs it in its own goroutine. started is
+// false when Config.MaxStarting connections are already in start-up (the
+// caller closes nc then); closed is true once the server is closed.
+func (s *Server) startConn(nc net.Conn) (started, closed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return false
+		return false, true
 	}
+	if s.cfg.MaxStarting > 0 && s.starting >= s.cfg.MaxStarting {
+		// Closed before reading anything: answering "too many clients"
+		// (53300) would mean waiting for a start-up packet, which is
+		// what the flood withholds. Logged at Warn once a minute at most,
+		// so a flood cannot flood the log too.
+		lvl := slog.LevelDebug
+		if now := time.Now(); now.Sub(s.refusedAt) >= time.Minute {
+			lvl, s.refusedAt = slog.LevelWarn, now
+		}
+		s.logger.Log(s.ctx, lvl, "pgwire: too many connections in start-up; closed a new one",
+			"remote", nc.RemoteAddr().String(), "max", s.cfg.MaxStarting)
+		return false, false
+	}
+	s.starting++
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -191,7 +227,15 @@ func (s *Server) startConn(nc net.Conn) bool {
 		}()
 		s.serveConn(nc)
 	}()
-	return true
+	return true, false
+}
+
+// started marks the end of one connection's start-up (whatever its
+// outcome): it no longer counts against Config.MaxStarting.
+func (s *Server) started() {
+	s.mu.Lock()
+	s.starting--
+	s.mu.Unlock()
 }
 
 // register gives c a process id and secret and makes it cancellable.

@@ -42,6 +42,11 @@ type Config struct {
 	// Listen instead of plain HTTP (HTTP/1.1 and h2c), and TLS on PGListen
 	// to Postgres clients that ask for it.
 	TLSCert, TLSKey string
+	// PGMaxStarting bounds the Postgres connections still in their
+	// start-up exchange (pgwire.Config.MaxStarting); beyond it new ones are
+	// closed at once. 0 means pgwire.DefaultMaxStarting (256), negative
+	// means no bound.
+	PGMaxStarting int
 	// PGRequireTLS refuses Postgres clients that do not ask for TLS; it
 	// needs TLSCert and TLSKey.
 	PGRequireTLS bool

@@ -279,6 +279,9 @@ func (s *Server) listenPG(ctx context.Context) error {
 		Backend: sqlBackend{eng: s.sql, m: s.metrics, auth: s.kinesisAuth},
 		Split:   sqlengine.SplitStatements,
 		Logger:  s.logger.With("component", "pgwire"),
+		// A flood of connections that never finish start-up would
+		// otherwise hold a file descriptor each for StartupTimeout.
+		MaxStarting: s.cfg.PGMaxStarting,
 	}
 	if t := s.http.TLSConfig; t != nil {
 		// The API's certificate also serves clients that ask for TLS
