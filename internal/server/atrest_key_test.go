@@ -3,8 +3,11 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -58,5 +61,38 @@ func TestEncryptionKeyFileMismatchRefused(t *testing.T) {
 	recs, _ := out["Records"].([]any)
 	if len(recs) != 1 || recs[0].(map[string]any)["Data"] != "c2VjcmV0" {
 		t.Fatalf("records after restart with the right key: %v", out)
+	}
+}
+
+// TestEncryptionKeyFileOpenPermsWarned: like ssh with private keys, a key
+// file that group or others can read is warned about at start (not
+// refused); a 0600 one is not.
+func TestEncryptionKeyFileOpenPermsWarned(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix mode bits")
+	}
+	key := filepath.Join(t.TempDir(), "master.key")
+	if err := os.WriteFile(key, bytes.Repeat([]byte{3}, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o600, false}, {0o400, false}, {0o644, true}, {0o640, true}, {0o604, true}} {
+		if err := os.Chmod(key, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		var buf syncBuffer
+		cfg := testConfig(t)
+		cfg.EncryptionKeyFile = key
+		cfg.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+		s := startTest(t, cfg)
+		s.Close()
+		out := buf.String()
+		warned := strings.Contains(out, "level=WARN") && strings.Contains(out, "encryption key file is readable") &&
+			strings.Contains(out, fmt.Sprintf("mode=%#o", tc.mode))
+		if warned != tc.warn {
+			t.Errorf("key file mode %#o: warned %v, want %v; log:\n%s", tc.mode, warned, tc.warn, out)
+		}
 	}
 }

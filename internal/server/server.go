@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -553,6 +554,7 @@ func (s *Server) masterKey() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("server: encryption key file: %w", err)
 		}
+		warnIfKeyFileOpen(s.logger, s.cfg.EncryptionKeyFile)
 		return k, nil
 	}
 	k, err := s.meta.Secret(AtRestKeySecret)
@@ -560,6 +562,25 @@ func (s *Server) masterKey() ([]byte, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	return k, nil
+}
+
+// warnIfKeyFileOpen warns, as ssh does for private keys, when the key
+// file at path can be read by its group or others: anyone who can read it
+// can read every encrypted record. Only a warning: the file's users may
+// have their reasons (a group of service accounts), and Windows has no
+// such mode bits.
+func warnIfKeyFileOpen(logger *slog.Logger, path string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return // ReadKeyFile just read it; nothing useful to add
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		logger.Warn("encryption key file is readable or writable by group or others; anyone who can read it can read every encrypted record: chmod 600 it",
+			"file", path, "mode", fmt.Sprintf("%#o", perm))
+	}
 }
 
 // atRestNS and atRestCheckKey locate the master key's check value in meta
