@@ -42,6 +42,12 @@ type Config struct {
 	// Listen instead of plain HTTP (HTTP/1.1 and h2c), and TLS on PGListen
 	// to Postgres clients that ask for it.
 	TLSCert, TLSKey string
+	// HTTPMaxStarting bounds the API's connections that have not yet had a
+	// request reach the server (TLS handshake, first request's headers);
+	// beyond it new ones are closed at once. Connections past their first
+	// request (keep-alive pools, SubscribeToShard streams) never count.
+	// 0 means 1024, negative means no bound.
+	HTTPMaxStarting int
 	// PGMaxStarting bounds the Postgres connections still in their
 	// start-up exchange (pgwire.Config.MaxStarting); beyond it new ones are
 	// closed at once. 0 means pgwire.DefaultMaxStarting (256), negative
@@ -148,6 +154,9 @@ func (c *Config) ensureDefaults() {
 	}
 	if c.BodyTimeout <= 0 {
 		c.BodyTimeout = d.BodyTimeout
+	}
+	if c.HTTPMaxStarting == 0 {
+		c.HTTPMaxStarting = defaultHTTPMaxStarting
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

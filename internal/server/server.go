@@ -227,8 +227,12 @@ func (s *Server) open(ctx context.Context) error {
 		s.ln.Close()
 		return fmt.Errorf("server: %w", err)
 	}
+	// A flood of connections that never send a request would otherwise
+	// hold a file descriptor each for ReadHeaderTimeout (conncap.go).
+	s.ln = newStartCap(s.ln, s.cfg.HTTPMaxStarting, s.logger)
 	s.http = &http.Server{
-		Handler:           limitBodyTime(h, s.cfg.BodyTimeout),
+		Handler:           releaseStarted(limitBodyTime(h, s.cfg.BodyTimeout)),
+		ConnContext:       startCapConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
