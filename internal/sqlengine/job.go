@@ -120,16 +120,9 @@ func (s *Session) job(ctx context.Context, st string, toks []token) (*Result, er
 // cannot prepare (a typo, a missing table), so mistakes show at CREATE JOB
 // rather than in the history. Stream scans are bound but not read.
 func (s *Session) checkJobStatement(ctx context.Context, st string) error {
-	st = pgCompat(st) // as Query rewrites it when the job runs
 	toks, err := lex(st, false)
 	if err != nil {
 		return toError(err)
-	}
-	if rw := redshiftFuncs(st, toks); rw != st {
-		st = rw
-		if toks, err = lex(st, false); err != nil {
-			return toError(err)
-		}
 	}
 	if err := jobStatementAllowed(st, toks); err != nil {
 		return err
@@ -140,19 +133,10 @@ func (s *Session) checkJobStatement(ctx context.Context, st string) error {
 		}
 		return nil
 	}
-	rw, changed, done, err := s.e.rewriteS3(ctx, st, toks)
-	defer done()
-	if err != nil {
-		return toError(err)
-	} else if changed {
-		st = rw
-	}
-	plan := &queryPlan{describe: true}
-	ds, err := s.conn.PrepareContext(context.WithValue(ctx, planKey{}, plan), st)
-	if err != nil {
-		return planError(plan, err)
-	}
-	return ds.Close()
+	// Described as a client's statement is: with the rewrites each run
+	// gets (Redshift's functions, s3:// paths, ...), bound but not read.
+	_, err = s.describe(ctx, st)
+	return err
 }
 
 // loadJobs reads every job definition from meta.

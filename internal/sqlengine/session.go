@@ -211,6 +211,12 @@ func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, e
 	if s.closed {
 		return nil, newErr(CodeInternal, "session is closed")
 	}
+	return s.describe(ctx, sqlText)
+}
+
+// describe is Describe with s.mu held: the statement goes through the
+// rewrites Query gives it, and is prepared but not run.
+func (s *Session) describe(ctx context.Context, sqlText string) (*Description, error) {
 	stmts := SplitStatements(sqlText)
 	if len(stmts) == 0 {
 		return &Description{}, nil
