@@ -67,14 +67,18 @@ func framePositions(t *testing.T, path string) []int64 {
 	return out
 }
 
-func TestTornTailTruncated(t *testing.T) {
+// activeSegment writes n entries of size bytes, one append each, to a
+// fresh shard whose only segment stays active, closes the log and returns
+// its options, the entries, the segment's path and its frames' starts.
+func activeSegment(t *testing.T, n, size int) (Options, []Entry, string, []int64) {
+	t.Helper()
 	o := testOptions(t, nil)
 	o.SegmentSize = 1 << 20
 	f := mustOpen(t, o)
 	if err := f.CreateShard(sid, ShardConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	es := entries(0, 6, 40)
+	es := entries(0, n, size)
 	for i := range es {
 		mustAppend(t, f, sid, es[i:i+1])
 	}
@@ -82,7 +86,11 @@ func TestTornTailTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	seg := segFiles(t, shardDir(o, sid))[0]
-	pos := framePositions(t, seg)
+	return o, es, seg, framePositions(t, seg)
+}
+
+func TestTornTailTruncated(t *testing.T) {
+	o, es, seg, pos := activeSegment(t, 6, 40)
 	last := pos[len(pos)-1]
 	full, _ := os.ReadFile(seg)
 	for cut := last; cut < int64(len(full)); cut++ {
@@ -228,19 +236,7 @@ func TestIndexFilesRebuilt(t *testing.T) {
 // reported as corruption, not cut off with everything after it as a torn
 // tail would be.
 func TestUnknownFrameVersionNotTruncated(t *testing.T) {
-	o := testOptions(t, nil)
-	o.SegmentSize = 1 << 20
-	f := mustOpen(t, o)
-	if err := f.CreateShard(sid, ShardConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	es := entries(0, 5, 40)
-	mustAppend(t, f, sid, es)
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	seg := segFiles(t, shardDir(o, sid))[0]
-	pos := framePositions(t, seg)
+	o, es, seg, pos := activeSegment(t, 5, 40)
 	clean, _ := os.ReadFile(seg)
 	for _, tc := range []struct {
 		name  string
@@ -285,21 +281,7 @@ func TestUnknownFrameVersionNotTruncated(t *testing.T) {
 // <segment>.cut-<at>, so the records after the damage can be recovered.
 // A torn tail (nothing whole after it) leaves no such file.
 func TestDamagedActiveSegmentKeepsCutBytes(t *testing.T) {
-	o := testOptions(t, nil)
-	o.SegmentSize = 1 << 20
-	f := mustOpen(t, o)
-	if err := f.CreateShard(sid, ShardConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	es := entries(0, 10, 60)
-	for i := range es {
-		mustAppend(t, f, sid, es[i:i+1])
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	seg := segFiles(t, shardDir(o, sid))[0]
-	pos := framePositions(t, seg)
+	o, es, seg, pos := activeSegment(t, 10, 60)
 	clean, _ := os.ReadFile(seg)
 	cuts := func() []string {
 		m, _ := filepath.Glob(seg + ".cut-*")
