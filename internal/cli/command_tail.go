@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/spf13/cobra"
+
+	"github.com/rheo-dev/rheo/internal/kpl"
 )
 
 // tailOptions are the flags of "rheo tail".
@@ -31,6 +33,7 @@ type tailOptions struct {
 	shards  []string
 	limit   int32
 	maxIdle time.Duration
+	deagg   bool
 }
 
 func newTailCommand() *cobra.Command {
@@ -45,6 +48,10 @@ added when the data lacks one), or one JSON object per record with --json.
 "trim-horizon" (the oldest kept), an RFC 3339 time, or a sequence number
 (the shard it belongs to starts there, the other open shards at latest).
 When a shard is closed by resharding, its children are followed after it.
+Records aggregated by the Kinesis Producer Library (or any producer of its
+aggregation format) are printed as their user records, as the KCL delivers
+them; with --json each has its subSequenceNumber. --deaggregate=false prints
+the records as stored.
 Stops on SIGINT, after --max records, or, with --follow=false, once every
 shard is read to its end.`,
 		Args: cobra.NoArgs,
@@ -69,6 +76,7 @@ shard is read to its end.`,
 	f.Int64Var(&o.max, "max", 0, "stop after this many records (0: no limit)")
 	f.StringSliceVar(&o.shards, "shard", nil, "only these shard ids (default: all)")
 	f.Int32Var(&o.limit, "limit", 10000, "records per GetRecords call")
+	f.BoolVar(&o.deagg, "deaggregate", true, "print the user records of KPL aggregated records, as the KCL does; false prints the records as stored")
 	_ = cmd.MarkFlagRequired("stream")
 	return cmd
 }
@@ -76,7 +84,7 @@ shard is read to its end.`,
 func (o *tailOptions) job(out, errOut io.Writer) tailJob {
 	return tailJob{
 		stream: o.stream, from: o.from, json: o.json, follow: o.follow, max: o.max,
-		shards: o.shards, limit: o.limit, out: out, errOut: errOut,
+		shards: o.shards, limit: o.limit, deagg: o.deagg, out: out, errOut: errOut,
 	}
 }
 
@@ -96,6 +104,7 @@ type tailJob struct {
 	max     int64
 	shards  []string
 	limit   int32
+	deagg   bool // print the user records of KPL aggregates
 	out     io.Writer
 	errOut  io.Writer
 	minPoll time.Duration // delay after an empty read; 0 means 200ms
@@ -404,26 +413,25 @@ func (t *tailer) iterator(ctx context.Context, id string, pos startPos) (*string
 }
 
 // print writes records and reports whether --max is reached (then it
-// cancels the other readers).
+// cancels the other readers). --max counts the records printed, so user
+// records of aggregates each count.
 func (t *tailer) print(shard string, recs []types.Record) bool {
 	t.outMu.Lock()
 	defer t.outMu.Unlock()
 	for i := range recs {
-		if t.job.max > 0 && t.printed >= t.job.max {
-			break
-		}
 		r := &recs[i]
-		if t.job.json {
-			b, _ := json.Marshal(jsonRecord(shard, r))
-			t.w.Write(b)
-			t.w.WriteByte('\n')
-		} else {
-			t.w.Write(r.Data)
-			if len(r.Data) == 0 || r.Data[len(r.Data)-1] != '\n' {
-				t.w.WriteByte('\n')
-			}
+		if !t.job.deagg || !kpl.IsAggregated(r.Data) {
+			t.printOne(shard, r, nil)
+			continue
 		}
-		t.printed++
+		subs, err := kpl.Deaggregate(r.Data)
+		if err != nil {
+			t.printOne(shard, r, nil) // not a valid aggregate: as stored, as the KCL does
+			continue
+		}
+		for j := range subs {
+			t.printOne(shard, r, &subs[j])
+		}
 	}
 	if t.job.max > 0 && t.printed >= t.job.max {
 		t.w.Flush()
@@ -431,6 +439,29 @@ func (t *tailer) print(shard string, recs []types.Record) bool {
 		return true
 	}
 	return false
+}
+
+// printOne writes one record, or user record sub of the aggregate r, unless
+// --max is reached. t.outMu should be held.
+func (t *tailer) printOne(shard string, r *types.Record, sub *kpl.Record) {
+	if t.job.max > 0 && t.printed >= t.job.max {
+		return
+	}
+	data := r.Data
+	if sub != nil {
+		data = sub.Data
+	}
+	if t.job.json {
+		b, _ := json.Marshal(jsonRecord(shard, r, sub))
+		t.w.Write(b)
+		t.w.WriteByte('\n')
+	} else {
+		t.w.Write(data)
+		if len(data) == 0 || data[len(data)-1] != '\n' {
+			t.w.WriteByte('\n')
+		}
+	}
+	t.printed++
 }
 
 func (t *tailer) flush() {
@@ -441,34 +472,46 @@ func (t *tailer) flush() {
 
 // tailRecord is the --json form of a record.
 type tailRecord struct {
-	ShardID        string          `json:"shardId"`
-	SequenceNumber string          `json:"sequenceNumber"`
-	PartitionKey   string          `json:"partitionKey"`
-	ArrivalTime    string          `json:"arrivalTime,omitempty"`
-	Data           json.RawMessage `json:"data,omitempty"`
-	DataBase64     string          `json:"dataBase64,omitempty"`
+	ShardID        string `json:"shardId"`
+	SequenceNumber string `json:"sequenceNumber"`
+	// SubSequence is the position of a user record in its KPL aggregate,
+	// the KCL's subSequenceNumber; absent for records not aggregated.
+	SubSequence     *int            `json:"subSequenceNumber,omitempty"`
+	PartitionKey    string          `json:"partitionKey"`
+	ExplicitHashKey string          `json:"explicitHashKey,omitempty"`
+	ArrivalTime     string          `json:"arrivalTime,omitempty"`
+	Data            json.RawMessage `json:"data,omitempty"`
+	DataBase64      string          `json:"dataBase64,omitempty"`
 }
 
-// jsonRecord renders data as embedded JSON if it is JSON, as a string if it
-// is UTF-8, else as base64.
-func jsonRecord(shard string, r *types.Record) tailRecord {
+// jsonRecord renders the record r, or its user record sub when r is a KPL
+// aggregate, with data as embedded JSON if it is JSON, as a string if it is
+// UTF-8, else as base64.
+func jsonRecord(shard string, r *types.Record, sub *kpl.Record) tailRecord {
 	out := tailRecord{ShardID: shard, SequenceNumber: aws.ToString(r.SequenceNumber), PartitionKey: aws.ToString(r.PartitionKey)}
+	data := r.Data
+	if sub != nil {
+		out.SubSequence = &sub.SubSequence
+		out.PartitionKey = sub.PartitionKey
+		out.ExplicitHashKey = sub.ExplicitHashKey
+		data = sub.Data
+	}
 	if r.ApproximateArrivalTimestamp != nil {
 		out.ArrivalTime = r.ApproximateArrivalTimestamp.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 	}
 	switch {
-	case len(r.Data) > 0 && json.Valid(r.Data):
+	case len(data) > 0 && json.Valid(data):
 		var c bytes.Buffer
-		if err := json.Compact(&c, r.Data); err == nil {
+		if err := json.Compact(&c, data); err == nil {
 			out.Data = c.Bytes()
 			return out
 		}
 		fallthrough
-	case utf8.Valid(r.Data):
-		s, _ := json.Marshal(string(r.Data))
+	case utf8.Valid(data):
+		s, _ := json.Marshal(string(data))
 		out.Data = s
 	default:
-		out.DataBase64 = base64.StdEncoding.EncodeToString(r.Data)
+		out.DataBase64 = base64.StdEncoding.EncodeToString(data)
 	}
 	return out
 }

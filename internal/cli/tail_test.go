@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/rheo-dev/rheo/internal/kpl"
 )
 
 // fakeShard is one shard of fakeStream.
@@ -285,5 +287,48 @@ func TestParseFrom(t *testing.T) {
 func TestTailUnknownShard(t *testing.T) {
 	if _, err := tailTest(t, reshardedStream(), tailJob{from: "latest", shards: []string{"nope"}}); err == nil {
 		t.Error("--shard of an unknown shard accepted")
+	}
+}
+
+// A stream written by the KPL (or a8m/kinesis-producer, or any producer of
+// the KPL aggregation format) holds aggregates; tail prints their user
+// records, as the KCL and rheo's stream tables and Firehose delivery do.
+func TestTailDeaggregatesKPL(t *testing.T) {
+	agg := kpl.Aggregate([]kpl.Record{
+		{PartitionKey: "alpha", Data: []byte(`{"i":0}`)},
+		{PartitionKey: "beta", ExplicitHashKey: "5", Data: []byte("one\n")},
+		{PartitionKey: "alpha", Data: []byte("two")},
+	})
+	corrupt := append([]byte(nil), agg...)
+	corrupt[len(corrupt)-1] ^= 1 // bad digest: passed through as stored, as the KCL does
+	f := &fakeStream{shards: []*fakeShard{{id: "s0", data: []string{"plain", string(agg), string(corrupt)}}}}
+
+	out, err := tailTest(t, f, tailJob{from: "trim-horizon", follow: false, deagg: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "plain\n{\"i\":0}\none\ntwo\n" + string(corrupt) + "\n"; out != want {
+		t.Errorf("got %q\nwant %q", out, want)
+	}
+
+	out, err = tailTest(t, f, tailJob{from: "trim-horizon", follow: false, deagg: true, json: true, max: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"shardId":"s0","sequenceNumber":"0000","partitionKey":"pk","arrivalTime":"2025-01-02T03:04:05.006Z","data":"plain"}`,
+		`{"shardId":"s0","sequenceNumber":"0001","subSequenceNumber":0,"partitionKey":"alpha","arrivalTime":"2025-01-02T03:04:05.006Z","data":{"i":0}}`,
+		`{"shardId":"s0","sequenceNumber":"0001","subSequenceNumber":1,"partitionKey":"beta","explicitHashKey":"5","arrivalTime":"2025-01-02T03:04:05.006Z","data":"one\n"}`,
+	}
+	if got := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("--json --max 3:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+
+	out, err = tailTest(t, f, tailJob{from: "trim-horizon", follow: false, deagg: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "plain\n" + string(agg) + "\n" + string(corrupt) + "\n"; out != want {
+		t.Errorf("--deaggregate=false: got %q, want the aggregates as stored", out)
 	}
 }

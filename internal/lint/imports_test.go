@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	"internal/server": {"internal/dirlock", "internal/meta", "internal/shardlog", "internal/kinesis", "internal/kinesis/wire", "internal/seqnum",
 		"internal/auth", "internal/atrest", "internal/pgwire", "internal/sqlengine", "internal/iteration", "internal/lake", "internal/delivery",
 		"internal/firehose", "internal/awsfix", "internal/console", "internal/metrics"},
-	"internal/cli":      {"internal/kinesis/wire", "internal/seqnum", "internal/awsfix"},
+	"internal/cli":      {"internal/kinesis/wire", "internal/seqnum", "internal/kpl", "internal/awsfix"},
 	"internal/demo":     {"internal/server", "internal/awsfix"},
 	"cmd/rheo":          {"internal/server", "internal/cli", "internal/demo"},
 	"internal/lint":     {},
