@@ -2,12 +2,15 @@ package sqlengine
 
 import (
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/rheo-dev/rheo/internal/kpl"
 	"github.com/rheo-dev/rheo/internal/seqnum"
@@ -154,13 +157,18 @@ func TestKPLDeaggregation(t *testing.T) {
 		{PartitionKey: "pb", Data: []byte("2,two")},
 		{PartitionKey: "pa", Data: []byte("3,three")},
 	})
-	e.put("k", 0, "outer", string(agg), "4,four")
+	// A partition-key table and no records: the KPL never writes it, but
+	// the deaggregators accept it and yield nothing.
+	body := protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), "unused")
+	sum := md5.Sum(body)
+	empty := append(append([]byte{0xF3, 0x89, 0x9A, 0xC2}, body...), sum[:]...)
+	e.put("k", 0, "outer", string(agg), string(empty), "4,four")
 	s := e.session()
 	exec(t, s, "CREATE STREAM TABLE k (id INT, word STRING) FROM STREAM 'k' FORMAT csv")
 	got := rows(t, s, "SELECT id, word, _partition_key, _sub_sequence, right(_sequence_number, 23) FROM k ORDER BY _sequence_number, _sub_sequence")
 	// The user records of one aggregate share its sequence number (offset 0,
-	// field 1); the next record is offset 1 (field 2).
-	want := []string{"1|one|pa|0|10000000000000000000000", "2|two|pb|1|10000000000000000000000", "3|three|pa|2|10000000000000000000000", "4|four|outer|0|20000000000000000000000"}
+	// field 1); the record after the empty aggregate is offset 2 (field 3).
+	want := []string{"1|one|pa|0|10000000000000000000000", "2|two|pb|1|10000000000000000000000", "3|three|pa|2|10000000000000000000000", "4|four|outer|0|30000000000000000000000"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -229,7 +229,9 @@ func (s *scanSource) FillChunk(ls any, chunk duckdb.DataChunk) error {
 		r := &l.batch[l.bi]
 		l.bi++
 		if kpl.IsAggregated(r.Data) {
-			if recs, err := kpl.Deaggregate(r.Data); err == nil && len(recs) > 0 {
+			// An aggregate holding no user records yields no rows, as in
+			// the KCL, delivery and rheo tail.
+			if recs, err := kpl.Deaggregate(r.Data); err == nil {
 				l.sub, l.si = recs, 0
 				continue
 			}
