@@ -126,3 +126,67 @@ with e.connect() as c:
 		}
 	}
 }
+
+// TestSQLPgxArrayParams: pgx sends Go slices where Postgres infers an
+// array parameter (= ANY($1), <> ALL($1), a list column's INSERT value, a
+// cast), in each of its query modes; the simple protocol inlines them as
+// array text ('{1,2}'). The endpoint described such parameters as text,
+// and pgx failed with "unable to encode []int64{1, 2} into text format".
+func TestSQLPgxArrayParams(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := c.Exec(ctx, "CREATE TABLE ap (id BIGINT, n INTEGER, s VARCHAR, f DOUBLE, b BOOLEAN, ts TIMESTAMPTZ, ns INTEGER[], tags VARCHAR[])"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "INSERT INTO ap VALUES (1, 1, 'a', 1.5, true, '2024-01-01 00:00:00+00', NULL, NULL), (2, 2, 'b', 2.5, false, '2024-01-02 00:00:00+00', NULL, NULL), (3, 3, 'c', 3.5, true, '2024-01-03 00:00:00+00', NULL, NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	day2 := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol} {
+		ids := func(q string, args ...any) []int64 {
+			t.Helper()
+			rows, err := c.Query(ctx, q, append([]any{mode}, args...)...)
+			if err != nil {
+				t.Errorf("%v: %s: %v", mode, q, err)
+				return nil
+			}
+			got, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				t.Errorf("%v: %s: %v", mode, q, err)
+			}
+			return got
+		}
+		for _, c := range []struct {
+			q    string
+			arg  any
+			want []int64
+		}{
+			{"SELECT id FROM ap WHERE id = ANY($1) ORDER BY id", []int64{1, 3}, []int64{1, 3}},
+			{"SELECT id FROM ap WHERE id < 100 AND id <> ALL($1) ORDER BY id", []int64{1, 3}, []int64{2}},
+			{"SELECT id FROM ap WHERE n = ANY($1) ORDER BY id", []int32{2}, []int64{2}},
+			{"SELECT id FROM ap WHERE s = ANY($1) ORDER BY id", []string{"a", "c", "it's"}, []int64{1, 3}},
+			{"SELECT id FROM ap WHERE f = ANY($1) ORDER BY id", []float64{2.5}, []int64{2}},
+			{"SELECT id FROM ap WHERE b = ANY($1) ORDER BY id", []bool{false}, []int64{2}},
+			{"SELECT id FROM ap WHERE ts = ANY($1) ORDER BY id", []time.Time{day2}, []int64{2}},
+			{"SELECT id FROM ap WHERE id = ANY($1::BIGINT[]) ORDER BY id", []int64{2}, []int64{2}},
+		} {
+			if got := ids(c.q, c.arg); !slices.Equal(got, c.want) {
+				t.Errorf("%v: %s %v = %v, want %v", mode, c.q, c.arg, got, c.want)
+			}
+		}
+		id := int64(100 + mode)
+		if _, err := c.Exec(ctx, "INSERT INTO ap (id, ns, tags) VALUES ($1, $2, $3)", mode, id, []int32{4, 5}, []string{"p", `q"r`}); err != nil {
+			t.Errorf("%v: insert of slices: %v", mode, err)
+			continue
+		}
+		var (
+			ns   []int32
+			tags []string
+		)
+		if err := c.QueryRow(ctx, "SELECT ns, tags FROM ap WHERE id = $1", id).Scan(&ns, &tags); err != nil || !slices.Equal(ns, []int32{4, 5}) || !slices.Equal(tags, []string{"p", `q"r`}) {
+			t.Errorf("%v: inserted slices read back as %v %q, %v", mode, ns, tags, err)
+		}
+	}
+}

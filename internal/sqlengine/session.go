@@ -185,6 +185,14 @@ func (s *Session) query(ctx context.Context, sqlText string, limit int, args []a
 			}
 		}
 	}
+	if len(toks) > 0 {
+		if rw := s.arraySlots(ctx, st, toks); rw.sql != st {
+			st = rw.sql
+			if toks, lexErr = lex(st, false); lexErr != nil {
+				toks = nil
+			}
+		}
+	}
 	rs, err := s.redshiftDDL(ctx, &st, &toks)
 	if err != nil || rs.result != nil {
 		return rs.result, err
@@ -294,6 +302,11 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 			}
 		}
 	}
+	var arrays arrayRewrite
+	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
+		arrays = s.arraySlots(ctx, st, toks)
+		st = arrays.sql
+	}
 	plan := &queryPlan{describe: true}
 	pctx := context.WithValue(ctx, planKey{}, plan)
 	ds, err := s.conn.PrepareContext(pctx, st)
@@ -313,6 +326,9 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 			} else {
 				name = duckTypeString(t)
 			}
+		}
+		if lt, ok := arrays.params[i]; ok {
+			name = lt
 		}
 		d.ParamTypes = append(d.ParamTypes, name)
 	}
