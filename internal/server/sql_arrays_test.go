@@ -78,6 +78,11 @@ func TestSQLArrays(t *testing.T) {
 		if want := `{1,NULL,3}|{"a b","",NULL,"NULL","x\"y","q\\z","{}"}|{2024-02-29}|[[1],[2,3]]` + "\n{}|{}||\n"; err != nil || out != want {
 			t.Errorf("psql:\n got %q\nwant %q (%v)", out, want, err)
 		}
+		// \d names list columns as Postgres names array columns.
+		out, err = psqlOn(s, "-c", `\d arr`)
+		if err != nil || !strings.Contains(out, " ns     | integer[]         ") || !strings.Contains(out, " tags   | character varying[] ") {
+			t.Errorf("\\d arr: %v\n%s", err, out)
+		}
 		dir := t.TempDir()
 		f := filepath.Join(dir, "arr.txt")
 		out, err = psqlOn(s, "-c", `\copy (SELECT * FROM arr ORDER BY id) TO '`+f+`'`,

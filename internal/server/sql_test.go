@@ -278,7 +278,7 @@ func TestSQLJDBC(t *testing.T) {
 		"columns: COLUMN_NAME=id TYPE_NAME=int8 DATA_TYPE=-5", "columns: COLUMN_NAME=name TYPE_NAME=varchar DATA_TYPE=12",
 		"columns: COLUMN_NAME=score TYPE_NAME=float8 DATA_TYPE=8", "columns: COLUMN_NAME=ok TYPE_NAME=bool DATA_TYPE=-7",
 		"columns: COLUMN_NAME=happened TYPE_NAME=timestamp DATA_TYPE=93", "columns: COLUMN_NAME=amount TYPE_NAME=numeric DATA_TYPE=2",
-		"columns: COLUMN_NAME=tags TYPE_NAME=list DATA_TYPE=1111", "columns rows=8",
+		"columns: COLUMN_NAME=tags TYPE_NAME=_varchar DATA_TYPE=2003", "columns rows=8",
 		"fkeys: FKCOLUMN_NAME=pid", "fkeys rows=1", "pkeys rows=0",
 		"functions: FUNCTION_NAME=half",
 		"typeinfo: TYPE_NAME=int8", "typeinfo: TYPE_NAME=varchar",

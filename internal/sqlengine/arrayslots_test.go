@@ -76,3 +76,19 @@ func TestArraySlots(t *testing.T) {
 		t.Errorf("unrelated statement rewritten: %+v", rw)
 	}
 }
+
+// TestListColumnTypes: a table's list columns are Postgres arrays in
+// pg_attribute, as results send them, where they were DuckDB's "list"
+// (psql's \d showed "list", pgjdbc's getColumns OTHER).
+func TestListColumnTypes(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE l (id INTEGER, ns INTEGER[], tags VARCHAR[], ds DOUBLE[], amts DECIMAL(10,2)[], fixed BIGINT[3], nested INTEGER[][])")
+	got := rows(t, s, "SELECT attname, atttypid, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "+
+		"WHERE attrelid = (SELECT oid FROM pg_catalog.pg_class WHERE relname = 'l') ORDER BY attnum")
+	want := []string{"id|23|integer", "ns|1007|integer[]", "tags|1015|character varying[]", "ds|1022|double precision[]",
+		"amts|1231|numeric[]", "fixed|1016|bigint[]", "nested|100101|list"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pg_attribute:\n got %q\nwant %q", got, want)
+	}
+}

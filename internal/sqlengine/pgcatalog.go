@@ -51,8 +51,18 @@ var pgShimViews = []struct{ name, sql string }{
 		`0 AS typowner, -1 AS typlen, false AS typbyval, 'b' AS typtype, 'A' AS typcategory, false AS typispreferred, ` +
 		`true AS typisdefined, ',' AS typdelim, 0 AS typrelid, a.elem AS typelem, 0 AS typarray, 'i' AS typalign, 'x' AS typstorage ` +
 		`FROM ` + pgShimDB + `.main.rheo_array_types a`},
-	{"pg_attribute", `SELECT a.* REPLACE (coalesce(m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
-		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid`},
+	// A list column has DuckDB's one LIST type id; rheo_list_columns
+	// gives it the Postgres array type of its element (integer[] for
+	// INTEGER[] and the fixed-size INTEGER[3]), as results send it, so
+	// psql's \d and drivers name it.
+	{"rheo_list_columns", `SELECT c.table_oid, c.column_name, any_value(a.oid) AS oid FROM duckdb_columns() c ` +
+		`JOIN duckdb_types() d ON d.type_oid IS NOT NULL AND d.logical_type = regexp_extract(c.data_type, '^([A-Z ]+)(\(.*\))?\[[0-9]*\]$', 1) ` +
+		`JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = d.type_oid ` +
+		`JOIN ` + pgShimDB + `.main.rheo_array_types a ON a.elem = m.oid ` +
+		`WHERE c.data_type LIKE '%]' GROUP BY c.table_oid, c.column_name`},
+	{"pg_attribute", `SELECT a.* REPLACE (coalesce(l.oid, m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
+		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid ` +
+		`LEFT JOIN ` + pgShimDB + `.main.rheo_list_columns l ON l.table_oid = a.attrelid AND l.column_name = a.attname`},
 	// Keys. DuckDB's pg_constraint numbers key columns from 0 (Postgres's
 	// attnum is 1-based), lists NOT NULL as contype 'x' (an exclusion
 	// constraint in Postgres), names constraints by their text and leaves

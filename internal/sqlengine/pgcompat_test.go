@@ -135,7 +135,7 @@ func TestPGCatalogShim(t *testing.T) {
 	for q, want := range map[string][]string{
 		// pg_attribute.atttypid and pg_type.oid agree.
 		`SELECT a.attname, t.typname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-		 JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE r.relname = 'p' ORDER BY a.attnum`: {"id|int4", "tags|list"},
+		 JOIN pg_catalog.pg_class r ON r.oid = a.attrelid WHERE r.relname = 'p' ORDER BY a.attnum`: {"id|int4", "tags|_varchar"},
 		`SELECT pg_catalog.format_type(NULL, NULL) IS NULL, pg_catalog.format_type(999999, NULL), pg_catalog.format_type(23, -1)`: {"true|???|integer"},
 		// The array types lists are sent as (psql's \gdesc names them).
 		`SELECT pg_catalog.format_type(1007, NULL), pg_catalog.format_type(1009, NULL), pg_catalog.format_type(1005, -1)`: {"integer[]|text[]|smallint[]"},
