@@ -333,7 +333,7 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 		d.ParamTypes = append(d.ParamTypes, name)
 	}
 	stype, _ := stmt.StatementType()
-	if !returnsRows(stype) {
+	if !returnsRows(stype) && returningVerb(stype, toksOf(st)) == "" {
 		return d, nil
 	}
 	if _, err := stmt.ColumnCount(); err != nil {
@@ -360,6 +360,46 @@ func stmtColumns(stmt *duckdb.Stmt) []Column {
 		cols = append(cols, Column{Name: name, Type: tn})
 	}
 	return cols
+}
+
+// returningVerb returns the start of the command tag ("INSERT 0",
+// "UPDATE", "DELETE") of an INSERT, UPDATE or DELETE with a RETURNING
+// clause, whose rows go to the client as a query's do, the tag counting
+// them as Postgres does; "" for any other statement. RETURNING is reserved
+// in Postgres, so outside parentheses it can only be the clause.
+func returningVerb(t duckdb.StmtType, toks []token) string {
+	var verb string
+	switch t {
+	case duckdb.STATEMENT_TYPE_INSERT:
+		verb = "INSERT 0"
+	case duckdb.STATEMENT_TYPE_UPDATE:
+		verb = "UPDATE"
+	case duckdb.STATEMENT_TYPE_DELETE:
+		verb = "DELETE"
+	default:
+		return ""
+	}
+	depth := 0
+	for _, tk := range toks {
+		switch {
+		case tk.text == "(":
+			depth++
+		case tk.text == ")":
+			depth--
+		case depth == 0 && tk.kind == tokWord && tk.is("returning"):
+			return verb
+		}
+	}
+	return ""
+}
+
+// toksOf lexes st for returningVerb; nil when it does not lex.
+func toksOf(st string) []token {
+	toks, err := lex(st, false)
+	if err != nil {
+		return nil
+	}
+	return toks
 }
 
 // returnsRows reports whether a statement type gives a row result (the
@@ -419,7 +459,8 @@ func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []
 		return nil, planError(plan, err)
 	}
 	r := &Result{rows: rows, stmt: stmt, plan: plan}
-	if returnsRows(stype) {
+	returning := returningVerb(stype, toks)
+	if returnsRows(stype) || returning != "" {
 		names := rows.Columns()
 		r.cols = make([]Column, len(names))
 		tn, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
@@ -434,9 +475,12 @@ func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []
 		}
 		r.vals = make([]driver.Value, len(names))
 		r.row = make([]any, len(names))
-		if stype == duckdb.STATEMENT_TYPE_SELECT || stype == duckdb.STATEMENT_TYPE_EXECUTE {
+		switch {
+		case stype == duckdb.STATEMENT_TYPE_SELECT || stype == duckdb.STATEMENT_TYPE_EXECUTE:
 			r.tagVerb = "SELECT"
-		} else {
+		case returning != "":
+			r.tagVerb = returning
+		default:
 			r.tag = commandTag(toks, stype, 0)
 		}
 		return r, nil
