@@ -379,16 +379,8 @@ func returningVerb(t duckdb.StmtType, toks []token) string {
 	default:
 		return ""
 	}
-	depth := 0
-	for _, tk := range toks {
-		switch {
-		case tk.text == "(":
-			depth++
-		case tk.text == ")":
-			depth--
-		case depth == 0 && tk.kind == tokWord && tk.is("returning"):
-			return verb
-		}
+	if wordOutsideParens(toks, "returning") {
+		return verb
 	}
 	return ""
 }
@@ -504,9 +496,10 @@ func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []
 	return r, nil
 }
 
-// asOutsideParens reports whether AS appears outside parentheses, as in
-// CREATE TABLE t AS SELECT but not in a column's GENERATED ALWAYS AS (...).
-func asOutsideParens(toks []token) bool {
+// wordOutsideParens reports whether the keyword w (lower case) appears
+// outside parentheses: AS in CREATE TABLE t AS SELECT but not in a column's
+// GENERATED ALWAYS AS (...).
+func wordOutsideParens(toks []token, w string) bool {
 	depth := 0
 	for _, tk := range toks {
 		switch {
@@ -514,7 +507,7 @@ func asOutsideParens(toks []token) bool {
 			depth++
 		case tk.text == ")":
 			depth--
-		case depth == 0 && tk.is("as"):
+		case depth == 0 && tk.is(w):
 			return true
 		}
 	}
@@ -562,7 +555,7 @@ func commandTag(toks []token, t duckdb.StmtType, count int64) string {
 		case "MACRO", "FUNCTION":
 			return "CREATE FUNCTION"
 		case "TABLE":
-			if asOutsideParens(toks) {
+			if wordOutsideParens(toks, "as") {
 				return "SELECT " + n // CREATE TABLE AS, as Postgres tags it
 			}
 		}
