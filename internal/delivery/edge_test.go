@@ -328,7 +328,9 @@ func TestKinesisStatusAndRecreatedSource(t *testing.T) {
 	if st.Backlog != 3 || st.OldestPending.Before(before) {
 		t.Fatalf("status %+v, want a backlog of 3 since now", st)
 	}
-	// Delete and re-create the source: a new stream (new UID), not read.
+	// Delete and re-create the source: the delivery stream is bound by the
+	// source's name (its ARN), so it follows the new stream (new UID) and
+	// reads it from its start; the old stream's records are gone with it.
 	old, _ := e.meta.Stream("src")
 	if err := e.meta.DeleteStream("src"); err != nil {
 		t.Fatal(err)
@@ -340,12 +342,24 @@ func TestKinesisStatusAndRecreatedSource(t *testing.T) {
 	}
 	createKinesisStream(t, e, "src", 1)
 	putKinesis(t, e, "src", 0, []byte("new"))
-	waitFor(t, 3*time.Second, "source error", func() bool {
+	waitFor(t, 3*time.Second, "backlog of the new stream", func() bool {
 		st, _ := e.m.Status("b")
-		return strings.Contains(st.LastError, errSourceGone.Error())
+		return st.Backlog == 1
 	})
-	if st, _ := e.m.Status("b"); st.Backlog != 0 {
-		t.Fatalf("backlog %d counted from another stream", st.Backlog)
+	if _, err := e.m.Update(ctx, "b", func(d *Definition) error { d.Spec.Dest.BufferInterval = 0; d.Spec.Version++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the new stream's record delivered", func() bool {
+		return string(concat(listObjects(t, e.store, "lake", "", ""))) == "new"
+	})
+	if st, _ := e.m.Status("b"); st.LastError != "" || st.Backlog != 0 {
+		t.Fatalf("status after following the new stream: %+v", st)
+	}
+	// The binding to the new stream is durable: a restart keeps reading it.
+	cur, _ := e.meta.Stream("src")
+	recs, err := loadAll(e.meta)
+	if err != nil || len(recs) != 1 || recs[0].State.SourceUID != cur.UID {
+		t.Fatalf("stored source UID: %+v %v, want %d", recs, err, cur.UID)
 	}
 }
 

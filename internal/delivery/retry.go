@@ -79,14 +79,17 @@ func (s *stream) name() string {
 	return s.rec.Def.Name
 }
 
-// setError records a problem that is not a batch attempt (missing source).
-func (s *stream) setError(err error) {
+// setError records a problem that is not a batch attempt (missing
+// source); it reports whether the message differs from the last one.
+func (s *stream) setError(err error) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	changed := s.st.LastError != err.Error()
 	s.st.LastError = err.Error()
 	if s.st.FailingSince.IsZero() {
 		s.st.FailingSince = s.m.now().UTC()
 	}
+	return changed
 }
 
 // batchFailing reports whether the batch in flight has failed an attempt.

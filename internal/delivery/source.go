@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,10 +9,17 @@ import (
 	"github.com/rheo-dev/rheo/internal/shardlog"
 )
 
-// errSourceGone: the Kinesis source stream was deleted (or deleted and
-// re-created: a new UID is another stream). Firehose keeps retrying; so
-// does the worker, slowly, with the error in Status.LastError.
+// errSourceGone: the Kinesis source stream was deleted. Firehose retries
+// DescribeStream, GetRecords and GetShardIterator indefinitely (Firehose
+// developer guide, Troubleshooting); so does the worker, slowly, with the
+// error in Status.LastError (DescribeDeliveryStream's FailureDescription).
 var errSourceGone = errors.New("source Kinesis stream not found")
+
+// errSourceRecreated: a stream of the source's name exists with another
+// UID (the source was deleted and created again). The delivery stream is
+// bound by the stream's ARN, which holds only the name, so it follows the
+// new stream (see follow).
+var errSourceRecreated = errors.New("source Kinesis stream re-created")
 
 // srcShard is one shard a worker reads.
 type srcShard struct {
@@ -30,8 +38,11 @@ func (w *worker) eligible() ([]srcShard, error) {
 		return []srcShard{{idx: 0, id: internalShard(w.uid)}}, nil
 	}
 	src, ok := w.m.opts.Meta.Stream(w.kinesisStream)
-	if !ok || src.UID != w.sourceUID || src.Status == meta.StatusDeleting {
+	if !ok || src.Status == meta.StatusDeleting {
 		return nil, fmt.Errorf("%w: %s", errSourceGone, w.kinesisStream)
+	}
+	if src.UID != w.sourceUID {
+		return nil, fmt.Errorf("%w: %s", errSourceRecreated, w.kinesisStream)
 	}
 	byIdx := make(map[uint32]*meta.Shard, len(src.Shards))
 	for i := range src.Shards {
@@ -94,4 +105,41 @@ func (w *worker) position(streamUID uint64, idx uint32) (uint64, error) {
 	}
 	w.pos[idx] = p
 	return p, nil
+}
+
+// follow binds the worker to the stream now holding the source's name, as
+// Firehose, which knows its source only by ARN, reads whatever stream has
+// that name: after the batch in flight commits, the buffer (records of the
+// old stream) is dropped and every shard of the new stream is read from
+// its trim horizon, so records put into it before the worker noticed are
+// delivered too. The new binding is stored before anything of the new
+// stream is read.
+func (w *worker) follow(ctx context.Context) error {
+	src, ok := w.m.opts.Meta.Stream(w.kinesisStream)
+	if !ok || src.Status == meta.StatusDeleting {
+		return fmt.Errorf("%w: %s", errSourceGone, w.kinesisStream)
+	}
+	if !w.settle() {
+		return nil // ctx done
+	}
+	err := w.retry(ctx, func() error {
+		w.s.mu.Lock()
+		defer w.s.mu.Unlock()
+		rec := w.s.rec
+		rec.State.SourceUID = src.UID
+		rec.State.Next = make(map[uint32]uint64)
+		if err := putStored(w.m.opts.Meta, &rec); err != nil {
+			return err
+		}
+		w.s.rec = rec
+		return nil
+	})
+	if err != nil {
+		return nil // ctx done
+	}
+	w.m.logger.Info("delivery: source stream re-created; reading the new stream from its start",
+		"stream", w.s.name(), "source", w.kinesisStream)
+	w.sourceUID = src.UID
+	w.reset()
+	return nil
 }

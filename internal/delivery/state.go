@@ -21,9 +21,11 @@ type stored struct {
 
 // engineState is the delivery progress of a stream.
 type engineState struct {
-	// SourceUID is the UID of the Kinesis source stream at Create; a stream
-	// of the same name with another UID is a different stream (the source
-	// was deleted and re-created) and is not read.
+	// SourceUID is the UID of the Kinesis source stream being read: the
+	// stream of that name at Create, then the one that replaced it if the
+	// source was deleted and re-created (the worker follows the name, as
+	// Firehose follows the stream's ARN, and reads the new stream from its
+	// trim horizon).
 	SourceUID uint64 `json:"sourceUid,omitempty"`
 	// Next is, per source shard index, the first offset not yet delivered
 	// (the checkpoint). A Kinesis shard missing here (a child made by a

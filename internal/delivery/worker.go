@@ -18,7 +18,8 @@ const (
 	// kinesisRecheck bounds a Kinesis-sourced worker's wait, so children
 	// of a reshard and a deleted source are noticed without a signal.
 	kinesisRecheck = time.Second
-	// sourceRetry is the wait between attempts to find a missing source.
+	// sourceRetry is the wait after a failed step other than a missing
+	// source (which is rechecked every kinesisRecheck).
 	sourceRetry = 5 * time.Second
 )
 
@@ -83,9 +84,17 @@ func (s *stream) run(ctx context.Context) {
 	defer w.settle()
 	for ctx.Err() == nil {
 		if err := w.step(ctx); err != nil && ctx.Err() == nil {
-			s.m.logger.Warn("delivery: worker", "stream", def.Name, "err", err)
-			s.setError(err)
-			w.sleep(ctx, sourceRetry)
+			wait, gone := sourceRetry, errors.Is(err, errSourceGone)
+			if gone {
+				// A missing source is looked for every second (a meta
+				// snapshot read), so a re-created stream is followed at
+				// once; it is logged when it starts, not every second.
+				wait = kinesisRecheck
+			}
+			if s.setError(err) || !gone {
+				s.m.logger.Warn("delivery: worker", "stream", def.Name, "err", err)
+			}
+			w.sleep(ctx, wait)
 			w.settle()
 			w.reset() // re-read the buffer from the checkpoints
 		}
@@ -136,6 +145,12 @@ func release(bs []shardlog.Batch) {
 // step reads what is there, then flushes or waits.
 func (w *worker) step(ctx context.Context) error {
 	shards, err := w.eligible()
+	if errors.Is(err, errSourceRecreated) {
+		if err := w.follow(ctx); err != nil || ctx.Err() != nil {
+			return err
+		}
+		shards, err = w.eligible()
+	}
 	if err != nil {
 		return err
 	}
