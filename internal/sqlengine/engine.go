@@ -301,6 +301,9 @@ func (e *Engine) init(ctx context.Context) error {
 	if err := registerSleep(conn); err != nil {
 		return err
 	}
+	if err := registerRedshiftUDFs(conn); err != nil {
+		return err
+	}
 	if err := e.registerRecords(conn); err != nil {
 		return fmt.Errorf("register rheo_records: %w", err)
 	}

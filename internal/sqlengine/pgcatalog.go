@@ -204,6 +204,10 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"pg_get_function_arguments", `(fn) AS (SELECT any_value(array_to_string(list_transform(list_zip(f.parameters, f.parameter_types), ` +
 		`x -> x[1] || ' ' || coalesce(x[2], 'any')), ', ')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
 	{"pg_get_expr", `(expr, rel) AS pg_catalog.pg_get_expr(expr, rel), (expr, rel, pretty) AS pg_catalog.pg_get_expr(expr, rel)`},
+	// Redshift's one-argument TRUNC (redshift_funcs.go): the date of a
+	// timestamp, a number truncated with its type kept. Typed macro
+	// parameters (DuckDB 1.4; an in-memory database) pick by type.
+	{"rheo_rs_trunc", `(x TIMESTAMP) AS CAST(x AS DATE), (x TIMESTAMPTZ) AS CAST(x AS DATE), (x DATE) AS x, (x) AS trunc(x)`},
 }
 
 // pgIndexDef is pg_get_indexdef's body: a DuckDB index's CREATE INDEX

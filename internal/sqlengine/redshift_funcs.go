@@ -10,7 +10,9 @@ import (
 //   - GETDATE() is the statement's start as a TIMESTAMP in whole seconds,
 //     SYSDATE the same with microseconds (DuckDB's clock is the
 //     transaction's start, which is the statement's outside BEGIN);
-//     TRUNC(GETDATE()) and TRUNC(SYSDATE) are the date;
+//     TRUNC(GETDATE()) and TRUNC(SYSDATE) are the date, as is TRUNC of any
+//     timestamp (rheo_pg's typed macro rheo_rs_trunc keeps TRUNC(number)
+//     DuckDB's trunc); STRTOL is a Go function (redshift_udf.go);
 //   - NVL(a, b, ...) is COALESCE; DECODE(expr, search, result, ...
 //     [, default]) is a CASE that matches NULL to NULL, as Redshift's;
 //     LEN is LENGTH; CHARINDEX(sub, s) is STRPOS(s, sub);
@@ -28,7 +30,7 @@ import (
 
 // rsFuncWords are the words that make a statement worth rewriting.
 var rsFuncWords = []string{"getdate", "sysdate", "nvl", "decode", "len", "charindex", "dateadd", "datediff",
-	"convert_timezone", "listagg", "approximate"}
+	"convert_timezone", "listagg", "approximate", "trunc"}
 
 // rsDateParts maps Redshift's date part names and abbreviations to
 // DuckDB's ("Date parts for date or timestamp functions").
@@ -246,6 +248,7 @@ func (r *rsRewriter) at(i, hi int) (string, int) {
 			if (a.is("getdate") || a.is("sysdate")) && (args[0][1]-args[0][0] == 1 || args[0][1]-args[0][0] == 3) {
 				return "CAST(" + r.arg(args[0]) + " AS DATE)", n
 			}
+			return pgShimDB + ".main.rheo_rs_trunc(" + r.arg(args[0]) + ")", n
 		}
 	case "nvl":
 		if len(args) >= 2 {

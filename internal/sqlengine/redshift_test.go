@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -133,6 +134,17 @@ func TestRedshiftFunctions(t *testing.T) {
 		{`select getdate() = date_trunc('second', getdate()), trunc(getdate()) = current_date`, "true|true"},
 		// Strings and quoted names are not functions.
 		{`select 'getdate() nvl(a,b) sysdate' as "sysdate"`, "getdate() nvl(a,b) sysdate"},
+		// STRTOL: the guide's examples; C strtol's leading blanks, sign,
+		// 0x for base 16, digits up to the first that is not one.
+		{`select strtol('0xf',16), strtol('abcd1234',16), strtol('1234567', 10), strtol('1234567', 8), strtol('110101', 2)`,
+			"15|2882343476|1234567|342391|53"},
+		{`select strtol('', 10), strtol('  -ff', 16), strtol('+z', 36), strtol('12abc', 10), strtol(null, 10), typeof(strtol('1', 2))`,
+			"0|-255|35|12|NULL|BIGINT"},
+		// TRUNC of a timestamp is its date; of a number, the number
+		// truncated (to n places), its type kept.
+		{`select trunc(timestamp '2008-06-23 17:45:01'), typeof(trunc(timestamp '2008-06-23 17:45:01'))`, "2008-06-23T00:00:00Z|DATE"},
+		{`select trunc(x), typeof(trunc(x)) from (values (timestamp '2011-07-21 10:32:38.248109')) t(x)`, "2011-07-21T00:00:00Z|DATE"},
+		{`select trunc(111.86), typeof(trunc(111.86::decimal(10,2))), trunc(111.86, 1), trunc(-2.7::double), trunc(7)`, "111|DECIMAL(10,0)|111.8|-2|7"},
 	} {
 		got, err := tryRows(s, c.q)
 		if err != nil {
@@ -158,7 +170,7 @@ func TestRedshiftColumnNames(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	s := e.session()
 	r, err := s.Query(context.Background(), `select getdate(), sysdate, nvl(1, 2), dateadd(day, 1, '2020-01-01'), `+
-		`listagg(x, ',') within group (order by x), approximate count(distinct x) from (values ('a')) t(x)`)
+		`listagg(x, ',') within group (order by x), approximate count(distinct x), trunc(getdate()), strtol('f', 16) from (values ('a')) t(x)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +179,30 @@ func TestRedshiftColumnNames(t *testing.T) {
 	for _, c := range r.Columns() {
 		names = append(names, c.Name)
 	}
-	if want := "getdate sysdate nvl dateadd listagg count"; strings.Join(names, " ") != want {
+	if want := "getdate sysdate nvl dateadd listagg count trunc strtol"; strings.Join(names, " ") != want {
 		t.Errorf("columns %v, want %s", names, want)
+	}
+}
+
+// TestStrtolRange: STRTOL's BIGINT bounds and base range.
+func TestStrtolRange(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		base int
+		want int64
+		err  bool
+	}{
+		{"7fffffffffffffff", 16, math.MaxInt64, false},
+		{"-8000000000000000", 16, math.MinInt64, false},
+		{"8000000000000000", 16, 0, true},
+		{"0x", 16, 0, false},
+		{"0x1g", 16, 1, false},
+		{"1", 1, 0, true},
+		{"1", 37, 0, true},
+	} {
+		got, err := strtol(c.s, c.base)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("strtol(%q, %d) = %d, %v", c.s, c.base, got, err)
+		}
 	}
 }
