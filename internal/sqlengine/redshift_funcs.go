@@ -18,8 +18,9 @@ import (
 //     LEN is LENGTH; CHARINDEX(sub, s) is STRPOS(s, sub);
 //   - DATEADD(part, n, t) adds n parts (months keep the day, or the
 //     month's last when it has fewer days) and DATEDIFF(part, a, b) counts
-//     the part's boundaries crossed from a to b, with Redshift's names and
-//     abbreviations of the parts (day, d, days, hh, hr, mins, qtr, ...);
+//     the part's boundaries crossed from a to b (weeks start on Monday,
+//     centuries with year ##01), with Redshift's names and abbreviations
+//     of the parts (day, d, days, hh, hr, mins, qtr, ...);
 //   - CONVERT_TIMEZONE([source,] target, ts) reads ts in source (UTC when
 //     omitted) and gives it in target, as a TIMESTAMP;
 //   - LISTAGG(expr [, delimiter]) [WITHIN GROUP (ORDER BY ...)] is
@@ -286,7 +287,20 @@ func (r *rsRewriter) at(i, hi int) (string, int) {
 	case "datediff":
 		if len(args) == 3 {
 			if p, ok := r.datePart(args[0]); ok {
-				return "date_diff('" + p + "', CAST(" + r.arg(args[1]) + " AS TIMESTAMP), CAST(" + r.arg(args[2]) + " AS TIMESTAMP))", n
+				a, b := "CAST("+r.arg(args[1])+" AS TIMESTAMP)", "CAST("+r.arg(args[2])+" AS TIMESTAMP)"
+				switch p {
+				case "week":
+					// DuckDB counts whole weeks; Redshift's boundaries
+					// are Mondays (both truncations are Mondays, so the
+					// division is exact).
+					return "(date_diff('day', date_trunc('week', " + a + "), date_trunc('week', " + b + ")) // 7)", n
+				case "century", "millennium":
+					// DuckDB's centuries start at year ##00; Redshift's at
+					// ##01 (its date parts' CENTURY notes).
+					span := map[string]string{"century": "100", "millennium": "1000"}[p]
+					return "((year(" + b + ") - 1) // " + span + " - (year(" + a + ") - 1) // " + span + ")", n
+				}
+				return "date_diff('" + p + "', " + a + ", " + b + ")", n
 			}
 		}
 	case "convert_timezone":

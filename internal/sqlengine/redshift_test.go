@@ -121,6 +121,14 @@ func TestRedshiftFunctions(t *testing.T) {
 		{`select datediff(hour, '2023-01-01', '2023-01-03 05:04:03')`, "53"},
 		{`select datediff(year, '2008-12-31', '2009-01-01'), datediff(hours, '2009-01-01 8:30:00', '2009-01-01 10:00:00')`, "1|2"},
 		{`select datediff(days, '2008-06-01', '2008-07-04'), datediff('qtr', '1998-07-01', '2002-10-01')`, "33|17"},
+		// Weeks start on Monday (DATE_TRUNC's week in Redshift's date part
+		// table): Tuesday to the next Monday crosses one, Monday to Sunday
+		// none, whatever the days between.
+		{`select datediff(week, '2024-01-02', '2024-01-08'), datediff(w, '2024-01-01', '2024-01-07'), datediff(weeks, '2024-01-08', '2024-01-02')`, "1|0|-1"},
+		{`select datediff(week, '2024-01-07 23:59', '2024-01-08 00:00'), datediff(week, '2024-01-01', '2024-01-14 23:00')`, "1|1"},
+		// A century starts with year ##01, a millennium with #001.
+		{`select datediff(century, '2000-12-31', '2001-01-01'), datediff(c, '2001-01-01', '2100-12-31'), datediff(mil, '2000-06-01', '2001-06-01')`, "1|0|1"},
+		{`select datediff(decade, '2019-12-31', '2020-01-01'), datediff(month, '2024-01-31', '2024-02-01'), datediff(day, '2024-01-01 23:59', '2024-01-02 00:01')`, "1|1|1"},
 		// DATEADD keeps the day of the month, or the month's last.
 		{`select dateadd(month, 18, '2008-02-28')`, "2009-08-28T00:00:00Z"},
 		{`select dateadd(day, 30, '2008-02-28'), dateadd(month, 1, '2008-01-31')`, "2008-03-29T00:00:00Z|2008-02-29T00:00:00Z"},
