@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // Backend opens SQL sessions; one per client connection. The server
@@ -32,6 +33,17 @@ type Session interface {
 	SetSetting(ctx context.Context, name, value string) error
 	// Close releases the session.
 	Close() error
+}
+
+// StatementObserver is implemented by a Session that counts statements
+// (metrics). The statements it runs (Query) it counts itself; pgwire tells
+// it of the client's statements pgwire answers without calling Query, such
+// as SET and SHOW of Postgres-only settings, FETCH of a cursor, BEGIN in a
+// transaction, or any statement refused in a failed transaction, so every
+// statement is counted once. d runs from the statement's start to its
+// completion; failed is whether the client got an error.
+type StatementObserver interface {
+	ObserveStatement(d time.Duration, failed bool)
 }
 
 // Rows is the result of one statement, read forward once.

@@ -44,6 +44,11 @@ type conn struct {
 	skipToSync     bool               // an extended-protocol error happened: ignore until Sync
 	pending        int                // bytes sent since the last flush
 
+	// queries counts the statements passed to sess.Query: a client
+	// statement during which it does not move was answered by pgwire
+	// alone, and is reported to the session's StatementObserver.
+	queries uint64
+
 	qmu      sync.Mutex // guards the running query's cancel state
 	qcancel  context.CancelFunc
 	canceled bool // a CancelRequest hit the running query
@@ -76,6 +81,10 @@ type portal struct {
 	oids    []uint32
 	tag     string
 	done    bool
+	// local: the statement was answered without sess.Query (see
+	// conn.queries), from start; reported when it completes.
+	local bool
+	start time.Time
 }
 
 // errTerminate ends the connection after a Terminate message.
@@ -339,7 +348,7 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 	if rows, ok, err := c.txControl(ctx, sql); ok {
 		return rows, err
 	}
-	rows, err := c.sess.Query(ctx, c.rewriteFuncs(sql), args...)
+	rows, err := c.query(ctx, c.rewriteFuncs(sql), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -398,8 +407,33 @@ func (c *conn) split(q string) []string {
 	return out
 }
 
-// simpleStatement runs one statement and streams its result in text.
+// simpleStatement runs one statement and streams its result in text,
+// reporting it to the session's StatementObserver if pgwire answered it
+// alone.
 func (c *conn) simpleStatement(sql string) error {
+	start, before := time.Now(), c.queries
+	err := c.simpleStatementRun(sql)
+	if c.queries == before {
+		c.observeLocal(start, err != nil)
+	}
+	return err
+}
+
+// observeLocal reports a statement pgwire answered without sess.Query.
+func (c *conn) observeLocal(start time.Time, failed bool) {
+	if o, ok := c.sess.(StatementObserver); ok {
+		o.ObserveStatement(time.Since(start), failed)
+	}
+}
+
+// query passes one statement to the session, counting it in c.queries.
+func (c *conn) query(ctx context.Context, sql string, args ...any) (Rows, error) {
+	c.queries++
+	return c.sess.Query(ctx, sql, args...)
+}
+
+// simpleStatementRun is simpleStatement's work.
+func (c *conn) simpleStatementRun(sql string) error {
 	ctx, cancel := context.WithCancel(c.ctx)
 	defer cancel()
 	c.beginQuery(cancel)
@@ -491,7 +525,7 @@ func txVerb(sql string) string {
 func (c *conn) txControl(ctx context.Context, sql string) (rows Rows, ok bool, err error) {
 	switch v := txVerb(sql); {
 	case v == "COMMIT" && c.tx == txFailed:
-		rows, err := c.sess.Query(ctx, "ROLLBACK")
+		rows, err := c.query(ctx, "ROLLBACK")
 		if err != nil {
 			return nil, true, err
 		}

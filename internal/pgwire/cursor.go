@@ -102,7 +102,7 @@ func (c *conn) declare(name, opts string, hold bool, query string, args []any) (
 	// a CancelRequest or statement_timeout cancels while it runs.
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.retargetQuery(cancel)
-	rows, err := c.sess.Query(ctx, c.rewriteFuncs(strings.TrimRight(strings.TrimSpace(query), ";")), args...)
+	rows, err := c.query(ctx, c.rewriteFuncs(strings.TrimRight(strings.TrimSpace(query), ";")), args...)
 	if err != nil {
 		cancel()
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -245,13 +246,19 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		return nil
 	}
 	if c.tx == txFailed && !isTxEnd(p.st.sql) {
+		c.observeLocal(time.Now(), true)
 		return &Error{Code: "25P02", Message: "current transaction is aborted, commands ignored until end of transaction block"}
 	}
 	if p.rows == nil {
 		p.ctx, p.cancel = context.WithCancel(c.ctx)
 		c.beginQuery(p.cancel)
+		start, before := time.Now(), c.queries
 		rows, err := c.run(p.ctx, p.st.sql, p.args)
+		p.local, p.start = c.queries == before, start
 		if err != nil {
+			if p.local {
+				c.observeLocal(start, true)
+			}
 			c.endQuery()
 			c.closePortal(m.Portal)
 			return err
@@ -275,6 +282,12 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 	}
 	defer c.endQuery()
 	more, err := c.sendRows(p.rows, p.cols, p.oids, p.formats, m.MaxRows)
+	if err == nil && !more {
+		err = p.rows.Err()
+	}
+	if p.local && (err != nil || !more) {
+		c.observeLocal(p.start, err != nil)
+	}
 	if err != nil {
 		c.closePortal(m.Portal)
 		return err
@@ -282,10 +295,6 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 	if more {
 		c.be.Send(&pgproto3.PortalSuspended{})
 		return nil
-	}
-	if err := p.rows.Err(); err != nil {
-		c.closePortal(m.Portal)
-		return err
 	}
 	c.sendNotices(p.rows.Notices())
 	p.tag = p.rows.Tag()

@@ -86,7 +86,7 @@ func (c *conn) sessionFunc(ctx context.Context, sql string) (rows Rows, ok bool,
 	name := strings.ToLower(strings.ReplaceAll(cm[1], "''", "'"))
 	if _, mine := c.setting(name); !mine {
 		// The engine's setting: its query, with Postgres's column name.
-		r, err := c.sess.Query(ctx, "SELECT "+m[1]+" AS current_setting")
+		r, err := c.query(ctx, "SELECT "+m[1]+" AS current_setting")
 		return r, true, err
 	}
 	v, _ := c.setting(name)

@@ -119,7 +119,7 @@ func (c *conn) resetStatement(ctx context.Context, sql string) (rows Rows, ok bo
 
 // engineReset passes a reset statement to the engine's session.
 func (c *conn) engineReset(ctx context.Context, sql string) error {
-	rows, err := c.sess.Query(ctx, sql)
+	rows, err := c.query(ctx, sql)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -304,6 +307,56 @@ func TestMetricsSQLExtendedErrors(t *testing.T) {
 		"rheo_sql_queries_total":          3,
 		"rheo_sql_errors_total":           2,
 		"rheo_sql_query_duration_seconds": 3,
+	} {
+		m, ok := sample(mfs, name, "protocol", "pgwire")
+		if !ok {
+			t.Fatalf("%s{protocol=pgwire}: no series", name)
+		}
+		if v := value(m); v != want {
+			t.Errorf("%s{protocol=pgwire} = %v, want %v", name, v, want)
+		}
+	}
+}
+
+// TestMetricsSQLWireAnswered: statements pgwire answers without the
+// engine (SET and SHOW of a Postgres-only setting, COMMIT outside a
+// transaction, a statement refused in a failed transaction) count like
+// the others, once each, in both protocols.
+func TestMetricsSQLWireAnswered(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeDescribeExec} {
+		for _, q := range []string{"SET application_name = 'metrics'", "SHOW application_name", "COMMIT"} {
+			rows, err := c.Query(ctx, q, mode)
+			if err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		// In a failed transaction a statement is refused (25P02) by pgwire.
+		if _, err := c.Exec(ctx, "BEGIN", mode); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Exec(ctx, "SELECT * FROM no_such_table", mode); err == nil {
+			t.Fatal("query of a missing table succeeded")
+		}
+		if _, err := c.Exec(ctx, "SELECT 1", mode); err == nil || !strings.Contains(err.Error(), "25P02") {
+			t.Fatalf("statement in a failed transaction: %v", err)
+		}
+		if _, err := c.Exec(ctx, "ROLLBACK", mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mfs := scrape(t, s)
+	for name, want := range map[string]float64{
+		"rheo_sql_queries_total":          14,
+		"rheo_sql_errors_total":           4,
+		"rheo_sql_query_duration_seconds": 14,
 	} {
 		m, ok := sample(mfs, name, "protocol", "pgwire")
 		if !ok {

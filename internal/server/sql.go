@@ -85,6 +85,13 @@ func (s sqlSession) Describe(ctx context.Context, sql string) (*pgwire.Descripti
 
 func (s sqlSession) Close() error { return s.s.Close() }
 
+// ObserveStatement counts a statement pgwire answered without Query (SET
+// and SHOW of Postgres-only settings, FETCH, ...; pgwire.StatementObserver),
+// so the client's every statement is counted once.
+func (s sqlSession) ObserveStatement(d time.Duration, failed bool) {
+	s.m.ObserveSQL(metrics.ProtocolPGWire, d, failed)
+}
+
 // Setting and SetSetting are pgwire's own reads and sets of TimeZone, not
 // the client's statements, so they are not counted.
 func (s sqlSession) Setting(ctx context.Context, name string) (string, error) {
