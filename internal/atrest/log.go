@@ -57,7 +57,7 @@ func aad(dst *[21]byte, fp uint64, id shardlog.ShardID) []byte {
 // Append implements shardlog.Log. Entries of an encrypted stream are
 // copied with sealed data (the caller's entries are left as they are):
 // one buffer for all envelopes, one read of the random source for all
-// nonces.
+// nonces. The result's Encrypted says whether they were sealed.
 func (l *Log) Append(ctx context.Context, id shardlog.ShardID, entries []shardlog.Entry) (shardlog.AppendResult, error) {
 	keyID, on := l.enabled(id.Stream)
 	if !on || len(entries) == 0 {
@@ -95,7 +95,9 @@ func (l *Log) Append(ctx context.Context, id shardlog.ShardID, entries []shardlo
 		e.Flags |= shardlog.FlagEncrypted
 		sealed[i] = e
 	}
-	return l.inner.Append(ctx, id, sealed)
+	res, err := l.inner.Append(ctx, id, sealed)
+	res.Encrypted = err == nil
+	return res, err
 }
 
 // Read implements shardlog.Log: encrypted records come back with their

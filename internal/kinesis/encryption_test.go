@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,11 +41,18 @@ func startEncEnv(t *testing.T, master byte, opts ...envOption) *encEnv {
 // the given master key.
 func startEncEnvOver(t *testing.T, st *meta.Store, inner *shardlog.Memory, master byte, opts ...envOption) *encEnv {
 	t.Helper()
+	return startEncEnvLookup(t, st, inner, master, EncryptionLookup(st), opts...)
+}
+
+// startEncEnvLookup is startEncEnvOver with the at-rest wrapper asking
+// lookup, not the streams' metadata, whether to seal.
+func startEncEnvLookup(t *testing.T, st *meta.Store, inner *shardlog.Memory, master byte, lookup func(uint64) (string, bool), opts ...envOption) *encEnv {
+	t.Helper()
 	keys, err := atrest.NewKeys(bytes.Repeat([]byte{master}, atrest.MasterKeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lg := atrest.Wrap(inner, keys, EncryptionLookup(st))
+	lg := atrest.Wrap(inner, keys, lookup)
 	clock := &testClock{}
 	cfg := DefaultConfig()
 	cfg.StateDelay = 0
@@ -257,5 +265,48 @@ func TestEncryptionSubscribeToShardPerRecord(t *testing.T) {
 	es = fanSubscribe(t, ctx, env.testEnv, *pc.ConsumerARN, "shardId-000000000000", types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon})
 	if recs, _ := recordsUntil(t, es, 1); recs[0].EncryptionType != "" {
 		t.Fatalf("plain stream record: EncryptionType %q", recs[0].EncryptionType)
+	}
+}
+
+// TestPutEncryptionTypeIsHowStored: when StartStreamEncryption or
+// StopStreamEncryption lands between a put's reading of the stream and its
+// append, the reply's EncryptionType says how the records were stored,
+// not what the stream said when the call began. The race is pinned by an
+// at-rest wrapper that disagrees with the metadata.
+func TestPutEncryptionTypeIsHowStored(t *testing.T) {
+	st, err := meta.Open(filepath.Join(t.TempDir(), "meta.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var seal atomic.Bool
+	env := startEncEnvLookup(t, st, shardlog.NewMemory(nil), 1, func(uint64) (string, bool) { return "alias/aws/kinesis", seal.Load() })
+	env.create(t, "race", 2)
+	ctx := testCtx(t)
+	putRecords := func() types.EncryptionType {
+		t.Helper()
+		out, err := env.client.PutRecords(ctx, &kin.PutRecordsInput{StreamName: aws.String("race"), Records: []types.PutRecordsRequestEntry{
+			{PartitionKey: aws.String("a"), Data: []byte("1")}, {PartitionKey: aws.String("b"), Data: []byte("2")}, {PartitionKey: aws.String("c"), Data: []byte("3")}}})
+		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+			t.Fatalf("PutRecords: %v %+v", err, out)
+		}
+		return out.EncryptionType
+	}
+	// Encryption started after the stream was read: the records are sealed.
+	seal.Store(true)
+	if got := env.put(t, "race", "x").EncryptionType; got != types.EncryptionTypeKms {
+		t.Errorf("PutRecord sealed under a stream read as unencrypted: EncryptionType %q", got)
+	}
+	if got := putRecords(); got != types.EncryptionTypeKms {
+		t.Errorf("PutRecords sealed under a stream read as unencrypted: EncryptionType %q", got)
+	}
+	// Encryption stopped after the stream (KMS) was read: stored plain.
+	env.startEnc(t, "race", "alias/aws/kinesis")
+	seal.Store(false)
+	if got := env.put(t, "race", "y").EncryptionType; got != types.EncryptionTypeNone {
+		t.Errorf("PutRecord stored plain under a stream read as KMS: EncryptionType %q", got)
+	}
+	if got := putRecords(); got != types.EncryptionTypeNone {
+		t.Errorf("PutRecords stored plain under a stream read as KMS: EncryptionType %q", got)
 	}
 }

@@ -182,3 +182,13 @@ func recordEncryption(st *meta.Stream) string {
 	}
 	return st.EncryptionType
 }
+
+// putEncryption is a put reply's EncryptionType for records stored sealed
+// at rest or not (shardlog.AppendResult.Encrypted), as storedEncryption
+// reports a read record.
+func putEncryption(sealed bool) string {
+	if sealed {
+		return encryptionKMS
+	}
+	return encryptionNone
+}

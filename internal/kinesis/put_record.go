@@ -9,7 +9,9 @@ package kinesis
 // missing, CREATING or DELETING stream gives ResourceNotFoundException. The
 // record goes to the open shard whose range holds its hash key and the call
 // returns once it is durable, with ShardId, SequenceNumber and
-// EncryptionType.
+// EncryptionType: how the record was stored (KMS if sealed at rest), which
+// a StartStreamEncryption or StopStreamEncryption landing during the call
+// can make differ from the stream's setting when the call began.
 //
 // The record size limit is the stream's MaxRecordSizeInKiB
 // (UpdateMaxRecordSize; 1 MiB by default). With Config.EnforceLimits a
@@ -117,7 +119,7 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 		// A reshard closed the shard after routing: put the record on the
 		// new routing (reshard.go).
 		p := s.appendRerouted(ctx, st.Name, st.UID, e[:])[0]
-		shard, res.FirstOffset, err = p.shard, p.offset, p.err
+		shard, res.FirstOffset, res.Encrypted, err = p.shard, p.offset, p.encrypted, p.err
 	}
 	if err != nil {
 		return nil, s.logError(st.Name, shard, err)
@@ -125,11 +127,10 @@ func (s *Server) putRecord(ctx context.Context, in *wire.PutRecordInput) (*wire.
 	ms := s.cfg.Metrics.Stream(st.Name, st.UID)
 	ms.Shard(shard).Put(1, len(in.Data))
 	ms.ObservePutRecord(time.Since(start))
-	enc := recordEncryption(st)
 	return &wire.PutRecordOutput{
 		ShardId:        shardIDString(shard),
 		SequenceNumber: seqnum.Encode(shard, res.FirstOffset),
-		EncryptionType: enc,
+		EncryptionType: putEncryption(res.Encrypted),
 	}, nil
 }
 

@@ -271,6 +271,10 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 			g.placed, g.err = s.appendRerouted(ctx, st.Name, st.UID, g.entries), nil
 		}
 	}
+	// EncryptionType is how the stored records were stored: KMS only if
+	// every one was sealed (Start/StopStreamEncryption can land between
+	// the shards' appends); the stream's setting if none was stored.
+	stored, sealed := 0, 0
 	for gi := range groups {
 		g := &groups[gi]
 		if g.err != nil {
@@ -287,6 +291,10 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 					out.failed++
 				} else {
 					out.results[i] = putResult{shard: p.shard, offset: p.offset}
+					stored++
+					if p.encrypted {
+						sealed++
+					}
 				}
 				continue
 			}
@@ -296,7 +304,14 @@ func (s *Server) putRecords(ctx context.Context, req *putRecordsRequest) (*putRe
 				continue
 			}
 			out.results[i] = putResult{shard: g.shard, offset: g.res.FirstOffset + uint64(k)}
+			stored++
+			if g.res.Encrypted {
+				sealed++
+			}
 		}
+	}
+	if stored > 0 {
+		out.encryption = putEncryption(sealed == stored)
 	}
 	ms.ObservePutRecords(time.Since(began))
 	return out, nil

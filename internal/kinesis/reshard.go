@@ -508,9 +508,10 @@ func (s *Server) settleReshard(uid uint64) error {
 
 // placed is where appendRerouted put one record, or why it could not.
 type placed struct {
-	shard  uint32
-	offset uint64
-	err    error
+	shard     uint32
+	offset    uint64
+	encrypted bool // sealed at rest (shardlog.AppendResult.Encrypted)
+	err       error
 }
 
 // maxRerouteRounds bounds appendRerouted: each round follows one reshard
@@ -587,7 +588,7 @@ func (s *Server) appendRerouted(ctx context.Context, name string, uid uint64, en
 				}
 			default:
 				for k, i := range idx {
-					out[i] = placed{shard: sh, offset: res.FirstOffset + uint64(k)}
+					out[i] = placed{shard: sh, offset: res.FirstOffset + uint64(k), encrypted: res.Encrypted}
 				}
 			}
 		}

@@ -78,6 +78,11 @@ func (r *Record) Size() int { return len(r.Data) + len(r.PartitionKey) }
 type AppendResult struct {
 	FirstOffset uint64 // the records got FirstOffset, FirstOffset+1, ...
 	Timestamp   int64  // the arrival time given to all of them
+	// Encrypted reports that a wrapper (atrest.Log) sealed the records'
+	// data before storing them; the shard log itself never sets it. A
+	// put's reply reports it, since the stream's setting can change
+	// between the reply's reading of it and the append.
+	Encrypted bool
 }
 
 // ShardConfig is set when a shard is created.
