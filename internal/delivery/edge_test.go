@@ -513,3 +513,41 @@ func TestKinesisReplayRewritesSameObject(t *testing.T) {
 		t.Fatalf("object %q", got)
 	}
 }
+
+// A batch left pending by a crash whose Kinesis source was deleted before
+// the restart cannot be read back: its records count as lost and the
+// stream goes on, instead of retrying the replay for ever.
+func TestReplayOfDeletedSourceCountsLost(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	wf := &writeThenFail{}
+	e := newLakeEnv(t, dir, func(o *Options) { wf.Store = o.Store; o.Store = wf })
+	src := createKinesisStream(t, e, "src", 2)
+	spec := directSpec(1<<20, 300*time.Millisecond)
+	spec.Source, spec.KinesisStream = SourceKinesis, "src"
+	if _, err := e.m.Create(ctx, "b", spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	putKinesis(t, e, "src", 0, []byte("a0,"), []byte("a1,"))
+	putKinesis(t, e, "src", 1, []byte("b0,"))
+	waitFor(t, 3*time.Second, "an attempt", func() bool { wf.mu.Lock(); defer wf.mu.Unlock(); return len(wf.keys) >= 1 })
+	if err := e.meta.DeleteStream("src"); err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range src.Shards {
+		if err := e.log.DeleteShard(shardlog.ShardID{Stream: src.UID, Shard: sh.Index}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.close()
+
+	e = newLakeEnv(t, dir, nil)
+	waitFor(t, 5*time.Second, "the pending batch dropped", func() bool {
+		var rec stored
+		ok, err := e.meta.Get(metaNS, "b", &rec)
+		return err == nil && ok && rec.State.Plan == nil
+	})
+	if st, _ := e.m.Status("b"); st.Lost != 3 {
+		t.Fatalf("lost %d, want the batch's 3 records", st.Lost)
+	}
+}

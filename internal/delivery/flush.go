@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -64,7 +65,7 @@ func (w *worker) flush(ctx context.Context) error {
 	w.inflight = done
 	go func() {
 		defer release(held)
-		err := w.deliver(ctx, plan, recs)
+		_, err := w.deliver(ctx, plan, recs)
 		if err == nil {
 			err = w.commit(ctx, plan, extra, lost)
 		}
@@ -74,23 +75,32 @@ func (w *worker) flush(ctx context.Context) error {
 }
 
 // deliver runs a batch until it succeeds or ctx is done, backing off
-// between failed attempts. recs nil means read the plan's ranges (replay).
-func (w *worker) deliver(ctx context.Context, plan *batchPlan, recs [][]shardlog.Record) error {
+// between failed attempts. recs nil means read the plan's ranges (replay);
+// it then returns the number of the plan's records that were gone from
+// the log (see readPlan).
+func (w *worker) deliver(ctx context.Context, plan *batchPlan, recs [][]shardlog.Record) (lost int64, err error) {
 	attempt := 0
 	if recs == nil {
 		var held []shardlog.Batch
 		defer func() { release(held) }()
 		if err := w.retryAttempts(ctx, &attempt, func() error {
 			var err error
-			recs, held, err = w.readPlan(ctx, plan)
+			recs, held, lost, err = w.readPlan(ctx, plan)
 			return err
 		}); err != nil {
-			return err
+			return 0, err
+		}
+		n := 0
+		for _, r := range recs {
+			n += len(r)
+		}
+		if n == 0 {
+			return lost, nil // nothing left to deliver: the caller commits
 		}
 	}
 	cur := plan
 	start := w.m.now()
-	return w.retryAttempts(ctx, &attempt, func() error {
+	err = w.retryAttempts(ctx, &attempt, func() error {
 		if attempt > 0 {
 			// A failing batch follows UpdateDestination (AWS: "the
 			// updated configuration normally takes effect within a few
@@ -109,6 +119,7 @@ func (w *worker) deliver(ctx context.Context, plan *batchPlan, recs [][]shardlog
 		w.s.succeeded(res, w.m.now())
 		return nil
 	})
+	return lost, err
 }
 
 // replan returns plan with the stream's current spec if an update changed
@@ -166,8 +177,11 @@ func (w *worker) commit(ctx context.Context, plan *batchPlan, extra map[uint32]u
 }
 
 // readPlan reads a plan's ranges back from the log; the records alias the
-// returned batches.
-func (w *worker) readPlan(ctx context.Context, plan *batchPlan) (out [][]shardlog.Record, held []shardlog.Batch, err error) {
+// returned batches. A Kinesis source shard that no longer exists (its
+// stream was deleted, or it was a closed shard whose records all expired)
+// cannot be read by anyone any more: its range's records are counted in
+// lost instead of failing the replay for ever.
+func (w *worker) readPlan(ctx context.Context, plan *batchPlan) (out [][]shardlog.Record, held []shardlog.Batch, lost int64, err error) {
 	out = make([][]shardlog.Record, len(plan.Ranges))
 	for i, r := range plan.Ranges {
 		id := internalShard(w.uid)
@@ -176,9 +190,15 @@ func (w *worker) readPlan(ctx context.Context, plan *batchPlan) (out [][]shardlo
 		}
 		for pos := r.From; pos < r.To; {
 			b, err := w.m.opts.Log.Read(ctx, id, pos, readMaxRecords, 4*readMaxBytes)
+			if err != nil && w.source == SourceKinesis && errors.Is(err, shardlog.ErrShardNotFound) {
+				lost += int64(r.To - pos)
+				w.m.logger.Warn("delivery: a pending batch's source shard is gone; its records are counted as lost",
+					"stream", w.s.name(), "batch", plan.Seq, "source", w.kinesisStream, "shard", r.Shard, "records", r.To-pos)
+				break
+			}
 			if err != nil {
 				release(held)
-				return nil, nil, fmt.Errorf("replay batch %d: read %s: %w", plan.Seq, id, err)
+				return nil, nil, 0, fmt.Errorf("replay batch %d: read %s: %w", plan.Seq, id, err)
 			}
 			for _, rec := range b.Records {
 				if rec.Offset >= r.To {
@@ -195,5 +215,5 @@ func (w *worker) readPlan(ctx context.Context, plan *batchPlan) (out [][]shardlo
 			pos = b.Next
 		}
 	}
-	return out, held, nil
+	return out, held, lost, nil
 }

@@ -73,10 +73,11 @@ func (s *stream) run(ctx context.Context) {
 		uid: def.UID, sourceUID: st.SourceUID,
 	}
 	if st.Plan != nil {
-		if err := w.deliver(ctx, st.Plan, nil); err != nil {
+		lost, err := w.deliver(ctx, st.Plan, nil)
+		if err != nil {
 			return
 		}
-		if err := w.commit(ctx, st.Plan, nil, 0); err != nil {
+		if err := w.commit(ctx, st.Plan, nil, lost); err != nil {
 			return
 		}
 	}
