@@ -92,3 +92,42 @@ func TestListColumnTypes(t *testing.T) {
 		t.Errorf("pg_attribute:\n got %q\nwant %q", got, want)
 	}
 }
+
+// FuzzFindArraySlots: any statement that lexes gives slots inside it, in
+// order, each within its ANY ( ... ) span, and never panics (it runs on
+// every statement a client sends).
+func FuzzFindArraySlots(f *testing.F) {
+	for _, s := range []string{
+		"SELECT id FROM a WHERE id = ANY($1)",
+		"SELECT 1 WHERE x <> ALL ('{1,2}') AND y = SOME ($2)",
+		"SELECT $1::int[], CAST($2 AS double precision[]), '{a,\"b c\"}'::text[]",
+		"INSERT INTO a VALUES ($1, '{1}', ($2)), ($3, $4)",
+		"INSERT INTO a (ns, tags) VALUES ('{}', $1)",
+		"UPDATE a SET ns = $1, tags = '{x}' WHERE id = $2 RETURNING *",
+		"SELECT $1::int[][], CAST($1 AS int[3])",
+		"INSERT INTO",
+		"SELECT = ANY ( $",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		toks, err := lex(s, false)
+		if err != nil {
+			return
+		}
+		slots, maxParam := findArraySlots(s, toks)
+		last := -1
+		for _, sl := range slots {
+			if sl.start < 0 || sl.start >= sl.end || sl.end > len(s) || sl.start < last {
+				t.Fatalf("slot %+v out of place in %q", sl, s)
+			}
+			last = sl.end
+			if sl.param > maxParam {
+				t.Fatalf("slot $%d above the highest parameter %d in %q", sl.param, maxParam, s)
+			}
+			if sl.anyEnd > 0 && (sl.anyStart > sl.start || sl.anyEnd < sl.end || sl.anyEnd > len(s)) {
+				t.Fatalf("ANY span %d..%d does not hold slot %d..%d in %q", sl.anyStart, sl.anyEnd, sl.start, sl.end, s)
+			}
+		}
+	})
+}
