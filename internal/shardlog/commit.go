@@ -2,6 +2,7 @@ package shardlog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -37,10 +38,14 @@ import (
 // new appends pile up in pending chunks and share the next round's write
 // and fsync: that is the group commit, across one shard and across shards.
 //
-// A failed write or fsync makes the shard read-only for good: its waiters
-// and later appends get the sticky error, wrapping ErrReadOnly. An fsync is
-// never retried, because after a failed fsync the kernel may have dropped
-// the dirty pages and a retry would report success for lost data.
+// A failed fsync makes the shard read-only for good: its waiters and later
+// appends get the sticky error, wrapping ErrReadOnly. An fsync is never
+// retried, because after a failed fsync the kernel may have dropped the
+// dirty pages and a retry would report success for lost data. So does a
+// failed write, except for want of space: a segment create or write that
+// fails with ENOSPC or EDQUOT rewinds the shard to its acknowledged records
+// (rewind.go) and fails the round's appenders with ErrDiskFull; the next
+// round tries again, so appends work again as soon as there is space.
 //
 // Rejected designs: a goroutine and an open file per shard (thousands of
 // shards would mean thousands of both); a channel of append requests to
@@ -127,11 +132,11 @@ func (f *File) Append(ctx context.Context, id ShardID, entries []Entry) (AppendR
 	}
 	s.asgTs = ts
 	f.encodeLocked(s, entries, ts, total)
-	end := s.next
+	end, ep := s.next, s.ep
 	s.mu.Unlock()
 	f.enqueue(s)
 	f.life.RUnlock()
-	if err := f.waitAck(ctx, s, end); err != nil {
+	if err := f.waitAck(ctx, s, end, ep); err != nil {
 		return AppendResult{}, err
 	}
 	return res, nil
@@ -200,11 +205,16 @@ func (f *File) wake() {
 	}
 }
 
-// waitAck waits until the shard's visible tip reaches end.
-func (f *File) waitAck(ctx context.Context, s *shard, end uint64) error {
+// waitAck waits until the shard's visible tip reaches end, for records
+// assigned in epoch ep. A rewind after a full disk fails the epoch: its
+// records from ep.floor on were dropped and their offsets given again.
+func (f *File) waitAck(ctx context.Context, s *shard, end uint64, ep *epoch) error {
 	for {
 		s.mu.Lock()
 		switch {
+		case ep.err != nil && end > ep.floor:
+			s.mu.Unlock()
+			return ep.err
 		case s.visNext >= end:
 			s.mu.Unlock()
 			return nil
@@ -252,6 +262,7 @@ type work struct {
 	s       *shard
 	chunks  []*chunk
 	err     error
+	full    bool     // err is a full disk the shard was rewound from (rewind.go)
 	sync    *segment // segment to fdatasync in this round
 	written int64    // bytes written in this round
 }
@@ -268,6 +279,10 @@ func (f *File) round(force bool) {
 	f.syncReqs = nil
 	if len(reqs) > 0 || (f.j != nil && !f.j.stuck && f.j.nearlyFull()) {
 		force = true // a checkpoint when the journal is nearly full
+	}
+	if f.j != nil && f.j.full && time.Now().After(f.j.retry) {
+		force = true // a checkpoint may take the journal back (checkpoint)
+		f.j.retry = time.Now().Add(journalRetry)
 	}
 	if force {
 		for s := range f.unsynced {
@@ -342,7 +357,7 @@ func (f *File) round(force bool) {
 			delete(f.unsynced, w.s)
 		}
 		f.cmu.Unlock()
-		if w.err != nil && firstErr == nil {
+		if w.err != nil && !w.full && firstErr == nil {
 			w.s.mu.Lock()
 			firstErr = w.s.werr
 			w.s.mu.Unlock()
@@ -360,6 +375,13 @@ func (f *File) round(force bool) {
 func (f *File) write(w *work, force bool) {
 	if w.err == nil {
 		w.err = f.writeChunks(w.s, w.chunks)
+		var nf *noSpaceError
+		if errors.As(w.err, &nf) {
+			w.err, w.full = f.rewind(w, nf.err)
+		} else if w.err == nil && w.s.full && len(w.chunks) > 0 {
+			w.s.full = false
+			f.log.Info("shard takes appends again after a full disk", "shard", w.s.id.String())
+		}
 	}
 	if w.err == nil && w.s.dirtySeg != nil && (force || f.opts.Sync == SyncAlways) {
 		w.sync = w.s.dirtySeg
@@ -435,7 +457,8 @@ func (f *File) writeSyncAll(ws []*work, force bool) {
 // checkpoint. After a journal error (a full disk, a failed fdatasync) the
 // round falls back to fdatasyncing its segments, which hold the same
 // bytes, and the journal is not used again: a failed journal costs speed,
-// not shards.
+// not shards. After a write that failed for want of space the journal is
+// taken back by a checkpoint once every shard's segments are synced.
 func (f *File) tryJournal(ws []*work) {
 	j := f.j
 	if j == nil || j.stuck {
@@ -458,8 +481,15 @@ func (f *File) tryJournal(ws []*work) {
 	ok, err := f.journalRound(ws)
 	if err != nil {
 		// Entries already there stay valid for a replay (a torn last one
-		// fails its CRC), so the journal is kept but never reset.
+		// fails its CRC), so the journal is kept and not reset until a
+		// checkpoint has synced every segment.
 		j.stuck = true
+		var nf *noSpaceError
+		if errors.As(err, &nf) {
+			j.full, j.retry = true, time.Now().Add(journalRetry)
+			f.log.Warn("disk full: shard log journal write failed; small rounds go to their segments until there is space", "err", err)
+			return
+		}
 		f.log.Error("shard log journal failed; small rounds go to their segments from now on", "err", err)
 		return
 	}
@@ -473,17 +503,20 @@ func (f *File) tryJournal(ws []*work) {
 
 // checkpoint starts a new journal generation after a forced round that
 // left no shard with unsynced data: every journal entry is then redundant.
-// After a failure it never does: the journal may be the only copy of
-// records a failed segment lost, and the next start replays it.
+// After a shard's failure it never does: the journal may be the only copy
+// of records a failed segment lost, and the next start replays it. A full
+// disk is not such a failure: a rewind syncs the shard's segment
+// (rewind.go), and a journal stuck only for want of space is taken back
+// by such a checkpoint if no shard is read-only.
 func (f *File) checkpoint(ws []*work, force bool) {
 	j := f.j
-	if j == nil || j.stuck {
+	if j == nil || (j.stuck && !j.full) {
 		return
 	}
 	for _, w := range ws {
-		if w.err != nil {
+		if w.err != nil && !w.full {
 			if j.used {
-				j.stuck = true
+				j.stuck, j.full = true, false
 			}
 			return
 		}
@@ -494,13 +527,37 @@ func (f *File) checkpoint(ws []*work, force bool) {
 	f.cmu.Lock()
 	clean := len(f.unsynced) == 0
 	f.cmu.Unlock()
-	if !clean {
+	if !clean || (j.stuck && f.anyReadOnly()) {
 		return
 	}
 	if err := f.resetJournal(); err != nil {
-		j.stuck = true
+		j.stuck, j.full = true, false
 		f.log.Error("cannot start a new shard log journal generation; appends go to segments only", "err", err)
+		return
 	}
+	if j.stuck {
+		j.stuck, j.full = false, false
+		f.log.Info("shard log journal in use again after a full disk")
+	}
+}
+
+// journalRetry is how often a journal stuck for want of space is tried
+// again (checkpoint).
+const journalRetry = 10 * time.Second
+
+// anyReadOnly reports whether a loaded shard has a sticky error.
+func (f *File) anyReadOnly() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.shards {
+		s.mu.Lock()
+		ro := s.werr != nil
+		s.mu.Unlock()
+		if ro {
+			return true
+		}
+	}
+	return false
 }
 
 // writeChunks writes a shard's pending chunks. ioMu should be held.
@@ -513,12 +570,12 @@ func (f *File) writeChunks(s *shard, chunks []*chunk) error {
 		}
 		h, err := f.handles.acquire(c.seg, os.O_RDWR|os.O_CREATE)
 		if err != nil {
-			return fmt.Errorf("open segment %s: %w", c.seg.name, err)
+			return noSpace(fmt.Errorf("open segment %s: %w", c.seg.name, err))
 		}
 		err = h.f.WriteVecAt(c.bufs, c.pos)
 		f.handles.release(h)
 		if err != nil {
-			return fmt.Errorf("write segment %s at %d: %w", c.seg.name, c.pos, err)
+			return noSpace(fmt.Errorf("write segment %s at %d: %w", c.seg.name, c.pos, err))
 		}
 		s.dirtySeg = c.seg
 		if s.wSeg != c.seg {
@@ -679,7 +736,7 @@ func (f *File) publish(w *work) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if w.err != nil {
-		if s.werr == nil {
+		if s.werr == nil && !w.full {
 			s.werr = fmt.Errorf("shard %s: %w: %w", s.id, ErrReadOnly, w.err)
 			f.log.Error("shard is read-only after a write error", "shard", s.id.String(), "err", w.err)
 		}

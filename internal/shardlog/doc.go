@@ -57,8 +57,11 @@
 //     likes (rolls, Sync and Close still fsync). Same process-crash safety,
 //     unbounded loss on power failure.
 //
-// Whatever the policy, a failed write or fsync makes the shard read-only
-// with a sticky error wrapping ErrReadOnly; an fsync is never retried.
+// Whatever the policy, a failed fsync or write makes the shard read-only
+// with a sticky error wrapping ErrReadOnly; an fsync is never retried. A
+// write that finds the disk full (ENOSPC, EDQUOT) is the exception: the
+// append fails with ErrDiskFull, the shard is cut back to its acknowledged
+// records, and appends work again once there is space (rewind.go).
 //
 // # Memory
 //

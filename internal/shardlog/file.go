@@ -175,7 +175,7 @@ func (f *File) CreateShard(id ShardID, cfg ShardConfig) error {
 	if err := errors.Join(f.fs.SyncDir(streamDir), f.fs.SyncDir(filepath.Dir(streamDir))); err != nil {
 		return fmt.Errorf("shard %s: sync directories: %w", id, err)
 	}
-	s := &shard{id: id, dir: dir, st: st, changed: make(chan struct{})}
+	s := &shard{id: id, dir: dir, st: st, changed: make(chan struct{}), ep: &epoch{}}
 	f.mu.Lock()
 	f.shards[id] = s
 	f.mu.Unlock()
@@ -300,9 +300,9 @@ func (f *File) Seal(ctx context.Context, id ShardID) (ShardInfo, error) {
 		return f.Info(id)
 	}
 	s.sealing = true
-	end := s.next
+	end, ep := s.next, s.ep
 	s.mu.Unlock()
-	if err := f.waitAck(ctx, s, end); err != nil && !errors.Is(err, ErrReadOnly) {
+	if err := f.waitAck(ctx, s, end, ep); err != nil && !errors.Is(err, ErrReadOnly) && !errors.Is(err, ErrDiskFull) {
 		return ShardInfo{}, err
 	}
 	if err := f.Sync(ctx); err != nil && !errors.Is(err, ErrReadOnly) {

@@ -47,6 +47,25 @@ func (x *segIndex) add(off uint64, pos int64, ts int64, frameLen int) {
 	x.size = pos + int64(frameLen)
 }
 
+// cut drops the records from offset next (at byte size) on, which a
+// rewind gave back; lastTs is the arrival time of the last record kept.
+// Readers' snapshots hold only points before size, so the points cut here
+// (and overwritten by later adds) are in none of them.
+func (x *segIndex) cut(next uint64, size int64, lastTs int64) {
+	n := len(x.points)
+	for n > 0 && int64(x.points[n-1].pos) >= size {
+		n--
+	}
+	x.points = x.points[:n]
+	x.records = uint32(next - x.base)
+	x.size = size
+	if x.records == 0 {
+		x.firstTs, x.lastTs = 0, 0
+	} else {
+		x.lastTs = lastTs
+	}
+}
+
 // seekOffset returns the byte position of the last point at or before off.
 func (x *segIndex) seekOffset(off uint64) (uint64, int64) {
 	if len(x.points) == 0 || off < x.base {

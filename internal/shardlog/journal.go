@@ -67,6 +67,10 @@ type journal struct {
 	// journal may then be the only durable copy of acknowledged records,
 	// so it is never reset again by this process, and no longer used.
 	stuck bool
+	// full: stuck only because a write found no space, so a checkpoint
+	// that syncs every segment may use the journal again, from retry on.
+	full  bool
+	retry time.Time
 	hdr   []byte   // entry and piece headers of the round being written
 	bufs  [][]byte // what the round's entry write writes, reused
 }
@@ -319,7 +323,7 @@ func (f *File) journalRound(ws []*work) (ok bool, err error) {
 		}
 		j.used = true
 		if _, err := j.fh.WriteAt(f.zeros[:to-j.end], j.end); err != nil {
-			return true, fmt.Errorf("grow journal: %w", err)
+			return true, noSpace(fmt.Errorf("grow journal: %w", err))
 		}
 		j.end = to
 	}
@@ -332,7 +336,7 @@ func (f *File) journalRound(ws []*work) (ok bool, err error) {
 	binary.LittleEndian.PutUint32(eh[4:8], crc)
 	j.used = true // from here on the file may hold a part of this entry
 	if err := j.fh.WriteVecAt(bufs, j.pos); err != nil {
-		return true, fmt.Errorf("write journal at %d: %w", j.pos, err)
+		return true, noSpace(fmt.Errorf("write journal at %d: %w", j.pos, err))
 	}
 	if err := f.datasync(j.fh); err != nil {
 		return true, fmt.Errorf("sync journal: %w", err)

@@ -201,9 +201,14 @@ var (
 	ErrClosed = errors.New("shardlog: log closed")
 	// ErrInvalidEntry: an entry breaks the size limits.
 	ErrInvalidEntry = errors.New("shardlog: invalid entry")
-	// ErrReadOnly wraps the first write or fsync error of a shard; from then
-	// on the shard refuses appends with it (an fsync is never retried).
+	// ErrReadOnly wraps the first write or fsync error of a shard (a full
+	// disk aside: ErrDiskFull); from then on the shard refuses appends with
+	// it until the log is reopened (an fsync is never retried).
 	ErrReadOnly = errors.New("shardlog: shard is read-only after a write error")
+	// ErrDiskFull wraps the ENOSPC or EDQUOT that failed an append's write:
+	// none of the append's records were written, and the shard takes
+	// appends again once there is space (an fsync error is ErrReadOnly).
+	ErrDiskFull = errors.New("shardlog: no space left for the shard's records")
 )
 
 // CorruptionError reports bytes that fail their checksum or framing inside

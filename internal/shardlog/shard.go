@@ -32,6 +32,7 @@ type shard struct {
 	wSeg    *segment
 	wEnd    int64
 	zeroEnd int64 // zeros of wSeg reach here; <= wEnd: none
+	full    bool  // the last write found the disk full (guarded by ioMu)
 
 	mu      sync.Mutex
 	deleted bool
@@ -55,6 +56,7 @@ type shard struct {
 	asgIdx  *segIndex
 	asgSize int64
 	pend    []*chunk
+	ep      *epoch // of the records assigned since the last rewind
 
 	queued bool // in File.dirty (guarded by File.cmu)
 }
@@ -73,6 +75,15 @@ type chunk struct {
 	prevIdx *segIndex
 	next    uint64 // offset after the chunk's last record
 	lastTs  int64
+}
+
+// epoch is the fate of the records a shard assigned between two rewinds
+// (rewind.go). Each appender keeps the epoch its records were assigned in:
+// after a rewind their offsets are assigned again to other records, so the
+// visible tip passing them no longer says they were written.
+type epoch struct {
+	err   error  // set, under shard.mu, when a rewind ends the epoch
+	floor uint64 // the visible tip then: records below it were acknowledged
 }
 
 // horizonCache remembers the last computed trim horizon: with a fixed
@@ -152,7 +163,7 @@ func (f *File) loadShard(ctx context.Context, id ShardID) (*shard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shard %s: %w", id, err)
 	}
-	s := &shard{id: id, dir: dir, st: st, changed: make(chan struct{}), sealing: st.sealed}
+	s := &shard{id: id, dir: dir, st: st, changed: make(chan struct{}), sealing: st.sealed, ep: &epoch{}}
 	bases, err := listSegments(f.fs, dir)
 	if err != nil {
 		return nil, fmt.Errorf("shard %s: list segments: %w", id, err)
