@@ -100,12 +100,18 @@ type rheoProc struct {
 // cleanup that kills the process and, if the test failed, logs its stderr.
 func startRheo(t *testing.T, extraArgs ...string) *rheoProc {
 	t.Helper()
+	return startRheoIn(t, t.TempDir(), extraArgs...)
+}
+
+// startRheoIn is startRheo on the data directory dataDir.
+func startRheoIn(t *testing.T, dataDir string, extraArgs ...string) *rheoProc {
+	t.Helper()
 	if buildErr != nil {
 		t.Fatalf("building rheo failed: %v", buildErr)
 	}
 	p := &rheoProc{
 		t:       t,
-		dataDir: t.TempDir(),
+		dataDir: dataDir,
 		addr:    freeAddr(t),
 		extra:   extraArgs,
 		stderr:  &syncBuffer{},

@@ -1,0 +1,212 @@
+//go:build linux
+
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+)
+
+// mountSmallDisk mounts a tmpfs of size bytes on a fresh directory, or
+// skips the test when this process may not mount.
+func mountSmallDisk(t *testing.T, size int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
+		t.Skipf("cannot mount a tmpfs (needs root): %v", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+		}
+	})
+	return dir
+}
+
+// fillDisk writes to dir/fill until the file system has no space left.
+func fillDisk(t *testing.T, dir string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "fill"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatalf("fill: %v", err)
+	}
+	defer f.Close()
+	for _, n := range []int{1 << 20, 4 << 10} {
+		buf := make([]byte, n)
+		for {
+			if _, err := f.Write(buf); err != nil {
+				if !errors.Is(err, syscall.ENOSPC) {
+					t.Fatalf("fill: %v", err)
+				}
+				break
+			}
+		}
+	}
+}
+
+func freeDisk(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.Remove(filepath.Join(dir, "fill")); err != nil {
+		t.Fatalf("free: %v", err)
+	}
+}
+
+// diskFullBatch builds a PutRecords batch of n unique records of about
+// 1 KiB, so a few batches outrun the shard log's preallocated zeros.
+func diskFullBatch(r *rand.Rand, tag string, n int) []types.PutRecordsRequestEntry {
+	es := make([]types.PutRecordsRequestEntry, n)
+	for i := range es {
+		e := makeEntry(r, fmt.Sprintf("%s-r%d|", tag, i))
+		e.Data = append(e.Data, make([]byte, 1000)...)
+		es[i] = e
+	}
+	return es
+}
+
+// TestDiskFull runs rheo serve on a 64 MiB tmpfs and fills it: puts fail
+// with InternalFailure (per record for PutRecords, HTTP 500 for
+// PutRecord) while reads keep working, puts work again as soon as space is
+// freed, with no restart, and a SIGKILL while the disk is full and puts
+// are failing loses no acknowledged record and brings back no rejected
+// one.
+func TestDiskFull(t *testing.T) {
+	const stream = "full"
+	dir := mountSmallDisk(t, 64<<20)
+	p := startRheoIn(t, filepath.Join(dir, "data"))
+	ctx := ctxT(t, 120*time.Second)
+	c := newKinesisNoRetry(p.endpoint())
+	createStreamActive(ctx, t, c, stream, 2)
+	l := newLedger()
+	rng := rand.New(rand.NewPCG(1, 2))
+	put := func(tag string) (failed int) {
+		t.Helper()
+		es := diskFullBatch(rng, tag, 50)
+		if err := l.putBatch(ctx, c, stream, es); err != nil {
+			t.Fatalf("PutRecords %s: %v", tag, err)
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, e := range es {
+			if code, ok := l.rejected[string(e.Data)]; ok {
+				if code != "InternalFailure" {
+					t.Fatalf("PutRecords %s: a record failed with %s, want InternalFailure", tag, code)
+				}
+				failed++
+			}
+		}
+		return failed
+	}
+	for i := range 10 {
+		if n := put(fmt.Sprintf("before-%d", i)); n != 0 {
+			t.Fatalf("%d records failed with room on the disk", n)
+		}
+	}
+
+	fillDisk(t, dir)
+	// Preallocated zeros take small writes for a while; then every record
+	// fails.
+	allFailed := 0
+	for i := 0; allFailed < 3; i++ {
+		if i == 200 {
+			t.Fatal("puts still succeed on a full disk after 200 batches")
+		}
+		if put(fmt.Sprintf("full-%d", i)) == 50 {
+			allFailed++
+		}
+	}
+	// A failed append gives back what its part-written frames took: take
+	// that too. The record is larger than the page its segment's last
+	// frame may have left room in.
+	fillDisk(t, dir)
+	data := append([]byte("put-record-on-full-disk|"), make([]byte, 64<<10)...)
+	l.mu.Lock()
+	l.sent[string(data)] = "pk"
+	l.mu.Unlock()
+	_, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String("pk"), Data: data})
+	var ae smithy.APIError
+	var re *awshttp.ResponseError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InternalFailure" || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusInternalServerError {
+		t.Fatalf("PutRecord on a full disk: %v, want InternalFailure (HTTP 500)", err)
+	}
+	l.mu.Lock()
+	l.rejected[string(data)] = ae.ErrorCode()
+	l.mu.Unlock()
+	present := l.verify(ctx, t, c, stream) // reads work on a full disk
+	t.Logf("full disk: %d records readable, %d acknowledged", present, l.ackedCount())
+
+	freeDisk(t, dir)
+	for i := range 5 {
+		if n := put(fmt.Sprintf("freed-%d", i)); n != 0 {
+			t.Fatalf("%d records failed after space was freed", n)
+		}
+	}
+	l.verify(ctx, t, c, stream)
+
+	// Full again, under concurrent load, and killed there.
+	fillDisk(t, dir)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	for w := range 4 {
+		wr := rand.New(rand.NewPCG(3, uint64(w)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := 0; !stop.Load(); b++ {
+				calls.Add(1)
+				if err := l.putBatch(ctx, c, stream, diskFullBatch(wr, fmt.Sprintf("kill-w%d-b%d", w, b), 20)); err != nil && !stop.Load() && !isSDKClosedConnRace(err) {
+					t.Errorf("PutRecords under load on a full disk: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	// Kill once puts fail (the zeros preallocated after the last puts
+	// take a few hundred records first).
+	rejected := func() int {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return len(l.rejected)
+	}
+	before := rejected()
+	for deadline := time.Now().Add(20 * time.Second); rejected() < before+200; {
+		if time.Now().After(deadline) || t.Failed() {
+			t.Fatal("puts under load on a full disk do not fail")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(time.Duration(50+rng.IntN(300)) * time.Millisecond)
+	stop.Store(true)
+	p.kill()
+	wg.Wait()
+	t.Logf("killed on a full disk after %d PutRecords calls", calls.Load())
+	freeDisk(t, dir)
+	p.start()
+	l.verify(ctx, t, c, stream)
+	for i := range 3 {
+		if n := put(fmt.Sprintf("after-%d", i)); n != 0 {
+			t.Fatalf("%d records failed after the restart", n)
+		}
+	}
+	present = l.verify(ctx, t, c, stream)
+	t.Logf("end: %d records present, %d acknowledged", present, l.ackedCount())
+	if t.Failed() {
+		return
+	}
+	p.term(15 * time.Second)
+}
