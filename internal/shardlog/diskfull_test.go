@@ -3,8 +3,12 @@ package shardlog
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	mathrand "math/rand"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,14 +23,14 @@ import (
 // rate set, each such write or create fails with that probability instead.
 // fdatasync fails with syncErr when set.
 type fullFS struct {
-	osFS
-	mu      sync.Mutex
-	prefix  string
-	full    bool
-	rate    float64
-	rng     *rand.Rand
-	syncErr error
-	fails   int
+	fileSystem // osFS, or a powerFS
+	mu         sync.Mutex
+	prefix     string
+	full       bool
+	rate       float64
+	rng        *rand.Rand
+	syncErr    error
+	fails      int
 }
 
 func (fs *fullFS) set(full bool, rate float64) {
@@ -61,7 +65,7 @@ func (fs *fullFS) OpenFile(name string, flag int, perm os.FileMode) (file, error
 			return nil, &os.PathError{Op: "open", Path: name, Err: syscall.ENOSPC}
 		}
 	}
-	f, err := fs.osFS.OpenFile(name, flag, perm)
+	f, err := fs.fileSystem.OpenFile(name, flag, perm)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +145,7 @@ func TestDiskFullRecovers(t *testing.T) {
 			ctx := context.Background()
 			o := testOptions(t, nil)
 			pc.set(&o)
-			ffs := &fullFS{}
+			ffs := &fullFS{fileSystem: osFS{}}
 			o.fs = ffs
 			f := mustOpen(t, o)
 			full, other := ShardID{1, 1}, ShardID{1, 2}
@@ -202,7 +206,7 @@ func TestDiskFullRecovers(t *testing.T) {
 func TestDiskFullFsyncStaysSticky(t *testing.T) {
 	ctx := context.Background()
 	o := testOptions(t, nil)
-	ffs := &fullFS{}
+	ffs := &fullFS{fileSystem: osFS{}}
 	o.fs = ffs
 	f := mustOpen(t, o)
 	id := ShardID{1, 1}
@@ -238,7 +242,7 @@ func TestDiskFullRandom(t *testing.T) {
 			ctx := context.Background()
 			o := testOptions(t, nil)
 			pc.set(&o)
-			ffs := &fullFS{rng: rand.New(rand.NewPCG(seed, 1))}
+			ffs := &fullFS{fileSystem: osFS{}, rng: rand.New(rand.NewPCG(seed, 1))}
 			o.fs = ffs
 			o.MaxOpenFiles = 3
 			o.SegmentSize = 3 * indexInterval // rolls, and index points within segments
@@ -319,6 +323,115 @@ func TestDiskFullRandom(t *testing.T) {
 				t.Fatalf("Close: %v", err)
 			}
 			check(mustOpen(t, Options{Dir: o.Dir, SegmentSize: o.SegmentSize}))
+		})
+	}
+}
+
+// A power failure while writes run out of space at random loses no
+// acknowledged record and brings back no record whose append failed
+// before it: a rewind makes its cut durable before the appenders hear.
+func TestDiskFullPowerLoss(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	for _, pc := range diskFullPolicies[:3] { // power loss is about SyncAlways
+		t.Run(pc.name, func(t *testing.T) {
+			t.Logf("seed %d", seed)
+			ctx := context.Background()
+			rng := rand.New(rand.NewPCG(seed, 7))
+			pfs := newPowerFS()
+			ffs := &fullFS{fileSystem: pfs, rng: rand.New(rand.NewPCG(seed, 1))}
+			o := Options{Dir: t.TempDir(), SegmentSize: 3 * indexInterval, fs: ffs}
+			pc.set(&o)
+			f := mustOpen(t, o)
+			ids := []ShardID{{7, 0}, {7, 1}, {7, 2}}
+			for _, id := range ids {
+				if err := f.CreateShard(id, ShardConfig{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ffs.prefix = o.Dir + "/"
+			ffs.set(false, 0.25)
+			var mu sync.Mutex
+			acked := map[ShardID]map[uint64]string{}
+			for _, id := range ids {
+				acked[id] = map[uint64]string{}
+			}
+			failed := map[string]bool{}
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for g := range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := rand.New(rand.NewPCG(seed, uint64(g)+10))
+					for n := 0; ; n++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						id := ids[r.IntN(len(ids))]
+						es := make([]Entry, 1+r.IntN(4))
+						for i := range es {
+							d := make([]byte, 40+r.IntN(3000))
+							copy(d, fmt.Sprintf("g%d n%d i%d|", g, n, i))
+							es[i] = Entry{PartitionKey: []byte("pk"), Data: d}
+						}
+						res, err := f.Append(ctx, id, es)
+						mu.Lock()
+						for i := range es {
+							if err != nil {
+								failed[string(es[i].Data)] = true
+							} else {
+								acked[id][res.FirstOffset+uint64(i)] = string(es[i].Data)
+							}
+						}
+						mu.Unlock()
+						if err != nil && !errors.Is(err, ErrDiskFull) {
+							if !errors.Is(err, ErrClosed) {
+								t.Errorf("Append: %v", err)
+							}
+							return
+						}
+					}
+				}()
+			}
+			for it := range 4 {
+				time.Sleep(time.Duration(30+rng.IntN(60)) * time.Millisecond)
+				mu.Lock()
+				img := filepath.Join(t.TempDir(), "image")
+				pfs.image(t, o.Dir, img, mathrand.New(mathrand.NewSource(int64(seed)+int64(it))), it%2 == 1)
+				want := map[ShardID]map[uint64]string{}
+				for id, m := range acked {
+					want[id] = maps.Clone(m)
+				}
+				gone := maps.Clone(failed)
+				mu.Unlock()
+				g := mustOpen(t, Options{Dir: img, SegmentSize: o.SegmentSize, Journal: o.Journal})
+				for _, id := range ids {
+					recs := readAll(t, g, id, 0)
+					for i, r := range recs {
+						if r.Offset != uint64(i) {
+							t.Fatalf("image %d: shard %s: record %d has offset %d", it, id, i, r.Offset)
+						}
+						if gone[string(r.Data)] {
+							t.Fatalf("image %d: shard %s: offset %d holds a record whose append failed", it, id, i)
+						}
+					}
+					for off, d := range want[id] {
+						if off >= uint64(len(recs)) || string(recs[off].Data) != d {
+							t.Fatalf("image %d: shard %s: acknowledged offset %d lost or changed (%d records)", it, id, off, len(recs))
+						}
+					}
+				}
+				if err := g.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			close(stop)
+			wg.Wait()
+			if ffs.failures() == 0 {
+				t.Fatal("no write ran out of space")
+			}
 		})
 	}
 }
