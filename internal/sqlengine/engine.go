@@ -382,12 +382,30 @@ func (e *Engine) init(ctx context.Context) error {
 			e.logger.Warn("sqlengine: cannot make view of external table", "table", t.Name, "err", err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE VIEW rheo_iterations AS SELECT logical_name, iteration, stream, shard_id, "+
+	if err := e.replaceView(ctx, conn, "rheo_iterations", "CREATE OR REPLACE VIEW rheo_iterations AS SELECT logical_name, iteration, stream, shard_id, "+
 		"nullif(start_sequence_number, '') AS start_sequence_number, nullif(end_sequence_number, '') AS end_sequence_number, created_at "+
 		"FROM rheo_iterations()"); err != nil {
 		return fmt.Errorf("create rheo_iterations view: %w", err)
 	}
 	return e.initJobs(ctx, conn)
+}
+
+// replaceView runs q, a CREATE OR REPLACE VIEW of rheo's own view name,
+// at the start. If it fails and the view is there from an earlier run,
+// that one serves (a warning says so): on a full disk DuckDB cannot write
+// the replacement to its WAL, and the start must not fail for it, or the
+// records already stored could not be read until space is freed.
+func (e *Engine) replaceView(ctx context.Context, conn *sql.Conn, name, q string) error {
+	_, err := conn.ExecContext(ctx, q)
+	if err == nil {
+		return nil
+	}
+	var n int
+	if qerr := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", name).Scan(&n); qerr != nil || n == 0 {
+		return err
+	}
+	e.logger.Warn("sqlengine: cannot re-create view; the one kept from the last run serves", "view", name, "err", err)
+	return nil
 }
 
 // createView makes the DuckDB view of st and marks it as rheo's.

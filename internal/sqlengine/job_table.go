@@ -56,7 +56,7 @@ func (e *Engine) initJobs(ctx context.Context, conn *sql.Conn) error {
 	}); err != nil {
 		return fmt.Errorf("register rheo_jobs: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, jobsViewSQL); err != nil {
+	if err := e.replaceView(ctx, conn, "rheo_jobs", jobsViewSQL); err != nil {
 		return fmt.Errorf("create rheo_jobs view: %w", err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -209,4 +210,37 @@ func TestDiskFull(t *testing.T) {
 		return
 	}
 	p.term(15 * time.Second)
+}
+
+// TestDiskFullRestartServesSQL: rheo killed while its disk is full starts
+// again on the still full disk and serves the records it holds over SQL.
+// The start re-creates rheo's own views, which DuckDB cannot write to its
+// WAL then; it failed with "Could not write file ... warehouse.duckdb.wal".
+func TestDiskFullRestartServesSQL(t *testing.T) {
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	const stream = "fullsql"
+	dir := mountSmallDisk(t, 64<<20)
+	pgAddr := freeAddr(t)
+	p := startRheoIn(t, filepath.Join(dir, "data"), "--pg-listen", pgAddr)
+	ctx := ctxT(t, 120*time.Second)
+	c := newKinesisNoRetry(p.endpoint())
+	createStreamActive(ctx, t, c, stream, 1)
+	for i := range 3 {
+		if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String("k"), Data: fmt.Appendf(nil, "line %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := psqlRun(t, pgAddr, "CREATE STREAM TABLE fullsql (line STRING) FROM STREAM 'fullsql'"); err != nil {
+		t.Fatalf("create stream table: %v\n%s", err, out)
+	}
+	fillDisk(t, dir)
+	p.kill()
+	p.start()
+	out, err := psqlRun(t, pgAddr, "SELECT count(*) FROM fullsql", "SELECT count(*) FROM rheo_jobs", "SELECT count(*) FROM rheo_iterations")
+	if err != nil || out != "3\n0\n0\n" {
+		t.Fatalf("SQL after a start on a full disk = %q, %v", out, err)
+	}
+	freeDisk(t, dir)
 }
