@@ -214,3 +214,43 @@ func TestStrtolRange(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresSerialColumns takes the auto-increment keys ORMs create
+// (GORM's bigserial, knex's and SQLAlchemy's serial, Django's GENERATED
+// BY DEFAULT AS IDENTITY, GENERATED ALWAYS AS IDENTITY): an integer
+// column, NOT NULL, counting from 1, whose sequence goes with the table.
+func TestPostgresSerialColumns(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE "users" ("id" bigserial,"name" text,PRIMARY KEY ("id"))`)
+	exec(t, s, `create table if not exists k (id serial primary key, n int)`)
+	exec(t, s, `create table if not exists k (id serial primary key, n int)`)
+	exec(t, s, `create table sm (id smallserial not null, id4 serial4, g int generated always as identity, v int)`)
+	if got := rows(t, s, `INSERT INTO "users" ("name") VALUES ('a'),('b') RETURNING "id"`); !slices.Equal(got, []string{"1", "2"}) {
+		t.Errorf("bigserial ids %v", got)
+	}
+	exec(t, s, `insert into k(n) values (10), (20)`)
+	exec(t, s, `insert into k(id, n) values (7, 30)`)
+	if got := rows(t, s, `select id, n from k order by n`); !slices.Equal(got, []string{"1|10", "2|20", "7|30"}) {
+		t.Errorf("serial = %v", got)
+	}
+	exec(t, s, `insert into sm(v) values (1)`)
+	if got := rows(t, s, `select id, id4, g from sm`); !slices.Equal(got, []string{"1|1|1"}) {
+		t.Errorf("smallserial, serial4, identity = %v", got)
+	}
+	if got := rows(t, s, `select column_name, data_type, is_nullable from information_schema.columns where table_name in ('users', 'sm') and column_name <> 'name' order by table_name, ordinal_position`); !slices.Equal(got, []string{
+		"id|SMALLINT|NO", "id4|INTEGER|NO", "g|INTEGER|YES", "v|INTEGER|YES", "id|BIGINT|NO",
+	}) {
+		t.Errorf("columns = %v", got)
+	}
+	if _, err := s.Query(context.Background(), `insert into sm(g, v) values (5, 2)`); err == nil || sqlErr(t, err).Code != CodeGeneratedAlways {
+		t.Errorf("insert into GENERATED ALWAYS AS IDENTITY: %v", err)
+	}
+	// DuckDB's own generated columns are left alone.
+	exec(t, s, `create table gen (a int, b int generated always as (a * 2))`)
+	exec(t, s, `drop table users`)
+	exec(t, s, `drop table k`)
+	if got := rows(t, s, `select sequence_name from duckdb_sequences() order by 1`); !slices.Equal(got, []string{"sm_g_seq", "sm_id4_seq", "sm_id_seq"}) {
+		t.Errorf("sequences after DROP TABLE: %v", got)
+	}
+}
