@@ -44,7 +44,10 @@ var pgShimViews = []struct{ name, sql string }{
 		`(1183, 1083, '_time', 'time without time zone[]'), (1185, 1184, '_timestamptz', 'timestamp with time zone[]'), ` +
 		`(1187, 1186, '_interval', 'interval[]'), (1231, 1700, '_numeric', 'numeric[]'), (2951, 2950, '_uuid', 'uuid[]'), ` +
 		`(3807, 3802, '_jsonb', 'jsonb[]')) a(oid, elem, typname, name)`},
+	// Postgres's variable-length types have typlen -1 (DuckDB's has its
+	// own sizes: 16 for varchar), which GORM takes for a length.
 	{"pg_type", `SELECT p.* REPLACE (coalesce(p.oid, m.oid) AS oid, coalesce(p.typrelid, 0) AS typrelid, ` +
+		`CASE WHEN p.typname IN ('varchar', 'bytea', 'numeric', 'bit') THEN -1 ELSE p.typlen END AS typlen, ` +
 		`coalesce(p.typarray, (SELECT any_value(a.oid) FROM ` + pgShimDB + `.main.rheo_array_types a WHERE a.elem = p.oid), 0) AS typarray) ` +
 		`FROM pg_catalog.pg_type p LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.typname = p.typname ` +
 		`UNION ALL BY NAME SELECT a.oid, a.typname, (SELECT any_value(typnamespace) FROM pg_catalog.pg_type WHERE oid = 23) AS typnamespace, ` +
@@ -60,6 +63,42 @@ var pgShimViews = []struct{ name, sql string }{
 		`JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = d.type_oid ` +
 		`JOIN ` + pgShimDB + `.main.rheo_array_types a ON a.elem = m.oid ` +
 		`WHERE c.data_type LIKE '%]' GROUP BY c.table_oid, c.column_name`},
+	// information_schema.columns in Postgres's terms: data_type as
+	// Postgres spells it (integer, character varying, ARRAY, USER-DEFINED
+	// for DuckDB's own types) and udt_name the pg_type name (int4, _int4),
+	// which GORM's ColumnTypes joins to pg_type. DuckDB's gives its own
+	// (INTEGER, INTEGER[]) and no udt_name.
+	{"information_schema_columns", `SELECT c.* EXCLUDE (COLUMN_COMMENT) REPLACE (` +
+		`CASE WHEN c.data_type LIKE '%]' THEN 'ARRAY' WHEN c.data_type = 'JSON' THEN 'json' WHEN m.oid IS NULL THEN c.data_type ` +
+		`WHEN m.oid >= 100000 THEN 'USER-DEFINED' ELSE CASE m.typname ` + pgTypeNames + `ELSE m.typname END END AS data_type, ` +
+		`CASE WHEN c.data_type LIKE 'TIME%' THEN 6 WHEN c.data_type = 'DATE' THEN 0 END::INTEGER AS datetime_precision, ` +
+		`CASE WHEN c.data_type = 'JSON' THEN 'json' ELSE coalesce(a.typname, m.typname) END AS udt_name, ` +
+		`CASE WHEN m.oid IS NOT NULL THEN c.table_catalog END AS udt_catalog, ` +
+		`CASE WHEN m.oid IS NOT NULL THEN 'pg_catalog' END AS udt_schema, ` +
+		`c.ordinal_position::VARCHAR AS dtd_identifier, ` +
+		// Defaults as Postgres shows them: GORM takes a column whose
+		// default is nextval('<name>'::regclass) for an auto-increment
+		// one, and compares boolean defaults by their text.
+		`CASE WHEN c.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true' WHEN c.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false' ` +
+		`ELSE regexp_replace(c.column_default, '^nextval\(''"?([^"'']*)"?''\)$', 'nextval(''\1''::regclass)') END AS column_default) ` +
+		`FROM information_schema.columns c LEFT JOIN duckdb_columns() d ON d.database_name = c.table_catalog ` +
+		`AND d.schema_name = c.table_schema AND d.table_name = c.table_name AND d.column_name = c.column_name ` +
+		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = d.data_type_id ` +
+		`LEFT JOIN ` + pgShimDB + `.main.rheo_list_columns l ON l.table_oid = d.table_oid AND l.column_name = d.column_name ` +
+		`LEFT JOIN ` + pgShimDB + `.main.rheo_array_types a ON a.oid = l.oid`},
+	// Postgres's has a row for each comment; DuckDB's one for every
+	// object, most with a NULL description, which GORM's AutoMigrate
+	// cannot scan. These are the comments of relations, their columns,
+	// sequences and indexes.
+	{"pg_description", `SELECT table_oid AS objoid, 1259::BIGINT AS classoid, 0 AS objsubid, comment AS description FROM duckdb_tables() WHERE comment IS NOT NULL ` +
+		`UNION ALL SELECT table_oid, 1259, column_index, comment FROM duckdb_columns() WHERE comment IS NOT NULL ` +
+		`UNION ALL SELECT view_oid, 1259, 0, comment FROM duckdb_views() WHERE comment IS NOT NULL AND NOT internal ` +
+		`UNION ALL SELECT sequence_oid, 1259, 0, comment FROM duckdb_sequences() WHERE comment IS NOT NULL ` +
+		`UNION ALL SELECT index_oid, 1259, 0, comment FROM duckdb_indexes() WHERE comment IS NOT NULL`},
+	// DuckDB's has constraint_type and constraint_text too, which make
+	// GORM's JOIN ... USING with table_constraints ambiguous.
+	{"information_schema_constraint_column_usage", `SELECT table_catalog, table_schema, table_name, column_name, ` +
+		`constraint_catalog, constraint_schema, constraint_name FROM information_schema.constraint_column_usage`},
 	{"pg_attribute", `SELECT a.* REPLACE (coalesce(l.oid, m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_list_columns l ON l.table_oid = a.attrelid AND l.column_name = a.attname`},
@@ -187,12 +226,7 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"array_upper", `(arr, dim) AS len(arr)`},
 	// The name of one of the shim's type OIDs (rheo_type_map) in
 	// Postgres's terms; NULL for other OIDs.
-	{"rheo_format_type", `(typ, mod) AS (SELECT CASE any_value(m.typname) ` +
-		`WHEN 'int2' THEN 'smallint' WHEN 'int4' THEN 'integer' WHEN 'int8' THEN 'bigint' ` +
-		`WHEN 'float4' THEN 'real' WHEN 'float8' THEN 'double precision' WHEN 'bool' THEN 'boolean' ` +
-		`WHEN 'varchar' THEN 'character varying' WHEN 'bpchar' THEN 'character' ` +
-		`WHEN 'timestamp' THEN 'timestamp without time zone' WHEN 'timestamptz' THEN 'timestamp with time zone' ` +
-		`WHEN 'time' THEN 'time without time zone' WHEN 'timetz' THEN 'time with time zone' ` +
+	{"rheo_format_type", `(typ, mod) AS (SELECT CASE any_value(m.typname) ` + pgTypeNames +
 		`WHEN 'numeric' THEN 'numeric' || CASE WHEN mod > 0 THEN concat('(', mod // 1000, ',', mod % 1000, ')') ELSE '' END ` +
 		`ELSE any_value(m.typname) END FROM ` + pgShimDB + `.main.rheo_type_map m WHERE m.oid = typ)`},
 	// Of the shim's type OIDs (rheo_type_map) and array types, under
@@ -209,6 +243,14 @@ var pgShimMacros = []struct{ name, sql string }{
 	// parameters (DuckDB 1.4; an in-memory database) pick by type.
 	{"rheo_rs_trunc", `(x TIMESTAMP) AS CAST(x AS DATE), (x TIMESTAMPTZ) AS CAST(x AS DATE), (x DATE) AS x, (x) AS trunc(x)`},
 }
+
+// pgTypeNames are the WHEN clauses of a CASE on a pg_type name giving
+// the type's name in Postgres's SQL (format_type, information_schema).
+const pgTypeNames = `WHEN 'int2' THEN 'smallint' WHEN 'int4' THEN 'integer' WHEN 'int8' THEN 'bigint' ` +
+	`WHEN 'float4' THEN 'real' WHEN 'float8' THEN 'double precision' WHEN 'bool' THEN 'boolean' ` +
+	`WHEN 'varchar' THEN 'character varying' WHEN 'bpchar' THEN 'character' ` +
+	`WHEN 'timestamp' THEN 'timestamp without time zone' WHEN 'timestamptz' THEN 'timestamp with time zone' ` +
+	`WHEN 'time' THEN 'time without time zone' WHEN 'timetz' THEN 'time with time zone' `
 
 // pgIndexDef is pg_get_indexdef's body: a DuckDB index's CREATE INDEX
 // (USING art, DuckDB's index type), or for a key's index the CREATE UNIQUE
@@ -293,9 +335,15 @@ var pgShimCall = func() *regexp.Regexp {
 // where it is a table function (a DuckDB macro cannot be both).
 var pgAncestorsFrom = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?pg_partition_ancestors(\s*\([^()]*\))\s+WITH\s+ORDINALITY`)
 
+// infoSchemaPrefix names the shim's views that stand for
+// information_schema's: information_schema.columns is
+// rheo_pg.main.information_schema_columns.
+const infoSchemaPrefix = "information_schema_"
+
 // pgShim points pg_catalog.<name> at the shim's view or macro of that
-// name, and unqualified calls of its macros too, and drops the qualifier
-// of calls DuckDB has only unqualified.
+// name, information_schema.<name> at its information_schema_<name>, and
+// unqualified calls of its macros too, and drops the qualifier of calls
+// DuckDB has only unqualified.
 func pgShim(st string) string {
 	st = pgAncestorsFrom.ReplaceAllString(st, pgShimDB+".main.pg_partition_ancestors_table${1}")
 	st = pgShimRef.ReplaceAllStringFunc(st, func(m string) string {
@@ -307,6 +355,8 @@ func pgShim(st string) string {
 			return pgShimDB + ".main." + sub[2] + sub[3]
 		case pgCat && sub[3] != "" && !duckdbPGFuncs[name]:
 			return sub[2] + sub[3]
+		case !pgCat && sub[3] == "" && pgShimNames[infoSchemaPrefix+name]:
+			return pgShimDB + ".main." + infoSchemaPrefix + name
 		}
 		return m
 	})

@@ -28,6 +28,8 @@ import (
 //   - column = ANY(array_column) becomes list_contains(array_column,
 //     column): DuckDB plans ANY as a subquery, which it refuses in the
 //     ON of an outer join (SQLAlchemy's get_indexes);
+//   - information_schema.columns and constraint_column_usage go to the
+//     shim's, in Postgres's terms (pgcatalog.go);
 //   - pg_catalog names the shim completes go to the shim (pgcatalog.go),
 //     also when a FROM clause names them without pg_catalog. (as
 //     SQLAlchemy's get_pk_constraint and get_indexes do), which would
@@ -57,12 +59,15 @@ var (
 func pgCompat(st string) string {
 	st = beginCompat(st)
 	st = byteaCompat(st)
-	if !strings.Contains(strings.ToLower(st), "pg_catalog") {
-		q, ok := qualifyCatalog(st)
-		if !ok {
-			return st
-		}
+	// Unqualified names go to the shim also when others are qualified
+	// (GORM's ColumnTypes joins pg_type to pg_catalog.pg_description).
+	if q, ok := qualifyCatalog(st); ok {
 		st = q
+	} else if lower := strings.ToLower(st); !strings.Contains(lower, "pg_catalog") {
+		if strings.Contains(lower, "information_schema") {
+			return pgShim(st)
+		}
+		return st
 	}
 	st = pgOperator.ReplaceAllString(st, " $1 ")
 	st = pgAnyColumn.ReplaceAllString(st, "list_contains(${2}, ${1})")

@@ -27,6 +27,9 @@ func TestPGCompat(t *testing.T) {
 		`(information_schema._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`: `(rheo_pg.main._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`,
 		`FROM generate_series(1, 3) AS g(i) WHERE pg_catalog.format_type(t, m) = ''`:                    `FROM generate_series(1, 3) AS g(i) WHERE rheo_pg.main.format_type(t, m) = ''`,
 		`SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`:                                                  `SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`,
+		`FROM pg_type AS t JOIN pg_catalog.pg_description d ON true`:                                    `FROM rheo_pg.main.pg_type AS t JOIN rheo_pg.main.pg_description d ON true`,
+		`SELECT data_type FROM INFORMATION_SCHEMA.columns WHERE table_name = 't'`:                       `SELECT data_type FROM rheo_pg.main.information_schema_columns WHERE table_name = 't'`,
+		`FROM information_schema.tables t JOIN information_schema.constraint_column_usage c USING (x)`:  `FROM information_schema.tables t JOIN rheo_pg.main.information_schema_constraint_column_usage c USING (x)`,
 	} {
 		if got := pgCompat(in); got != want {
 			t.Errorf("pgCompat(%q) = %q, want %q", in, got, want)

@@ -239,7 +239,7 @@ func TestPostgresSerialColumns(t *testing.T) {
 		t.Errorf("smallserial, serial4, identity = %v", got)
 	}
 	if got := rows(t, s, `select column_name, data_type, is_nullable from information_schema.columns where table_name in ('users', 'sm') and column_name <> 'name' order by table_name, ordinal_position`); !slices.Equal(got, []string{
-		"id|SMALLINT|NO", "id4|INTEGER|NO", "g|INTEGER|YES", "v|INTEGER|YES", "id|BIGINT|NO",
+		"id|smallint|NO", "id4|integer|NO", "g|integer|YES", "v|integer|YES", "id|bigint|NO",
 	}) {
 		t.Errorf("columns = %v", got)
 	}

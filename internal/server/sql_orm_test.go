@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ORMs read information_schema to migrate their models. GORM's
+// AutoMigrate creates a table with a bigserial key and, on the next start,
+// reads its columns (joining udt_name to pg_type), its comments and its
+// unique columns with the queries below; each must answer as Postgres
+// does, or GORM fails or alters every column.
+func TestSQLGormCatalog(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, q := range []string{
+		`CREATE TABLE "users" ("id" bigserial,"name" text,"email" varchar(120),"age" bigint,"score" decimal,"active" boolean DEFAULT true,` +
+			`"tags" text[],"created_at" timestamptz,PRIMARY KEY ("id"))`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS "idx_users_email" ON "users" ("email")`,
+	} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	query := func(q string, args ...any) []string {
+		t.Helper()
+		rows, err := c.Query(ctx, q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f []string
+			for _, v := range vals {
+				f = append(f, fmt.Sprint(v))
+			}
+			out = append(out, strings.Join(f, "|"))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return out
+	}
+	got := query(`SELECT c.column_name, c.is_nullable = 'YES', c.udt_name, c.numeric_precision, c.datetime_precision, 8 * typlen, c.column_default, c.data_type `+
+		`FROM information_schema.columns AS c JOIN pg_type AS pgt ON c.udt_name = pgt.typname `+
+		`LEFT JOIN pg_catalog.pg_description as pd ON pd.objsubid = c.ordinal_position AND pd.objoid = (SELECT oid FROM pg_catalog.pg_class WHERE relname = c.table_name `+
+		`AND relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = c.table_schema)) `+
+		`where table_catalog = $1 AND table_schema = $2 AND table_name = $3 ORDER BY c.ordinal_position`, "warehouse", "main", "users")
+	want := []string{
+		"id|false|int8|64|<nil>|64|nextval('users_id_seq'::regclass)|bigint",
+		"name|true|varchar|<nil>|<nil>|-8|<nil>|character varying",
+		"email|true|varchar|<nil>|<nil>|-8|<nil>|character varying",
+		"age|true|int8|64|<nil>|64|<nil>|bigint",
+		"score|true|numeric|18|<nil>|-8|<nil>|numeric",
+		"active|true|bool|<nil>|<nil>|8|true|boolean",
+		"tags|true|_varchar|<nil>|<nil>|-8|<nil>|ARRAY",
+		"created_at|true|timestamptz|<nil>|6|64|<nil>|timestamp with time zone",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("GORM's ColumnTypes:\n got %q\nwant %q", got, want)
+	}
+	// A column without a comment has no pg_description row.
+	if got := query(`SELECT description FROM pg_catalog.pg_description WHERE objsubid = (SELECT ordinal_position FROM information_schema.columns `+
+		`WHERE table_schema = CURRENT_SCHEMA() AND table_name = $1 AND column_name = $2) AND objoid = (SELECT oid FROM pg_catalog.pg_class `+
+		`WHERE relname = $1 AND relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = CURRENT_SCHEMA()))`, "users", "id"); len(got) != 0 {
+		t.Errorf("description of an uncommented column: %q", got)
+	}
+	if got := query(`SELECT c.column_name, constraint_name, constraint_type FROM information_schema.table_constraints tc `+
+		`JOIN information_schema.constraint_column_usage AS ccu USING (constraint_schema, constraint_catalog, table_name, constraint_name) `+
+		`JOIN information_schema.columns AS c ON c.table_schema = tc.constraint_schema AND tc.table_name = c.table_name AND ccu.column_name = c.column_name `+
+		`WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') AND c.table_catalog = $1 AND c.table_schema = $2 AND c.table_name = $3`,
+		"warehouse", "main", "users"); !slices.Equal(got, []string{"id|users_id_pkey|PRIMARY KEY"}) {
+		t.Errorf("GORM's unique columns: %q", got)
+	}
+}
