@@ -603,6 +603,9 @@ func (s *Session) redshiftDDL(ctx context.Context, st *string, toks *[]token) (*
 	case t[0].is("alter"):
 		name, ok := isRedshiftAlterNoop(*st, t)
 		if !ok {
+			if s.alterKeepsType(ctx, *st, t) {
+				rs.result = &Result{tag: "ALTER TABLE", done: true}
+			}
 			return rs, nil
 		}
 		// The table must exist, as in Redshift.
