@@ -84,3 +84,24 @@ func TestSQLGormCatalog(t *testing.T) {
 		t.Errorf("GORM's unique columns: %q", got)
 	}
 }
+
+// A parameter compared with or stored into a DECIMAL column is numeric,
+// as in Postgres, so pgx sends Go floats and integers there (GORM's
+// float64 fields are decimal columns); as text, pgx refuses to encode
+// them ("cannot find encode plan").
+func TestSQLPgxDecimalParams(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := c.Exec(ctx, `CREATE TABLE prices (id INTEGER, amount DECIMAL(10,2), score decimal)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, `INSERT INTO prices VALUES ($1, $2, $3)`, 1, 12.5, 3); err != nil {
+		t.Fatalf("INSERT float64 and int into DECIMAL: %v", err)
+	}
+	var amount float64
+	if err := c.QueryRow(ctx, `SELECT amount FROM prices WHERE amount > $1 AND score = $2`, 10.25, 3).Scan(&amount); err != nil || amount != 12.5 {
+		t.Fatalf("SELECT with DECIMAL parameters = %v, %v", amount, err)
+	}
+}

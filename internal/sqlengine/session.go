@@ -763,7 +763,7 @@ func duckTypeString(t duckdb.Type) string {
 		duckdb.TYPE_HUGEINT: "HUGEINT", duckdb.TYPE_UHUGEINT: "UHUGEINT", duckdb.TYPE_VARCHAR: "VARCHAR",
 		duckdb.TYPE_BLOB: "BLOB", duckdb.TYPE_TIMESTAMP_S: "TIMESTAMP_S", duckdb.TYPE_TIMESTAMP_MS: "TIMESTAMP_MS",
 		duckdb.TYPE_TIMESTAMP_NS: "TIMESTAMP_NS", duckdb.TYPE_UUID: "UUID", duckdb.TYPE_BIT: "BIT",
-		duckdb.TYPE_SQLNULL: "NULL",
+		duckdb.TYPE_SQLNULL: "NULL", duckdb.TYPE_DECIMAL: "DECIMAL",
 	}
 	if n, ok := names[t]; ok {
 		return n
