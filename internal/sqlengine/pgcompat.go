@@ -59,6 +59,7 @@ var (
 func pgCompat(st string) string {
 	st = beginCompat(st)
 	st = byteaCompat(st)
+	st = jsonbCompat(st)
 	// Unqualified names go to the shim also when others are qualified
 	// (GORM's ColumnTypes joins pg_type to pg_catalog.pg_description).
 	if q, ok := qualifyCatalog(st); ok {
@@ -187,6 +188,41 @@ func byteaCompat(st string) string {
 			b.WriteString(t.text[j : j+2])
 		}
 		b.WriteByte('\'')
+		last = t.end
+	}
+	if last == 0 {
+		return st
+	}
+	b.WriteString(st[last:])
+	return b.String()
+}
+
+// jsonbCompat makes Postgres's jsonb type DuckDB's JSON, which DuckDB
+// lacks: in casts ('{}'::jsonb, CAST(x AS jsonb)) and in the column
+// definitions of CREATE TABLE and ALTER TABLE (knex's jsonb(), GORM's
+// datatypes.JSON). Other words jsonb (a column of that name, a function
+// jsonb_...) are left alone.
+func jsonbCompat(st string) string {
+	if !strings.Contains(strings.ToLower(st), "jsonb") {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil || len(toks) == 0 {
+		return st
+	}
+	ddl := toks[0].is("create") || toks[0].is("alter")
+	var b strings.Builder
+	last := 0
+	for i, t := range toks {
+		if !t.is("jsonb") || i == 0 || i+1 < len(toks) && isPunct(toks[i+1], "(") {
+			continue
+		}
+		prev := toks[i-1]
+		if !(isPunct(prev, ":") || prev.is("as") || ddl && (prev.kind == tokWord && !prev.is("select") || prev.kind == tokQIdent)) {
+			continue
+		}
+		b.WriteString(st[last:t.pos])
+		b.WriteString("JSON")
 		last = t.end
 	}
 	if last == 0 {

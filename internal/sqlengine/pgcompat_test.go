@@ -87,6 +87,28 @@ func TestByteaCompat(t *testing.T) {
 	}
 }
 
+// TestJSONBCompat takes Postgres's jsonb type for DuckDB's JSON, in casts
+// and table definitions (knex's jsonb(), GORM's datatypes.JSON).
+func TestJSONBCompat(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT '{}'::jsonb, CAST(x AS JSONB), $1::jsonb ->> 'a'`: `SELECT '{}'::JSON, CAST(x AS JSON), $1::JSON ->> 'a'`,
+		`create table t ("meta" jsonb, tags jsonb[] not null)`:    `create table t ("meta" JSON, tags JSON[] not null)`,
+		`ALTER TABLE t ADD COLUMN m jsonb`:                        `ALTER TABLE t ADD COLUMN m JSON`,
+		`SELECT jsonb, jsonb_typeof(x) FROM t`:                    `SELECT jsonb, jsonb_typeof(x) FROM t`,
+	} {
+		if got := jsonbCompat(in); got != want {
+			t.Errorf("jsonbCompat(%q) = %q, want %q", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE jt (id INT, meta jsonb)`)
+	exec(t, s, `INSERT INTO jt VALUES (1, '{"a": [1, 2]}'::jsonb)`)
+	if got := one(t, s, `SELECT meta->>'$.a[1]' FROM jt WHERE meta IS NOT NULL`); got != "2" {
+		t.Errorf("jsonb column: %s", got)
+	}
+}
+
 // TestCommandTag checks the tags of statements without rows against
 // Postgres's: only CREATE TABLE ... AS is tagged SELECT n.
 func TestCommandTag(t *testing.T) {
