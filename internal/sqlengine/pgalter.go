@@ -93,3 +93,35 @@ func (s *Session) alterKeepsType(ctx context.Context, st string, toks []token) b
 	v, err := s.queryValues(ctx, q)
 	return err == nil && len(v) == 1 && v[0] == true
 }
+
+// addUniqueAsIndex rewrites ALTER TABLE t ADD CONSTRAINT name UNIQUE
+// (cols), which DuckDB does not implement, into CREATE UNIQUE INDEX name
+// ON t (cols): Postgres backs the constraint with a unique index of that
+// name, and knex's unique() sends it after every CREATE TABLE. ok is false
+// for other statements.
+func addUniqueAsIndex(st string, toks []token) (string, bool) {
+	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
+		toks = toks[:n-1]
+	}
+	if len(toks) < 9 || !toks[0].is("alter") || !toks[1].is("table") {
+		return "", false
+	}
+	i := 2
+	if toks[i].is("only") {
+		i++
+	}
+	start := i
+	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
+		i += 2
+	}
+	if i+6 >= len(toks) {
+		return "", false
+	}
+	table := st[toks[start].pos:toks[i].end]
+	r := toks[i+1:]
+	if !r[0].is("add") || !r[1].is("constraint") || r[2].kind != tokWord && r[2].kind != tokQIdent ||
+		!r[3].is("unique") || !isPunct(r[4], "(") || matchParen(r, 4) != len(r)-1 {
+		return "", false
+	}
+	return fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s %s", st[r[2].pos:r[2].end], table, st[r[4].pos:r[len(r)-1].end]), true
+}

@@ -39,3 +39,29 @@ func TestAlterSameType(t *testing.T) {
 		t.Errorf("n is %s", got)
 	}
 }
+
+// TestAddUniqueConstraint takes ALTER TABLE ... ADD CONSTRAINT name
+// UNIQUE (cols), which knex's unique() sends and DuckDB does not
+// implement, as the unique index Postgres backs it with: duplicates are
+// refused and ON CONFLICT (cols) finds it.
+func TestAddUniqueConstraint(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `create table "kusers" ("id" serial primary key, "email" varchar(255), "org" int)`)
+	for _, st := range []string{
+		`alter table "kusers" add constraint "kusers_email_unique" unique ("email")`,
+		`ALTER TABLE main.kusers ADD CONSTRAINT kusers_org_email UNIQUE (org, email);`,
+	} {
+		if r := exec(t, s, st); r.Tag() != "ALTER TABLE" {
+			t.Errorf("%s: tag %q", st, r.Tag())
+		}
+	}
+	exec(t, s, `insert into kusers (email, org) values ('a@x', 1)`)
+	if _, err := s.Query(context.Background(), `insert into kusers (email, org) values ('a@x', 2)`); err == nil || sqlErr(t, err).Code != "23505" {
+		t.Errorf("duplicate of a unique constraint: %v", err)
+	}
+	exec(t, s, `insert into kusers (email, org) values ('a@x', 3) on conflict (email) do update set org = excluded.org`)
+	if got := one(t, s, `select org from kusers where email = 'a@x'`); got != "3" {
+		t.Errorf("ON CONFLICT (email) DO UPDATE: org %s", got)
+	}
+}

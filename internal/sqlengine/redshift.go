@@ -569,6 +569,7 @@ type rsDDL struct {
 	undo    func()   // drops the sequences made for a CREATE that failed
 	always  bool     // the CREATE made an IDENTITY column
 	dropped []string // the sequences of a dropped table
+	tag     string   // the statement's tag, when it ran as another one
 	s       *Session
 }
 
@@ -605,6 +606,14 @@ func (s *Session) redshiftDDL(ctx context.Context, st *string, toks *[]token) (*
 		if !ok {
 			if s.alterKeepsType(ctx, *st, t) {
 				rs.result = &Result{tag: "ALTER TABLE", done: true}
+			} else if q, ok := addUniqueAsIndex(*st, t); ok {
+				*st = q
+				nt, err := lex(q, false)
+				if err != nil {
+					nt = nil
+				}
+				*toks = nt
+				rs.tag = "ALTER TABLE"
 			}
 			return rs, nil
 		}

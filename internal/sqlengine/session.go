@@ -199,6 +199,9 @@ func (s *Session) query(ctx context.Context, sqlText string, limit int, args []a
 	}
 	r, err := s.runNamed(ctx, st, toks, args, nameSrc, limit)
 	rs.after(ctx, err)
+	if err == nil && r != nil && rs.tag != "" {
+		r.tag = rs.tag
+	}
 	if err == nil {
 		s.track(toks)
 	} else {
