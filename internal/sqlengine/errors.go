@@ -14,33 +14,34 @@ import (
 // SQLSTATE codes rheo uses. pgwire sends them in ErrorResponse, so psql and
 // drivers classify errors as they would from Postgres.
 const (
-	CodeSyntax           = "42601"
-	CodeUndefinedTable   = "42P01"
-	CodeDuplicateTable   = "42P07"
-	CodeUndefinedObject  = "42704"
-	CodeUndefinedColumn  = "42703"
-	CodeInvalidInput     = "22P02"
-	CodeDataException    = "22000"
-	CodeFeature          = "0A000"
-	CodeIteration        = "55000" // object not in prerequisite state
-	CodeInvalidParameter = "22023"
-	CodeCanceled         = "57014"
-	CodeConstraint       = "23000"
-	CodeNotNull          = "23502"
-	CodeForeignKey       = "23503"
-	CodeUnique           = "23505"
-	CodeCheck            = "23514"
-	CodeOutOfRange       = "22003"
-	CodeDivisionByZero   = "22012"
-	CodeTransaction      = "25000"
-	CodeReadOnlyTx       = "25006"
-	CodeSerialization    = "40001"
-	CodePrivilege        = "42501" // insufficient privilege
-	CodeGeneratedAlways  = "428C9" // a value given to a column that generates its own
-	CodeInternal         = "XX000"
-	CodeIO               = "58030"
-	CodeDiskFull         = "53100"
-	CodeUndefinedFile    = "58P01"
+	CodeSyntax            = "42601"
+	CodeUndefinedTable    = "42P01"
+	CodeDuplicateTable    = "42P07"
+	CodeUndefinedObject   = "42704"
+	CodeUndefinedColumn   = "42703"
+	CodeUndefinedFunction = "42883"
+	CodeInvalidInput      = "22P02"
+	CodeDataException     = "22000"
+	CodeFeature           = "0A000"
+	CodeIteration         = "55000" // object not in prerequisite state
+	CodeInvalidParameter  = "22023"
+	CodeCanceled          = "57014"
+	CodeConstraint        = "23000"
+	CodeNotNull           = "23502"
+	CodeForeignKey        = "23503"
+	CodeUnique            = "23505"
+	CodeCheck             = "23514"
+	CodeOutOfRange        = "22003"
+	CodeDivisionByZero    = "22012"
+	CodeTransaction       = "25000"
+	CodeReadOnlyTx        = "25006"
+	CodeSerialization     = "40001"
+	CodePrivilege         = "42501" // insufficient privilege
+	CodeGeneratedAlways   = "428C9" // a value given to a column that generates its own
+	CodeInternal          = "XX000"
+	CodeIO                = "58030"
+	CodeDiskFull          = "53100"
+	CodeUndefinedFile     = "58P01"
 )
 
 // Error is every error Query and Describe return, so pgwire can send a
@@ -124,11 +125,19 @@ func duckCode(de *duckdb.Error) string {
 		switch {
 		case strings.Contains(m, "already exists"):
 			return CodeDuplicateTable
+		case strings.Contains(m, "function with name") && strings.Contains(m, "does not exist"):
+			// "Scalar Function with name f", "Table Function with name f":
+			// Postgres's function ... does not exist.
+			return CodeUndefinedFunction
 		case strings.Contains(m, "table") && strings.Contains(m, "does not exist"):
 			return CodeUndefinedTable
 		}
 		return CodeUndefinedObject
 	case duckdb.ErrorTypeBinder:
+		if strings.Contains(de.Msg, "No function matches the given name and argument types") {
+			// Postgres: function f(integer) does not exist (operators too).
+			return CodeUndefinedFunction
+		}
 		if strings.Contains(strings.ToLower(de.Msg), "column") {
 			return CodeUndefinedColumn
 		}

@@ -259,6 +259,12 @@ func TestBadSQLKeepsSession(t *testing.T) {
 		{"INSERT INTO c2 VALUES (9)", CodeForeignKey},
 		{"SELECT 2147483647::INT + 1", CodeOutOfRange},
 		{"SELECT 300::TINYINT", CodeOutOfRange},
+		// undefined_function, which psycopg2 raises as errors.UndefinedFunction:
+		// a name no function has, and arguments no overload takes.
+		{"SELECT nofunc(1)", CodeUndefinedFunction},
+		{"SELECT * FROM nofunc_tf(1)", CodeUndefinedFunction},
+		{"SELECT lower(1)", CodeUndefinedFunction},
+		{"SELECT true + 1", CodeUndefinedFunction},
 	} {
 		_, err := tryRows(s, c.q)
 		if err == nil {
