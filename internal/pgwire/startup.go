@@ -133,6 +133,12 @@ func (c *conn) startup() (ok bool, err error) {
 		// pgjdbc sends the JVM's zone; an engine that refuses it keeps its own.
 		_ = sess.SetSetting(c.ctx, "TimeZone", tz)
 	}
+	if err := c.startupSettings(sm.Parameters); err != nil {
+		c.srv.unregister(c)
+		pe := toPGError(err, false)
+		c.be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: pe.Code, Message: pe.Message})
+		return false, c.be.Flush()
+	}
 	c.refreshTimeZone(c.ctx, false)
 	c.be.Send(&pgproto3.AuthenticationOk{})
 	for _, p := range [][2]string{
@@ -200,4 +206,112 @@ func (c *conn) authStep(req pgproto3.BackendMessage, authType uint32, what strin
 func (c *conn) passwordFailed(why error) error {
 	c.fatal(codeInvalidPassword, fmt.Sprintf("password authentication failed for user %q", c.user))
 	return fmt.Errorf("password authentication failed: %w", why)
+}
+
+// startupSettings applies the settings a client gives at start-up, as
+// Postgres does: "-c name=value" (or "--name=value") in the options
+// parameter, which libpq's options= and so psycopg2's and SQLAlchemy's
+// connect_args={"options": "-c TimeZone=..."} send, then any other
+// parameter of the start-up packet (pgx's RuntimeParams). A setting of
+// options that cannot be applied fails the connection, as in Postgres;
+// other parameters are applied where the engine takes them, as drivers
+// send some rheo has no use for.
+func (c *conn) startupSettings(params map[string]string) error {
+	opts, err := splitStartupOptions(params["options"])
+	if err != nil {
+		return err
+	}
+	for _, o := range opts {
+		if err := c.applyStartupSetting(o[0], o[1]); err != nil {
+			return err
+		}
+	}
+	names := make([]string, 0, len(params))
+	for k := range params {
+		switch strings.ToLower(k) {
+		case "user", "database", "options", "replication", "application_name", "timezone",
+			"datestyle": // pgjdbc's "ISO": rheo writes ISO, MDY whatever is asked
+			continue
+		}
+		if !strings.HasPrefix(k, "_pq_.") {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		_ = c.applyStartupSetting(k, params[k])
+	}
+	return nil
+}
+
+// applyStartupSetting sets one parameter as SET would, without a reply.
+func (c *conn) applyStartupSetting(name, value string) error {
+	lname := strings.ToLower(name)
+	if _, ok := pgOnlyParams[lname]; ok {
+		in := setParam(lname, value, "SET")
+		if in.err != nil {
+			return in.err
+		}
+		c.settings[lname] = in.value
+		if lname == "statement_timeout" {
+			c.stmtTimeout, _ = parseMillis(in.value)
+		}
+		return nil
+	}
+	if _, ok := pgReadOnlyParams[lname]; ok {
+		return nil
+	}
+	return c.sess.SetSetting(c.ctx, name, value)
+}
+
+// splitStartupOptions reads the options start-up parameter as Postgres
+// does: arguments separated by white space, a backslash taking the next
+// character as is, each "-c name=value" (also "-cname=value") or
+// "--name=value"; a dash in a name is an underscore.
+func splitStartupOptions(s string) ([][2]string, error) {
+	var args []string
+	var cur strings.Builder
+	inArg := false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r':
+			if inArg {
+				args = append(args, cur.String())
+				cur.Reset()
+				inArg = false
+			}
+			continue
+		case ch == '\\' && i+1 < len(s):
+			i++
+			ch = s[i]
+		}
+		cur.WriteByte(ch)
+		inArg = true
+	}
+	if inArg {
+		args = append(args, cur.String())
+	}
+	var out [][2]string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		var kv string
+		switch {
+		case a == "-c" && i+1 < len(args):
+			i++
+			kv = args[i]
+		case strings.HasPrefix(a, "-c"):
+			kv = a[2:]
+		case strings.HasPrefix(a, "--"):
+			kv = a[2:]
+		default:
+			return nil, &Error{Code: codeInvalidParamValue, Message: fmt.Sprintf("invalid command-line argument for server process: %s", a)}
+		}
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, &Error{Code: codeSyntaxError, Message: fmt.Sprintf("-c %s requires a value", kv)}
+		}
+		out = append(out, [2]string{strings.ReplaceAll(name, "-", "_"), value})
+	}
+	return out, nil
 }

@@ -2,9 +2,15 @@ package server
 
 import (
 	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -63,5 +69,86 @@ func TestSQLPgxIntervalParam(t *testing.T) {
 	}
 	if got != "-1 year -2 months 3 days -01:02:03.5" {
 		t.Errorf("interval = %q", got)
+	}
+}
+
+// TestSQLStartupOptions: settings given at connect take effect, as in
+// Postgres: "-c name=value" in the options parameter (libpq's options= and
+// PGOPTIONS, so psycopg2's and SQLAlchemy's connect_args={"options": ...})
+// and other start-up parameters (pgx's RuntimeParams). They were ignored,
+// so a job connecting with -c TimeZone=... or -c statement_timeout=...
+// ran with the defaults.
+func TestSQLStartupOptions(t *testing.T) {
+	s := startSQL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	setup := pgxConn(t, s)
+	if _, err := setup.Exec(ctx, "CREATE SCHEMA other"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setup.Exec(ctx, "CREATE TABLE other.only_here (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	show := func(c *pgx.Conn, name string) string {
+		t.Helper()
+		var v string
+		if err := c.QueryRow(ctx, "SHOW "+name).Scan(&v); err != nil {
+			t.Fatalf("SHOW %s: %v", name, err)
+		}
+		return v
+	}
+
+	cfg, err := pgx.ParseConfig(s.PGURL() + "?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["options"] = `-c TimeZone=America/New_York --statement-timeout=1500 -c search_path=other,public -c kinesis.checkpoint.logical.name=a\ b`
+	cfg.RuntimeParams["extra_float_digits"] = "2"
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("connect with options: %v", err)
+	}
+	defer c.Close(context.Background())
+	if got := c.PgConn().ParameterStatus("TimeZone"); got != "America/New_York" {
+		t.Errorf("ParameterStatus TimeZone = %q", got)
+	}
+	for name, want := range map[string]string{"TimeZone": "America/New_York", "statement_timeout": "1500ms",
+		"search_path": "other, public", "kinesis.checkpoint.logical.name": "a b", "extra_float_digits": "2"} {
+		if got := show(c, name); got != want {
+			t.Errorf("SHOW %s = %q, want %q", name, got, want)
+		}
+	}
+	if _, err := c.Exec(ctx, "SELECT count(*) FROM only_here"); err != nil {
+		t.Errorf("search_path from options: %v", err)
+	}
+	_, err = c.Exec(ctx, "SELECT pg_sleep(5)")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "57014" {
+		t.Errorf("statement_timeout from options: %v", err)
+	}
+
+	// A setting that cannot be applied fails the connection, as in Postgres.
+	bad, err := pgx.ParseConfig(s.PGURL() + "?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.RuntimeParams["options"] = "-c statement_timeout=soon"
+	if c, err := pgx.ConnectConfig(ctx, bad); err == nil {
+		c.Close(ctx)
+		t.Error("connect with -c statement_timeout=soon succeeded")
+	} else if !errors.As(err, &pe) || pe.Code != "22023" {
+		t.Errorf("connect with a bad option: %v, want 22023", err)
+	}
+
+	// libpq (psql, psycopg2) sends PGOPTIONS as the options parameter.
+	if _, err := exec.LookPath("psql"); err == nil {
+		host, port, _ := strings.Cut(s.PGAddr().String(), ":")
+		cmd := exec.CommandContext(ctx, "psql", "-h", host, "-p", port, "-U", "rheo", "-d", "rheo", "-X", "-A", "-t",
+			"-c", "SHOW TimeZone", "-c", "SELECT TIMESTAMPTZ '2024-07-01 12:00:00+00'")
+		cmd.Env = append(os.Environ(), "PGOPTIONS=-c TimeZone=Asia/Tokyo")
+		out, err := cmd.CombinedOutput()
+		if want := "Asia/Tokyo\n2024-07-01 21:00:00+09\n"; err != nil || string(out) != want {
+			t.Errorf("psql with PGOPTIONS: %v\n got %q\nwant %q", err, out, want)
+		}
 	}
 }

@@ -98,6 +98,9 @@ func (s *Session) setSearchPath(ctx context.Context, toks []token) (*Result, err
 	return &Result{tag: tag, done: true}, nil
 }
 
+// plainSettingName is a setting's name that needs no quotes in SET.
+var plainSettingName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+
 var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
 
 // pgQuoteIdent quotes a name as Postgres shows it: only when it needs it.
@@ -342,7 +345,11 @@ func (s *Session) Setting(ctx context.Context, name string) (string, error) {
 // SetSetting sets a setting for this session, as SET name = 'value' does
 // (so RESET ALL undoes it).
 func (s *Session) SetSetting(ctx context.Context, name, value string) error {
-	r, err := s.Query(ctx, "SET "+quoteIdent(name)+" = "+quoteString(value))
+	n := quoteIdent(name)
+	if plainSettingName.MatchString(name) {
+		n = name // kinesis.checkpoint.enabled is rheo's only when written as a name
+	}
+	r, err := s.Query(ctx, "SET "+n+" = "+quoteString(value))
 	if err != nil {
 		return err
 	}
