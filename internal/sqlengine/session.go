@@ -330,6 +330,9 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 				name = duckTypeString(t)
 			}
 		}
+		if name == "VARCHAR" && isJSONParam(stmt, i) {
+			name = "JSON"
+		}
 		if lt, ok := arrays.params[i]; ok {
 			name = lt
 		}
@@ -359,6 +362,9 @@ func stmtColumns(stmt *duckdb.Stmt) []Column {
 		tn := "UNKNOWN"
 		if err == nil {
 			tn = typeName(ti)
+		}
+		if tn == "VARCHAR" && isJSONColumn(stmt, i) {
+			tn = "JSON"
 		}
 		cols = append(cols, Column{Name: name, Type: tn})
 	}
