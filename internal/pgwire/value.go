@@ -336,7 +336,10 @@ func JSONValue(typ string, v any) any {
 			out[string(ks)] = JSONValue("", rv.MapIndex(k).Interface())
 		}
 		return out
-	case reflect.Slice:
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Array && rv.Len() == 16 && rv.Type().Elem().Kind() == reflect.Uint8 {
+			break // a UUID
+		}
 		out := make([]any, rv.Len())
 		for i := range out {
 			out[i] = JSONValue(elemType(typ), rv.Index(i).Interface())
@@ -346,6 +349,16 @@ func JSONValue(typ string, v any) any {
 		if rv.IsNil() {
 			return nil
 		}
+	case reflect.Struct:
+		if tag, val := rv.FieldByName("Tag"), rv.FieldByName("Value"); rv.NumField() == 2 && tag.Kind() == reflect.String && val.IsValid() && val.CanInterface() {
+			// DuckDB's UNION: its member's value, as to_json gives it.
+			return JSONValue("", val.Interface())
+		}
+	}
+	if !hasTextForm(v) {
+		// appendText renders what it does not know as JSON, through
+		// here: it must not come back.
+		return fmt.Sprint(v)
 	}
 	s, ok := appendText(nil, oid, v)
 	if !ok {
@@ -355,6 +368,27 @@ func JSONValue(typ string, v any) any {
 		return json.Number(s)
 	}
 	return string(s)
+}
+
+// hasTextForm reports values JSONValue leaves to appendText, which has a
+// text form for them other than JSON: decimals and other Stringers,
+// intervals, UUIDs and pointers.
+func hasTextForm(v any) bool {
+	switch v.(type) {
+	case fmt.Stringer, json.RawMessage:
+		return true
+	}
+	if _, _, _, ok := intervalParts(v); ok {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer:
+		return true
+	case reflect.Array:
+		return rv.Len() == 16 && rv.Type().Elem().Kind() == reflect.Uint8
+	}
+	return false
 }
 
 // elemType is the element type of a list type name ("INTEGER[]" →

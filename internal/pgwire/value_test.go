@@ -47,3 +47,36 @@ func TestDecimalKeepsScale(t *testing.T) {
 		t.Error("nil decimal pointer is not NULL")
 	}
 }
+
+// engineUnion has the shape of DuckDB's Union.
+type engineUnion struct {
+	Value any
+	Tag   string
+}
+
+// TestValuesWithoutTextForm: a value of a Go type FormatText has no case
+// for is sent as JSON, and never loops between the text and JSON forms:
+// SELECT union_value(k := 1) overflowed the stack and killed the server.
+func TestValuesWithoutTextForm(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{engineUnion{Value: int32(1), Tag: "k"}, "1"},
+		{engineUnion{Value: "a", Tag: "s"}, `"a"`},
+		{[]any{engineUnion{Value: int64(2), Tag: "k"}}, "[2]"},
+		{map[string]any{"u": engineUnion{Value: nil, Tag: "k"}}, `{"u":null}`},
+		{struct{ A, B, C int }{1, 2, 3}, `"{1 2 3}"`},
+		{[3]int{1, 2, 3}, "[1,2,3]"},
+		{complex(1, 2), `"(1+2i)"`},
+	} {
+		got, ok := FormatText("UNION(k INTEGER)", tc.v)
+		if !ok || got != tc.want {
+			t.Errorf("text of %#v = %q, %v, want %q", tc.v, got, ok, tc.want)
+		}
+		b, err := appendBinary(nil, OIDText, tc.v)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("binary of %#v = %q, %v, want %q", tc.v, b, err, tc.want)
+		}
+	}
+}
