@@ -67,26 +67,29 @@ func appendTimestamptz(dst []byte, t time.Time, loc *time.Location) []byte {
 	if loc == nil {
 		loc = time.UTC
 	}
-	t = t.In(loc)
-	dst = t.AppendFormat(dst, layoutTimestamp)
-	_, off := t.Zone()
-	sign := byte('+')
-	if off < 0 {
-		sign, off = '-', -off
+	if infinity(t) == 0 {
+		t = t.In(loc)
 	}
-	dst = append(dst, sign)
-	two := func(dst []byte, n int) []byte {
-		if n < 10 {
-			dst = append(dst, '0')
+	return appendTimeText(dst, t, layoutTimestamp, func(dst []byte) []byte {
+		_, off := t.Zone()
+		sign := byte('+')
+		if off < 0 {
+			sign, off = '-', -off
 		}
-		return strconv.AppendInt(dst, int64(n), 10)
-	}
-	dst = two(dst, off/3600)
-	if off%3600 != 0 {
-		dst = two(append(dst, ':'), off%3600/60)
-		if off%60 != 0 {
-			dst = two(append(dst, ':'), off%60)
+		dst = append(dst, sign)
+		two := func(dst []byte, n int) []byte {
+			if n < 10 {
+				dst = append(dst, '0')
+			}
+			return strconv.AppendInt(dst, int64(n), 10)
 		}
-	}
-	return dst
+		dst = two(dst, off/3600)
+		if off%3600 != 0 {
+			dst = two(append(dst, ':'), off%3600/60)
+			if off%60 != 0 {
+				dst = two(append(dst, ':'), off%60)
+			}
+		}
+		return dst
+	})
 }

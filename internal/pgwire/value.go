@@ -19,10 +19,9 @@ import (
 
 // Layouts of Postgres' text output with DateStyle ISO and TimeZone UTC.
 const (
-	layoutDate        = "2006-01-02"
-	layoutTime        = "15:04:05.999999"
-	layoutTimestamp   = "2006-01-02 15:04:05.999999"
-	layoutTimestamptz = "2006-01-02 15:04:05.999999-07"
+	layoutDate      = "2006-01-02"
+	layoutTime      = "15:04:05.999999"
+	layoutTimestamp = "2006-01-02 15:04:05.999999"
 )
 
 // pgEpoch is the origin of Postgres' binary dates and timestamps.
@@ -93,15 +92,15 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 	case time.Time:
 		switch oid {
 		case OIDDate:
-			return x.AppendFormat(dst, layoutDate), true
+			return appendTimeText(dst, x, layoutDate, nil), true
 		case OIDTime:
 			return x.AppendFormat(dst, layoutTime), true
 		case OIDTimestamptz:
-			return x.UTC().AppendFormat(dst, layoutTimestamptz), true
+			return appendTimestamptz(dst, x, nil), true
 		case OIDText:
 			return x.AppendFormat(dst, time.RFC3339Nano), true
 		}
-		return x.AppendFormat(dst, layoutTimestamp), true
+		return appendTimeText(dst, x, layoutTimestamp, nil), true
 	case *big.Int:
 		if x == nil {
 			return dst, false
@@ -295,6 +294,9 @@ func JSONValue(typ string, v any) any {
 		}
 		return base64.StdEncoding.EncodeToString(x)
 	case time.Time:
+		if s, ok := appendInfinity(nil, x); ok {
+			return string(s)
+		}
 		switch oid {
 		case OIDDate:
 			return x.Format(layoutDate)
@@ -476,6 +478,12 @@ func appendBinary(dst []byte, oid uint32, v any) ([]byte, error) {
 		}
 	case OIDDate:
 		if t, ok := v.(time.Time); ok {
+			switch infinity(t) {
+			case 1:
+				return binary.BigEndian.AppendUint32(dst, math.MaxInt32), nil
+			case -1:
+				return binary.BigEndian.AppendUint32(dst, 1<<31), nil // MinInt32
+			}
 			d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix()/86400 - pgEpoch.Unix()/86400
 			return binary.BigEndian.AppendUint32(dst, uint32(int32(d))), nil
 		}
@@ -486,6 +494,12 @@ func appendBinary(dst []byte, oid uint32, v any) ([]byte, error) {
 		}
 	case OIDTimestamp, OIDTimestamptz:
 		if t, ok := v.(time.Time); ok {
+			switch infinity(t) {
+			case 1:
+				return binary.BigEndian.AppendUint64(dst, math.MaxInt64), nil
+			case -1:
+				return binary.BigEndian.AppendUint64(dst, 1<<63), nil // MinInt64
+			}
 			if oid == OIDTimestamp {
 				// Wall clock, as if in UTC.
 				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
@@ -754,7 +768,14 @@ func decodeParam(oid uint32, format int16, b []byte, loc *time.Location) (any, e
 		if err := need(4); err != nil {
 			return nil, err
 		}
-		return pgEpoch.AddDate(0, 0, int(int32(binary.BigEndian.Uint32(b)))), nil
+		switch d := int32(binary.BigEndian.Uint32(b)); d {
+		case math.MaxInt32:
+			return dateInf, nil
+		case math.MinInt32:
+			return dateNegInf, nil
+		default:
+			return pgEpoch.AddDate(0, 0, int(d)), nil
+		}
 	case OIDTime:
 		if err := need(8); err != nil {
 			return nil, err
@@ -765,8 +786,14 @@ func decodeParam(oid uint32, format int16, b []byte, loc *time.Location) (any, e
 		if err := need(8); err != nil {
 			return nil, err
 		}
-		us := int64(binary.BigEndian.Uint64(b))
-		return time.Unix(pgEpoch.Unix()+us/1e6, (us%1e6)*1000).UTC(), nil
+		switch us := int64(binary.BigEndian.Uint64(b)); us {
+		case math.MaxInt64:
+			return "infinity", nil // duckdb-go binds no time past year 294246
+		case math.MinInt64:
+			return "-infinity", nil
+		default:
+			return time.Unix(pgEpoch.Unix()+us/1e6, (us%1e6)*1000).UTC(), nil
+		}
 	case OIDInterval:
 		if err := need(16); err != nil {
 			return nil, err
@@ -831,6 +858,21 @@ func decodeTextParam(oid uint32, s string, loc *time.Location) (any, error) {
 			return b, nil
 		}
 		return []byte(s), nil
+	case OIDDate, OIDTimestamp, OIDTimestamptz:
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "infinity", "+infinity":
+			if oid == OIDDate {
+				return dateInf, nil
+			}
+			return "infinity", nil // as in binary
+		case "-infinity":
+			if oid == OIDDate {
+				return dateNegInf, nil
+			}
+			return "-infinity", nil
+		}
+	}
+	switch oid {
 	case OIDDate:
 		t, err := parseDate(s)
 		if err != nil {
@@ -854,7 +896,7 @@ func decodeTextParam(oid uint32, s string, loc *time.Location) (any, error) {
 // time or a time zone, which are ignored: JDBC's setDate sends
 // "2024-02-29 +02", pgx without a known type "2024-02-29 00:00:00Z".
 func parseDate(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
+	s, bc := cutBC(s)
 	d, rest, cut := strings.Cut(s, " ")
 	if !cut {
 		d, rest, _ = strings.Cut(s, "T")
@@ -862,6 +904,9 @@ func parseDate(s string) (time.Time, error) {
 	t, err := time.Parse(layoutDate, d)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if bc {
+		t = yearBC(t)
 	}
 	if rest = strings.TrimSpace(rest); rest != "" && rest != "Z" && !reZone.MatchString(rest) {
 		if _, err := parseTimestamp("2000-01-01 "+rest, time.UTC); err != nil {
@@ -877,7 +922,7 @@ var reZone = regexp.MustCompile(`^[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?$`)
 // parseTimestamp accepts the forms drivers send for timestamps, and those
 // people type (seconds left out); one without an offset is read in loc.
 func parseTimestamp(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
+	s, bc := cutBC(s)
 	for _, l := range []string{
 		"2006-01-02 15:04:05.999999999Z07:00:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07",
 		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", layoutDate,
@@ -885,8 +930,27 @@ func parseTimestamp(s string, loc *time.Location) (time.Time, error) {
 		"2006-01-02 15:04Z07:00", "2006-01-02 15:04Z07", "2006-01-02T15:04Z07:00", "2006-01-02 15:04", "2006-01-02T15:04",
 	} {
 		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			if bc {
+				t = yearBC(t)
+			}
 			return t.UTC(), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("invalid timestamp %q", s)
+}
+
+// cutBC trims s and the " BC" that ends a date or timestamp before year
+// 1 in Postgres's text ("0044-03-15 BC", "0044-03-15 10:00:00+00 BC").
+func cutBC(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if n := len(s) - len(" BC"); n > 0 && strings.EqualFold(s[n:], " BC") {
+		return strings.TrimSpace(s[:n]), true
+	}
+	return s, false
+}
+
+// yearBC moves t from year y AD to year y BC (year 1-y, as Go counts
+// them: 1 BC is year 0).
+func yearBC(t time.Time) time.Time {
+	return time.Date(1-t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }

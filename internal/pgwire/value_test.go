@@ -1,10 +1,12 @@
 package pgwire
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 )
 
 // engineDecimal has the shape of DuckDB's Decimal, whose String drops
@@ -78,5 +80,57 @@ func TestValuesWithoutTextForm(t *testing.T) {
 		if err != nil || string(b) != tc.want {
 			t.Errorf("binary of %#v = %q, %v, want %q", tc.v, b, err, tc.want)
 		}
+	}
+}
+
+// TestInfiniteAndBCTimes: DuckDB's infinite dates and timestamps go out
+// as Postgres's infinity and -infinity (text) and largest and smallest
+// counts (binary), and come back in from both; years before 1 are
+// Postgres's "BC" form. They went out as year 5881580 or 294247 and as
+// "-0043-03-15", which pgx and JDBC refuse or misread.
+func TestInfiniteAndBCTimes(t *testing.T) {
+	bc := time.Date(-43, 3, 15, 10, 11, 12, 500000000, time.UTC)
+	for _, tc := range []struct {
+		typ  string
+		v    time.Time
+		text string
+		bin  string
+	}{
+		{"DATE", dateInf, "infinity", "7fffffff"},
+		{"DATE", dateNegInf, "-infinity", "80000000"},
+		{"TIMESTAMP", tsInf, "infinity", "7fffffffffffffff"},
+		{"TIMESTAMP WITH TIME ZONE", tsNegInf, "-infinity", "8000000000000000"},
+		{"TIMESTAMP", tsNanoInf, "infinity", "7fffffffffffffff"},
+		{"DATE", time.Date(-43, 3, 15, 0, 0, 0, 0, time.UTC), "0044-03-15 BC", ""},
+		{"TIMESTAMP", bc, "0044-03-15 10:11:12.5 BC", ""},
+		{"TIMESTAMP WITH TIME ZONE", bc, "0044-03-15 10:11:12.5+00 BC", ""},
+		{"DATE", time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), "0001-01-01 BC", ""},
+	} {
+		if got, ok := FormatText(tc.typ, tc.v); !ok || got != tc.text {
+			t.Errorf("text of %s %v = %q, want %q", tc.typ, tc.v, got, tc.text)
+		}
+		oid, _ := TypeOID(tc.typ)
+		b, err := appendBinary(nil, oid, tc.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.bin != "" && hex.EncodeToString(b) != tc.bin {
+			t.Errorf("binary of %s %v = %x, want %s", tc.typ, tc.v, b, tc.bin)
+		}
+		// Both forms come back as the value, or for timestamps' infinities
+		// as the text DuckDB casts (duckdb-go binds no time that late).
+		for format, raw := range [][]byte{[]byte(tc.text), b} {
+			got, err := decodeParam(oid, int16(format), raw, nil)
+			want := any(tc.v)
+			if oid != OIDDate && infinity(tc.v) != 0 {
+				want = strings.TrimPrefix(tc.text, "+")
+			}
+			if tm, ok := got.(time.Time); ok && !tm.Equal(tc.v) || !ok && got != want || err != nil {
+				t.Errorf("parameter %s %q (format %d) = %#v, %v, want %v", tc.typ, raw, format, got, err, want)
+			}
+		}
+	}
+	if got := JSONValue("DATE", dateInf); got != "infinity" {
+		t.Errorf("JSON of infinity = %#v", got)
 	}
 }

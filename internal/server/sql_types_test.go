@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // allModes are pgx's query modes: the extended protocol with a described,
@@ -65,6 +66,42 @@ func TestSQLPgxJSON(t *testing.T) {
 		var n string
 		if err := c.QueryRow(ctx, "SELECT doc->>'n' FROM docs WHERE id = $1", mode, 1).Scan(&n); err != nil || n != "2" {
 			t.Errorf("%v: ->> is text: %q, %v", mode, n, err)
+		}
+	}
+}
+
+// TestSQLPgxInfiniteTimes: DuckDB's infinite dates and timestamps reach
+// pgx as its Infinity modifiers in every mode, and go back in as
+// parameters; a date BC reads back as itself. They were sent as year
+// 5881580 or 294247, which pgx refused ("out of range").
+func TestSQLPgxInfiniteTimes(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := c.Exec(ctx, "CREATE TABLE valid (d DATE, ts TIMESTAMP, tz TIMESTAMPTZ)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "INSERT INTO valid VALUES ('infinity', '-infinity', 'infinity'), ('0044-03-15 (BC)', NULL, NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range allModes {
+		var (
+			d  pgtype.Date
+			ts pgtype.Timestamp
+			tz pgtype.Timestamptz
+		)
+		if err := c.QueryRow(ctx, "SELECT d, ts, tz FROM valid WHERE ts IS NOT NULL", mode).Scan(&d, &ts, &tz); err != nil ||
+			d.InfinityModifier != pgtype.Infinity || ts.InfinityModifier != pgtype.NegativeInfinity || tz.InfinityModifier != pgtype.Infinity {
+			t.Errorf("%v: infinities read as %+v %+v %+v, %v", mode, d, ts, tz, err)
+		}
+		var n int64
+		if err := c.QueryRow(ctx, "SELECT count(*) FROM valid WHERE d = $1 AND ts = $2 AND tz = $3", mode, d, ts, tz).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%v: infinities as parameters matched %d rows, %v", mode, n, err)
+		}
+		var bc time.Time
+		if err := c.QueryRow(ctx, "SELECT d FROM valid WHERE ts IS NULL", mode).Scan(&bc); err != nil || !bc.Equal(time.Date(-43, 3, 15, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("%v: 44 BC read as %v, %v", mode, bc, err)
 		}
 	}
 }
