@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -51,6 +52,29 @@ func checkFormats(formats []int16, ncols int) error {
 		}
 	}
 	return nil
+}
+
+// checkEncoding refuses a string parameter that is not UTF-8 text, as
+// Postgres does: the engine would cut a string at a NUL byte and store
+// the rest without a word.
+func checkEncoding(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	bad := strings.IndexByte(s, 0)
+	if bad < 0 && !utf8.ValidString(s) {
+		for i, r := range s {
+			if r == utf8.RuneError {
+				bad = i
+				break
+			}
+		}
+	}
+	if bad < 0 {
+		return nil
+	}
+	return &Error{Code: codeCharacterNotInRepertoire, Message: fmt.Sprintf("invalid byte sequence for encoding \"UTF8\": 0x%02x", s[bad])}
 }
 
 // parse handles Parse: it stores the statement; errors in the SQL show
@@ -213,6 +237,9 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 			oid = oids[i]
 		}
 		v, err := decodeParam(oid, formatOf(m.ParameterFormatCodes, i), raw, c.loc)
+		if err == nil {
+			err = checkEncoding(v)
+		}
 		if err != nil {
 			if isPGError(err) {
 				return err

@@ -431,6 +431,16 @@ func TestExtendedParameters(t *testing.T) {
 	bad[0], bad[6] = []byte("7"), []byte("2025-03-01 noon")
 	c.send(&pgproto3.Bind{PreparedStatement: "e", Parameters: bad}, &pgproto3.Sync{})
 	expectFlow(t, c.until(0), "Error(ERROR 22P02)", "Ready(I)")
+	// Text with a NUL, or not UTF-8, is refused as Postgres refuses it
+	// (the engine cut "a\x00b" to "a").
+	for _, s := range []string{"a\x00b", "a\xffb"} {
+		texts, bins := slices.Clone(text), slices.Clone(params)
+		texts[4], bins[4] = []byte(s), []byte(s)
+		c.send(&pgproto3.Bind{PreparedStatement: "e", Parameters: texts}, &pgproto3.Sync{})
+		expectFlow(t, c.until(0), "Error(ERROR 22021)", "Ready(I)")
+		c.send(&pgproto3.Bind{PreparedStatement: "e", ParameterFormatCodes: []int16{1}, Parameters: bins}, &pgproto3.Sync{})
+		expectFlow(t, c.until(0), "Error(ERROR 22021)", "Ready(I)")
+	}
 	badBin := slices.Clone(params)
 	badBin[0] = []byte{1}
 	c.send(&pgproto3.Bind{PreparedStatement: "e", ParameterFormatCodes: []int16{1}, Parameters: badBin}, &pgproto3.Sync{})
