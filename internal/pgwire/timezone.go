@@ -60,9 +60,8 @@ func (c *conn) appendValue(dst []byte, oid uint32, v any) ([]byte, bool) {
 	return appendText(dst, oid, v)
 }
 
-// appendTimestamptz writes t in loc (nil: UTC) as Postgres does: the
-// offset in hours, with minutes and seconds only when it has them
-// (+01, +05:30, -03:30).
+// appendTimestamptz writes t in loc (nil: UTC) as Postgres does, with
+// its offset (appendOffset).
 func appendTimestamptz(dst []byte, t time.Time, loc *time.Location) []byte {
 	if loc == nil {
 		loc = time.UTC
@@ -70,26 +69,31 @@ func appendTimestamptz(dst []byte, t time.Time, loc *time.Location) []byte {
 	if infinity(t) == 0 {
 		t = t.In(loc)
 	}
-	return appendTimeText(dst, t, layoutTimestamp, func(dst []byte) []byte {
-		_, off := t.Zone()
-		sign := byte('+')
-		if off < 0 {
-			sign, off = '-', -off
+	return appendTimeText(dst, t, layoutTimestamp, func(dst []byte) []byte { return appendOffset(dst, t) })
+}
+
+// appendOffset appends t's offset from UTC as Postgres writes it: in
+// hours, with minutes and seconds only when it has them (+01, +05:30,
+// -03:30).
+func appendOffset(dst []byte, t time.Time) []byte {
+	_, off := t.Zone()
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	dst = append(dst, sign)
+	two := func(dst []byte, n int) []byte {
+		if n < 10 {
+			dst = append(dst, '0')
 		}
-		dst = append(dst, sign)
-		two := func(dst []byte, n int) []byte {
-			if n < 10 {
-				dst = append(dst, '0')
-			}
-			return strconv.AppendInt(dst, int64(n), 10)
+		return strconv.AppendInt(dst, int64(n), 10)
+	}
+	dst = two(dst, off/3600)
+	if off%3600 != 0 {
+		dst = two(append(dst, ':'), off%3600/60)
+		if off%60 != 0 {
+			dst = two(append(dst, ':'), off%60)
 		}
-		dst = two(dst, off/3600)
-		if off%3600 != 0 {
-			dst = two(append(dst, ':'), off%3600/60)
-			if off%60 != 0 {
-				dst = two(append(dst, ':'), off%60)
-			}
-		}
-		return dst
-	})
+	}
+	return dst
 }

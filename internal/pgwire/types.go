@@ -22,6 +22,7 @@ const (
 	OIDTimestamp   uint32 = 1114
 	OIDTimestamptz uint32 = 1184
 	OIDInterval    uint32 = 1186
+	OIDTimetz      uint32 = 1266
 	OIDNumeric     uint32 = 1700
 	OIDUUID        uint32 = 2950
 	OIDJSONB       uint32 = 3802
@@ -76,8 +77,7 @@ func arrayElem(oid uint32) (elem uint32, ok bool) {
 // and that type's fixed size (-1 when variable). A list (INTEGER[]) or
 // array (INTEGER[3]) of a type Postgres has an array type for is that
 // array type (int4[]). Types Postgres has no close match for (structs,
-// maps, unions, enums, TIME WITH TIME ZONE, BIT, lists of lists or of
-// those) are sent as text.
+// maps, unions, enums, BIT, lists of lists or of those) are sent as text.
 func TypeOID(duckType string) (oid uint32, size int16) {
 	t := strings.ToUpper(strings.TrimSpace(duckType))
 	if strings.HasSuffix(t, "]") {
@@ -124,6 +124,8 @@ func TypeOID(duckType string) (oid uint32, size int16) {
 		return OIDTimestamp, 8
 	case "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ":
 		return OIDTimestamptz, 8
+	case "TIME WITH TIME ZONE", "TIMETZ":
+		return OIDTimetz, 12
 	case "INTERVAL":
 		return OIDInterval, 16
 	case "UUID":
@@ -190,6 +192,8 @@ func typeNameOfOID(oid uint32) string {
 		return "TIMESTAMP"
 	case OIDTimestamptz:
 		return "TIMESTAMP WITH TIME ZONE"
+	case OIDTimetz:
+		return "TIME WITH TIME ZONE"
 	case OIDInterval:
 		return "INTERVAL"
 	case OIDNumeric:

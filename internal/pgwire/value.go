@@ -95,6 +95,8 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 			return appendTimeText(dst, x, layoutDate, nil), true
 		case OIDTime:
 			return x.AppendFormat(dst, layoutTime), true
+		case OIDTimetz:
+			return appendOffset(x.AppendFormat(dst, layoutTime), x), true
 		case OIDTimestamptz:
 			return appendTimestamptz(dst, x, nil), true
 		case OIDText:
@@ -302,6 +304,8 @@ func JSONValue(typ string, v any) any {
 			return x.Format(layoutDate)
 		case OIDTime:
 			return x.Format(layoutTime)
+		case OIDTimetz:
+			return string(appendOffset(x.AppendFormat(nil, layoutTime), x))
 		case OIDTimestamp:
 			return x.Format("2006-01-02T15:04:05.999999")
 		}
@@ -487,10 +491,15 @@ func appendBinary(dst []byte, oid uint32, v any) ([]byte, error) {
 			d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix()/86400 - pgEpoch.Unix()/86400
 			return binary.BigEndian.AppendUint32(dst, uint32(int32(d))), nil
 		}
-	case OIDTime:
+	case OIDTime, OIDTimetz:
 		if t, ok := v.(time.Time); ok {
 			us := int64(t.Hour())*3600e6 + int64(t.Minute())*60e6 + int64(t.Second())*1e6 + int64(t.Nanosecond()/1000)
-			return binary.BigEndian.AppendUint64(dst, uint64(us)), nil
+			dst = binary.BigEndian.AppendUint64(dst, uint64(us))
+			if oid == OIDTimetz {
+				_, off := t.Zone()
+				dst = binary.BigEndian.AppendUint32(dst, uint32(int32(-off))) // seconds west of UTC
+			}
+			return dst, nil
 		}
 	case OIDTimestamp, OIDTimestamptz:
 		if t, ok := v.(time.Time); ok {

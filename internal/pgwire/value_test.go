@@ -134,3 +134,22 @@ func TestInfiniteAndBCTimes(t *testing.T) {
 		t.Errorf("JSON of infinity = %#v", got)
 	}
 }
+
+// TestTimetz: TIME WITH TIME ZONE is Postgres's timetz (1266) in its text
+// and binary forms, not the JSON timestamp "0001-01-01T07:04:56.789Z".
+func TestTimetz(t *testing.T) {
+	if oid, size := TypeOID("TIME WITH TIME ZONE"); oid != OIDTimetz || size != 12 {
+		t.Errorf("TypeOID = %d, %d", oid, size)
+	}
+	v := time.Date(1, 1, 1, 7, 4, 56, 789000000, time.UTC)
+	if got, ok := FormatText("TIME WITH TIME ZONE", v); !ok || got != "07:04:56.789+00" {
+		t.Errorf("text = %q", got)
+	}
+	if got := JSONValue("TIME WITH TIME ZONE", v.In(time.FixedZone("", -(3*3600+1800)))); got != "03:34:56.789-03:30" {
+		t.Errorf("JSON = %#v", got)
+	}
+	b, err := appendBinary(nil, OIDTimetz, v.In(time.FixedZone("", 3600))) // 08:04:56.789+01
+	if err != nil || hex.EncodeToString(b) != "00000006c64dc408"+"fffff1f0" {
+		t.Errorf("binary = %x, %v", b, err)
+	}
+}
