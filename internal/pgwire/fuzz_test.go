@@ -114,6 +114,9 @@ func FuzzStartup(f *testing.F) {
 	f.Add(append(req(sslRequestCode), start...))
 	f.Add(append(req(gssEncRequestCode), append(req(sslRequestCode), 0x16, 3, 1, 0, 5)...))
 	f.Add(start)
+	withOpts, _ := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+		Parameters: map[string]string{"user": "fuzz", "options": `-c TimeZone=UTC --statement-timeout=5s -cx.y=a\ b`, "search_path": "main"}}).Encode(nil)
+	f.Add(withOpts)
 	f.Add([]byte{0, 0, 0, 16, 4, 210, 22, 46, 0, 0, 0, 1, 0, 0, 0, 2}) // CancelRequest
 	f.Add([]byte{0, 0, 0, 7, 0, 3, 0})
 	cert := testTLS(f)
