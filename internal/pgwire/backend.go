@@ -109,7 +109,7 @@ type Description struct {
 }
 
 // Error is an SQL error with its SQLSTATE, sent to the client as an
-// ErrorResponse with severity ERROR.
+// ErrorResponse with severity ERROR, or FATAL when Fatal is set.
 type Error struct {
 	// Code is the five-character SQLSTATE, e.g. 42601 for a syntax error.
 	Code string
@@ -117,6 +117,10 @@ type Error struct {
 	Message string
 	// Detail and Hint are optional extra lines.
 	Detail, Hint string
+	// Fatal says the session can serve no further statement: the error
+	// is sent with severity FATAL and the connection closed, as Postgres
+	// ends its sessions (57P01, 57P02) so clients reconnect.
+	Fatal bool
 	// Cause is the underlying error, if any (context.Canceled, ...).
 	Cause error
 }

@@ -42,6 +42,7 @@ type conn struct {
 	portals        map[string]*portal
 	cursors        map[string]*cursor // DECLAREd (cursor.go)
 	skipToSync     bool               // an extended-protocol error happened: ignore until Sync
+	ended          bool               // a FATAL error was sent: the connection closes
 	pending        int                // bytes sent since the last flush
 
 	// queries counts the statements passed to sess.Query: a client
@@ -90,6 +91,9 @@ type portal struct {
 // errTerminate ends the connection after a Terminate message.
 var errTerminate = errors.New("pgwire: client terminated")
 
+// errEnded ends the connection after a FATAL error from the session.
+var errEnded = errors.New("pgwire: session ended")
+
 // serveConn runs one connection to its end.
 func (s *Server) serveConn(nc net.Conn) {
 	ctx, cancel := context.WithCancel(s.ctx)
@@ -123,7 +127,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	defer c.closeAll()
 	err = c.loop()
 	switch {
-	case errors.Is(err, errTerminate) || isDisconnect(err):
+	case errors.Is(err, errTerminate) || errors.Is(err, errEnded) || isDisconnect(err):
 	case s.ctx.Err() != nil:
 		c.fatal(codeAdminShutdown, "terminating connection due to administrator command")
 	case err != nil:
@@ -162,6 +166,9 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 	case *pgproto3.Query:
 		c.skipToSync = false
 		c.simpleQuery(m.String)
+		if c.ended {
+			return c.end()
+		}
 		c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.tx})
 		return c.flush()
 	case *pgproto3.Sync:
@@ -194,6 +201,9 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 		}
 		if err != nil {
 			c.sendError(err)
+			if c.ended {
+				return c.end()
+			}
 			c.skipToSync = true
 		}
 		return c.maybeFlush()
@@ -205,6 +215,15 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 		return nil // no COPY in progress: Postgres ignores these too
 	}
 	return fmt.Errorf("unexpected message %T", msg)
+}
+
+// end flushes what was sent, the FATAL error last, and ends the
+// connection.
+func (c *conn) end() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	return errEnded
 }
 
 func (c *conn) flush() error {
@@ -235,7 +254,12 @@ func (c *conn) sendError(err error) {
 	if c.srv.ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		pe = &Error{Code: codeAdminShutdown, Message: "terminating connection due to administrator command"}
 	}
-	c.be.Send(&pgproto3.ErrorResponse{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: pe.Code,
+	severity := "ERROR"
+	if pe.Fatal {
+		severity = "FATAL"
+		c.ended = true
+	}
+	c.be.Send(&pgproto3.ErrorResponse{Severity: severity, SeverityUnlocalized: severity, Code: pe.Code,
 		Message: pe.Message, Detail: pe.Detail, Hint: pe.Hint})
 	if c.tx == txBlock {
 		c.tx = txFailed

@@ -121,7 +121,8 @@ func (c *conn) startup() (ok bool, err error) {
 	if err != nil {
 		c.srv.unregister(c)
 		pe := toPGError(err, false)
-		c.be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: pe.Code, Message: pe.Message})
+		c.be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: pe.Code, Message: pe.Message,
+			Detail: pe.Detail, Hint: pe.Hint})
 		return false, c.be.Flush()
 	}
 	c.sess = sess

@@ -184,7 +184,7 @@ func pgColumns(cols []sqlengine.Column) []pgwire.Column {
 func pgError(err error) error {
 	var e *sqlengine.Error
 	if errors.As(err, &e) {
-		return &pgwire.Error{Code: e.Code, Message: e.Message, Cause: err}
+		return &pgwire.Error{Code: e.Code, Message: e.Message, Detail: e.Detail, Hint: e.Hint, Fatal: e.Terminate, Cause: err}
 	}
 	return err
 }

@@ -133,13 +133,17 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 		res, err := runSQL(ctx, sess, stmt, args, req.MaxRows)
 		s.metrics.ObserveSQL(metrics.ProtocolHTTP, time.Since(began), err != nil)
 		if err != nil {
-			code, msg := "XX000", err.Error()
+			code, msg, status := "XX000", err.Error(), http.StatusBadRequest
 			var e *sqlengine.Error
 			if errors.As(err, &e) {
 				code, msg = e.Code, e.Message
+				if e.Terminate {
+					// The database is being reopened: try again shortly.
+					status = http.StatusServiceUnavailable
+				}
 			}
 			idx := i
-			writeSQLError(w, http.StatusBadRequest, code, msg, &idx, results)
+			writeSQLError(w, status, code, msg, &idx, results)
 			return
 		}
 		results = append(results, res)

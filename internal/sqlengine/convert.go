@@ -91,7 +91,7 @@ func (e *Engine) schemaColumns(ctx context.Context, database, table string) ([]t
 			return xt.Columns, nil
 		}
 	}
-	s, err := e.NewSession(ctx)
+	s, err := e.newSession(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func (e *Engine) Convert(ctx context.Context, req *ConvertRequest) (ConvertResul
 	if err != nil {
 		return ConvertResult{}, err
 	}
-	s, err := e.NewSession(ctx)
+	s, err := e.newSession(ctx, false)
 	if err != nil {
 		return ConvertResult{}, err
 	}

@@ -94,8 +94,21 @@ type Engine struct {
 	// jobKeep and jobPruneEvery bound the job history (job_run.go).
 	jobKeep, jobPruneEvery int64
 
-	connector *duckdb.Connector
-	db        *sql.DB
+	// dsn opens the database again after a fatal error (reopen.go).
+	dsn string
+	// instMu guards inst, the open DuckDB instance: nil while it is being
+	// reopened after a fatal error, which reopenWG waits for.
+	instMu   sync.Mutex
+	inst     *instance
+	stop     chan struct{} // closed by Close: a reopen gives up
+	reopenWG sync.WaitGroup
+	// reopenMu guards closing and reopenWG.Add. It is not e.mu, which
+	// DDL holds while its statements run into the fatal error.
+	reopenMu sync.Mutex
+	closing  bool
+	// lastCause is the last fatal error, for the error of a session
+	// refused while no instance is open.
+	lastCause atomic.Pointer[Error]
 
 	// mu guards tables (the in-memory copy of the catalog) and closed.
 	// DDL on stream tables holds it while it changes DuckDB and meta, so
@@ -148,6 +161,7 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		tempDir:       opts.TempDir,
 		stateDir:      opts.StateDir,
 		jobSeen:       opts.JobObserver,
+		stop:          make(chan struct{}),
 	}
 	if e.stateDir == "" {
 		if opts.Path != "" {
@@ -182,31 +196,16 @@ func Open(ctx context.Context, opts Options) (*Engine, error) {
 		}
 	}
 	// The DSN carries settings so they apply before anything runs.
-	dsn := opts.Path + "?" + "memory_limit=" + opts.MemoryLimit + fmt.Sprintf("&threads=%d", opts.Threads) +
+	e.dsn = opts.Path + "?" + "memory_limit=" + opts.MemoryLimit + fmt.Sprintf("&threads=%d", opts.Threads) +
 		"&autoinstall_known_extensions=false"
-	connector, err := duckdb.NewConnector(dsn, nil)
+	inst, err := e.openInstance(ctx)
 	if err != nil {
 		if e.ownState {
 			os.RemoveAll(e.stateDir)
 		}
-		return nil, fmt.Errorf("sqlengine: open duckdb %q: %w", opts.Path, err)
+		return nil, err
 	}
-	e.connector = connector
-	e.db = sql.OpenDB(connector)
-	if err := e.init(ctx); err != nil {
-		if e.ownState {
-			os.RemoveAll(e.stateDir)
-		}
-		return nil, errors.Join(fmt.Errorf("sqlengine: open: %w", err), e.db.Close(), connector.Close())
-	}
-	if opts.AllowedDirs != nil {
-		if err := e.confineFiles(ctx, e.allowed); err != nil {
-			if e.ownState {
-				os.RemoveAll(e.stateDir)
-			}
-			return nil, errors.Join(fmt.Errorf("sqlengine: open: %w", err), e.db.Close(), connector.Close())
-		}
-	}
+	e.inst = inst
 	e.jobs.start(ctx)
 	return e, nil
 }
@@ -240,7 +239,7 @@ func (e *Engine) checkLocal(p string) error {
 // Paths are prefixes to DuckDB, so each ends in a separator: /data/lake
 // must not also allow /data/lake-other. DuckDB normalises ".." before it
 // checks, and refuses to change either setting again while it runs.
-func (e *Engine) confineFiles(ctx context.Context, dirs []string) error {
+func (e *Engine) confineFiles(ctx context.Context, db *sql.DB, dirs []string) error {
 	all := append(append([]string(nil), dirs...), e.stateDir, e.tempDir)
 	quoted := make([]string, 0, len(all))
 	for _, d := range all {
@@ -250,17 +249,19 @@ func (e *Engine) confineFiles(ctx context.Context, dirs []string) error {
 		}
 		quoted = append(quoted, quoteString(withSep(abs)))
 	}
-	if _, err := e.db.ExecContext(ctx, "SET GLOBAL allowed_directories = ["+strings.Join(quoted, ", ")+"]"); err != nil {
+	if _, err := db.ExecContext(ctx, "SET GLOBAL allowed_directories = ["+strings.Join(quoted, ", ")+"]"); err != nil {
 		return fmt.Errorf("set allowed_directories: %w", err)
 	}
-	if _, err := e.db.ExecContext(ctx, "SET GLOBAL enable_external_access = false"); err != nil {
+	if _, err := db.ExecContext(ctx, "SET GLOBAL enable_external_access = false"); err != nil {
 		return fmt.Errorf("turn external access off: %w", err)
 	}
 	return nil
 }
 
-func (e *Engine) init(ctx context.Context) error {
-	conn, err := e.db.Conn(ctx)
+// init sets up a newly opened instance: rheo's functions, the pg shim,
+// the views of the catalog in meta and the job history.
+func (e *Engine) init(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -317,13 +318,15 @@ func (e *Engine) init(ctx context.Context) error {
 	if err := initPGCatalog(ctx, conn); err != nil {
 		return err
 	}
-	// Load the catalog and make DuckDB's views match it.
+	// Load the catalog and make DuckDB's views match it. A reopen loads
+	// it again: no DDL runs meanwhile, as no session is open.
+	tables, externals := map[string]*streamTable{}, map[string]*externalTable{}
 	err = e.meta.Scan(Namespace, "", func(key string, value []byte) error {
 		st := new(streamTable)
 		if err := json.Unmarshal(value, st); err != nil {
 			return fmt.Errorf("decode stream table %q: %w", key, err)
 		}
-		e.tables[key] = st
+		tables[key] = st
 		return nil
 	})
 	if err != nil {
@@ -334,12 +337,15 @@ func (e *Engine) init(ctx context.Context) error {
 		if err := json.Unmarshal(value, t); err != nil {
 			return fmt.Errorf("decode external table %q: %w", key, err)
 		}
-		e.externals[key] = t
+		externals[key] = t
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
+	e.mu.Lock()
+	e.tables, e.externals = tables, externals
+	e.mu.Unlock()
 	rows, err := conn.QueryContext(ctx, "SELECT view_name, comment FROM duckdb_views() WHERE comment IN (?, ?) AND NOT internal", viewComment, externalComment)
 	if err != nil {
 		return fmt.Errorf("list views: %w", err)
@@ -435,22 +441,50 @@ func (e *Engine) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
-	err := errors.Join(e.db.Close(), e.connector.Close())
+	e.reopenMu.Lock()
+	e.closing = true
+	e.reopenMu.Unlock()
+	close(e.stop)
+	e.reopenWG.Wait() // a reopen in progress gives up
+	e.instMu.Lock()
+	inst := e.inst
+	e.inst = nil
+	e.instMu.Unlock()
+	var err error
+	if inst != nil {
+		err = inst.close()
+	}
 	if e.ownState {
 		os.RemoveAll(e.stateDir)
 	}
 	return err
 }
 
-// NewSession opens one DuckDB connection with its own SET state.
+// NewSession opens one DuckDB connection with its own SET state. While
+// the database is being reopened after a fatal error it fails with
+// 57P03 (cannot_connect_now), as Postgres refuses logins during recovery.
 func (e *Engine) NewSession(ctx context.Context) (*Session, error) {
+	return e.newSession(ctx, true)
+}
+
+// newSession opens a session. A reopen closes a killable one's connection
+// itself when the session is idle; it waits for the others (rheo's own:
+// job runs, loads), which do not serialise their statements on s.mu, to
+// be closed by their users.
+func (e *Engine) newSession(ctx context.Context, killable bool) (*Session, error) {
 	e.mu.Lock()
 	closed := e.closed
 	e.mu.Unlock()
 	if closed {
 		return nil, errors.New("sqlengine: engine closed")
 	}
-	dc, err := e.connector.Connect(ctx)
+	e.instMu.Lock()
+	defer e.instMu.Unlock()
+	inst := e.inst
+	if inst == nil || inst.cause() != nil {
+		return nil, e.unavailableErr(inst)
+	}
+	dc, err := inst.connector.Connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlengine: new session: %w", err)
 	}
@@ -459,7 +493,9 @@ func (e *Engine) NewSession(ctx context.Context) (*Session, error) {
 		dc.Close()
 		return nil, fmt.Errorf("sqlengine: unexpected driver connection %T", dc)
 	}
-	return &Session{e: e, conn: conn, changed: map[string]bool{}, prepared: map[string]bool{}}, nil
+	s := &Session{e: e, inst: inst, conn: conn, killable: killable, changed: map[string]bool{}, prepared: map[string]bool{}}
+	inst.sessions[s] = struct{}{}
+	return s, nil
 }
 
 // iterSource lists iteration boundaries for rheo_iterations().

@@ -41,15 +41,26 @@ const (
 	CodeInternal          = "XX000"
 	CodeIO                = "58030"
 	CodeDiskFull          = "53100"
+	CodeCrashShutdown     = "57P02" // the session ends: the database is being reopened
+	CodeCannotConnectNow  = "57P03"
 	CodeUndefinedFile     = "58P01"
 )
 
 // Error is every error Query and Describe return, so pgwire can send a
-// proper ErrorResponse. A failed statement never breaks the session.
+// proper ErrorResponse. A failed statement never breaks the session, but
+// for a fatal DuckDB error, after which the database is reopened
+// (Terminate).
 type Error struct {
 	Code    string // SQLSTATE
 	Message string
-	Err     error // the underlying error, if any
+	// Detail and Hint are optional further lines (Postgres's DETAIL and
+	// HINT).
+	Detail, Hint string
+	// Terminate says the session is over: the client should get the
+	// error as FATAL and the connection end (a reopen after a fatal
+	// DuckDB error, reopen.go).
+	Terminate bool
+	Err       error // the underlying error, if any
 }
 
 func (e *Error) Error() string { return e.Message }

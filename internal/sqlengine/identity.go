@@ -17,8 +17,14 @@ var identityFuncs = []string{"current_user", "session_user", "current_role"}
 func (s *Session) SetUser(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
 	s.user = name
-	return s.defineUser(ctx)
+	if err := s.defineUser(ctx); err != nil {
+		return s.noteFatal(err)
+	}
+	return nil
 }
 
 // defineUser (re)creates the identity macros; s.mu is held.

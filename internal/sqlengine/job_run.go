@@ -45,7 +45,7 @@ type jobRun struct {
 // closing or the job was dropped: not the statement's fault).
 func (e *Engine) runJob(ctx context.Context, def jobDef, hook jobHook) (jobRun, error) {
 	run := jobRun{iteration: -1}
-	s, err := e.NewSession(ctx)
+	s, err := e.newSession(ctx, false)
 	if err != nil {
 		return run, err
 	}
@@ -167,7 +167,7 @@ func (s *Session) runJobStatement(ctx context.Context, def jobDef, n int64, rows
 // jobLastStart returns when the last successful run of a job started, to
 // resume its schedule after a restart.
 func (e *Engine) jobLastStart(ctx context.Context, job string) (time.Time, bool, error) {
-	s, err := e.NewSession(ctx)
+	s, err := e.newSession(ctx, false)
 	if err != nil {
 		return time.Time{}, false, err
 	}

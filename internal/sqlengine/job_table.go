@@ -41,11 +41,13 @@ LEFT JOIN (SELECT DISTINCT ON (job) job, error FROM ` + jobRunsTable + `
 // initJobs creates the history table, registers rheo_jobs() and makes the
 // rheo_jobs view. Open calls it on its set-up connection.
 func (e *Engine) initJobs(ctx context.Context, conn *sql.Conn) error {
-	defs, err := e.loadJobs()
-	if err != nil {
-		return err
+	if e.jobs == nil { // a reopen keeps the scheduler, whose runs retry meanwhile
+		defs, err := e.loadJobs()
+		if err != nil {
+			return err
+		}
+		e.jobs = newScheduler(e, defs)
 	}
-	e.jobs = newScheduler(e, defs)
 	if _, err := conn.ExecContext(ctx, jobRunsDDL); err != nil {
 		return fmt.Errorf("create %s: %w", jobRunsTable, err)
 	}

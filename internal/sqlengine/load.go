@@ -53,7 +53,7 @@ func (e *Engine) Load(ctx context.Context, req *LoadRequest) (rows int64, err er
 	// with a concurrent load of the same id.
 	e.loadMu.Lock()
 	defer e.loadMu.Unlock()
-	s, err := e.NewSession(ctx)
+	s, err := e.newSession(ctx, false)
 	if err != nil {
 		return 0, err
 	}

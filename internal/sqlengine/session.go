@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -19,12 +20,23 @@ import (
 // kinesis.checkpoint.* settings). A session runs one statement at a time;
 // results stay readable after the next statement starts.
 type Session struct {
-	e    *Engine
-	conn *duckdb.Conn
+	e        *Engine
+	inst     *instance // the DuckDB instance conn is on
+	conn     *duckdb.Conn
+	killable bool // a reopen may close conn (Engine.newSession)
+
+	// openResults counts the session's Results not yet closed: a reopen
+	// does not close the connection under them.
+	openResults atomic.Int32
+	// stmtMu guards stmtCancel, which interrupts the running statement
+	// (a reopen after a fatal error).
+	stmtMu     sync.Mutex
+	stmtCancel context.CancelFunc
 
 	// mu serialises statements and guards the fields below.
 	mu          sync.Mutex
 	closed      bool
+	dead        bool // a reopen closed conn: statements fail with 57P02
 	ckptEnabled bool
 	ckptName    string
 	ckptIter    int64
@@ -51,7 +63,19 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
-	if err := s.conn.Close(); err != nil {
+	if s.dead {
+		return nil // a reopen closed it
+	}
+	return s.closeConn()
+}
+
+// closeConn closes the connection and forgets the session. s.mu is held.
+func (s *Session) closeConn() error {
+	err := s.conn.Close()
+	s.e.instMu.Lock()
+	delete(s.inst.sessions, s)
+	s.e.instMu.Unlock()
+	if err != nil {
 		return fmt.Errorf("sqlengine: close session: %w", err)
 	}
 	return nil
@@ -87,9 +111,32 @@ func (s *Session) QueryLimit(ctx context.Context, sqlText string, limit int, arg
 func (s *Session) query(ctx context.Context, sqlText string, limit int, args []any) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, newErr(CodeInternal, "session is closed")
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
+	sctx, done := s.statementContext(ctx)
+	defer done()
+	r, err := s.queryLocked(sctx, sqlText, limit, args)
+	if err != nil {
+		return r, s.failed(ctx, err)
+	}
+	if r != nil && !r.done {
+		// Counted until closed: a reopen must not close the connection
+		// under it.
+		s.openResults.Add(1)
+		release := r.release
+		r.release = func() {
+			if release != nil {
+				release()
+			}
+			s.openResults.Add(-1)
+		}
+	}
+	return r, nil
+}
+
+// queryLocked is query with s.mu held.
+func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, args []any) (*Result, error) {
 	stmts := SplitStatements(sqlText)
 	switch len(stmts) {
 	case 0:
@@ -219,10 +266,16 @@ func (s *Session) query(ctx context.Context, sqlText string, limit int, args []a
 func (s *Session) Describe(ctx context.Context, sqlText string) (*Description, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, newErr(CodeInternal, "session is closed")
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
-	return s.describe(ctx, sqlText)
+	sctx, done := s.statementContext(ctx)
+	defer done()
+	d, err := s.describe(sctx, sqlText)
+	if err != nil {
+		return nil, s.failed(ctx, err)
+	}
+	return d, nil
 }
 
 // describe is Describe with s.mu held: the statement goes through the
@@ -716,13 +769,20 @@ func (s *Session) dropStream(ctx context.Context, toks []token) (*Result, bool, 
 
 // exec runs an internal statement on the session's connection.
 func (s *Session) exec(ctx context.Context, q string, args ...any) (driver.Result, error) {
-	return s.conn.ExecContext(ctx, q, namedArgs(args))
+	r, err := s.conn.ExecContext(ctx, q, namedArgs(args))
+	if err != nil && isFatal(err) {
+		s.e.markBroken(s.inst, toError(err)) // a job's COMMIT checkpoints too
+	}
+	return r, err
 }
 
 // queryValues runs an internal query and returns its first row.
 func (s *Session) queryValues(ctx context.Context, q string, args ...any) ([]driver.Value, error) {
 	rows, err := s.conn.QueryContext(ctx, q, namedArgs(args))
 	if err != nil {
+		if isFatal(err) {
+			s.e.markBroken(s.inst, toError(err))
+		}
 		return nil, err
 	}
 	defer rows.Close()

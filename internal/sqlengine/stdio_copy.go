@@ -160,8 +160,8 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 	load := func(ctx context.Context, src io.Reader) (string, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.closed {
-			return "", newErr(CodeInternal, "session is closed")
+		if err := s.usable(); err != nil {
+			return "", err
 		}
 		dst, err := os.Create(path)
 		if err != nil {
@@ -181,7 +181,7 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 		}
 		r, err := s.run(ctx, rw, rwToks, nil)
 		if err != nil {
-			return "", err
+			return "", s.noteFatal(err)
 		}
 		r.Close()
 		return r.tag, nil

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -21,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // mountSmallDisk mounts a tmpfs of size bytes on a fresh directory, or
@@ -243,4 +247,70 @@ func TestDiskFullRestartServesSQL(t *testing.T) {
 		t.Fatalf("SQL after a start on a full disk = %q, %v", out, err)
 	}
 	freeDisk(t, dir)
+}
+
+// TestDiskFullCheckpointReopensSQL: a CHECKPOINT that cannot be written to
+// a full disk is fatal to DuckDB, which then refuses every statement and
+// login until the database is opened again. rheo reopens it by itself:
+// the failed statement says so (53100 with a hint), an open session ends
+// with FATAL 57P02 so its client reconnects, and once space is freed SQL
+// works again, with every committed row, without restarting rheo. Before,
+// every statement and login failed with DuckDB's "database has been
+// invalidated" until a restart.
+func TestDiskFullCheckpointReopensSQL(t *testing.T) {
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	dir := mountSmallDisk(t, 64<<20)
+	pgAddr := freeAddr(t)
+	startRheoIn(t, filepath.Join(dir, "data"), "--pg-listen", pgAddr)
+	ctx := ctxT(t, 120*time.Second)
+	if out, err := psqlRun(t, pgAddr, "CREATE TABLE t AS SELECT range AS i, repeat('x', 100) AS s FROM range(100000)",
+		"INSERT INTO t SELECT range, 'y' FROM range(5)"); err != nil {
+		t.Fatalf("create table: %v\n%s", err, out)
+	}
+	idle, err := pgx.Connect(ctx, "postgres://rheo@"+pgAddr+"/rheo?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close(context.Background())
+	if _, err := idle.Exec(ctx, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+
+	fillDisk(t, dir)
+	out, err := psqlRun(t, pgAddr, `\set VERBOSITY verbose`, "CHECKPOINT")
+	if err == nil || !strings.Contains(out, "53100") || !strings.Contains(out, "No space left on device") || !strings.Contains(out, "reopens the database") {
+		t.Fatalf("CHECKPOINT on a full disk: want 53100 with a hint, got %v\n%s", err, out)
+	}
+	_, err = idle.Exec(ctx, "SELECT 1")
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "57P02" || pe.Severity != "FATAL" {
+		t.Fatalf("open session after the fatal error: want FATAL 57P02, got %v", err)
+	}
+	if !idle.IsClosed() {
+		t.Error("the connection stayed open after FATAL 57P02")
+	}
+
+	freeDisk(t, dir)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err = psqlRun(t, pgAddr, "SELECT count(*) FROM t")
+		if err == nil {
+			break
+		}
+		if !strings.Contains(out, "57P03") && !strings.Contains(out, "being reopened") {
+			t.Fatalf("SQL during the reopen: want 57P03, got %v\n%s", err, out)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SQL did not come back after space was freed: %v\n%s", err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out != "100005\n" {
+		t.Fatalf("rows after the reopen = %q, want 100005", out)
+	}
+	if out, err := psqlRun(t, pgAddr, "INSERT INTO t VALUES (-1, 'z')", "CHECKPOINT", "SELECT count(*) FROM t"); err != nil || out != "100006\n" {
+		t.Fatalf("write and checkpoint after the reopen = %q, %v", out, err)
+	}
 }
