@@ -191,6 +191,25 @@ func (f *File) DeleteShard(id ShardID) error {
 	}
 	f.loadMu.Lock()
 	defer f.loadMu.Unlock()
+	if err := f.deleteShard(id, s); err != nil {
+		return err
+	}
+	if f.j != nil {
+		// A checkpoint retires the journal's entries for this shard, so a
+		// shard created again under the same id cannot be overwritten by
+		// a replay. Until then replay skips it: its state file is gone.
+		// Another shard's sticky error is not this call's failure. Not
+		// under ioMu: the round may take the deleted shard's, if an
+		// append queued it before the delete.
+		if err := f.Sync(context.Background()); err != nil && !errors.Is(err, ErrReadOnly) {
+			return fmt.Errorf("shard %s: checkpoint after delete: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// deleteShard removes s's files for DeleteShard. loadMu should be held.
+func (f *File) deleteShard(id ShardID, s *shard) error {
 	s.ioMu.Lock()
 	defer s.ioMu.Unlock()
 	s.mu.Lock()
@@ -232,15 +251,6 @@ func (f *File) DeleteShard(id ShardID) error {
 	// remain; CreateShard holds loadMu too, so it cannot be between its
 	// MkdirAll's two levels now.
 	_ = f.fs.Remove(filepath.Dir(s.dir))
-	if f.j != nil {
-		// A checkpoint retires the journal's entries for this shard, so a
-		// shard created again under the same id cannot be overwritten by
-		// a replay. Until then replay skips it: its state file is gone.
-		// Another shard's sticky error is not this call's failure.
-		if err := f.Sync(context.Background()); err != nil && !errors.Is(err, ErrReadOnly) {
-			return fmt.Errorf("shard %s: checkpoint after delete: %w", id, err)
-		}
-	}
 	return nil
 }
 
