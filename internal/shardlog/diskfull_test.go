@@ -435,3 +435,127 @@ func TestDiskFullPowerLoss(t *testing.T) {
 		})
 	}
 }
+
+// rollFullFS runs out of space right after a roll created a segment: the
+// create succeeds and every write to the new file fails. It records a
+// segment truncated while the removal of another segment of its directory
+// is not yet durable (no SyncDir since).
+type rollFullFS struct {
+	osFS
+	mu       sync.Mutex
+	full     bool
+	created  map[string]bool
+	removed  map[string]bool // removed segments whose directory was not synced since
+	problems []string
+}
+
+func (fs *rollFullFS) OpenFile(name string, flag int, perm os.FileMode) (file, error) {
+	fs.mu.Lock()
+	if _, err := os.Stat(name); flag&os.O_CREATE != 0 && fs.full && errors.Is(err, os.ErrNotExist) && strings.HasSuffix(name, ".seg") {
+		fs.created[name] = true
+	}
+	fs.mu.Unlock()
+	f, err := fs.osFS.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return &rollFullFile{file: f, fs: fs, name: name}, nil
+}
+
+func (fs *rollFullFS) Remove(name string) error {
+	if err := fs.osFS.Remove(name); err != nil {
+		return err
+	}
+	if strings.HasSuffix(name, ".seg") {
+		fs.mu.Lock()
+		fs.removed[name] = true
+		fs.mu.Unlock()
+	}
+	return nil
+}
+
+func (fs *rollFullFS) SyncDir(name string) error {
+	fs.mu.Lock()
+	for p := range fs.removed {
+		if filepath.Dir(p) == filepath.Clean(name) {
+			delete(fs.removed, p)
+		}
+	}
+	fs.mu.Unlock()
+	return fs.osFS.SyncDir(name)
+}
+
+type rollFullFile struct {
+	file
+	fs   *rollFullFS
+	name string
+}
+
+func (f *rollFullFile) fail() bool {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	return f.fs.created[f.name]
+}
+
+func (f *rollFullFile) WriteAt(b []byte, off int64) (int, error) {
+	if f.fail() {
+		return 0, &os.PathError{Op: "write", Path: f.name, Err: syscall.ENOSPC}
+	}
+	return f.file.WriteAt(b, off)
+}
+
+func (f *rollFullFile) WriteVecAt(bufs [][]byte, off int64) error {
+	if f.fail() {
+		return &os.PathError{Op: "write", Path: f.name, Err: syscall.ENOSPC}
+	}
+	return f.file.WriteVecAt(bufs, off)
+}
+
+func (f *rollFullFile) Truncate(size int64) error {
+	f.fs.mu.Lock()
+	for p := range f.fs.removed {
+		if filepath.Dir(p) == filepath.Dir(f.name) {
+			f.fs.problems = append(f.fs.problems, fmt.Sprintf("%s truncated while the removal of %s is not durable", filepath.Base(f.name), filepath.Base(p)))
+		}
+	}
+	f.fs.mu.Unlock()
+	return f.file.Truncate(size)
+}
+
+// A rewind after a roll whose new segment was created and then found no
+// space makes the new segment's removal durable before it cuts the old
+// one: were the cut durable first, a crash could bring the new segment
+// back behind a sealed segment that lost its last records, and every read
+// of that segment would fail as corrupt.
+func TestDiskFullRewindRemovesBeforeCut(t *testing.T) {
+	ctx := context.Background()
+	o := testOptions(t, nil)
+	rfs := &rollFullFS{created: map[string]bool{}, removed: map[string]bool{}}
+	o.fs = rfs
+	f := mustOpen(t, o)
+	id := ShardID{1, 1}
+	if err := f.CreateShard(id, ShardConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, f, id, entries(0, 30, 100))
+	rfs.mu.Lock()
+	rfs.full = true
+	rfs.mu.Unlock()
+	// Frames to the active segment, then a roll to a new one.
+	if _, err := f.Append(ctx, id, entries(30, 40, 100)); !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("append whose roll found no space: %v", err)
+	}
+	rfs.mu.Lock()
+	created, problems := len(rfs.created), rfs.problems
+	rfs.full, rfs.created = false, map[string]bool{}
+	rfs.mu.Unlock()
+	if created == 0 {
+		t.Fatal("the append created no segment")
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	checkFullLog(t, f, id, entries(0, 30, 100))
+	mustAppend(t, f, id, entries(30, 40, 100))
+	checkFullLog(t, f, id, entries(0, 70, 100))
+}

@@ -26,8 +26,8 @@ import (
 //     files; truncates the visible active segment to its visible size
 //     (cutting partial frames, whole frames of the failed round and
 //     preallocated zeros) and removes index files a roll in the round may
-//     have written for it; fdatasyncs it and fsyncs the directory. From
-//     here the files hold exactly the visible records, durably, as if the
+//     have written for it, fsyncing the directory before the cut; then
+//     fdatasyncs it. From here the files hold exactly the visible records, durably, as if the
 //     round had never run: a kill or power cut later recovers them and no
 //     record of the failed round, and records written next go where the
 //     dropped ones were;
@@ -131,6 +131,14 @@ func (f *File) rewindFiles(s *shard, chunks []*chunk, act *segment, size int64) 
 			return fmt.Errorf("remove %s: %w", p, err)
 		}
 	}
+	// The removals are durable before the cut: a crash that kept a
+	// removed segment behind a cut one would leave a sealed segment short
+	// of its successor's base, corrupt for every read.
+	if removed {
+		if err := f.fs.SyncDir(s.dir); err != nil {
+			return fmt.Errorf("sync directory: %w", err)
+		}
+	}
 	if act != nil {
 		h, err := f.handles.acquire(act, os.O_RDWR)
 		if err != nil {
@@ -143,11 +151,6 @@ func (f *File) rewindFiles(s *shard, chunks []*chunk, act *segment, size int64) 
 		f.handles.release(h)
 		if err != nil {
 			return fmt.Errorf("cut segment %s to %d: %w", act.name, size, err)
-		}
-	}
-	if removed {
-		if err := f.fs.SyncDir(s.dir); err != nil {
-			return fmt.Errorf("sync directory: %w", err)
 		}
 	}
 	s.dirtySeg = nil
