@@ -61,6 +61,10 @@ type conn struct {
 
 	tz  string         // the engine's TimeZone, as reported (timezone.go)
 	loc *time.Location // tz; nil: UTC
+
+	// txp is what the open transaction block changed in pgwire's
+	// parameters, to undo at its end (txsettings.go); nil: nothing.
+	txp *txParams
 }
 
 // stmt is a prepared statement (Parse).
@@ -342,9 +346,19 @@ func (c *conn) cancelQuery() {
 	}
 }
 
-// run executes one statement, intercepting Postgres-only settings, and
-// tracks the transaction status from the tag once the rows are consumed.
+// run executes one of the client's statements, intercepting Postgres-only
+// settings; the transaction status is tracked from the tag once the rows
+// are consumed. A SET LOCAL outside a transaction block is warned about,
+// as Postgres does; it then changes nothing.
 func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
+	if c.tx == txIdle && isSetLocal(sql) {
+		c.warn(codeNoActiveTransaction, "SET LOCAL can only be used in transaction blocks")
+	}
+	return c.runStatement(ctx, sql, args)
+}
+
+// runStatement is run without the SET LOCAL warning.
+func (c *conn) runStatement(ctx context.Context, sql string, args []any) (Rows, error) {
 	if rows, ok, err := c.resetStatement(ctx, sql); ok {
 		return rows, err
 	}
@@ -355,14 +369,9 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 		if in.err != nil {
 			return nil, in.err
 		}
-		if in.set != "" {
-			c.settings[in.set] = in.value
-			if in.set == "statement_timeout" {
-				c.stmtTimeout, _ = parseMillis(in.value)
-			}
-			if name, ok := reportedParams[in.set]; ok {
-				c.be.Send(&pgproto3.ParameterStatus{Name: name, Value: in.value})
-			}
+		if in.set != "" && (c.tx != txIdle || !in.local) {
+			c.saveParam(in.set, in.local)
+			c.putParam(in.set, in.value, true)
 		}
 		return &staticRows{in: in}, nil
 	}
@@ -381,18 +390,21 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 	}
 	if rows.Columns() == nil && reTimeZone.MatchString(sql) {
 		c.refreshTimeZone(ctx, true)
+		c.txTimeZone()
 	}
 	return rows, nil
 }
 
-// trackTx updates the transaction status after a statement with tag.
-func (c *conn) trackTx(tag string) {
-	switch strings.ToUpper(strings.TrimSpace(tag)) {
+// trackTx updates the transaction status after a statement with tag;
+// the end of a block undoes what it changed in the settings.
+func (c *conn) trackTx(ctx context.Context, tag string) {
+	switch t := strings.ToUpper(strings.TrimSpace(tag)); t {
 	case "BEGIN", "START TRANSACTION":
 		c.tx = txBlock
 	case "COMMIT", "ROLLBACK", "END", "ABORT":
 		c.tx = txIdle
 		c.closeCursors(false)
+		c.endTxParams(ctx, t == "COMMIT" || t == "END")
 	}
 }
 
@@ -500,7 +512,7 @@ func (c *conn) simpleStatementRun(sql string) error {
 	}
 	c.sendNotices(rows.Notices())
 	tag := rows.Tag()
-	c.trackTx(tag)
+	c.trackTx(ctx, tag)
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return nil
 }

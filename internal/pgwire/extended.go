@@ -325,7 +325,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 	}
 	c.sendNotices(p.rows.Notices())
 	p.tag = p.rows.Tag()
-	c.trackTx(p.tag)
+	c.trackTx(p.ctx, p.tag)
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(p.tag)})
 	_ = p.rows.Close()
 	p.rows = nil

@@ -47,10 +47,14 @@ func (c *conn) sessionFunc(ctx context.Context, sql string) (rows Rows, ok bool,
 		name := strings.ReplaceAll(m[1], "''", "'")
 		value := m[2]
 		set := "SET "
-		if local := strings.ToLower(m[3]); local == "true" || local == "'t'" {
+		local := strings.EqualFold(m[3], "true") || strings.EqualFold(m[3], "'t'")
+		if local {
 			set = "SET LOCAL "
 		}
-		r, err := c.run(ctx, set+name+" = '"+value+"'", nil)
+		// Outside a transaction block set_config(..., true) sets nothing,
+		// without SET LOCAL's warning: the SELECT is a transaction of its
+		// own in Postgres, which ends with it.
+		r, err := c.runStatement(ctx, set+name+" = '"+value+"'", nil)
 		if err != nil {
 			return nil, true, err
 		}
@@ -61,8 +65,15 @@ func (c *conn) sessionFunc(ctx context.Context, sql string) (rows Rows, ok bool,
 			return nil, true, err
 		}
 		r.Close()
-		v, err := c.showValue(ctx, name)
-		if err != nil {
+		var v string
+		if local && c.tx == txIdle {
+			// The value it had for that moment: pgwire's parameters'
+			// as SHOW shows them, the engine's as given.
+			v = strings.ReplaceAll(value, "''", "'")
+			if in := c.intercept("SET " + name + " = '" + value + "'"); in != nil && in.set != "" {
+				v = in.value
+			}
+		} else if v, err = c.showValue(ctx, name); err != nil {
 			return nil, true, err
 		}
 		col := "set_config"

@@ -51,7 +51,8 @@ var reportedParams = map[string]string{
 }
 
 var (
-	reSet      = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?([a-z_][a-z0-9_]*)\s*(?:=|\s+TO\s+)\s*(.*?)\s*;?\s*$`)
+	reSet      = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|(LOCAL)\s+)?([a-z_][a-z0-9_]*)\s*(?:=|\s+TO\s+)\s*(.*?)\s*;?\s*$`)
+	reSetLocal = regexp.MustCompile(`(?is)^\s*SET\s+LOCAL\s`) // pgwire's parameters' or the engine's
 	reSetTx    = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+CHARACTERISTICS\s+AS\s+)?TRANSACTION\s+.*$`)
 	reSetNames = regexp.MustCompile(`(?is)^\s*SET\s+NAMES\s+(.*?)\s*;?\s*$`)
 	reReset    = regexp.MustCompile(`(?is)^\s*RESET\s+([a-z_][a-z0-9_]*)\s*;?\s*$`)
@@ -63,13 +64,22 @@ var (
 	reVersion       = regexp.MustCompile(`(?is)^\s*SELECT\s+(?:pg_catalog\.)?version\s*\(\s*\)\s*;?\s*$`)
 )
 
+// isSetLocal reports SET LOCAL; the regular expression runs only on
+// statements that start with SET.
+func isSetLocal(sql string) bool {
+	sql = strings.TrimLeft(sql, " \t\r\n")
+	return len(sql) > 9 && strings.EqualFold(sql[:3], "set") && reSetLocal.MatchString(sql)
+}
+
 // intercepted is what pgwire answers itself for a statement.
 type intercepted struct {
 	cols []Column
 	rows [][]any
 	tag  string
-	// set is the parameter a SET changed (lower case), with its value.
+	// set is the parameter a SET changed (lower case), with its value;
+	// local: by SET LOCAL.
 	set, value string
+	local      bool
 	err        *Error // the statement fails with err
 }
 
@@ -77,16 +87,18 @@ type intercepted struct {
 // means the statement goes to the engine.
 func (c *conn) intercept(sql string) *intercepted {
 	if m := reSet.FindStringSubmatch(sql); m != nil {
-		name := strings.ToLower(m[1])
+		name := strings.ToLower(m[2])
 		if _, ok := pgOnlyParams[name]; ok {
-			v := strings.TrimSpace(m[2])
+			v := strings.TrimSpace(m[3])
 			if len(v) >= 2 && (v[0] == '\'' && v[len(v)-1] == '\'') {
 				v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
 			}
 			if strings.EqualFold(v, "default") {
 				v = pgOnlyParams[name]
 			}
-			return setParam(name, v, "SET")
+			in := setParam(name, v, "SET")
+			in.local = m[1] != ""
+			return in
 		}
 		return nil
 	}

@@ -72,8 +72,12 @@ func (c *conn) resetStatement(ctx context.Context, sql string) (rows Rows, ok bo
 		if err := c.engineReset(ctx, sql); err != nil {
 			return nil, true, err
 		}
+		for name := range c.settings {
+			c.saveParam(name, false)
+		}
 		c.resetSettings()
 		c.refreshTimeZone(ctx, true)
+		c.txTimeZone()
 		return static("RESET")
 	case reDeallocate.MatchString(sql):
 		name := reDeallocate.FindStringSubmatch(sql)[1]

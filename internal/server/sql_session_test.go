@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -150,5 +151,133 @@ func TestSQLStartupOptions(t *testing.T) {
 		if want := "Asia/Tokyo\n2024-07-01 21:00:00+09\n"; err != nil || string(out) != want {
 			t.Errorf("psql with PGOPTIONS: %v\n got %q\nwant %q", err, out, want)
 		}
+	}
+}
+
+// TestSQLPgxSetInTransaction: a SET in a transaction that rolls back is
+// undone, and SET LOCAL lasts until the transaction ends, as in Postgres.
+// Connection pools (SQLAlchemy's) roll back every connection they get
+// back: a scheduled job's checkpoint settings stayed on the pooled
+// connection, and the next pd.read_sql on it read only the job's
+// checkpoint window of the stream.
+func TestSQLPgxSetInTransaction(t *testing.T) {
+	s := startSQL(t)
+	kinesisCall(t, s, "CreateStream", `{"StreamName":"jobs","ShardCount":1}`)
+	put := func(n int) {
+		var recs []string
+		for i := range n {
+			recs = append(recs, fmt.Sprintf(`{"Data":"eA==","PartitionKey":"k%d"}`, i))
+		}
+		kinesisCall(t, s, "PutRecords", `{"StreamName":"jobs","Records":[`+strings.Join(recs, ",")+`]}`)
+	}
+	put(5)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Exec(ctx, "CREATE STREAM TABLE jt FROM STREAM 'jobs' FORMAT raw"); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int64 {
+		t.Helper()
+		var n int64
+		if err := c.QueryRow(ctx, "SELECT count(*) FROM jt").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	shows := func() string {
+		t.Helper()
+		var out []string
+		for _, name := range []string{"kinesis.checkpoint.enabled", "TimeZone", "search_path", "statement_timeout", "default_order"} {
+			var v string
+			if err := c.QueryRow(ctx, "SHOW "+name).Scan(&v); err != nil {
+				t.Fatalf("SHOW %s: %v", name, err)
+			}
+			out = append(out, v)
+		}
+		return strings.Join(out, "|")
+	}
+	initial := shows()
+	initialTZ := c.PgConn().ParameterStatus("TimeZone")
+
+	// The job: checkpointed in a transaction the pool rolls back.
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SET kinesis.checkpoint.enabled = true", "SET kinesis.checkpoint.logical.name = nightly",
+		"SET kinesis.checkpoint.iteration.no = 0", "SET TimeZone = 'America/New_York'", "SET search_path = pg_catalog, public",
+		"SET statement_timeout = '5s'", "SET default_order = 'desc'"} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if n := count(); n != 5 {
+		t.Fatalf("iteration 0 read %d records, want 5", n)
+	}
+	if c.PgConn().ParameterStatus("TimeZone") != "America/New_York" {
+		t.Errorf("TimeZone reported in the transaction: %q", c.PgConn().ParameterStatus("TimeZone"))
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	put(3)
+	if got := shows(); got != initial {
+		t.Errorf("settings after ROLLBACK: %s, want %s", got, initial)
+	}
+	if got := c.PgConn().ParameterStatus("TimeZone"); got != initialTZ {
+		t.Errorf("TimeZone reported after ROLLBACK: %q, want %q", got, initialTZ)
+	}
+	if n := count(); n != 8 {
+		t.Errorf("ad hoc read after the job's ROLLBACK saw %d records, want all 8 (the checkpoint settings stayed)", n)
+	}
+
+	// SET LOCAL and set_config(..., true) last until COMMIT.
+	tx, err = c.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SET LOCAL kinesis.checkpoint.enabled = true", "SET LOCAL TimeZone = 'Asia/Tokyo'",
+		"SELECT set_config('statement_timeout', '7s', true)", "SET LOCAL default_order = 'desc'"} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var tz string
+	if err := tx.QueryRow(ctx, "SHOW TimeZone").Scan(&tz); err != nil || tz != "Asia/Tokyo" {
+		t.Errorf("TimeZone after SET LOCAL = %q, %v", tz, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := shows(); got != initial {
+		t.Errorf("settings after COMMIT of SET LOCALs: %s, want %s", got, initial)
+	}
+
+	// Outside a transaction: Postgres's warning 25P01, and no change.
+	pcfg, err := pgconn.ParseConfig(s.PGURL() + "?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notices []string
+	pcfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		notices = append(notices, n.Severity+" "+n.Code+" "+n.Message)
+	}
+	pc, err := pgconn.ConnectConfig(ctx, pcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close(context.Background())
+	res, err := pc.Exec(ctx, "SET LOCAL TimeZone = 'Asia/Tokyo'; SET LOCAL kinesis.checkpoint.enabled = true; "+
+		"SHOW TimeZone; SHOW kinesis.checkpoint.enabled").ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(res[2].Rows[0][0]) + "|" + string(res[3].Rows[0][0]); got != initialTZ+"|false" {
+		t.Errorf("after SET LOCAL outside a transaction: %s", got)
+	}
+	const warning = "WARNING 25P01 SET LOCAL can only be used in transaction blocks"
+	if len(notices) != 2 || notices[0] != warning || notices[1] != warning {
+		t.Errorf("notices %q, want twice %q", notices, warning)
 	}
 }

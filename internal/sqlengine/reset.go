@@ -90,7 +90,14 @@ func (s *Session) resetStatement(ctx context.Context, toks []token) (r *Result, 
 	}
 	switch w {
 	case "RESET ALL":
-		return &Result{tag: "RESET", done: true}, true, s.resetAll(ctx)
+		undo := s.saveAll(ctx)
+		if err := s.resetAll(ctx); err != nil {
+			return nil, true, err
+		}
+		for _, u := range undo {
+			_ = s.settled(ctx, u) // in a transaction block: records only
+		}
+		return &Result{tag: "RESET", done: true}, true, nil
 	case "DEALLOCATE ALL", "DEALLOCATE PREPARE ALL":
 		return &Result{tag: "DEALLOCATE ALL", done: true}, true, s.deallocateAll(ctx)
 	case "DISCARD TEMP", "DISCARD TEMPORARY":

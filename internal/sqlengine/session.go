@@ -53,6 +53,9 @@ type Session struct {
 	kinesisOther map[string]string
 	// user is the login current_user names (identity.go); "": DuckDB's.
 	user string
+	// tx is what the open transaction block changed in the settings, to
+	// undo at its end (txsettings.go); nil outside a block.
+	tx *txSettings
 }
 
 // Close closes the connection. Open Results must be closed first.
@@ -118,6 +121,9 @@ func (s *Session) query(ctx context.Context, sqlText string, limit int, args []a
 	defer done()
 	r, err := s.queryLocked(sctx, sqlText, limit, args)
 	if err != nil {
+		if s.tx != nil {
+			s.tx.failed = true
+		}
 		return r, s.failed(ctx, err)
 	}
 	if r != nil && !r.done {
@@ -149,7 +155,9 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 	release := func() {} // what rewriteS3 downloaded: kept until the result is read
 	defer func() { release() }()
 	toks, lexErr := lex(st, false)
-	var nameSrc string // the query whose select items name the columns
+	var nameSrc string    // the query whose select items name the columns
+	var undo *settingUndo // a DuckDB setting's change in a transaction block, or SET LOCAL's
+	local := isSetLocal(toks)
 	if lexErr == nil && len(toks) > 0 {
 		switch {
 		case isJobStatement(toks):
@@ -162,9 +170,14 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 				}
 				return r, err
 			}
-			return s.set(st)
+			u := s.saveSetting(ctx, kinesisKey(st), local, s.saveKinesis(kinesisKey(st)))
+			r, err := s.set(st)
+			return s.settledResult(ctx, u, r, err)
 		case toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis"):
-			return s.set("set " + strings.TrimSpace(st[toks[1].pos:]) + " = default")
+			set := "set " + strings.TrimSpace(st[toks[1].pos:]) + " = default"
+			u := s.saveSetting(ctx, kinesisKey(set), false, s.saveKinesis(kinesisKey(set)))
+			r, err := s.set(set)
+			return s.settledResult(ctx, u, r, err)
 		case toks[0].is("create") && isHiveCreate(st, toks):
 			return s.create(ctx, st)
 		case toks[0].is("drop") && len(toks) >= 3 && toks[1].is("table"):
@@ -175,7 +188,9 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 			return s.copy(ctx, st)
 		}
 		if isSearchPathSet(toks) {
-			return s.setSearchPath(ctx, toks)
+			u := s.saveSetting(ctx, "search_path", local, s.saveSearchPath)
+			r, err := s.setSearchPath(ctx, toks)
+			return s.settledResult(ctx, u, r, err)
 		}
 		if q, ok, err := s.showQuery(ctx, toks); err != nil {
 			return nil, err
@@ -231,6 +246,11 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 				toks = nil
 			}
 		}
+		if (s.tx != nil || local) && len(toks) > 1 && (toks[0].is("set") || toks[0].is("reset")) && !toks[1].is("variable") {
+			if name := setVarName(toks); name != "" {
+				undo = s.saveSetting(ctx, name, local, s.saveDuckSetting(name))
+			}
+		}
 	}
 	if len(toks) > 0 {
 		if rw := s.arraySlots(ctx, st, toks); rw.sql != st {
@@ -251,8 +271,15 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 	}
 	if err == nil {
 		s.track(toks)
+		if err = s.settled(ctx, undo); err != nil {
+			r.Close()
+			r = nil
+		}
 	} else {
 		err = s.e.asReadOnlyErr(asPrivilegeErr(err), toks)
+	}
+	if len(toks) > 0 {
+		s.txStatement(ctx, toks, err == nil)
 	}
 	if r != nil && !r.done {
 		r.release, release = release, func() {} // the result releases them when closed
@@ -298,7 +325,7 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {
 			return &Description{}, nil
 		}
-		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) {
+		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) || isSetLocal(toks) {
 			return &Description{}, nil
 		}
 		if q, ok, err := s.showQuery(ctx, toks); err != nil {

@@ -281,7 +281,11 @@ func (s *Session) sessionScoped(ctx context.Context, st string, toks []token) (s
 		switch {
 		case toks[1].is("global"):
 			return "", privilegeErr(setVarName(toks))
-		case toks[1].is("session") || toks[1].is("local") || toks[1].is("variable"):
+		case toks[1].is("local"):
+			// DuckDB has no SET LOCAL: the session undoes it when the
+			// transaction block ends (txsettings.go).
+			return st[:toks[1].pos] + "SESSION" + st[toks[1].end:], nil
+		case toks[1].is("session") || toks[1].is("variable"):
 			return st, nil // scoped already, or a DuckDB variable
 		case toks[1].kind != tokWord && toks[1].kind != tokQIdent:
 			return st, nil
