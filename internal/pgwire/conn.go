@@ -555,9 +555,10 @@ func txVerb(sql string) string {
 
 // txControl answers transaction control the way Postgres does where the
 // engine would not: COMMIT of a failed transaction rolls it back (tag
-// ROLLBACK, so drivers report that nothing was committed), COMMIT or
-// ROLLBACK outside a transaction and BEGIN inside one are warnings, not
-// errors. ok is false for statements the engine runs as they are.
+// ROLLBACK, so drivers report that nothing was committed), a COMMIT that
+// fails ends the transaction, COMMIT or ROLLBACK outside a transaction
+// and BEGIN inside one are warnings, not errors. ok is false for
+// statements the engine runs as they are.
 func (c *conn) txControl(ctx context.Context, sql string) (rows Rows, ok bool, err error) {
 	switch v := txVerb(sql); {
 	case v == "COMMIT" && c.tx == txFailed:
@@ -566,6 +567,19 @@ func (c *conn) txControl(ctx context.Context, sql string) (rows Rows, ok bool, e
 			return nil, true, err
 		}
 		return &tagRows{Rows: rows, tag: "ROLLBACK"}, true, nil
+	case v == "COMMIT" && c.tx == txBlock:
+		rows, err := c.query(ctx, sql)
+		if err != nil {
+			// A COMMIT that fails ends the block, as in Postgres (the
+			// engine rolled it back): the client sees the error and an
+			// idle session, not an aborted block no ROLLBACK could end
+			// (pgx closes a connection left in one).
+			c.tx = txIdle
+			c.closeCursors(false)
+			c.endTxParams(ctx, false)
+			return nil, true, err
+		}
+		return rows, true, nil
 	case (v == "COMMIT" || v == "ROLLBACK") && c.tx == txIdle:
 		c.warn(codeNoActiveTransaction, "there is no transaction in progress")
 		return &staticRows{in: &intercepted{tag: v}}, true, nil

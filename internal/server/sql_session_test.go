@@ -281,3 +281,53 @@ func TestSQLPgxSetInTransaction(t *testing.T) {
 		t.Errorf("notices %q, want twice %q", notices, warning)
 	}
 }
+
+// TestSQLPgxFailedCommitEndsTransaction: a COMMIT that fails (DuckDB checks
+// a concurrent duplicate key at commit) ends the transaction, as in
+// Postgres; the connection stayed in an aborted transaction whose every
+// ROLLBACK failed ("no transaction is active"), poisoning a pooled
+// connection for good.
+func TestSQLPgxFailedCommitEndsTransaction(t *testing.T) {
+	s := startSQL(t)
+	a, b := pgxConn(t, s), pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := a.Exec(ctx, "CREATE TABLE uk (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	ta, err := a.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := b.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SET TimeZone = 'Asia/Tokyo'", "SET application_name = 'loser'", "INSERT INTO uk VALUES (1)"} {
+		if _, err := tb.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := ta.Exec(ctx, "INSERT INTO uk VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.Commit(ctx); err == nil {
+		t.Fatal("second COMMIT of the same key worked")
+	}
+	if st := b.PgConn().TxStatus(); st != 'I' {
+		t.Errorf("transaction status after a failed COMMIT: %c, want I", st)
+	}
+	var tz, app string
+	if err := b.QueryRow(ctx, "SELECT current_setting('TimeZone'), current_setting('application_name')").Scan(&tz, &app); err != nil {
+		t.Fatalf("connection unusable after a failed COMMIT: %v", err)
+	}
+	if tz == "Asia/Tokyo" || app == "loser" {
+		t.Errorf("settings of the failed transaction stayed: %s, %s", tz, app)
+	}
+	if _, err := b.Exec(ctx, "ROLLBACK"); err != nil {
+		t.Errorf("ROLLBACK after a failed COMMIT: %v", err)
+	}
+}

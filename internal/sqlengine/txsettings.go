@@ -121,6 +121,13 @@ func (s *Session) txStatement(ctx context.Context, toks []token, ok bool) {
 			s.tx = &txSettings{}
 		}
 	case "commit":
+		if !ok {
+			// A COMMIT that fails ends the transaction, as in Postgres:
+			// DuckDB rolls back one whose commit failed, and a COMMIT it
+			// refused outright must not leave one open that the client
+			// (told the block is over) would never end.
+			_, _ = s.exec(ctx, "ROLLBACK")
+		}
 		s.endTx(ctx, ok)
 	case "rollback":
 		s.endTx(ctx, false)
