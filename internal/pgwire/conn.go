@@ -119,6 +119,12 @@ func (s *Server) serveConn(nc net.Conn) {
 	ok, err := c.startup()
 	startDone()
 	if err != nil || !ok {
+		if c.sess != nil {
+			// Start-up failed after the session opened (a start-up
+			// setting refused, the client gone before ReadyForQuery).
+			s.unregister(c)
+			_ = c.sess.Close()
+		}
 		if err != nil && !isDisconnect(err) {
 			s.logger.Debug("pgwire: start-up failed", "remote", nc.RemoteAddr().String(), "err", err)
 		}

@@ -870,3 +870,37 @@ func hexBytes(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// A start-up setting that cannot be applied fails the connection with
+// FATAL, and the session opened for it is closed, not leaked (each such
+// login kept a DuckDB connection open until rheo stopped).
+func TestStartupSettingErrorClosesSession(t *testing.T) {
+	_, fb, addr := startFake(t)
+	for _, opts := range []string{"-c no_such=1", "-c statement_timeout=soon"} {
+		nc := dialRaw(t, addr)
+		fe := pgproto3.NewFrontend(nc, nc)
+		fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
+			Parameters: map[string]string{"user": "u", "database": "rheo", "options": opts}})
+		_ = fe.Flush()
+		msg, err := fe.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := msg.(*pgproto3.ErrorResponse); !ok || e.Severity != "FATAL" {
+			t.Fatalf("%s: got %#v, want FATAL", opts, msg)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		fb.mu.Lock()
+		opened, closed := fb.sessions, fb.closed
+		fb.mu.Unlock()
+		if closed == opened {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions opened, %d closed", opened, closed)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
