@@ -217,8 +217,7 @@ func jsonbCompat(st string) string {
 		if !t.is("jsonb") || i == 0 || i+1 < len(toks) && isPunct(toks[i+1], "(") {
 			continue
 		}
-		prev := toks[i-1]
-		if !(isPunct(prev, ":") || prev.is("as") || ddl && (prev.kind == tokWord && !prev.is("select") || prev.kind == tokQIdent)) {
+		if !jsonbIsType(toks, i, ddl) {
 			continue
 		}
 		b.WriteString(st[last:t.pos])
@@ -230,6 +229,30 @@ func jsonbCompat(st string) string {
 	}
 	b.WriteString(st[last:])
 	return b.String()
+}
+
+// jsonbIsType reports whether toks[i], the word jsonb, is a type: after
+// :: , as CAST's AS (before its ")" or "["), or in DDL after TYPE or a
+// column's name in its definition ("(" or "," or ADD [COLUMN] [IF NOT
+// EXISTS] before the name). A table, column or alias named jsonb (RENAME
+// ... TO jsonb, DROP COLUMN jsonb, FROM jsonb, AS jsonb) stays a name.
+func jsonbIsType(toks []token, i int, ddl bool) bool {
+	prev := toks[i-1]
+	next := func(text string) bool { return i+1 < len(toks) && isPunct(toks[i+1], text) }
+	switch {
+	case isPunct(prev, ":"):
+		return true
+	case prev.is("as"):
+		return next(")") || next("[")
+	case !ddl:
+		return false
+	case prev.is("type"):
+		return true
+	case i < 2 || prev.kind != tokQIdent && (prev.kind != tokWord || prev.is("column")):
+		return false
+	}
+	pp := toks[i-2]
+	return isPunct(pp, "(") || isPunct(pp, ",") || pp.is("column") || pp.is("add") || pp.is("exists")
 }
 
 // isHexBytea reports whether s is bytea's hex form: \x and pairs of hex digits.
