@@ -115,6 +115,9 @@ func (s *Session) settledResult(ctx context.Context, u *settingUndo, r *Result, 
 // without error): COMMIT undoes the block's SET LOCALs, ROLLBACK, a failed
 // COMMIT and the COMMIT of a failed block every change of the block.
 func (s *Session) txStatement(ctx context.Context, toks []token, ok bool) {
+	// The block is over whatever ended it, also a COMMIT cut short by a
+	// cancel or statement_timeout: its clean-up must not be cut too.
+	ctx = context.WithoutCancel(ctx)
 	switch txVerb(toks) {
 	case "begin":
 		if ok && s.tx == nil {
