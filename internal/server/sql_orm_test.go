@@ -3,10 +3,13 @@ package server
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ORMs read information_schema to migrate their models. GORM's
@@ -52,11 +55,16 @@ func TestSQLGormCatalog(t *testing.T) {
 		}
 		return out
 	}
+	// GORM asks for the schema its queries name (its CurrentSchema); it
+	// is public, as in Postgres.
+	if got := query(`SELECT CURRENT_SCHEMA()`); !slices.Equal(got, []string{"public"}) {
+		t.Fatalf("CURRENT_SCHEMA() = %q, want public", got)
+	}
 	got := query(`SELECT c.column_name, c.is_nullable = 'YES', c.udt_name, c.numeric_precision, c.datetime_precision, 8 * typlen, c.column_default, c.data_type `+
 		`FROM information_schema.columns AS c JOIN pg_type AS pgt ON c.udt_name = pgt.typname `+
 		`LEFT JOIN pg_catalog.pg_description as pd ON pd.objsubid = c.ordinal_position AND pd.objoid = (SELECT oid FROM pg_catalog.pg_class WHERE relname = c.table_name `+
 		`AND relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = c.table_schema)) `+
-		`where table_catalog = $1 AND table_schema = $2 AND table_name = $3 ORDER BY c.ordinal_position`, "warehouse", "main", "users")
+		`where table_catalog = $1 AND table_schema = $2 AND table_name = $3 ORDER BY c.ordinal_position`, "warehouse", "public", "users")
 	want := []string{
 		"id|false|int8|64|<nil>|64|nextval('users_id_seq'::regclass)|bigint",
 		"name|true|varchar|<nil>|<nil>|-8|<nil>|character varying",
@@ -80,7 +88,7 @@ func TestSQLGormCatalog(t *testing.T) {
 		`JOIN information_schema.constraint_column_usage AS ccu USING (constraint_schema, constraint_catalog, table_name, constraint_name) `+
 		`JOIN information_schema.columns AS c ON c.table_schema = tc.constraint_schema AND tc.table_name = c.table_name AND ccu.column_name = c.column_name `+
 		`WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') AND c.table_catalog = $1 AND c.table_schema = $2 AND c.table_name = $3`,
-		"warehouse", "main", "users"); !slices.Equal(got, []string{"id|users_id_pkey|PRIMARY KEY"}) {
+		"warehouse", "public", "users"); !slices.Equal(got, []string{"id|users_id_pkey|PRIMARY KEY"}) {
 		t.Errorf("GORM's unique columns: %q", got)
 	}
 }
@@ -103,5 +111,80 @@ func TestSQLPgxDecimalParams(t *testing.T) {
 	var amount float64
 	if err := c.QueryRow(ctx, `SELECT amount FROM prices WHERE amount > $1 AND score = $2`, 10.25, 3).Scan(&amount); err != nil || amount != 12.5 {
 		t.Fatalf("SELECT with DECIMAL parameters = %v, %v", amount, err)
+	}
+}
+
+// TestSQLPublicSchema: Postgres clients name their tables' schema,
+// public, which is rheo's main. pandas' to_sql(schema='public') (through
+// SQLAlchemy), pgx's CopyFrom with a qualified name, knex's hasTable and
+// psql's \d public.t work on it, a second to_sql replaces or appends to the
+// table the first made, and CREATE SCHEMA IF NOT EXISTS public (dbt) makes
+// no second schema. They failed with "Schema with name public does not
+// exist".
+func TestSQLPublicSchema(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, q := range []string{`CREATE SCHEMA IF NOT EXISTS "public"`, `CREATE TABLE public.events (id INTEGER, kind TEXT)`} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if n, err := c.CopyFrom(ctx, pgx.Identifier{"public", "events"}, []string{"id", "kind"},
+		pgx.CopyFromRows([][]any{{int32(1), "a"}, {int32(2), "b"}})); err != nil || n != 2 {
+		t.Fatalf("CopyFrom public.events: %d, %v", n, err)
+	}
+	var n int
+	// knex's hasTable.
+	if err := c.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()`,
+		"events").Scan(&n); err != nil || n != 1 {
+		t.Errorf("knex's hasTable: %d, %v", n, err)
+	}
+	if err := c.QueryRow(ctx, `SELECT count(*) FROM "public".events e WHERE e.id > $1`, 0).Scan(&n); err != nil || n != 2 {
+		t.Errorf("SELECT from \"public\".events: %d, %v", n, err)
+	}
+	out, err := psqlOn(s, "-c", `\dt public.*`, "-c", `\d public.events`, "-c", `\dn`)
+	if err != nil {
+		t.Fatalf("psql: %v\n%s", err, out)
+	}
+	for _, want := range []string{" public | events ", `Table "public.events"`, " kind   | character varying ", "List of schemas\n  Name  | Owner \n--------+-------\n public | rheo\n(1 row)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("psql output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// pandas' to_sql(name, engine, schema='public', if_exists=...) without
+	// pandas: SQLAlchemy's has_table, then DROP, CREATE and INSERT as
+	// pandas' SQLDatabase sends them.
+	py := "/usr/bin/python3"
+	if exec.Command(py, "-c", "import sqlalchemy, psycopg2").Run() != nil {
+		t.Skip("SQLAlchemy or psycopg2 not installed for /usr/bin/python3")
+	}
+	script := `import sys
+from sqlalchemy import create_engine, inspect, MetaData, Table, Column, Integer, Text, text
+e = create_engine(sys.argv[1])
+def to_sql(if_exists, rows):
+    t = Table('scores', MetaData(), Column('index', Integer), Column('name', Text), schema='public')
+    exists = inspect(e).has_table('scores', schema='public')
+    with e.begin() as c:
+        if exists and if_exists == 'replace':
+            t.drop(c)
+            exists = False
+        if not exists:
+            t.create(c)
+        c.execute(t.insert(), rows)
+to_sql('replace', [{'index': 0, 'name': 'a'}])
+to_sql('replace', [{'index': 0, 'name': 'b'}, {'index': 1, 'name': 'c'}])
+to_sql('append', [{'index': 2, 'name': 'd'}])
+i = inspect(e)
+print(i.default_schema_name, i.get_schema_names(), 'scores' in i.get_table_names(schema='public'))
+with e.connect() as c:
+    print(c.execute(text("SELECT string_agg(name, ',' ORDER BY name) FROM public.scores")).scalar())
+`
+	url := "postgresql+psycopg2://rheo@" + s.PGAddr().String() + "/rheo"
+	b, err := exec.CommandContext(ctx, py, "-c", script, url).CombinedOutput()
+	if want := "public ['public'] True\nb,c,d\n"; err != nil || string(b) != want {
+		t.Errorf("SQLAlchemy: %v\n got %s\nwant %s", err, b, want)
 	}
 }

@@ -189,7 +189,7 @@ SELECT count(*) AS n FROM k;
 	if err != nil {
 		t.Fatalf("psql \\dt \\dn \\d: %v\n%s", err, out)
 	}
-	for _, want := range []string{"List of relations", " main   | k ", " table | rheo", "List of schemas", " main | rheo", " rheo_jobs "} {
+	for _, want := range []string{"List of relations", " public | k ", " table | rheo", "List of schemas", " public | rheo", " rheo_jobs "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("psql listings lack %q:\n%s", want, out)
 		}
@@ -201,8 +201,8 @@ SELECT count(*) AS n FROM k;
 	if err != nil {
 		t.Fatalf("psql \\d k, \\d kv, \\l, \\df: %v\n%s", err, out)
 	}
-	for _, want := range []string{"CREATE VIEW", "CREATE FUNCTION", `Table "main.k"`, " a      | integer ", " b      | character varying ",
-		`View "main.kv"`, "List of databases", " warehouse | rheo  | UTF8 ", "List of functions", " main   | twice | ", " x any "} {
+	for _, want := range []string{"CREATE VIEW", "CREATE FUNCTION", `Table "public.k"`, " a      | integer ", " b      | character varying ",
+		`View "public.kv"`, "List of databases", " warehouse | rheo  | UTF8 ", "List of functions", " public | twice | ", " x any "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("psql \\d k, \\d kv, \\l, \\df output lacks %q:\n%s", want, out)
 		}
@@ -272,7 +272,7 @@ func TestSQLJDBC(t *testing.T) {
 	}
 	for _, want := range []string{
 		"product: PostgreSQL 15.0",
-		"schemas: TABLE_SCHEM=main",
+		"schemas: TABLE_SCHEM=public",
 		"tables: TABLE_NAME=w TABLE_TYPE=TABLE", "tables: TABLE_NAME=wv TABLE_TYPE=VIEW",
 		// java.sql.Types: BIGINT -5, VARCHAR 12, DOUBLE 8, BIT -7 (pgjdbc's boolean), TIMESTAMP 93, NUMERIC 2, OTHER 1111.
 		"columns: COLUMN_NAME=id TYPE_NAME=int8 DATA_TYPE=-5", "columns: COLUMN_NAME=name TYPE_NAME=varchar DATA_TYPE=12",

@@ -17,6 +17,7 @@ const (
 	CodeSyntax            = "42601"
 	CodeUndefinedTable    = "42P01"
 	CodeDuplicateTable    = "42P07"
+	CodeDuplicateSchema   = "42P06"
 	CodeUndefinedObject   = "42704"
 	CodeUndefinedColumn   = "42703"
 	CodeUndefinedFunction = "42883"

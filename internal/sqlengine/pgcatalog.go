@@ -68,7 +68,7 @@ var pgShimViews = []struct{ name, sql string }{
 	// for DuckDB's own types) and udt_name the pg_type name (int4, _int4),
 	// which GORM's ColumnTypes joins to pg_type. DuckDB's gives its own
 	// (INTEGER, INTEGER[]) and no udt_name.
-	{"information_schema_columns", `SELECT c.* EXCLUDE (COLUMN_COMMENT) REPLACE (` +
+	{"information_schema_columns", `SELECT c.* EXCLUDE (COLUMN_COMMENT) REPLACE (` + pgSchemaName("c.table_catalog", "c.table_schema") + ` AS table_schema, ` +
 		`CASE WHEN c.data_type LIKE '%]' THEN 'ARRAY' WHEN c.data_type = 'JSON' THEN 'json' WHEN m.oid IS NULL THEN c.data_type ` +
 		`WHEN m.oid >= 100000 THEN 'USER-DEFINED' ELSE CASE m.typname ` + pgTypeNames + `ELSE m.typname END END AS data_type, ` +
 		`CASE WHEN c.data_type LIKE 'TIME%' THEN 6 WHEN c.data_type = 'DATE' THEN 0 END::INTEGER AS datetime_precision, ` +
@@ -97,8 +97,26 @@ var pgShimViews = []struct{ name, sql string }{
 		`UNION ALL SELECT index_oid, 1259, 0, comment FROM duckdb_indexes() WHERE comment IS NOT NULL`},
 	// DuckDB's has constraint_type and constraint_text too, which make
 	// GORM's JOIN ... USING with table_constraints ambiguous.
-	{"information_schema_constraint_column_usage", `SELECT table_catalog, table_schema, table_name, column_name, ` +
-		`constraint_catalog, constraint_schema, constraint_name FROM information_schema.constraint_column_usage`},
+	{"information_schema_constraint_column_usage", `SELECT table_catalog, ` + pgSchemaName("table_catalog", "table_schema") +
+		` AS table_schema, table_name, column_name, constraint_catalog, ` + pgSchemaName("constraint_catalog", "constraint_schema") +
+		` AS constraint_schema, constraint_name FROM information_schema.constraint_column_usage`},
+	// The rest of information_schema, with the warehouse's main as public.
+	infoSchemaView("tables", "table"),
+	infoSchemaView("views", "table"),
+	infoSchemaView("schemata", "catalog_name:schema_name"),
+	infoSchemaView("table_constraints", "constraint", "table"),
+	infoSchemaView("key_column_usage", "constraint", "table"),
+	infoSchemaView("constraint_table_usage", "constraint", "table"),
+	infoSchemaView("referential_constraints", "constraint", "unique_constraint"),
+	infoSchemaView("check_constraints", "constraint"),
+	// DuckDB's name the schema of every database, without the database.
+	{"pg_tables", `SELECT ` + pgSchemaName("database_name", "schema_name") + ` AS schemaname, table_name AS tablename, ` +
+		`'rheo' AS tableowner, NULL::VARCHAR AS tablespace, index_count > 0 AS hasindexes, false AS hasrules, false AS hastriggers, ` +
+		`false AS rowsecurity FROM duckdb_tables()`},
+	{"pg_views", `SELECT ` + pgSchemaName("database_name", "schema_name") + ` AS schemaname, view_name AS viewname, ` +
+		`'rheo' AS viewowner, sql AS definition FROM duckdb_views()`},
+	{"pg_indexes", `SELECT ` + pgSchemaName("database_name", "schema_name") + ` AS schemaname, table_name AS tablename, ` +
+		`index_name AS indexname, NULL::VARCHAR AS tablespace, sql AS indexdef FROM duckdb_indexes()`},
 	{"pg_attribute", `SELECT a.* REPLACE (coalesce(l.oid, m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_list_columns l ON l.table_oid = a.attrelid AND l.column_name = a.attname`},
@@ -149,7 +167,9 @@ var pgShimViews = []struct{ name, sql string }{
 		`0 AS relam, 0 AS reltoastrelid, 'n' AS relreplident, true AS relispopulated ` +
 		`FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid <> 0`},
 	// The namespace pg_type's rows name, which DuckDB's pg_namespace lacks.
-	{"pg_namespace", `SELECT * FROM pg_catalog.pg_namespace UNION ALL ` +
+	// DuckDB's has the current database's schemas only; its main is
+	// Postgres's public.
+	{"pg_namespace", `SELECT * REPLACE (CASE WHEN nspname = 'main' THEN 'public' ELSE nspname END AS nspname) FROM pg_catalog.pg_namespace UNION ALL ` +
 		`SELECT DISTINCT typnamespace AS oid, 'pg_catalog' AS nspname, 0 AS nspowner, NULL AS nspacl FROM pg_catalog.pg_type ` +
 		`WHERE typnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace)`},
 	{"pg_collation", emptyRel("oid BIGINT, collname VARCHAR, collnamespace BIGINT, collowner BIGINT, collprovider VARCHAR, " +
@@ -224,6 +244,14 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"pg_get_serial_sequence", `(tbl, col) AS NULL::VARCHAR`},
 	{"pg_relation_is_publishable", `(rel) AS false`},
 	{"array_upper", `(arr, dim) AS len(arr)`},
+	// current_schema and current_schemas in Postgres's terms (schemaCompat
+	// sends calls here): main is public, and current_schemas lists the
+	// search path's schemas (DuckDB's adds temp's and system's).
+	{"current_schema", `() AS CASE WHEN pg_catalog.current_schema() = 'main' THEN 'public' ELSE pg_catalog.current_schema() END`},
+	// No subquery: pgjdbc calls it in generate_series's arguments.
+	{"current_schemas", `(implicit) AS CASE WHEN implicit THEN ['pg_catalog'] ELSE [] END || ` +
+		`list_transform(CASE WHEN current_setting('search_path') = '' THEN ['main'] ELSE string_split(current_setting('search_path'), ',') END, ` +
+		`x -> CASE WHEN trim(x, ' "') = 'main' THEN 'public' ELSE trim(x, ' "') END)`},
 	// The name of one of the shim's type OIDs (rheo_type_map) in
 	// Postgres's terms; NULL for other OIDs.
 	{"rheo_format_type", `(typ, mod) AS (SELECT CASE any_value(m.typname) ` + pgTypeNames +
@@ -256,10 +284,37 @@ const pgTypeNames = `WHEN 'int2' THEN 'smallint' WHEN 'int4' THEN 'integer' WHEN
 // (USING art, DuckDB's index type), or for a key's index the CREATE UNIQUE
 // INDEX Postgres would show.
 const pgIndexDef = `coalesce((SELECT any_value('CREATE ' || CASE WHEN is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ` +
-	`index_name || ' ON ' || schema_name || '.' || table_name || ' USING art (' || trim(expressions, '[]') || ')') ` +
+	`index_name || ' ON ' || ` + pgSchemaNameIdx + ` || '.' || table_name || ' USING art (' || trim(expressions, '[]') || ')') ` +
 	`FROM duckdb_indexes() WHERE index_oid = idx), ` +
-	`(SELECT any_value('CREATE UNIQUE INDEX ' || conname || ' ON ' || schema_name || '.' || table_name || ` +
+	`(SELECT any_value('CREATE UNIQUE INDEX ' || conname || ' ON ' || ` + pgSchemaNameIdx + ` || '.' || table_name || ` +
 	`' USING btree (' || array_to_string(constraint_column_names, ', ') || ')') FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid = idx))`
+
+// pgSchemaName is the SQL of the name Postgres clients see for the
+// schema in column schema of the database in column db: public for the
+// warehouse's main (pgschema.go), the schema's own name otherwise.
+func pgSchemaName(db, schema string) string {
+	return fmt.Sprintf(`CASE WHEN %s = 'main' AND %s = current_database() THEN 'public' ELSE %s END`, schema, db, schema)
+}
+
+// pgSchemaNameIdx is pgSchemaName in pg_get_indexdef, of duckdb_indexes()
+// and rheo_keys, which both have database_name and schema_name.
+const pgSchemaNameIdx = `CASE WHEN schema_name = 'main' AND database_name = current_database() THEN 'public' ELSE schema_name END`
+
+// infoSchemaView is a shim view of information_schema.<name> with the
+// schemas in Postgres's terms. Each of cols is a prefix p of columns
+// p_catalog and p_schema, or "catalog:schema" for other names.
+func infoSchemaView(name string, cols ...string) struct{ name, sql string } {
+	repl := make([]string, len(cols))
+	for i, c := range cols {
+		cat, sch, ok := strings.Cut(c, ":")
+		if !ok {
+			cat, sch = c+"_catalog", c+"_schema"
+		}
+		repl[i] = pgSchemaName(cat, sch) + " AS " + sch
+	}
+	return struct{ name, sql string }{infoSchemaPrefix + name,
+		"SELECT * REPLACE (" + strings.Join(repl, ", ") + ") FROM information_schema." + name}
+}
 
 // emptyRel is a view body with the given columns and no rows.
 func emptyRel(cols string) string {

@@ -30,6 +30,8 @@ import (
 //     ON of an outer join (SQLAlchemy's get_indexes);
 //   - information_schema.columns and constraint_column_usage go to the
 //     shim's, in Postgres's terms (pgcatalog.go);
+//   - (in any statement) public.<name> goes to main.<name>, and
+//     current_schema and current_schemas to the shim's (pgschema.go);
 //   - pg_catalog names the shim completes go to the shim (pgcatalog.go),
 //     also when a FROM clause names them without pg_catalog. (as
 //     SQLAlchemy's get_pk_constraint and get_indexes do), which would
@@ -57,6 +59,7 @@ var (
 // pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
 // other statements are returned as they are.
 func pgCompat(st string) string {
+	st = schemaCompat(st)
 	st = beginCompat(st)
 	st = byteaCompat(st)
 	st = jsonbCompat(st)

@@ -24,12 +24,12 @@ func TestPGCompat(t *testing.T) {
 		`SELECT conrelid::pg_catalog.regclass WHERE confrelid IN (VALUES ('617'::pg_catalog.regclass))`: `SELECT rheo_pg.main.regclass_name(conrelid) WHERE confrelid IN (VALUES (617))`,
 		`FROM pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth)`:          `FROM rheo_pg.main.pg_partition_ancestors_table(t.tgrelid) AS a(relid, depth)`,
 		`CASE WHEN (format_type(p.prorettype, null) = 'x') FROM pg_catalog.pg_proc`:                     `CASE WHEN (rheo_pg.main.format_type(p.prorettype, null) = 'x') FROM pg_catalog.pg_proc`,
-		`(information_schema._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`: `(rheo_pg.main._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`,
+		`(information_schema._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`: `(rheo_pg.main._pg_expandarray(i.indkey)).n, rheo_pg.main.information_schema_tables, pg_catalog.pg_am`,
 		`FROM generate_series(1, 3) AS g(i) WHERE pg_catalog.format_type(t, m) = ''`:                    `FROM generate_series(1, 3) AS g(i) WHERE rheo_pg.main.format_type(t, m) = ''`,
 		`SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`:                                                  `SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`,
 		`FROM pg_type AS t JOIN pg_catalog.pg_description d ON true`:                                    `FROM rheo_pg.main.pg_type AS t JOIN rheo_pg.main.pg_description d ON true`,
 		`SELECT data_type FROM INFORMATION_SCHEMA.columns WHERE table_name = 't'`:                       `SELECT data_type FROM rheo_pg.main.information_schema_columns WHERE table_name = 't'`,
-		`FROM information_schema.tables t JOIN information_schema.constraint_column_usage c USING (x)`:  `FROM information_schema.tables t JOIN rheo_pg.main.information_schema_constraint_column_usage c USING (x)`,
+		`FROM information_schema.tables t JOIN information_schema.constraint_column_usage c USING (x)`:  `FROM rheo_pg.main.information_schema_tables t JOIN rheo_pg.main.information_schema_constraint_column_usage c USING (x)`,
 	} {
 		if got := pgCompat(in); got != want {
 			t.Errorf("pgCompat(%q) = %q, want %q", in, got, want)
@@ -182,7 +182,7 @@ func TestPGCatalogShim(t *testing.T) {
 		`SELECT con.contype, con.conkey, con.confkey, con.confrelid::pg_catalog.regclass, ci.relname FROM pg_catalog.pg_constraint con
 		 JOIN pg_catalog.pg_class ci ON ci.oid = con.conindid WHERE con.conrelid = (SELECT oid FROM pg_catalog.pg_class WHERE relname = 'c')`: {"f|[1]|[1]|p|p_id_pkey"},
 		// Postgres's ~ searches; DuckDB's alone would match whole strings.
-		`SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname ~ 'ai' ORDER BY 1`: {"main"},
+		`SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname ~ 'ubl' ORDER BY 1`: {"public"},
 	} {
 		if got := rows(t, s, q); !slices.Equal(got, want) {
 			t.Errorf("%s\n got %v, want %v", q, got, want)

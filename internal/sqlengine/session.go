@@ -187,6 +187,9 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 		case toks[0].is("copy") && isRedshiftCopy(toks):
 			return s.copy(ctx, st)
 		}
+		if r, ok, err := publicSchemaDDL(toks); ok {
+			return r, err
+		}
 		if isSearchPathSet(toks) {
 			u := s.saveSetting(ctx, "search_path", local, s.saveSearchPath)
 			r, err := s.setSearchPath(ctx, toks)

@@ -29,15 +29,15 @@ public class JdbcProbe {
                 try {
                     switch (s) {
                         case "schemas": dump(s, md.getSchemas(), "TABLE_SCHEM"); break;
-                        case "tables": dump(s, md.getTables(null, "main", "%", new String[]{"TABLE", "VIEW"}), "TABLE_NAME", "TABLE_TYPE"); break;
-                        case "columns": dump(s, md.getColumns(null, "main", table, "%"), "COLUMN_NAME", "TYPE_NAME", "DATA_TYPE"); break;
-                        case "pkeys": dump(s, md.getPrimaryKeys(null, "main", table), "COLUMN_NAME"); break;
-                        case "fkeys": dump(s, md.getImportedKeys(null, "main", table), "FKCOLUMN_NAME"); break;
-                        case "indexes": dump(s, md.getIndexInfo(null, "main", table, false, true), "INDEX_NAME"); break;
-                        case "functions": dump(s, md.getFunctions(null, "main", "%"), "FUNCTION_NAME"); break;
+                        case "tables": dump(s, md.getTables(null, "public", "%", new String[]{"TABLE", "VIEW"}), "TABLE_NAME", "TABLE_TYPE"); break;
+                        case "columns": dump(s, md.getColumns(null, "public", table, "%"), "COLUMN_NAME", "TYPE_NAME", "DATA_TYPE"); break;
+                        case "pkeys": dump(s, md.getPrimaryKeys(null, "public", table), "COLUMN_NAME"); break;
+                        case "fkeys": dump(s, md.getImportedKeys(null, "public", table), "FKCOLUMN_NAME"); break;
+                        case "indexes": dump(s, md.getIndexInfo(null, "public", table, false, true), "INDEX_NAME"); break;
+                        case "functions": dump(s, md.getFunctions(null, "public", "%"), "FUNCTION_NAME"); break;
                         case "typeinfo": dump(s, md.getTypeInfo(), "TYPE_NAME"); break;
                         case "query":
-                            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) AS n FROM main." + table + " WHERE ? > 0")) {
+                            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) AS n FROM public." + table + " WHERE ? > 0")) {
                                 ps.setInt(1, 1);
                                 dump(s, ps.executeQuery(), "n");
                             }

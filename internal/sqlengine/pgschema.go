@@ -1,0 +1,193 @@
+package sqlengine
+
+import "strings"
+
+// Postgres's public schema is DuckDB's main. Postgres clients put their
+// tables in public and name it (pandas' to_sql(schema='public'), dbt's
+// profiles, SQLAlchemy's has_table, pgjdbc's getTables(null, "public",
+// ...)); DuckDB has no such schema. schemaCompat sends a statement's
+// public-qualified names to main, and the catalog shim (pgcatalog.go)
+// shows the warehouse's main as public, so the two are one schema as a
+// Postgres client sees it.
+
+// schemaCompat rewrites a statement's references to the public schema
+// (public.t, "public".t, public.t.col, public.f(...), db.public.t) into
+// main's, and current_schema and current_schemas into the shim's, which
+// answer public. A public followed by a dot is a schema only where
+// Postgres reads it as one: in a name of three or more parts, before a
+// call, after a cast, and where a relation is named (FROM, JOIN, INTO,
+// UPDATE, TABLE, ...). Elsewhere public.x is column x of a relation
+// called public and is left alone, as are string literals and a column
+// named public. Statements without either word are returned as they are,
+// without being lexed.
+func schemaCompat(st string) string {
+	if !containsFold(st, "public") && !containsFold(st, "current_schema") {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil || len(toks) == 0 {
+		return st
+	}
+	createIndex := toks[0].is("create") && wordBefore(toks, "index", 4)
+	listOfRels := toks[0].is("drop") || toks[0].is("truncate")
+	inFrom := []bool{false} // per parenthesis depth, as qualifyCatalog
+	var b strings.Builder
+	last := 0
+	replace := func(from, to int, with string) {
+		b.WriteString(st[last:from])
+		b.WriteString(with)
+		last = to
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		d := len(inFrom) - 1
+		switch {
+		case isPunct(t, "("):
+			inFrom = append(inFrom, false)
+			continue
+		case isPunct(t, ")"):
+			if d > 0 {
+				inFrom = inFrom[:d]
+			}
+			continue
+		case t.is("from"):
+			inFrom[d] = true
+			continue
+		case t.is("select") || t.is("where") || t.is("group") || t.is("having") || t.is("order") ||
+			t.is("limit") || t.is("union") || t.is("window") || t.is("qualify") || t.is("returning") || t.is("set"):
+			inFrom[d] = false
+			continue
+		case t.is("current_schema") || t.is("current_schemas"):
+			start := t.pos
+			if i >= 2 && isPunct(toks[i-1], ".") {
+				if !toks[i-2].is("pg_catalog") || i >= 3 && isPunct(toks[i-3], ".") {
+					continue
+				}
+				start = toks[i-2].pos
+			}
+			call := i+1 < len(toks) && isPunct(toks[i+1], "(")
+			switch {
+			case t.is("current_schemas") && call:
+				replace(start, t.end, pgShimDB+".main.current_schemas")
+			case t.is("current_schema") && call && i+2 < len(toks) && isPunct(toks[i+2], ")"):
+				replace(start, toks[i+2].end, pgShimDB+".main.current_schema()")
+				i += 2
+			case t.is("current_schema") && !call:
+				replace(start, t.end, pgShimDB+".main.current_schema()")
+			}
+			continue
+		}
+		if !isName(t) || i > 0 && isPunct(toks[i-1], ".") {
+			continue
+		}
+		// A qualified name starts here: its parts are toks[i], toks[i+2], ...
+		n := 1
+		for i+2*n < len(toks) && isPunct(toks[i+2*n-1], ".") && (isName(toks[i+2*n]) || isPunct(toks[i+2*n], "*")) {
+			n++
+		}
+		if n < 2 {
+			continue
+		}
+		end := i + 2*(n-1) // the last part
+		call := end+1 < len(toks) && isPunct(toks[end+1], "(")
+		star := isPunct(toks[end], "*")
+		rel := i > 0 && relationPosition(toks, i, createIndex, listOfRels || inFrom[d])
+		switch {
+		case isPublic(t) && star && n == 3:
+			// DuckDB does not parse main.t.*; t.* is the same columns.
+			replace(t.pos, toks[i+2].pos, "")
+		case isPublic(t) && (n >= 3 || call || rel || i > 0 && (isPunct(toks[i-1], ":") || toks[i-1].is("as"))):
+			replace(t.pos, t.end, "main")
+		case n >= 3 && isPublic(toks[i+2]) && !star && (n >= 4 || call || rel):
+			replace(toks[i+2].pos, toks[i+2].end, "main")
+		}
+	}
+	if last == 0 {
+		return st
+	}
+	b.WriteString(st[last:])
+	return b.String()
+}
+
+// relationPosition reports whether the name starting at toks[i] stands
+// where Postgres reads a relation, type or function name, not a column.
+func relationPosition(toks []token, i int, createIndex, inList bool) bool {
+	p := toks[i-1]
+	if p.kind == tokWord {
+		switch strings.ToLower(p.text) {
+		case "from", "join", "into", "update", "table", "only", "truncate", "copy", "references", "view",
+			"sequence", "index", "exists", "describe", "summarize", "type", "macro", "function", "using",
+			"analyze", "vacuum", "lateral":
+			return true
+		case "on":
+			return createIndex
+		}
+		return false
+	}
+	return isPunct(p, ",") && inList
+}
+
+// wordBefore reports whether one of the first n tokens is the word w.
+func wordBefore(toks []token, w string, n int) bool {
+	for i := 0; i < n && i < len(toks); i++ {
+		if toks[i].is(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isName reports whether t is an identifier, bare or quoted.
+func isName(t token) bool { return t.kind == tokWord || t.kind == tokQIdent }
+
+// isPublic reports whether t names the public schema: public in any case,
+// or "public" quoted as Postgres folds it ("PUBLIC" is another name).
+func isPublic(t token) bool {
+	return t.is("public") || t.kind == tokQIdent && t.text == "public"
+}
+
+// containsFold reports whether s contains the lower-case ASCII word w in
+// any case, without allocating.
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if s[i]|0x20 != w[0] {
+			continue
+		}
+		j := 1
+		for j < len(w) && (s[i+j]|0x20 == w[j] || w[j] == '_' && s[i+j] == '_') {
+			j++
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// publicSchemaDDL answers CREATE SCHEMA and DROP SCHEMA of public, which
+// is main: it exists already (42P06, or a notice with IF NOT EXISTS, as
+// in Postgres) and cannot be dropped. Left to DuckDB, CREATE SCHEMA
+// public would make a second schema that hides main's tables from
+// public.t. ok is false for other statements.
+func publicSchemaDDL(toks []token) (r *Result, ok bool, err error) {
+	if len(toks) < 3 || !toks[1].is("schema") || !toks[0].is("create") && !toks[0].is("drop") {
+		return nil, false, nil
+	}
+	i, ifClause := 2, false
+	switch {
+	case toks[0].is("create") && len(toks) > 5 && toks[2].is("if") && toks[3].is("not") && toks[4].is("exists"):
+		i, ifClause = 5, true
+	case toks[0].is("drop") && len(toks) > 4 && toks[2].is("if") && toks[3].is("exists"):
+		i, ifClause = 4, true
+	}
+	if !isPublic(toks[i]) || i+1 < len(toks) && (isPunct(toks[i+1], ",") || isPunct(toks[i+1], ".")) {
+		return nil, false, nil
+	}
+	if toks[0].is("drop") {
+		return nil, true, newErr(CodeFeature, "cannot drop schema public: it is rheo's main schema, which holds every table and stream (drop those instead)")
+	}
+	if ifClause {
+		return &Result{tag: "CREATE SCHEMA", done: true, notices: []string{`schema "public" already exists, skipping`}}, true, nil
+	}
+	return nil, true, newErr(CodeDuplicateSchema, `schema "public" already exists`)
+}

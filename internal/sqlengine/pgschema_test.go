@@ -1,0 +1,102 @@
+package sqlengine
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+// TestSchemaCompat sends public-qualified names to main where Postgres
+// reads public as a schema, and leaves string literals, columns named
+// public and relations called public alone.
+func TestSchemaCompat(t *testing.T) {
+	for in, want := range map[string]string{
+		`CREATE TABLE public.t (public INT, "public" TEXT)`:               `CREATE TABLE main.t (public INT, "public" TEXT)`,
+		`SELECT * FROM public.clicks c JOIN "public"."u" ON true`:         `SELECT * FROM main.clicks c JOIN main."u" ON true`,
+		`SELECT public.t.a, public.f(1), x::public.mood FROM t`:           `SELECT main.t.a, main.f(1), x::main.mood FROM t`,
+		`SELECT public.t.* FROM public.t`:                                 `SELECT t.* FROM main.t`,
+		`INSERT INTO public.t (a) VALUES ('public.t')`:                    `INSERT INTO main.t (a) VALUES ('public.t')`,
+		`UPDATE Public.t SET public = 1 WHERE public.t.public = 2`:        `UPDATE main.t SET public = 1 WHERE main.t.public = 2`,
+		`DELETE FROM public.t USING public.u WHERE t.a = u.a`:             `DELETE FROM main.t USING main.u WHERE t.a = u.a`,
+		`DROP TABLE IF EXISTS public.a, public.b`:                         `DROP TABLE IF EXISTS main.a, main.b`,
+		`ALTER TABLE public.t ADD COLUMN c INT`:                           `ALTER TABLE main.t ADD COLUMN c INT`,
+		`CREATE UNIQUE INDEX i ON public.t (a)`:                           `CREATE UNIQUE INDEX i ON main.t (a)`,
+		`COPY public.t FROM STDIN`:                                        `COPY main.t FROM STDIN`,
+		`SELECT * FROM a, public.b, warehouse.public.c`:                   `SELECT * FROM a, main.b, warehouse.main.c`,
+		`SELECT warehouse.public.c.x FROM warehouse.public.c`:             `SELECT warehouse.main.c.x FROM warehouse.main.c`,
+		`CREATE TABLE IF NOT EXISTS public.t AS SELECT 1`:                 `CREATE TABLE IF NOT EXISTS main.t AS SELECT 1`,
+		`SELECT current_schema, CURRENT_SCHEMA(), current_schemas(false)`: `SELECT rheo_pg.main.current_schema(), rheo_pg.main.current_schema(), rheo_pg.main.current_schemas(false)`,
+		`WHERE nspname = pg_catalog.current_schema()`:                     `WHERE nspname = rheo_pg.main.current_schema()`,
+		// Not a schema: a relation called public, its column, a struct field.
+		`SELECT public.a FROM t AS public`:                `SELECT public.a FROM t AS public`,
+		`SELECT * FROM t public JOIN u ON public.a = u.a`: `SELECT * FROM t public JOIN u ON public.a = u.a`,
+		`SELECT t.public.x, public FROM t`:                `SELECT t.public.x, public FROM t`,
+		`SELECT 'public.t', "PUBLIC".t FROM "PUBLIC".t`:   `SELECT 'public.t', "PUBLIC".t FROM "PUBLIC".t`,
+		`SET search_path = public`:                        `SET search_path = public`,
+		`SELECT 1 -- public.t`:                            `SELECT 1 -- public.t`,
+	} {
+		if got := schemaCompat(in); got != want {
+			t.Errorf("schemaCompat(%q)\n got %q\nwant %q", in, got, want)
+		}
+	}
+	// Statements without the words are not lexed: an unterminated quote
+	// comes back as it was.
+	if in := `SELECT 'x`; schemaCompat(in) != in {
+		t.Error("a statement without public changed")
+	}
+}
+
+// TestPublicSchema: public is main as a Postgres client sees it. Tables
+// made as public.t are main's, reached by either name; the catalog
+// (pg_namespace, information_schema, current_schema(), pg_tables) names
+// the schema public; CREATE SCHEMA public makes no second schema. It
+// failed with "Schema with name public does not exist" for pandas'
+// to_sql(schema='public'), dbt and SQLAlchemy's Table(..., schema='public').
+func TestPublicSchema(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	ctx := context.Background()
+	if r, err := s.Query(ctx, `CREATE SCHEMA IF NOT EXISTS public`); err != nil || !slices.Equal(r.Notices(), []string{`schema "public" already exists, skipping`}) {
+		t.Fatalf("CREATE SCHEMA IF NOT EXISTS public: %v, %v", r, err)
+	}
+	if _, err := s.Query(ctx, `CREATE SCHEMA public`); sqlErr(t, err).Code != CodeDuplicateSchema {
+		t.Errorf("CREATE SCHEMA public: %v", err)
+	}
+	if _, err := s.Query(ctx, `DROP SCHEMA IF EXISTS public CASCADE`); sqlErr(t, err).Code != CodeFeature {
+		t.Errorf("DROP SCHEMA public: %v", err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE public.clicks (id INTEGER PRIMARY KEY, url VARCHAR, public INTEGER)`,
+		`INSERT INTO "public".clicks (id, url, public) VALUES (1, 'public.x', 7)`,
+		`INSERT INTO clicks VALUES (2, 'b', 8)`,
+		`UPDATE public.clicks SET public = public + 1 WHERE public.clicks.id = 2`,
+		`CREATE VIEW public.v AS SELECT id FROM public.clicks`,
+		`CREATE INDEX clicks_url ON public.clicks (url)`,
+	} {
+		exec(t, s, q)
+	}
+	db := one(t, s, "SELECT current_database()")
+	for q, want := range map[string][]string{
+		`SELECT id, url, public FROM public.clicks ORDER BY 1`:                                                                                                         {"1|public.x|7", "2|b|9"},
+		`SELECT count(*) FROM main.clicks JOIN ` + db + `.public.v USING (id)`:                                                                                         {"2"},
+		`SELECT current_schema(), current_schema, current_schemas(true)`:                                                                                               {"public|public|[pg_catalog public]"},
+		`SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname !~ '^pg_'`:                                                                                          {"public"},
+		`SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'clicks'`:                              {"public"},
+		`SELECT table_schema, table_type FROM information_schema.tables WHERE table_name IN ('clicks', 'v') ORDER BY 2`:                                                {"public|BASE TABLE", "public|VIEW"},
+		`SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'clicks'`:                                                      {"3"},
+		`SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database()`:                                                                  {"public"},
+		`SELECT constraint_schema, table_schema FROM information_schema.table_constraints WHERE table_name = 'clicks' AND constraint_type = 'PRIMARY KEY'`:             {"public|public"},
+		`SELECT schemaname FROM pg_tables WHERE tablename = 'clicks'`:                                                                                                  {"public"},
+		`SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'clicks_url'`: {"CREATE INDEX clicks_url ON public.clicks USING art (url)"},
+		`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'public'`:                                                                                           {"0"},
+	} {
+		if got := rows(t, s, q); !slices.Equal(got, want) {
+			t.Errorf("%s\n got %v, want %v", q, got, want)
+		}
+	}
+	exec(t, s, `DROP VIEW public.v`)
+	exec(t, s, `DROP TABLE public.clicks`)
+	if got := rows(t, s, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'clicks'`); !slices.Equal(got, []string{"0"}) {
+		t.Errorf("after DROP TABLE public.clicks: %v", got)
+	}
+}
