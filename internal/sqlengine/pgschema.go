@@ -16,10 +16,12 @@ import "strings"
 // answer public. A public followed by a dot is a schema only where
 // Postgres reads it as one: in a name of three or more parts, before a
 // call, after a cast, and where a relation is named (FROM, JOIN, INTO,
-// UPDATE, TABLE, ...). Elsewhere public.x is column x of a relation
-// called public and is left alone, as are string literals and a column
-// named public. Statements without either word are returned as they are,
-// without being lexed.
+// UPDATE, TABLE, ...); db.public.t is main.t whatever db is named, as
+// every database name reaches the one warehouse. Elsewhere public.x is
+// column x of a relation called public and is left alone, as are a column
+// named public and string literals, but for the sequence name nextval,
+// currval and setval take ('public.s', as pg_dump writes it). Statements
+// without either word are returned as they are, without being lexed.
 func schemaCompat(st string) string {
 	if !containsFold(st, "public") && !containsFold(st, "current_schema") {
 		return st
@@ -77,6 +79,15 @@ func schemaCompat(st string) string {
 			}
 			continue
 		}
+		if t.kind == tokString && i >= 2 && isPunct(toks[i-1], "(") && (toks[i-2].is("nextval") || toks[i-2].is("currval") || toks[i-2].is("setval")) {
+			// A sequence's name (pg_dump's nextval('public.t_id_seq')).
+			for _, p := range []string{"public.", `"public".`} {
+				if strings.HasPrefix(t.text, p) {
+					replace(t.pos, t.end, quoteString("main."+t.text[len(p):]))
+				}
+			}
+			continue
+		}
 		if !isName(t) || i > 0 && isPunct(toks[i-1], ".") {
 			continue
 		}
@@ -99,7 +110,10 @@ func schemaCompat(st string) string {
 		case isPublic(t) && (n >= 3 || call || rel || i > 0 && (isPunct(toks[i-1], ":") || toks[i-1].is("as"))):
 			replace(t.pos, t.end, "main")
 		case n >= 3 && isPublic(toks[i+2]) && !star && (n >= 4 || call || rel):
-			replace(toks[i+2].pos, toks[i+2].end, "main")
+			// The database too: rheo takes any name at connect (dbt
+			// names the one its profile gives), and main is the
+			// warehouse's.
+			replace(t.pos, toks[i+2].end, "main")
 		}
 	}
 	if last == 0 {

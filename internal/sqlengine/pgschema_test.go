@@ -11,22 +11,24 @@ import (
 // public and relations called public alone.
 func TestSchemaCompat(t *testing.T) {
 	for in, want := range map[string]string{
-		`CREATE TABLE public.t (public INT, "public" TEXT)`:               `CREATE TABLE main.t (public INT, "public" TEXT)`,
-		`SELECT * FROM public.clicks c JOIN "public"."u" ON true`:         `SELECT * FROM main.clicks c JOIN main."u" ON true`,
-		`SELECT public.t.a, public.f(1), x::public.mood FROM t`:           `SELECT main.t.a, main.f(1), x::main.mood FROM t`,
-		`SELECT public.t.* FROM public.t`:                                 `SELECT t.* FROM main.t`,
-		`INSERT INTO public.t (a) VALUES ('public.t')`:                    `INSERT INTO main.t (a) VALUES ('public.t')`,
-		`UPDATE Public.t SET public = 1 WHERE public.t.public = 2`:        `UPDATE main.t SET public = 1 WHERE main.t.public = 2`,
-		`DELETE FROM public.t USING public.u WHERE t.a = u.a`:             `DELETE FROM main.t USING main.u WHERE t.a = u.a`,
-		`DROP TABLE IF EXISTS public.a, public.b`:                         `DROP TABLE IF EXISTS main.a, main.b`,
-		`ALTER TABLE public.t ADD COLUMN c INT`:                           `ALTER TABLE main.t ADD COLUMN c INT`,
-		`CREATE UNIQUE INDEX i ON public.t (a)`:                           `CREATE UNIQUE INDEX i ON main.t (a)`,
-		`COPY public.t FROM STDIN`:                                        `COPY main.t FROM STDIN`,
-		`SELECT * FROM a, public.b, warehouse.public.c`:                   `SELECT * FROM a, main.b, warehouse.main.c`,
-		`SELECT warehouse.public.c.x FROM warehouse.public.c`:             `SELECT warehouse.main.c.x FROM warehouse.main.c`,
-		`CREATE TABLE IF NOT EXISTS public.t AS SELECT 1`:                 `CREATE TABLE IF NOT EXISTS main.t AS SELECT 1`,
-		`SELECT current_schema, CURRENT_SCHEMA(), current_schemas(false)`: `SELECT rheo_pg.main.current_schema(), rheo_pg.main.current_schema(), rheo_pg.main.current_schemas(false)`,
-		`WHERE nspname = pg_catalog.current_schema()`:                     `WHERE nspname = rheo_pg.main.current_schema()`,
+		`CREATE TABLE public.t (public INT, "public" TEXT)`:                    `CREATE TABLE main.t (public INT, "public" TEXT)`,
+		`SELECT * FROM public.clicks c JOIN "public"."u" ON true`:              `SELECT * FROM main.clicks c JOIN main."u" ON true`,
+		`SELECT public.t.a, public.f(1), x::public.mood FROM t`:                `SELECT main.t.a, main.f(1), x::main.mood FROM t`,
+		`SELECT public.t.* FROM public.t`:                                      `SELECT t.* FROM main.t`,
+		`INSERT INTO public.t (a) VALUES ('public.t')`:                         `INSERT INTO main.t (a) VALUES ('public.t')`,
+		`UPDATE Public.t SET public = 1 WHERE public.t.public = 2`:             `UPDATE main.t SET public = 1 WHERE main.t.public = 2`,
+		`DELETE FROM public.t USING public.u WHERE t.a = u.a`:                  `DELETE FROM main.t USING main.u WHERE t.a = u.a`,
+		`DROP TABLE IF EXISTS public.a, public.b`:                              `DROP TABLE IF EXISTS main.a, main.b`,
+		`ALTER TABLE public.t ADD COLUMN c INT`:                                `ALTER TABLE main.t ADD COLUMN c INT`,
+		`CREATE UNIQUE INDEX i ON public.t (a)`:                                `CREATE UNIQUE INDEX i ON main.t (a)`,
+		`COPY public.t FROM STDIN`:                                             `COPY main.t FROM STDIN`,
+		`SELECT * FROM a, public.b, warehouse.public.c`:                        `SELECT * FROM a, main.b, main.c`,
+		`SELECT warehouse.public.c.x FROM warehouse.public.c`:                  `SELECT main.c.x FROM main.c`,
+		`ALTER TABLE "rheo"."public"."m__dbt_tmp" RENAME TO "m"`:               `ALTER TABLE main."m__dbt_tmp" RENAME TO "m"`,
+		`SELECT nextval('public.s'), currval('"public".s'), lower('public.s')`: `SELECT nextval('main.s'), currval('main.s'), lower('public.s')`,
+		`CREATE TABLE IF NOT EXISTS public.t AS SELECT 1`:                      `CREATE TABLE IF NOT EXISTS main.t AS SELECT 1`,
+		`SELECT current_schema, CURRENT_SCHEMA(), current_schemas(false)`:      `SELECT rheo_pg.main.current_schema(), rheo_pg.main.current_schema(), rheo_pg.main.current_schemas(false)`,
+		`WHERE nspname = pg_catalog.current_schema()`:                          `WHERE nspname = rheo_pg.main.current_schema()`,
 		// Not a schema: a relation called public, its column, a struct field.
 		`SELECT public.a FROM t AS public`:                `SELECT public.a FROM t AS public`,
 		`SELECT * FROM t public JOIN u ON public.a = u.a`: `SELECT * FROM t public JOIN u ON public.a = u.a`,
@@ -66,7 +68,8 @@ func TestPublicSchema(t *testing.T) {
 		t.Errorf("DROP SCHEMA public: %v", err)
 	}
 	for _, q := range []string{
-		`CREATE TABLE public.clicks (id INTEGER PRIMARY KEY, url VARCHAR, public INTEGER)`,
+		`CREATE SEQUENCE public.clicks_id_seq`,
+		`CREATE TABLE public.clicks (id INTEGER PRIMARY KEY DEFAULT nextval('public.clicks_id_seq'), url VARCHAR, public INTEGER)`,
 		`INSERT INTO "public".clicks (id, url, public) VALUES (1, 'public.x', 7)`,
 		`INSERT INTO clicks VALUES (2, 'b', 8)`,
 		`UPDATE public.clicks SET public = public + 1 WHERE public.clicks.id = 2`,
@@ -78,7 +81,7 @@ func TestPublicSchema(t *testing.T) {
 	db := one(t, s, "SELECT current_database()")
 	for q, want := range map[string][]string{
 		`SELECT id, url, public FROM public.clicks ORDER BY 1`:                                                                                                         {"1|public.x|7", "2|b|9"},
-		`SELECT count(*) FROM main.clicks JOIN ` + db + `.public.v USING (id)`:                                                                                         {"2"},
+		`SELECT count(*) FROM main.clicks JOIN ` + db + `.public.v USING (id) JOIN other_db.public.v w USING (id)`:                                                     {"2"},
 		`SELECT current_schema(), current_schema, current_schemas(true)`:                                                                                               {"public|public|[pg_catalog public]"},
 		`SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname !~ '^pg_'`:                                                                                          {"public"},
 		`SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'clicks'`:                              {"public"},
@@ -96,6 +99,7 @@ func TestPublicSchema(t *testing.T) {
 	}
 	exec(t, s, `DROP VIEW public.v`)
 	exec(t, s, `DROP TABLE public.clicks`)
+	exec(t, s, `DROP SEQUENCE public.clicks_id_seq`)
 	if got := rows(t, s, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'clicks'`); !slices.Equal(got, []string{"0"}) {
 		t.Errorf("after DROP TABLE public.clicks: %v", got)
 	}
