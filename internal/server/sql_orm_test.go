@@ -117,10 +117,10 @@ func TestSQLPgxDecimalParams(t *testing.T) {
 // TestSQLPublicSchema: Postgres clients name their tables' schema,
 // public, which is rheo's main. pandas' to_sql(schema='public') (through
 // SQLAlchemy), pgx's CopyFrom with a qualified name, knex's hasTable and
-// psql's \d public.t work on it, a second to_sql replaces or appends to the
-// table the first made, and CREATE SCHEMA IF NOT EXISTS public (dbt) makes
-// no second schema. They failed with "Schema with name public does not
-// exist".
+// psql's \d public.t and dbt's catalog queries work on it, a second to_sql
+// replaces or appends to the table the first made, and CREATE SCHEMA IF NOT
+// EXISTS public (dbt) makes no second schema. They failed with "Schema
+// with name public does not exist".
 func TestSQLPublicSchema(t *testing.T) {
 	s := startSQL(t)
 	c := pgxConn(t, s)
@@ -144,11 +144,31 @@ func TestSQLPublicSchema(t *testing.T) {
 	if err := c.QueryRow(ctx, `SELECT count(*) FROM "public".events e WHERE e.id > $1`, 0).Scan(&n); err != nil || n != 2 {
 		t.Errorf("SELECT from \"public\".events: %d, %v", n, err)
 	}
+	// dbt (postgres adapter, schema: public) lists the schema's relations
+	// and reads a model's columns with its database in the names.
+	for _, q := range []string{`CREATE TABLE "rheo"."public"."m__dbt_tmp" AS (SELECT 1 AS id)`,
+		`ALTER TABLE "rheo"."public"."m__dbt_tmp" RENAME TO "m"`} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var rels, cols string
+	if err := c.QueryRow(ctx, `SELECT string_agg(name || ':' || type, ',' ORDER BY name) FROM (`+
+		`SELECT 'rheo' AS database, tablename AS name, schemaname AS schema, 'table' AS type FROM pg_tables WHERE schemaname ILIKE 'public' `+
+		`UNION ALL SELECT 'rheo' AS database, viewname AS name, schemaname AS schema, 'view' AS type FROM pg_views WHERE schemaname ILIKE 'public' `+
+		`UNION ALL SELECT 'rheo' AS database, matviewname AS name, schemaname AS schema, 'materialized_view' AS type FROM pg_matviews WHERE schemaname ILIKE 'public') r `+
+		`WHERE name NOT LIKE 'rheo%'`).Scan(&rels); err != nil || rels != "events:table,m:table" {
+		t.Errorf("dbt's list_relations_without_caching: %q, %v", rels, err)
+	}
+	if err := c.QueryRow(ctx, `SELECT string_agg(column_name || ' ' || data_type, ',') FROM "rheo".information_schema."columns" `+
+		`WHERE table_name = 'm' AND table_schema = 'public'`).Scan(&cols); err != nil || cols != "id integer" {
+		t.Errorf("dbt's get_columns_in_relation: %q, %v", cols, err)
+	}
 	out, err := psqlOn(s, "-c", `\dt public.*`, "-c", `\d public.events`, "-c", `\dn`)
 	if err != nil {
 		t.Fatalf("psql: %v\n%s", err, out)
 	}
-	for _, want := range []string{" public | events ", `Table "public.events"`, " kind   | character varying ", "List of schemas\n  Name  | Owner \n--------+-------\n public | rheo\n(1 row)"} {
+	for _, want := range []string{" public | events ", " public | m ", `Table "public.events"`, " kind   | character varying ", "List of schemas\n  Name  | Owner \n--------+-------\n public | rheo\n(1 row)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("psql output lacks %q:\n%s", want, out)
 		}

@@ -117,6 +117,12 @@ var pgShimViews = []struct{ name, sql string }{
 		`'rheo' AS viewowner, sql AS definition FROM duckdb_views()`},
 	{"pg_indexes", `SELECT ` + pgSchemaName("database_name", "schema_name") + ` AS schemaname, table_name AS tablename, ` +
 		`index_name AS indexname, NULL::VARCHAR AS tablespace, sql AS indexdef FROM duckdb_indexes()`},
+	// DuckDB has no materialized views or rules (dbt's list of relations
+	// reads pg_matviews with pg_tables and pg_views).
+	{"pg_matviews", emptyRel("schemaname VARCHAR, matviewname VARCHAR, matviewowner VARCHAR, tablespace VARCHAR, " +
+		"hasindexes BOOLEAN, ispopulated BOOLEAN, definition VARCHAR")},
+	{"pg_rewrite", emptyRel("oid BIGINT, rulename VARCHAR, ev_class BIGINT, ev_type VARCHAR, ev_enabled VARCHAR, " +
+		"is_instead BOOLEAN, ev_qual VARCHAR, ev_action VARCHAR")},
 	{"pg_attribute", `SELECT a.* REPLACE (coalesce(l.oid, m.oid, a.atttypid) AS atttypid, 'p' AS attstorage) FROM pg_catalog.pg_attribute a ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = a.atttypid ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_list_columns l ON l.table_oid = a.attrelid AND l.column_name = a.attname`},

@@ -20,10 +20,12 @@ import "strings"
 // every database name reaches the one warehouse. Elsewhere public.x is
 // column x of a relation called public and is left alone, as are a column
 // named public and string literals, but for the sequence name nextval,
-// currval and setval take ('public.s', as pg_dump writes it). Statements
-// without either word are returned as they are, without being lexed.
+// currval and setval take ('public.s', as pg_dump writes it).
+// db.information_schema.x is information_schema.x, also for dbt's
+// "db".information_schema."columns". Statements without any of these
+// words are returned as they are, without being lexed.
 func schemaCompat(st string) string {
-	if !containsFold(st, "public") && !containsFold(st, "current_schema") {
+	if !containsFold(st, "public") && !containsFold(st, "current_schema") && !containsFold(st, "information_schema") {
 		return st
 	}
 	toks, err := lex(st, false)
@@ -104,6 +106,13 @@ func schemaCompat(st string) string {
 		star := isPunct(toks[end], "*")
 		rel := i > 0 && relationPosition(toks, i, createIndex, listOfRels || inFrom[d])
 		switch {
+		case n >= 3 && (toks[i+2].is("information_schema") || toks[i+2].kind == tokQIdent && toks[i+2].text == "information_schema"):
+			// dbt's "db".information_schema."columns": the shim's
+			// (pgShim) for any database name.
+			replace(t.pos, toks[i+2].end, "information_schema")
+			if v := toks[i+4]; v.kind == tokQIdent && plainIdent.MatchString(v.text) {
+				replace(v.pos, v.end, v.text)
+			}
 		case isPublic(t) && star && n == 3:
 			// DuckDB does not parse main.t.*; t.* is the same columns.
 			replace(t.pos, toks[i+2].pos, "")
