@@ -318,6 +318,9 @@ func (e *Engine) init(ctx context.Context, db *sql.DB) error {
 	if err := initPGCatalog(ctx, conn); err != nil {
 		return err
 	}
+	if err := dropOldPublic(ctx, conn, e.logger); err != nil {
+		return err
+	}
 	// Load the catalog and make DuckDB's views match it. A reopen loads
 	// it again: no DDL runs meanwhile, as no session is open.
 	tables, externals := map[string]*streamTable{}, map[string]*externalTable{}

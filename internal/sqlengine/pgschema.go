@@ -1,6 +1,12 @@
 package sqlengine
 
-import "strings"
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+)
 
 // Postgres's public schema is DuckDB's main. Postgres clients put their
 // tables in public and name it (pandas' to_sql(schema='public'), dbt's
@@ -213,4 +219,27 @@ func publicSchemaDDL(toks []token) (r *Result, ok bool, err error) {
 		return &Result{tag: "CREATE SCHEMA", done: true, notices: []string{`schema "public" already exists, skipping`}}, true, nil
 	}
 	return nil, true, newErr(CodeDuplicateSchema, `schema "public" already exists`)
+}
+
+// dropOldPublic drops the DuckDB schema named public that CREATE SCHEMA
+// public made before public meant main (dbt and pandas users made one), so
+// that the catalog shows one public. It is dropped only when empty; one
+// holding tables is kept, and the log says how to move them, as public.t
+// now reaches main.t (DuckDB's names ignore case, so "PUBLIC".t is still
+// the old schema's).
+func dropOldPublic(ctx context.Context, conn *sql.Conn, logger *slog.Logger) error {
+	var name string
+	err := conn.QueryRowContext(ctx, `SELECT schema_name FROM duckdb_schemas() `+
+		`WHERE database_name = current_database() AND schema_name = 'public'`).Scan(&name)
+	if err == sql.ErrNoRows {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("look for an old public schema: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "DROP SCHEMA "+quoteIdent(name)); err != nil {
+		logger.Warn(`the warehouse has a schema named public, made before rheo read public as its main schema; `+
+			`public.t now names main.t, so move its tables: CREATE TABLE main.t AS FROM "PUBLIC".t, then DROP TABLE "PUBLIC".t`,
+			"schema", name, "error", err)
+	}
+	return nil
 }

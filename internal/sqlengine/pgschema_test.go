@@ -105,3 +105,33 @@ func TestPublicSchema(t *testing.T) {
 		t.Errorf("after DROP TABLE public.clicks: %v", got)
 	}
 }
+
+// TestOldPublicSchema: a warehouse made before public meant main may hold
+// a DuckDB schema named public (CREATE SCHEMA IF NOT EXISTS public made
+// one); Open drops it when empty, as it would show as a second public,
+// and keeps one holding tables, which "PUBLIC".t still reaches.
+func TestOldPublicSchema(t *testing.T) {
+	e := newEnv(t, envOpt{dbFile: true})
+	ctx := context.Background()
+	s := e.session()
+	if _, err := s.exec(ctx, `CREATE SCHEMA public`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	e.reopen()
+	s = e.session()
+	if got := rows(t, s, `SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'public'`); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("public namespaces after reopening with an empty old public: %v", got)
+	}
+	for _, q := range []string{`CREATE SCHEMA public`, `CREATE TABLE public.old (a INTEGER)`, `INSERT INTO public.old VALUES (1)`} {
+		if _, err := s.exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	e.reopen()
+	s = e.session()
+	if got := rows(t, s, `SELECT a FROM "PUBLIC".old`); !slices.Equal(got, []string{"1"}) {
+		t.Errorf(`the old public's table: %v`, got)
+	}
+}
