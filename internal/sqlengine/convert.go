@@ -69,17 +69,25 @@ type ConvertFailure struct {
 
 // CheckTable fails unless database.table names a table or view of the
 // catalog (stream tables, lake tables and warehouse tables all count);
-// database "", "default" or a DuckDB schema name. The message is for the
+// database "", "default", "public" or a DuckDB schema name. The message is for the
 // API to show.
 func (e *Engine) CheckTable(ctx context.Context, database, table string) error {
 	_, err := e.schemaColumns(ctx, database, table)
 	return err
 }
 
+// isMainSchema reports whether a conversion schema's DatabaseName names
+// the warehouse's main schema: "" or Glue's "default", "main", or
+// Postgres's "public" (pgschema.go).
+func isMainSchema(database string) bool {
+	return database == "" || strings.EqualFold(database, "default") || strings.EqualFold(database, "main") ||
+		strings.EqualFold(database, "public")
+}
+
 // schemaColumns returns the data columns of a conversion schema table.
 func (e *Engine) schemaColumns(ctx context.Context, database, table string) ([]tableColumn, error) {
 	name := strings.ToLower(table)
-	if database == "" || strings.EqualFold(database, "default") || strings.EqualFold(database, "main") {
+	if isMainSchema(database) {
 		e.mu.Lock()
 		st, isStream := e.tables[name]
 		xt, isExt := e.externals[name]
@@ -97,7 +105,7 @@ func (e *Engine) schemaColumns(ctx context.Context, database, table string) ([]t
 	}
 	defer s.Close()
 	schema := database
-	if schema == "" || strings.EqualFold(schema, "default") {
+	if isMainSchema(schema) {
 		schema = "main"
 	}
 	rows, err := s.conn.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns()

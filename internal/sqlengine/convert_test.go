@@ -119,6 +119,9 @@ func TestConvertCases(t *testing.T) {
 	if err := e.eng.CheckTable(context.Background(), "main", "access"); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.eng.CheckTable(context.Background(), "public", "access"); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.eng.CheckTable(context.Background(), "otherdb", "access"); err == nil {
 		t.Fatal("otherdb.access exists?")
 	}
