@@ -98,6 +98,12 @@ func TestPublicSchema(t *testing.T) {
 			t.Errorf("%s\n got %v, want %v", q, got, want)
 		}
 	}
+	// A job keeps the statement as written, and runs it.
+	exec(t, s, `CREATE JOB pj EVERY '1 hour' AS SELECT count(*) FROM public.clicks`)
+	if got := rows(t, s, `SELECT statement FROM rheo_jobs WHERE name = 'pj'`); !slices.Equal(got, []string{"SELECT count(*) FROM public.clicks"}) {
+		t.Errorf("job statement: %v", got)
+	}
+	exec(t, s, `DROP JOB pj`)
 	exec(t, s, `DROP VIEW public.v`)
 	exec(t, s, `DROP TABLE public.clicks`)
 	exec(t, s, `DROP SEQUENCE public.clicks_id_seq`)

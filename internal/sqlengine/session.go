@@ -161,6 +161,11 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 	if lexErr == nil && len(toks) > 0 {
 		switch {
 		case isJobStatement(toks):
+			// A job keeps its statement as written (SHOW JOBS showed
+			// main.t for public.t): checking and each run rewrite it.
+			if orig, err := lex(stmts[0], false); err == nil && isJobStatement(orig) {
+				return s.job(ctx, stmts[0], orig)
+			}
 			return s.job(ctx, st, toks)
 		case toks[0].is("set") && isKinesisSet(st):
 			if name, ok := setDisplay(st); ok {
