@@ -297,9 +297,12 @@ const pgIndexDef = `coalesce((SELECT any_value('CREATE ' || CASE WHEN is_unique 
 
 // pgSchemaName is the SQL of the name Postgres clients see for the
 // schema in column schema of the database in column db: public for the
-// warehouse's main (pgschema.go), the schema's own name otherwise.
+// warehouse's main (pgschema.go), pg_catalog for the shim's (as its
+// pg_namespace row says, so tools that leave pg_catalog out do not list
+// pg_type & co. as a schema main), the schema's own name otherwise.
 func pgSchemaName(db, schema string) string {
-	return fmt.Sprintf(`CASE WHEN %s = 'main' AND %s = current_database() THEN 'public' ELSE %s END`, schema, db, schema)
+	return fmt.Sprintf(`CASE WHEN %[2]s = 'main' AND %[1]s = current_database() THEN 'public' `+
+		`WHEN %[1]s = '`+pgShimDB+`' THEN 'pg_catalog' ELSE %[2]s END`, db, schema)
 }
 
 // pgSchemaNameIdx is pgSchemaName in pg_get_indexdef, of duckdb_indexes()
