@@ -139,7 +139,11 @@ var pgShimViews = []struct{ name, sql string }{
 		`CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END AS contype, ` +
 		`CASE WHEN c.constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN c.table_oid * 1000000 + c.constraint_index + 500000 ELSE 0 END AS conindid, ` +
 		`list_transform(c.constraint_column_indexes, x -> (x + 1)::SMALLINT) AS conkey, c.constraint_column_names, ` +
-		`c.constraint_text, c.expression, c.referenced_table, c.referenced_column_names ` +
+		// A key made as REFERENCES public.t (schemaCompat) reads
+		// REFERENCES main.t; Postgres leaves out a schema on the search
+		// path, and SQLAlchemy would look for a schema main.
+		`regexp_replace(c.constraint_text, ' REFERENCES main\.', ' REFERENCES ') AS constraint_text, ` +
+		`c.expression, c.referenced_table, c.referenced_column_names ` +
 		`FROM duckdb_constraints() c WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')`},
 	{"pg_constraint", `SELECT k.oid, k.conname, k.connamespace, k.contype, false AS condeferrable, false AS condeferred, ` +
 		// A foreign key's conindid is the index of the key it references.

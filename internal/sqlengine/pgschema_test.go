@@ -76,6 +76,7 @@ func TestPublicSchema(t *testing.T) {
 		`UPDATE public.clicks SET public = public + 1 WHERE public.clicks.id = 2`,
 		`CREATE VIEW public.v AS SELECT id FROM public.clicks`,
 		`CREATE INDEX clicks_url ON public.clicks (url)`,
+		`CREATE TABLE public.visits (click INTEGER REFERENCES public.clicks (id))`,
 	} {
 		exec(t, s, q)
 	}
@@ -92,7 +93,10 @@ func TestPublicSchema(t *testing.T) {
 		`SELECT constraint_schema, table_schema FROM information_schema.table_constraints WHERE table_name = 'clicks' AND constraint_type = 'PRIMARY KEY'`:             {"public|public"},
 		`SELECT schemaname FROM pg_tables WHERE tablename = 'clicks'`:                                                                                                  {"public"},
 		`SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'clicks_url'`: {"CREATE INDEX clicks_url ON public.clicks USING art (url)"},
-		`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'public'`:                                                                                           {"0"},
+		// As Postgres prints it with public on the search path (SQLAlchemy
+		// takes the schema of a foreign key's table from it).
+		`SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint WHERE contype = 'f' AND conname LIKE 'visits%'`: {"FOREIGN KEY (click) REFERENCES clicks(id)"},
+		`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'public'`:                                                       {"0"},
 		// The shim's views are pg_catalog's, as in its pg_namespace.
 		`SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'pg_type'`: {"pg_catalog"},
 	} {
@@ -107,6 +111,7 @@ func TestPublicSchema(t *testing.T) {
 	}
 	exec(t, s, `DROP JOB pj`)
 	exec(t, s, `DROP VIEW public.v`)
+	exec(t, s, `DROP TABLE public.visits`)
 	exec(t, s, `DROP TABLE public.clicks`)
 	exec(t, s, `DROP SEQUENCE public.clicks_id_seq`)
 	if got := rows(t, s, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'clicks'`); !slices.Equal(got, []string{"0"}) {
