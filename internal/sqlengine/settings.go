@@ -20,13 +20,15 @@ import (
 // Postgres.
 const defaultSearchPath = `"$user", public`
 
-// isSearchPathSet reports SET [SESSION | LOCAL] search_path {= | TO} ...
-// and RESET search_path.
+// isSearchPathSet reports SET [SESSION | LOCAL] search_path {= | TO} ...,
+// Postgres's SET SCHEMA 'name' (and DuckDB's SET schema = 'name'), and
+// RESET search_path.
 func isSearchPathSet(toks []token) bool {
 	if len(toks) < 2 || !toks[0].is("set") && !toks[0].is("reset") {
 		return false
 	}
-	return setVarName(toks) == "search_path"
+	n := setVarName(toks)
+	return n == "search_path" || n == "schema" && toks[0].is("set")
 }
 
 // setSearchPath runs SET or RESET search_path. Postgres's public, where
@@ -40,6 +42,10 @@ func (s *Session) setSearchPath(ctx context.Context, toks []token) (*Result, err
 		i := 1
 		for i < len(toks) && !(toks[i].text == "=" || toks[i].is("to")) {
 			i++
+		}
+		if i == len(toks) { // SET SCHEMA 'name': the value follows the name
+			for i = 1; i < len(toks) && !strings.EqualFold(toks[i].text, "schema"); i++ {
+			}
 		}
 		i++
 		for ; i < len(toks) && toks[i].text != ";"; i++ {

@@ -23,6 +23,7 @@ func TestSearchPathAndShow(t *testing.T) {
 		{"SET search_path TO main, public", "main, public"},
 		{`SET search_path TO "$user", public`, `"$user", public`},
 		{"SET SESSION search_path TO 'public'", "public"},
+		{"SET SCHEMA 'public'", "public"},
 		{"SET search_path TO other, nope, public", "other, nope, public"},
 	} {
 		if r := exec(t, s, c.set); r.Tag() != "SET" {
