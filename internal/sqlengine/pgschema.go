@@ -21,8 +21,8 @@ import (
 // main's, and current_schema and current_schemas into the shim's, which
 // answer public. A public followed by a dot is a schema only where
 // Postgres reads it as one: in a name of three or more parts, before a
-// call, after a cast, and where a relation is named (FROM, JOIN, INTO,
-// UPDATE, TABLE, ...); db.public.t is main.t whatever db is named, as
+// call, after a cast, where a relation is named (FROM, JOIN, INTO,
+// UPDATE, TABLE, ...) and as a column's type in CREATE and ALTER TABLE; db.public.t is main.t whatever db is named, as
 // every database name reaches the one warehouse. Elsewhere public.x is
 // column x of a relation called public and is left alone, as are a column
 // named public and string literals, but for the sequence name nextval,
@@ -39,6 +39,10 @@ func schemaCompat(st string) string {
 		return st
 	}
 	createIndex := toks[0].is("create") && wordBefore(toks, "index", 4)
+	// A column's type: CREATE TABLE t (c public.mood) (Prisma's enums),
+	// ALTER TABLE t ADD [COLUMN] c public.mood.
+	createTable := toks[0].is("create") && wordBefore(toks, "table", 4) && !wordBefore(toks, "select", len(toks))
+	alterTable := toks[0].is("alter") && len(toks) > 1 && toks[1].is("table")
 	listOfRels := toks[0].is("drop") || toks[0].is("truncate")
 	inFrom := []bool{false} // per parenthesis depth, as qualifyCatalog
 	var b strings.Builder
@@ -111,6 +115,11 @@ func schemaCompat(st string) string {
 		call := end+1 < len(toks) && isPunct(toks[end+1], "(")
 		star := isPunct(toks[end], "*")
 		rel := i > 0 && relationPosition(toks, i, createIndex, listOfRels || inFrom[d])
+		if !rel && i >= 2 && isName(toks[i-1]) {
+			colType := createTable && d == 1 ||
+				alterTable && d == 0 && (toks[i-2].is("add") || toks[i-2].is("column") || toks[i-2].is("exists"))
+			rel = colType && !toks[i-1].is("default")
+		}
 		switch {
 		case n >= 3 && (toks[i+2].is("information_schema") || toks[i+2].kind == tokQIdent && toks[i+2].text == "information_schema"):
 			// dbt's "db".information_schema."columns": the shim's

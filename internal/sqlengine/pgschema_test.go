@@ -11,25 +11,28 @@ import (
 // public and relations called public alone.
 func TestSchemaCompat(t *testing.T) {
 	for in, want := range map[string]string{
-		`CREATE TABLE public.t (public INT, "public" TEXT)`:                                         `CREATE TABLE main.t (public INT, "public" TEXT)`,
-		`SELECT * FROM public.clicks c JOIN "public"."u" ON true`:                                   `SELECT * FROM main.clicks c JOIN main."u" ON true`,
-		`SELECT public.t.a, public.f(1), x::public.mood FROM t`:                                     `SELECT main.t.a, main.f(1), x::main.mood FROM t`,
-		`SELECT public.t.* FROM public.t`:                                                           `SELECT t.* FROM main.t`,
-		`INSERT INTO public.t (a) VALUES ('public.t')`:                                              `INSERT INTO main.t (a) VALUES ('public.t')`,
-		`UPDATE Public.t SET public = 1 WHERE public.t.public = 2`:                                  `UPDATE main.t SET public = 1 WHERE main.t.public = 2`,
-		`DELETE FROM public.t USING public.u WHERE t.a = u.a`:                                       `DELETE FROM main.t USING main.u WHERE t.a = u.a`,
-		`DROP TABLE IF EXISTS public.a, public.b`:                                                   `DROP TABLE IF EXISTS main.a, main.b`,
-		`ALTER TABLE public.t ADD COLUMN c INT`:                                                     `ALTER TABLE main.t ADD COLUMN c INT`,
-		`CREATE UNIQUE INDEX i ON public.t (a)`:                                                     `CREATE UNIQUE INDEX i ON main.t (a)`,
-		`COPY public.t FROM STDIN`:                                                                  `COPY main.t FROM STDIN`,
-		`SELECT * FROM a, public.b, warehouse.public.c`:                                             `SELECT * FROM a, main.b, main.c`,
-		`SELECT warehouse.public.c.x FROM warehouse.public.c`:                                       `SELECT main.c.x FROM main.c`,
-		`ALTER TABLE "rheo"."public"."m__dbt_tmp" RENAME TO "m"`:                                    `ALTER TABLE main."m__dbt_tmp" RENAME TO "m"`,
-		`SELECT nextval('public.s'), currval('"public".s'), lower('public.s')`:                      `SELECT nextval('main.s'), currval('main.s'), lower('public.s')`,
-		`SELECT column_name FROM "rheo".information_schema."columns" WHERE table_schema = 'public'`: `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'`,
-		`CREATE TABLE IF NOT EXISTS public.t AS SELECT 1`:                                           `CREATE TABLE IF NOT EXISTS main.t AS SELECT 1`,
-		`SELECT current_schema, CURRENT_SCHEMA(), current_schemas(false)`:                           `SELECT rheo_pg.main.current_schema(), rheo_pg.main.current_schema(), rheo_pg.main.current_schemas(false)`,
-		`WHERE nspname = pg_catalog.current_schema()`:                                               `WHERE nspname = rheo_pg.main.current_schema()`,
+		`CREATE TABLE public.t (public INT, "public" TEXT)`:                                                      `CREATE TABLE main.t (public INT, "public" TEXT)`,
+		`SELECT * FROM public.clicks c JOIN "public"."u" ON true`:                                                `SELECT * FROM main.clicks c JOIN main."u" ON true`,
+		`SELECT public.t.a, public.f(1), x::public.mood FROM t`:                                                  `SELECT main.t.a, main.f(1), x::main.mood FROM t`,
+		`SELECT public.t.* FROM public.t`:                                                                        `SELECT t.* FROM main.t`,
+		`INSERT INTO public.t (a) VALUES ('public.t')`:                                                           `INSERT INTO main.t (a) VALUES ('public.t')`,
+		`UPDATE Public.t SET public = 1 WHERE public.t.public = 2`:                                               `UPDATE main.t SET public = 1 WHERE main.t.public = 2`,
+		`DELETE FROM public.t USING public.u WHERE t.a = u.a`:                                                    `DELETE FROM main.t USING main.u WHERE t.a = u.a`,
+		`DROP TABLE IF EXISTS public.a, public.b`:                                                                `DROP TABLE IF EXISTS main.a, main.b`,
+		`ALTER TABLE public.t ADD COLUMN c INT`:                                                                  `ALTER TABLE main.t ADD COLUMN c INT`,
+		`CREATE UNIQUE INDEX i ON public.t (a)`:                                                                  `CREATE UNIQUE INDEX i ON main.t (a)`,
+		`COPY public.t FROM STDIN`:                                                                               `COPY main.t FROM STDIN`,
+		`SELECT * FROM a, public.b, warehouse.public.c`:                                                          `SELECT * FROM a, main.b, main.c`,
+		`SELECT warehouse.public.c.x FROM warehouse.public.c`:                                                    `SELECT main.c.x FROM main.c`,
+		`ALTER TABLE "rheo"."public"."m__dbt_tmp" RENAME TO "m"`:                                                 `ALTER TABLE main."m__dbt_tmp" RENAME TO "m"`,
+		`SELECT nextval('public.s'), currval('"public".s'), lower('public.s')`:                                   `SELECT nextval('main.s'), currval('main.s'), lower('public.s')`,
+		`SELECT column_name FROM "rheo".information_schema."columns" WHERE table_schema = 'public'`:              `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'`,
+		`CREATE TABLE "public"."U" ("role" "public"."Role" NOT NULL DEFAULT 'USER', x INT CHECK (public.x > 0))`: `CREATE TABLE main."U" ("role" main."Role" NOT NULL DEFAULT 'USER', x INT CHECK (public.x > 0))`,
+		`CREATE TABLE t AS (SELECT DISTINCT public.b FROM t AS public)`:                                          `CREATE TABLE t AS (SELECT DISTINCT public.b FROM t AS public)`,
+		`ALTER TABLE t ADD COLUMN m public.mood, ADD n public.mood`:                                              `ALTER TABLE t ADD COLUMN m main.mood, ADD n main.mood`,
+		`CREATE TABLE IF NOT EXISTS public.t AS SELECT 1`:                                                        `CREATE TABLE IF NOT EXISTS main.t AS SELECT 1`,
+		`SELECT current_schema, CURRENT_SCHEMA(), current_schemas(false)`:                                        `SELECT rheo_pg.main.current_schema(), rheo_pg.main.current_schema(), rheo_pg.main.current_schemas(false)`,
+		`WHERE nspname = pg_catalog.current_schema()`:                                                            `WHERE nspname = rheo_pg.main.current_schema()`,
 		// Not a schema: a relation called public, its column, a struct field.
 		`SELECT public.a FROM t AS public`:                `SELECT public.a FROM t AS public`,
 		`SELECT * FROM t public JOIN u ON public.a = u.a`: `SELECT * FROM t public JOIN u ON public.a = u.a`,
@@ -77,6 +80,9 @@ func TestPublicSchema(t *testing.T) {
 		`CREATE VIEW public.v AS SELECT id FROM public.clicks`,
 		`CREATE INDEX clicks_url ON public.clicks (url)`,
 		`CREATE TABLE public.visits (click INTEGER REFERENCES public.clicks (id))`,
+		`CREATE TYPE public.mood AS ENUM ('ok', 'sad')`,
+		`CREATE TABLE public.moods ("m" "public"."mood" NOT NULL DEFAULT 'ok')`,
+		`INSERT INTO public.moods VALUES ('sad'::public.mood)`,
 	} {
 		exec(t, s, q)
 	}
@@ -111,6 +117,11 @@ func TestPublicSchema(t *testing.T) {
 	}
 	exec(t, s, `DROP JOB pj`)
 	exec(t, s, `DROP VIEW public.v`)
+	if got := rows(t, s, `SELECT m FROM public.moods`); !slices.Equal(got, []string{"sad"}) {
+		t.Errorf("moods: %v", got)
+	}
+	exec(t, s, `DROP TABLE public.moods`)
+	exec(t, s, `DROP TYPE public.mood`)
 	exec(t, s, `DROP TABLE public.visits`)
 	exec(t, s, `DROP TABLE public.clicks`)
 	exec(t, s, `DROP SEQUENCE public.clicks_id_seq`)
