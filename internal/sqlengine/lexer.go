@@ -56,6 +56,17 @@ func lexWith(s string, dqString, escapes bool) ([]token, error) {
 				return nil, syntaxErr("unterminated /* comment")
 			}
 			i += j + 4
+		case c == '$' && !dqString && dollarTag(s[i:]) != "":
+			// A dollar-quoted string ($$...$$, $tag$...$tag$), as
+			// SplitStatements reads it: dbt's comments are written so.
+			tag := dollarTag(s[i:])
+			j := strings.Index(s[i+len(tag):], tag)
+			if j < 0 {
+				return nil, syntaxErr("unterminated dollar-quoted string")
+			}
+			end := i + len(tag) + j + len(tag)
+			out = append(out, token{kind: tokString, text: s[i+len(tag) : end-len(tag)], pos: i, end: end})
+			i = end
 		case c == '\'' || (c == '"' && dqString):
 			text, n, err := lexString(s[i:], c, escapes)
 			if err != nil {
@@ -104,6 +115,19 @@ func lexWith(s string, dqString, escapes bool) ([]token, error) {
 		}
 	}
 	return out, nil
+}
+
+// dollarTag returns the $tag$ (or $$) that opens a dollar-quoted string
+// at the start of s, or "" (a parameter $1, or no quote).
+func dollarTag(s string) string {
+	j := 1
+	for j < len(s) && (isWordStart(s[j]) || j > 1 && s[j] >= '0' && s[j] <= '9') {
+		j++
+	}
+	if j < len(s) && s[j] == '$' {
+		return s[:j+1]
+	}
+	return ""
 }
 
 func isWordStart(c byte) bool {

@@ -34,12 +34,14 @@ func TestSchemaCompat(t *testing.T) {
 		`SELECT current_schema, CURRENT_SCHEMA(), current_schemas(false)`:                                        `SELECT rheo_pg.main.current_schema(), rheo_pg.main.current_schema(), rheo_pg.main.current_schemas(false)`,
 		`WHERE nspname = pg_catalog.current_schema()`:                                                            `WHERE nspname = rheo_pg.main.current_schema()`,
 		// Not a schema: a relation called public, its column, a struct field.
-		`SELECT public.a FROM t AS public`:                `SELECT public.a FROM t AS public`,
-		`SELECT * FROM t public JOIN u ON public.a = u.a`: `SELECT * FROM t public JOIN u ON public.a = u.a`,
-		`SELECT t.public.x, public FROM t`:                `SELECT t.public.x, public FROM t`,
-		`SELECT 'public.t', "PUBLIC".t FROM "PUBLIC".t`:   `SELECT 'public.t', "PUBLIC".t FROM "PUBLIC".t`,
-		`SET search_path = public`:                        `SET search_path = public`,
-		`SELECT 1 -- public.t`:                            `SELECT 1 -- public.t`,
+		`SELECT public.a FROM t AS public`:                                `SELECT public.a FROM t AS public`,
+		`SELECT * FROM t public JOIN u ON public.a = u.a`:                 `SELECT * FROM t public JOIN u ON public.a = u.a`,
+		`SELECT t.public.x, public FROM t`:                                `SELECT t.public.x, public FROM t`,
+		`SELECT 'public.t', "PUBLIC".t FROM "PUBLIC".t`:                   `SELECT 'public.t', "PUBLIC".t FROM "PUBLIC".t`,
+		`SET search_path = public`:                                        `SET search_path = public`,
+		`SELECT 1 -- public.t`:                                            `SELECT 1 -- public.t`,
+		`COMMENT ON TABLE public.t IS $doc$reads from public.orders$doc$`: `COMMENT ON TABLE main.t IS $doc$reads from public.orders$doc$`,
+		`SELECT $$from public.x$$, $1 FROM public.t WHERE a = $2`:         `SELECT $$from public.x$$, $1 FROM main.t WHERE a = $2`,
 	} {
 		if got := schemaCompat(in); got != want {
 			t.Errorf("schemaCompat(%q)\n got %q\nwant %q", in, got, want)
