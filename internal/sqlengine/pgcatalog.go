@@ -80,7 +80,9 @@ var pgShimViews = []struct{ name, sql string }{
 		// default is nextval('<name>'::regclass) for an auto-increment
 		// one, and compares boolean defaults by their text.
 		`CASE WHEN c.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true' WHEN c.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false' ` +
-		`ELSE regexp_replace(c.column_default, '^nextval\(''"?([^"'']*)"?''\)$', 'nextval(''\1''::regclass)') END AS column_default) ` +
+		// A table made as public.t or main.t has its serial's sequence
+		// as main."t_id_seq"; Postgres leaves out a schema on the path.
+		`ELSE regexp_replace(c.column_default, '^nextval\(''(?:"?main"?\.)?"?([^"'']*)"?''\)$', 'nextval(''\1''::regclass)') END AS column_default) ` +
 		`FROM information_schema.columns c LEFT JOIN duckdb_columns() d ON d.database_name = c.table_catalog ` +
 		`AND d.schema_name = c.table_schema AND d.table_name = c.table_name AND d.column_name = c.column_name ` +
 		`LEFT JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = d.data_type_id ` +

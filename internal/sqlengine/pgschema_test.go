@@ -82,6 +82,7 @@ func TestPublicSchema(t *testing.T) {
 		`CREATE VIEW public.v AS SELECT id FROM public.clicks`,
 		`CREATE INDEX clicks_url ON public.clicks (url)`,
 		`CREATE TABLE public.visits (click INTEGER REFERENCES public.clicks (id))`,
+		`CREATE TABLE public.ser (id bigserial PRIMARY KEY)`,
 		`CREATE TYPE public.mood AS ENUM ('ok', 'sad')`,
 		`CREATE TABLE public.moods ("m" "public"."mood" NOT NULL DEFAULT 'ok')`,
 		`INSERT INTO public.moods VALUES ('sad'::public.mood)`,
@@ -104,7 +105,9 @@ func TestPublicSchema(t *testing.T) {
 		// As Postgres prints it with public on the search path (SQLAlchemy
 		// takes the schema of a foreign key's table from it).
 		`SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint WHERE contype = 'f' AND conname LIKE 'visits%'`: {"FOREIGN KEY (click) REFERENCES clicks(id)"},
-		`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'public'`:                                                       {"0"},
+		// GORM takes a column for auto-increment by this default.
+		`SELECT column_default FROM information_schema.columns WHERE table_name = 'ser'`: {"nextval('ser_id_seq'::regclass)"},
+		`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'public'`:             {"0"},
 		// The shim's views are pg_catalog's, as in its pg_namespace.
 		`SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'pg_type'`: {"pg_catalog"},
 	} {
@@ -124,6 +127,7 @@ func TestPublicSchema(t *testing.T) {
 	}
 	exec(t, s, `DROP TABLE public.moods`)
 	exec(t, s, `DROP TYPE public.mood`)
+	exec(t, s, `DROP TABLE public.ser`)
 	exec(t, s, `DROP TABLE public.visits`)
 	exec(t, s, `DROP TABLE public.clicks`)
 	exec(t, s, `DROP SEQUENCE public.clicks_id_seq`)
