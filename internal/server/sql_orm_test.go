@@ -164,11 +164,12 @@ func TestSQLPublicSchema(t *testing.T) {
 		`WHERE table_name = 'm' AND table_schema = 'public'`).Scan(&cols); err != nil || cols != "id integer" {
 		t.Errorf("dbt's get_columns_in_relation: %q, %v", cols, err)
 	}
-	out, err := psqlOn(s, "-c", `\dt public.*`, "-c", `\d public.events`, "-c", `\dn`)
+	out, err := psqlOn(s, "-c", `\dt public.*`, "-c", `\d public.events`, "-c", `\dn`,
+		"-c", `CREATE VIEW public.kinds AS SELECT kind FROM public.events`, "-c", `\d+ public.kinds`)
 	if err != nil {
 		t.Fatalf("psql: %v\n%s", err, out)
 	}
-	for _, want := range []string{" public | events ", " public | m ", `Table "public.events"`, " kind   | character varying ", "List of schemas\n  Name  | Owner \n--------+-------\n public | rheo\n(1 row)"} {
+	for _, want := range []string{" public | events ", " public | m ", `Table "public.events"`, " kind   | character varying ", `View "public.kinds"`, "View definition:\n SELECT kind FROM main.events;", "List of schemas\n  Name  | Owner \n--------+-------\n public | rheo\n(1 row)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("psql output lacks %q:\n%s", want, out)
 		}

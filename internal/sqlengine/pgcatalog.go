@@ -277,6 +277,9 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"pg_get_function_result", `(fn) AS (SELECT any_value(coalesce(f.return_type, '')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
 	{"pg_get_function_arguments", `(fn) AS (SELECT any_value(array_to_string(list_transform(list_zip(f.parameters, f.parameter_types), ` +
 		`x -> x[1] || ' ' || coalesce(x[2], 'any')), ', ')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
+	// Postgres's takes a pretty flag too (psql's \d+ of a view), and
+	// gives the query alone (after a space), not DuckDB's CREATE VIEW ... AS.
+	{"pg_get_viewdef", `(v) AS ` + pgViewDef + `, (v, pretty) AS ` + pgViewDef},
 	{"pg_get_expr", `(expr, rel) AS pg_catalog.pg_get_expr(expr, rel), (expr, rel, pretty) AS pg_catalog.pg_get_expr(expr, rel)`},
 	// Redshift's one-argument TRUNC (redshift_funcs.go): the date of a
 	// timestamp, a number truncated with its type kept. Typed macro
@@ -291,6 +294,9 @@ const pgTypeNames = `WHEN 'int2' THEN 'smallint' WHEN 'int4' THEN 'integer' WHEN
 	`WHEN 'varchar' THEN 'character varying' WHEN 'bpchar' THEN 'character' ` +
 	`WHEN 'timestamp' THEN 'timestamp without time zone' WHEN 'timestamptz' THEN 'timestamp with time zone' ` +
 	`WHEN 'time' THEN 'time without time zone' WHEN 'timetz' THEN 'time with time zone' `
+
+// pgViewDef is pg_get_viewdef's body.
+const pgViewDef = `regexp_replace(pg_catalog.pg_get_viewdef(v), '^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?VIEW\s+.*?\s+AS\s+', ' ', 's')`
 
 // pgIndexDef is pg_get_indexdef's body: a DuckDB index's CREATE INDEX
 // (USING art, DuckDB's index type), or for a key's index the CREATE UNIQUE
