@@ -22,14 +22,15 @@ import (
 // answer public. A public followed by a dot is a schema only where
 // Postgres reads it as one: in a name of three or more parts, before a
 // call, after a cast, where a relation is named (FROM, JOIN, INTO,
-// UPDATE, TABLE, ...) and as a column's type in CREATE and ALTER TABLE; db.public.t is main.t whatever db is named, as
-// every database name reaches the one warehouse. Elsewhere public.x is
-// column x of a relation called public and is left alone, as are a column
-// named public and string literals, but for the sequence name nextval,
-// currval and setval take ('public.s', as pg_dump writes it).
-// db.information_schema.x is information_schema.x, also for dbt's
-// "db".information_schema."columns". Statements without any of these
-// words are returned as they are, without being lexed.
+// UPDATE, TABLE, ...) and as a column's type in CREATE and ALTER TABLE.
+// db.public.t is main.t whatever db is named, as every database name
+// reaches the one warehouse. Elsewhere public.x is column x of a relation
+// called public and is left alone, as are a column named public and
+// string literals, but for the sequence name nextval, currval and setval
+// take ('public.s', as pg_dump writes it). db.information_schema.x is
+// information_schema.x, also for dbt's "db".information_schema."columns".
+// Statements without any of these words are returned as they are,
+// without being lexed.
 func schemaCompat(st string) string {
 	if !containsFold(st, "public") && !containsFold(st, "current_schema") && !containsFold(st, "information_schema") {
 		return st
