@@ -86,6 +86,9 @@ func TestPublicSchema(t *testing.T) {
 		`CREATE TYPE public.mood AS ENUM ('ok', 'sad')`,
 		`CREATE TABLE public.moods ("m" "public"."mood" NOT NULL DEFAULT 'ok')`,
 		`INSERT INTO public.moods VALUES ('sad'::public.mood)`,
+		// Stream and lake tables are views in main.
+		`CREATE STREAM TABLE public.st (a INT) FROM STREAM 'nostream' FORMAT json`,
+		`CREATE EXTERNAL TABLE public.lk (a INT) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bkt/lk/'`,
 	} {
 		exec(t, s, q)
 	}
@@ -105,6 +108,8 @@ func TestPublicSchema(t *testing.T) {
 		// As Postgres prints it with public on the search path (SQLAlchemy
 		// takes the schema of a foreign key's table from it).
 		`SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint WHERE contype = 'f' AND conname LIKE 'visits%'`: {"FOREIGN KEY (click) REFERENCES clicks(id)"},
+		`SELECT table_name, table_schema FROM information_schema.tables WHERE table_name IN ('st', 'lk') ORDER BY 1`:               {"lk|public", "st|public"},
+		`SELECT count(*) FROM public.lk`: {"0"},
 		// GORM takes a column for auto-increment by this default.
 		`SELECT column_default FROM information_schema.columns WHERE table_name = 'ser'`: {"nextval('ser_id_seq'::regclass)"},
 		`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'public'`:             {"0"},
@@ -127,6 +132,11 @@ func TestPublicSchema(t *testing.T) {
 	}
 	exec(t, s, `DROP TABLE public.moods`)
 	exec(t, s, `DROP TYPE public.mood`)
+	exec(t, s, `DROP TABLE public.st`)
+	exec(t, s, `DROP TABLE "public".lk`)
+	if got := rows(t, s, `SELECT count(*) FROM information_schema.tables WHERE table_name IN ('st', 'lk')`); !slices.Equal(got, []string{"0"}) {
+		t.Errorf("stream and lake tables after DROP TABLE public.x: %v", got)
+	}
 	exec(t, s, `DROP TABLE public.ser`)
 	exec(t, s, `DROP TABLE public.visits`)
 	exec(t, s, `DROP TABLE public.clicks`)
