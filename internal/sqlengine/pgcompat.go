@@ -283,33 +283,18 @@ func qualifyCatalog(st string) (string, bool) {
 	if err != nil {
 		return st, false
 	}
-	inFrom := []bool{false} // per parenthesis depth
+	from := newFromTracker()
 	var b strings.Builder
 	last := 0
 	for i, t := range toks {
-		d := len(inFrom) - 1
-		switch {
-		case t.kind == tokPunct && t.text == "(":
-			inFrom = append(inFrom, false)
-			continue
-		case t.kind == tokPunct && t.text == ")":
-			if d > 0 {
-				inFrom = inFrom[:d]
-			}
-			continue
-		case t.is("from"):
-			inFrom[d] = true
-			continue
-		case t.is("select") || t.is("where") || t.is("group") || t.is("having") || t.is("order") ||
-			t.is("limit") || t.is("union") || t.is("window") || t.is("qualify") || t.is("returning"):
-			inFrom[d] = false
+		if from.step(t) {
 			continue
 		}
 		if t.kind != tokWord || !pgShimViewNames[strings.ToLower(t.text)] || i == 0 {
 			continue
 		}
 		prev := toks[i-1]
-		if !(prev.is("from") || prev.is("join") || prev.kind == tokPunct && prev.text == "," && inFrom[d]) {
+		if !(prev.is("from") || prev.is("join") || prev.kind == tokPunct && prev.text == "," && from.in()) {
 			continue
 		}
 		if i+1 < len(toks) && toks[i+1].kind == tokPunct && (toks[i+1].text == "." || toks[i+1].text == "(") {
@@ -325,3 +310,38 @@ func qualifyCatalog(st string) (string, bool) {
 	b.WriteString(st[last:])
 	return b.String(), true
 }
+
+// fromTracker follows, token by token, whether a statement is in a FROM
+// clause at the current parenthesis depth, where a comma separates
+// relations.
+type fromTracker struct{ inFrom []bool }
+
+func newFromTracker() *fromTracker { return &fromTracker{inFrom: []bool{false}} }
+
+// step takes the next token and reports whether it was one that opens or
+// ends a clause or a parenthesis (nothing else to do with it).
+func (f *fromTracker) step(t token) bool {
+	d := len(f.inFrom) - 1
+	switch {
+	case isPunct(t, "("):
+		f.inFrom = append(f.inFrom, false)
+	case isPunct(t, ")"):
+		if d > 0 {
+			f.inFrom = f.inFrom[:d]
+		}
+	case t.is("from"):
+		f.inFrom[d] = true
+	case t.is("select") || t.is("where") || t.is("group") || t.is("having") || t.is("order") ||
+		t.is("limit") || t.is("union") || t.is("window") || t.is("qualify") || t.is("returning") || t.is("set"):
+		f.inFrom[d] = false
+	default:
+		return false
+	}
+	return true
+}
+
+// in reports whether the last token was in a FROM clause.
+func (f *fromTracker) in() bool { return f.inFrom[len(f.inFrom)-1] }
+
+// depth is the parenthesis depth, 0 outside any.
+func (f *fromTracker) depth() int { return len(f.inFrom) - 1 }

@@ -96,14 +96,14 @@ func TestJSONBCompat(t *testing.T) {
 		`ALTER TABLE t ADD COLUMN m jsonb`:                        `ALTER TABLE t ADD COLUMN m JSON`,
 		`SELECT jsonb, jsonb_typeof(x) FROM t`:                    `SELECT jsonb, jsonb_typeof(x) FROM t`,
 		// jsonb as a name stays a name, in DDL as elsewhere.
-		`CREATE TABLE t (jsonb jsonb)`:                                   `CREATE TABLE t (jsonb JSON)`,
-		`ALTER TABLE t ADD COLUMN jsonb jsonb`:                           `ALTER TABLE t ADD COLUMN jsonb JSON`,
-		`ALTER TABLE t ADD COLUMN IF NOT EXISTS m jsonb`:                 `ALTER TABLE t ADD COLUMN IF NOT EXISTS m JSON`,
+		`CREATE TABLE t (jsonb jsonb)`:                                    `CREATE TABLE t (jsonb JSON)`,
+		`ALTER TABLE t ADD COLUMN jsonb jsonb`:                            `ALTER TABLE t ADD COLUMN jsonb JSON`,
+		`ALTER TABLE t ADD COLUMN IF NOT EXISTS m jsonb`:                  `ALTER TABLE t ADD COLUMN IF NOT EXISTS m JSON`,
 		`ALTER TABLE t ALTER COLUMN m SET DATA TYPE jsonb USING m::jsonb`: `ALTER TABLE t ALTER COLUMN m SET DATA TYPE JSON USING m::JSON`,
-		`ALTER TABLE t RENAME COLUMN doc TO jsonb`:                       `ALTER TABLE t RENAME COLUMN doc TO jsonb`,
-		`ALTER TABLE t DROP COLUMN jsonb`:                                `ALTER TABLE t DROP COLUMN jsonb`,
-		`CREATE VIEW v AS SELECT doc FROM jsonb`:                         `CREATE VIEW v AS SELECT doc FROM jsonb`,
-		`SELECT doc AS jsonb FROM t`:                                     `SELECT doc AS jsonb FROM t`,
+		`ALTER TABLE t RENAME COLUMN doc TO jsonb`:                        `ALTER TABLE t RENAME COLUMN doc TO jsonb`,
+		`ALTER TABLE t DROP COLUMN jsonb`:                                 `ALTER TABLE t DROP COLUMN jsonb`,
+		`CREATE VIEW v AS SELECT doc FROM jsonb`:                          `CREATE VIEW v AS SELECT doc FROM jsonb`,
+		`SELECT doc AS jsonb FROM t`:                                      `SELECT doc AS jsonb FROM t`,
 	} {
 		if got := jsonbCompat(in); got != want {
 			t.Errorf("jsonbCompat(%q) = %q, want %q", in, got, want)

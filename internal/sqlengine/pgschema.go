@@ -45,7 +45,7 @@ func schemaCompat(st string) string {
 	createTable := toks[0].is("create") && wordBefore(toks, "table", 4) && !wordBefore(toks, "select", len(toks))
 	alterTable := toks[0].is("alter") && len(toks) > 1 && toks[1].is("table")
 	listOfRels := toks[0].is("drop") || toks[0].is("truncate")
-	inFrom := []bool{false} // per parenthesis depth, as qualifyCatalog
+	rels := newFromTracker()
 	var b strings.Builder
 	last := 0
 	replace := func(from, to int, with string) {
@@ -55,23 +55,10 @@ func schemaCompat(st string) string {
 	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		d := len(inFrom) - 1
+		if rels.step(t) {
+			continue
+		}
 		switch {
-		case isPunct(t, "("):
-			inFrom = append(inFrom, false)
-			continue
-		case isPunct(t, ")"):
-			if d > 0 {
-				inFrom = inFrom[:d]
-			}
-			continue
-		case t.is("from"):
-			inFrom[d] = true
-			continue
-		case t.is("select") || t.is("where") || t.is("group") || t.is("having") || t.is("order") ||
-			t.is("limit") || t.is("union") || t.is("window") || t.is("qualify") || t.is("returning") || t.is("set"):
-			inFrom[d] = false
-			continue
 		case t.is("current_schema") || t.is("current_schemas"):
 			start := t.pos
 			if i >= 2 && isPunct(toks[i-1], ".") {
@@ -115,10 +102,10 @@ func schemaCompat(st string) string {
 		end := i + 2*(n-1) // the last part
 		call := end+1 < len(toks) && isPunct(toks[end+1], "(")
 		star := isPunct(toks[end], "*")
-		rel := i > 0 && relationPosition(toks, i, createIndex, listOfRels || inFrom[d])
+		rel := i > 0 && relationPosition(toks, i, createIndex, listOfRels || rels.in())
 		if !rel && i >= 2 && isName(toks[i-1]) {
-			colType := createTable && d == 1 ||
-				alterTable && d == 0 && (toks[i-2].is("add") || toks[i-2].is("column") || toks[i-2].is("exists"))
+			colType := createTable && rels.depth() == 1 ||
+				alterTable && rels.depth() == 0 && (toks[i-2].is("add") || toks[i-2].is("column") || toks[i-2].is("exists"))
 			rel = colType && !toks[i-1].is("default")
 		}
 		switch {
