@@ -33,8 +33,13 @@
 // race. Records of one partition key stay in order: a child's sequence
 // numbers are above all of its parents' (its index is greater).
 //
-// Recovery (recoverReshards, at New, and settleReshard, from the put path)
-// finishes any intent left by a crash: steps 2-5 are idempotent and step 4
+// Recovery (recoverReshards, at New; settleReshard, from the put path; and
+// reshardTarget, before the next reshard of the stream is planned)
+// finishes any intent left by a crash or by a step that failed, such as a
+// Seal that found the disk full (the call answers InternalFailure, the
+// stream stays ACTIVE with its old shards, and the parent refuses appends,
+// so puts to its range come through appendRerouted and retry the reshard
+// until there is space): steps 2-5 are idempotent and step 4
 // is skipped when meta already lists the children. If the stream was
 // deleted meanwhile, the children made in step 2 are deleted instead.
 //
@@ -494,6 +499,13 @@ func (s *Server) recoverReshards() error {
 func (s *Server) settleReshard(uid uint64) error {
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
+	return s.settleReshardLocked(uid)
+}
+
+// settleReshardLocked completes a reshard of stream uid left half done (a
+// crash, or a step that failed, such as a Seal on a full disk).
+// s.ctl.mu should be held.
+func (s *Server) settleReshardLocked(uid uint64) error {
 	in := new(reshardIntent)
 	found, err := s.meta.Get(reshardNS, intentKey(uid), in)
 	if err != nil {
@@ -736,6 +748,14 @@ func (s *Server) recordCall(uid uint64, kind string, calls []int64, now time.Tim
 func (s *Server) reshardTarget(name string, uid uint64) (*meta.Stream, error) {
 	if err := s.expireShardsLocked(); err != nil {
 		s.logger.Warn("expire closed shards", "err", err)
+	}
+	// A reshard that failed after its intent (say its Seal found the disk
+	// full) is decided: it finishes before another is planned. Planning
+	// from meta without it would reuse its new shards' indexes and
+	// overwrite its intent, leaving its parents refusing appends (their
+	// Seal had begun) while meta routes to them, until a restart.
+	if err := s.settleReshardLocked(uid); err != nil {
+		return nil, fmt.Errorf("finish the earlier reshard of %s: %w", name, err)
 	}
 	st, ok := s.meta.Stream(name)
 	if !ok || st.UID != uid || gone(st, s.now()) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -990,4 +991,122 @@ func TestJanitorExpiresClosedShards(t *testing.T) {
 	if len(st.Shards) != 2 || st.Shards[0].Index != 1 {
 		t.Fatalf("meta still lists the expired shard: %+v", st.Shards)
 	}
+}
+
+// sealFullLog is a log on a disk that fills up: while full, Seal cannot
+// write the shard's state file and fails with ENOSPC, and, as
+// shardlog.File does (TestDiskFullSealRetries), the shard then refuses
+// appends with ErrShardClosed until a Seal succeeds.
+type sealFullLog struct {
+	shardlog.Log
+	mu      sync.Mutex
+	full    bool
+	sealing map[shardlog.ShardID]bool
+}
+
+func (l *sealFullLog) setFull(full bool) {
+	l.mu.Lock()
+	l.full = full
+	l.mu.Unlock()
+}
+
+func (l *sealFullLog) Seal(ctx context.Context, id shardlog.ShardID) (shardlog.ShardInfo, error) {
+	l.mu.Lock()
+	if l.full {
+		l.sealing[id] = true
+		l.mu.Unlock()
+		return shardlog.ShardInfo{}, fmt.Errorf("shard %s: seal: write state.tmp: %w", id, syscall.ENOSPC)
+	}
+	delete(l.sealing, id)
+	l.mu.Unlock()
+	return l.Log.Seal(ctx, id)
+}
+
+func (l *sealFullLog) Append(ctx context.Context, id shardlog.ShardID, e []shardlog.Entry) (shardlog.AppendResult, error) {
+	l.mu.Lock()
+	refused := l.sealing[id]
+	l.mu.Unlock()
+	if refused {
+		return shardlog.AppendResult{}, fmt.Errorf("shard %s: %w", id, shardlog.ErrShardClosed)
+	}
+	return l.Log.Append(ctx, id, e)
+}
+
+// TestReshardOnFullDisk: a reshard whose Seal fails for want of space
+// answers InternalFailure and leaves the stream ACTIVE with its old shards;
+// puts to the half-sealed parent's range fail while the disk stays full.
+// Once there is space, the reshard completes by itself: through the next
+// put to that range (appendRerouted), or through the next reshard call,
+// which must finish the decided one before planning its own (else the
+// parent would refuse appends until a restart).
+func TestReshardOnFullDisk(t *testing.T) {
+	var fl *sealFullLog
+	env := startEnvWith(t, func(l shardlog.Log) shardlog.Log {
+		fl = &sealFullLog{Log: l, sealing: make(map[shardlog.ShardID]bool)}
+		return fl
+	})
+	ctx := testCtx(t)
+	status := func(name string) types.StreamStatus {
+		t.Helper()
+		out, err := env.client.DescribeStreamSummary(ctx, &kin.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.StreamDescriptionSummary.StreamStatus
+	}
+	put := func(name, key string) (*kin.PutRecordOutput, error) {
+		return env.client.PutRecord(ctx, &kin.PutRecordInput{StreamName: aws.String(name), PartitionKey: aws.String("pk"), ExplicitHashKey: aws.String(key), Data: []byte("d")})
+	}
+
+	t.Run("healed by a put", func(t *testing.T) {
+		env.create(t, "p", 1)
+		rsPut(t, env, "p", "7", "a")
+		fl.setFull(true)
+		_, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("p"), ShardToSplit: aws.String("0"), NewStartingHashKey: aws.String(hashMid)})
+		wantErr(t, err, "InternalFailure", "Internal service failure.")
+		if got := rsIDs(rsShards(t, env, "p", nil)); got != "0" {
+			t.Fatalf("shards after the failed split: %s", got)
+		}
+		if s := status("p"); s != types.StreamStatusActive {
+			t.Fatalf("status after the failed split: %s", s)
+		}
+		_, err = put("p", "7")
+		wantErr(t, err, "InternalFailure", "Internal service failure.")
+		fl.setFull(false)
+		if shard, _ := rsPut(t, env, "p", "7", "b"); shard != "shardId-000000000001" {
+			t.Fatalf("put once there is space went to %s", shard)
+		}
+		if got := rsIDs(rsShards(t, env, "p", &types.ShardFilter{Type: types.ShardFilterTypeAtLatest})); got != "1,2" {
+			t.Fatalf("open shards after the put: %s", got)
+		}
+		recs, children, ended := rsRead(t, env, "p", "shardId-000000000000")
+		if !ended || len(recs) != 1 || string(recs[0].Data) != "a" || len(children) != 2 {
+			t.Fatalf("parent: %d records, ended %v, %d children", len(recs), ended, len(children))
+		}
+		eventually(t, "ACTIVE after the reshard", func() bool { return status("p") == types.StreamStatusActive })
+	})
+
+	t.Run("healed by the next reshard", func(t *testing.T) {
+		env.create(t, "r", 2)
+		st, _ := env.meta.Stream("r")
+		fl.setFull(true)
+		_, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("r"), ShardToSplit: aws.String("0"), NewStartingHashKey: aws.String("1000")})
+		wantErr(t, err, "InternalFailure", "Internal service failure.")
+		// Still full: the next reshard cannot finish the first either.
+		_, err = env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("r"), ShardToSplit: aws.String("1"), NewStartingHashKey: aws.String("300000000000000000000000000000000000000")})
+		wantErr(t, err, "InternalFailure", "Internal service failure.")
+		fl.setFull(false)
+		if _, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("r"), ShardToSplit: aws.String("1"), NewStartingHashKey: aws.String("300000000000000000000000000000000000000")}); err != nil {
+			t.Fatalf("split once there is space: %v", err)
+		}
+		if got := rsIDs(rsShards(t, env, "r", &types.ShardFilter{Type: types.ShardFilterTypeAtLatest})); got != "2,3,4,5" {
+			t.Fatalf("open shards: %s", got)
+		}
+		for _, key := range []string{"0", "1000", st.Shards[1].HashKeyStart, hashMax} {
+			if _, err := put("r", key); err != nil {
+				t.Fatalf("put at %s: %v", key, err)
+			}
+		}
+		eventually(t, "ACTIVE after the reshards", func() bool { return status("r") == types.StreamStatusActive })
+	})
 }

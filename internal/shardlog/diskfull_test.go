@@ -559,3 +559,56 @@ func TestDiskFullRewindRemovesBeforeCut(t *testing.T) {
 	mustAppend(t, f, id, entries(30, 40, 100))
 	checkFullLog(t, f, id, entries(0, 70, 100))
 }
+
+// A Seal that cannot write the state file for want of space fails, and
+// the shard refuses appends (ErrShardClosed) while it stays open and
+// unsealed on disk, so nothing lands past the end a retried Seal will
+// persist; once there is space, sealing again succeeds with every record,
+// before and after a reopen. kinesis relies on this: its reshard intent
+// retries the Seal (settleReshard) and re-routes the refused puts.
+func TestDiskFullSealRetries(t *testing.T) {
+	ctx := context.Background()
+	o := testOptions(t, nil)
+	ffs := &fullFS{fileSystem: osFS{}}
+	o.fs = ffs
+	f := mustOpen(t, o)
+	id := ShardID{1, 1}
+	if err := f.CreateShard(id, ShardConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, f, id, entries(0, 10, 100))
+	ffs.prefix = shardDir(o, id)
+	ffs.set(true, 0)
+	if _, err := f.Seal(ctx, id); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Seal on a full disk: %v", err)
+	}
+	if _, err := f.Append(ctx, id, entries(10, 1, 100)); !errors.Is(err, ErrShardClosed) {
+		t.Fatalf("Append after a failed Seal: %v", err)
+	}
+	if inf, err := f.Info(id); err != nil || inf.Closed || inf.Next != 10 {
+		t.Fatalf("Info after a failed Seal: %+v %v", inf, err)
+	}
+	g := mustOpen(t, Options{Dir: o.Dir, SegmentSize: o.SegmentSize})
+	if inf, err := g.Info(id); err != nil || inf.Closed {
+		t.Fatalf("state on disk after a failed Seal: %+v %v", inf, err)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ffs.set(false, 0)
+	inf, err := f.Seal(ctx, id)
+	if err != nil || !inf.Closed || inf.Next != 10 {
+		t.Fatalf("Seal once there is space: %+v %v", inf, err)
+	}
+	if _, err := f.Append(ctx, id, entries(10, 1, 100)); !errors.Is(err, ErrShardClosed) {
+		t.Fatalf("Append after Seal: %v", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := mustOpen(t, Options{Dir: o.Dir, SegmentSize: o.SegmentSize})
+	if inf, err := h.Info(id); err != nil || !inf.Closed || inf.Next != 10 {
+		t.Fatalf("after reopen: %+v %v", inf, err)
+	}
+	checkFullLog(t, h, id, entries(0, 10, 100))
+}

@@ -293,6 +293,13 @@ func (f *File) SetRetention(id ShardID, d time.Duration) error {
 
 // Seal implements Log. It waits for records already accepted, makes them
 // durable whatever the policy, then persists the sealed end.
+//
+// A Seal that fails (say the state file cannot be written on a full disk)
+// leaves the shard refusing appends with ErrShardClosed, though not sealed
+// on disk: the caller is expected to seal again (kinesis's reshard intent
+// does), and resuming appends would be unsafe when the state file's rename
+// went through and only the directory sync failed, as records would then
+// be acknowledged past a sealed end.
 func (f *File) Seal(ctx context.Context, id ShardID) (ShardInfo, error) {
 	s, err := f.shard(id)
 	if err != nil {
