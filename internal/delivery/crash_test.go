@@ -70,7 +70,7 @@ func TestCrashChild(t *testing.T) {
 		for i := range recs {
 			recs[i] = []byte(fmt.Sprintf("%s-%07d;", run, n+i))
 		}
-		if _, err := m.Put(ctx, "b", recs); err != nil {
+		if _, _, err := m.Put(ctx, "b", recs); err != nil {
 			fmt.Fprintln(out, "ERR", err)
 			out.Flush()
 			os.Exit(2)

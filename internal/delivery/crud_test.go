@@ -64,11 +64,11 @@ func TestCreateGetListUpdateDelete(t *testing.T) {
 		t.Fatal("Get shares state")
 	}
 
-	ids, err := e.m.Put(ctx, "b", [][]byte{[]byte("r1"), []byte("r2")})
+	ids, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r1"), []byte("r2")})
 	if err != nil || len(ids) != 2 || ids[0] == ids[1] || ids[0] == "" {
 		t.Fatalf("put: %v %v", ids, err)
 	}
-	if _, err := e.m.Put(ctx, "nope", [][]byte{[]byte("x")}); !errors.Is(err, ErrNotFound) {
+	if _, _, err := e.m.Put(ctx, "nope", [][]byte{[]byte("x")}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("put to missing: %v", err)
 	}
 
@@ -110,7 +110,7 @@ func TestPutOnKinesisSourceRefused(t *testing.T) {
 	if _, err := e.m.Create(ctx, "k", Spec{Source: SourceKinesis, KinesisStream: "src", Dest: directSpec(1<<20, time.Hour).Dest}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "k", [][]byte{[]byte("x")}); !errors.Is(err, ErrNotDirectPut) {
+	if _, _, err := e.m.Put(ctx, "k", [][]byte{[]byte("x")}); !errors.Is(err, ErrNotDirectPut) {
 		t.Fatalf("put: %v, want ErrNotDirectPut", err)
 	}
 	if _, err := e.m.Create(ctx, "k2", Spec{Source: SourceKinesis, KinesisStream: "nope", Dest: directSpec(1<<20, time.Hour).Dest}, nil); !errors.Is(err, ErrSourceNotFound) {
@@ -132,7 +132,7 @@ func TestRepairMissingInternalShard(t *testing.T) {
 	}
 	e.close()
 	e = newEnv(t, dir, nil, nil)
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("x")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("x")}); err != nil {
 		t.Fatalf("put after repair: %v", err)
 	}
 }

@@ -32,7 +32,7 @@ func TestPutDeliversWithDefaultKey(t *testing.T) {
 	}
 	before := time.Now().UTC()
 	recs := [][]byte{[]byte(`{"a":1}`), []byte(`{"a":2}`), []byte(`xyz`)}
-	if _, err := e.m.Put(ctx, "b", recs); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", recs); err != nil {
 		t.Fatal(err)
 	}
 	var objs []object
@@ -74,7 +74,7 @@ func TestSizeTrigger(t *testing.T) {
 	}
 	rec := bytes.Repeat([]byte("x"), 300)
 	for i := 0; i < 9; i++ { // 2700 bytes: two batches of 1200, 300 left
-		if _, err := e.m.Put(ctx, "b", [][]byte{rec}); err != nil {
+		if _, _, err := e.m.Put(ctx, "b", [][]byte{rec}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,11 +108,11 @@ func TestIntervalTrigger(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a")}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond)
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("b")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("b")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "object", func() bool { return len(listObjects(t, e.store, "lake", "", "")) > 0 })
@@ -145,7 +145,7 @@ func TestCompressionRoundTrip(t *testing.T) {
 				want.Write(r)
 				want.WriteByte('\n')
 			}
-			if _, err := e.m.Put(ctx, "b", recs); err != nil {
+			if _, _, err := e.m.Put(ctx, "b", recs); err != nil {
 				t.Fatal(err)
 			}
 			var objs []object
@@ -181,7 +181,7 @@ func TestDynamicPartitioning(t *testing.T) {
 		[]byte(`{"region":"eu","n":4}`),
 		[]byte(`not json`),
 	}
-	if _, err := e.m.Put(ctx, "b", recs); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", recs); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "objects", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 3 })
@@ -235,7 +235,7 @@ func TestConversionFailures(t *testing.T) {
 	if _, err := e.m.Create(ctx, "c", bad, nil); err == nil {
 		t.Fatal("create with a missing schema table succeeded")
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"ok":1}`), []byte(`{"bad":2}`), []byte(`{"ok":3}`)}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"ok":1}`), []byte(`{"bad":2}`), []byte(`{"ok":3}`)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "objects", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 2 })
@@ -326,7 +326,7 @@ func TestDestinationFailureRetries(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r1,")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r1,")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "failure in status", func() bool {
@@ -334,7 +334,7 @@ func TestDestinationFailureRetries(t *testing.T) {
 		return st.Attempts >= 2 && !st.FailingSince.IsZero() && strings.Contains(st.LastError, "injected")
 	})
 	// Records keep being accepted while the destination fails.
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r2,")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r2,")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "recovery", func() bool {
@@ -357,7 +357,7 @@ func TestUpdateAppliesToNextBatch(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("one")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("one")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "first", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 1 })
@@ -369,7 +369,7 @@ func TestUpdateAppliesToNextBatch(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("two")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("two")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "second", func() bool { return len(listObjects(t, e.store, "lake", "v2/", compress.Gzip)) == 1 })
@@ -388,7 +388,7 @@ func TestWarehouseLoad(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", spec, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"a":1}`)}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"a":1}`)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "load", func() bool { ld.mu.Lock(); defer ld.mu.Unlock(); return len(ld.loads) == 1 })
@@ -430,7 +430,7 @@ func TestReplayedBatchReplacesItsObject(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a"), []byte("b")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a"), []byte("b")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "two attempts", func() bool { wf.mu.Lock(); defer wf.mu.Unlock(); return len(wf.keys) >= 2 })
@@ -451,7 +451,7 @@ func TestReplayedBatchReplacesItsObject(t *testing.T) {
 		t.Fatalf("objects after replay %+v, want one at %q", objs, first)
 	}
 	// Later batches get new keys.
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("c")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("c")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "second object", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 2 })
@@ -473,7 +473,7 @@ func TestDestinationErrorNamesObjectOnce(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r1")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("r1")}); err != nil {
 		t.Fatal(err)
 	}
 	var st Status
@@ -503,7 +503,7 @@ func TestPartitionsRenderingOnePrefixShareAnObject(t *testing.T) {
 		[]byte(`{"a":"x-y","b":"z","n":1}`),
 		[]byte(`{"a":"x","b":"y-z","n":2}`),
 	}
-	if _, err := e.m.Put(ctx, "b", recs); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", recs); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "delivery", func() bool { st, _ := e.m.Status("b"); return st.Records == 2 })
@@ -526,7 +526,7 @@ func TestErrorObjectDoesNotReplaceDataObject(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := [][]byte{[]byte(`{"t":"errors","n":1}`), []byte(`{"n":2}`)}
-	if _, err := e.m.Put(ctx, "b", recs); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", recs); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "delivery", func() bool { st, _ := e.m.Status("b"); return st.Records == 1 && st.FailedRecords == 1 })

@@ -45,7 +45,7 @@ func TestExpiredRecordsCountAsLost(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("old1"), []byte("old2")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("old1"), []byte("old2")}); err != nil {
 		t.Fatal(err)
 	}
 	e.close()
@@ -55,7 +55,7 @@ func TestExpiredRecordsCountAsLost(t *testing.T) {
 	if _, err := e.m.Update(ctx, "b", func(d *Definition) error { d.Spec.Dest.BufferInterval = 0; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("new")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("new")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "delivery", func() bool { st, _ := e.m.Status("b"); return st.Objects == 1 })
@@ -87,7 +87,7 @@ func TestUpdateMovesFailingBatch(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "first attempt", func() bool { wf.mu.Lock(); defer wf.mu.Unlock(); return len(wf.keys) >= 1 })
@@ -105,7 +105,7 @@ func TestUpdateMovesFailingBatch(t *testing.T) {
 	}
 	e.close()
 	e = newLakeEnv(t, dir, nil)
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("b")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("b")}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "both batches under v2", func() bool { return len(listObjects(t, e.store, "lake", "v2/", "")) == 2 })
@@ -137,7 +137,7 @@ func TestCrashReplayKeepsPlanSpec(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("a")}); err != nil {
 		t.Fatal(err)
 	}
 	<-bs.started
@@ -176,7 +176,7 @@ func TestCloseAndDeleteArePrompt(t *testing.T) {
 		if _, err := e.m.Create(ctx, name, directSpec(1<<20, 0), nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.m.Put(ctx, name, [][]byte{[]byte("x")}); err != nil {
+		if _, _, err := e.m.Put(ctx, name, [][]byte{[]byte("x")}); err != nil {
 			t.Fatal(err)
 		}
 		<-bs.started
@@ -194,7 +194,7 @@ func TestCloseAndDeleteArePrompt(t *testing.T) {
 	if _, err := e.m.Create(ctx, "c", directSpec(1<<20, 0), nil); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Create after Close: %v", err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("y")}); !errors.Is(err, ErrClosed) {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("y")}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Put after Close: %v", err)
 	}
 	if _, err := e.m.Update(ctx, "b", func(*Definition) error { return nil }); !errors.Is(err, ErrClosed) {
@@ -289,7 +289,7 @@ func TestConcurrentPutsAndDeliveries(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < perWriter; i++ {
 				name := []string{"s1", "s2"}[i%2]
-				if _, err := e.m.Put(ctx, name, [][]byte{[]byte(strings.Repeat("x", 10) + string(rune('a'+w)))}); err != nil {
+				if _, _, err := e.m.Put(ctx, name, [][]byte{[]byte(strings.Repeat("x", 10) + string(rune('a'+w)))}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -387,7 +387,7 @@ func TestUpdateWakesWaitingWorker(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", directSpec(1<<20, time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("x")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("x")}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -408,7 +408,7 @@ func TestZipEntryNamedAfterObject(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", spec, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte("zipped")}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte("zipped")}); err != nil {
 		t.Fatal(err)
 	}
 	var key string

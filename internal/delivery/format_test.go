@@ -28,7 +28,7 @@ func TestRecordFormatJSON(t *testing.T) {
 		[]byte(`{"c":"x"}`),
 		[]byte(`{"unterminated":`),
 	}
-	if _, err := e.m.Put(ctx, "j", recs); err != nil {
+	if _, _, err := e.m.Put(ctx, "j", recs); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "objects", func() bool { return len(listObjects(t, e.store, "lake", "", "")) == 2 })

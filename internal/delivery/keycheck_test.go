@@ -26,7 +26,7 @@ func TestUnstorableKeyGoesToErrorOutput(t *testing.T) {
 	}
 	long := `{"region":"` + strings.Repeat("z", 300) + `"}`
 	recs := [][]byte{[]byte(long), []byte(`{"region":"eu"}`), []byte(`{"region":""}`)}
-	if _, err := e.m.Put(ctx, "b", recs); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", recs); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "the batch", func() bool {

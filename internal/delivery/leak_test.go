@@ -29,7 +29,7 @@ func TestNoGoroutineLeftAfterDeleteAndClose(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"s0", "s2"} {
-		if _, err := e.m.Put(ctx, name, [][]byte{[]byte("x")}); err != nil {
+		if _, _, err := e.m.Put(ctx, name, [][]byte{[]byte("x")}); err != nil {
 			t.Fatal(err)
 		}
 	}

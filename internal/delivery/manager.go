@@ -426,20 +426,24 @@ func (m *Manager) finishDeleteName(name string) error {
 }
 
 // Put appends records to a DirectPut stream's internal log and returns
-// once they are durable; ids are Firehose RecordIds, one per record.
-func (m *Manager) Put(ctx context.Context, name string, records [][]byte) (ids []string, err error) {
+// once they are durable; ids are Firehose RecordIds, one per record, and
+// encrypted reports that the log sealed them at rest
+// (shardlog.AppendResult.Encrypted), which a put reply reports: the
+// stream's setting may change between the caller's reading of it and the
+// append.
+func (m *Manager) Put(ctx context.Context, name string, records [][]byte) (ids []string, encrypted bool, err error) {
 	s, err := m.live(name)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	s.mu.Lock()
 	source, uid := s.rec.Def.Spec.Source, s.rec.Def.UID
 	s.mu.Unlock()
 	if source != SourceDirectPut {
-		return nil, fmt.Errorf("%w: %s", ErrNotDirectPut, name)
+		return nil, false, fmt.Errorf("%w: %s", ErrNotDirectPut, name)
 	}
 	if len(records) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	entries := make([]shardlog.Entry, len(records))
 	for i, r := range records {
@@ -448,9 +452,9 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) (ids [
 	res, err := m.opts.Log.Append(ctx, internalShard(uid), entries)
 	if err != nil {
 		if errors.Is(err, shardlog.ErrShardNotFound) {
-			return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+			return nil, false, fmt.Errorf("%w: %s", ErrNotFound, name)
 		}
-		return nil, fmt.Errorf("delivery: put to %s: %w", name, err)
+		return nil, false, fmt.Errorf("delivery: put to %s: %w", name, err)
 	}
 	ids = make([]string, len(records))
 	size := 0
@@ -462,7 +466,7 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) (ids [
 	s.st.Incoming += int64(len(records))
 	s.st.IncomingBytes += int64(size)
 	s.mu.Unlock()
-	return ids, nil
+	return ids, res.Encrypted, nil
 }
 
 // recordID is a Firehose RecordId: opaque to clients; rheo uses the

@@ -37,7 +37,7 @@ func TestBufferMemoryBoundedBySmallReads(t *testing.T) {
 		for j := range batch {
 			batch[j] = rec
 		}
-		if _, err := e.m.Put(ctx, "mem", batch); err != nil {
+		if _, _, err := e.m.Put(ctx, "mem", batch); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Millisecond) // let the worker read each put on its own
@@ -77,7 +77,7 @@ func TestTinyRecordsFlushOnMemory(t *testing.T) {
 				batch[j] = []byte{}
 			}
 		}
-		if _, err := e.m.Put(ctx, "tiny", batch); err != nil {
+		if _, _, err := e.m.Put(ctx, "tiny", batch); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -125,7 +125,7 @@ func TestNoReadAheadWhileDestinationFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := bytes.Repeat([]byte{'r'}, size)
-	if _, err := e.m.Put(ctx, "out", [][]byte{rec}); err != nil {
+	if _, _, err := e.m.Put(ctx, "out", [][]byte{rec}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "a failed attempt", func() bool {
@@ -133,7 +133,7 @@ func TestNoReadAheadWhileDestinationFails(t *testing.T) {
 		return st.Attempts > 0
 	})
 	for i := 0; i < 8; i++ {
-		if _, err := e.m.Put(ctx, "out", [][]byte{rec}); err != nil {
+		if _, _, err := e.m.Put(ctx, "out", [][]byte{rec}); err != nil {
 			t.Fatal(err)
 		}
 	}

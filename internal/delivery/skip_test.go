@@ -30,7 +30,7 @@ func TestLoadSkippedAfterRetryDuration(t *testing.T) {
 	if _, err := e.m.Create(ctx, "b", spec, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"id":"x"}`)}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"id":"x"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "the manifest of the skipped load", func() bool {
@@ -53,7 +53,7 @@ func TestLoadSkippedAfterRetryDuration(t *testing.T) {
 	if _, err := e.m.Update(ctx, "b", func(d *Definition) error { d.Spec.Version = 2; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"id":1}`)}); err != nil {
+	if _, _, err := e.m.Put(ctx, "b", [][]byte{[]byte(`{"id":1}`)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "the next batch loaded", func() bool { ld.mu.Lock(); defer ld.mu.Unlock(); return len(ld.loads) == 1 })

@@ -123,7 +123,9 @@ func TestEncryption(t *testing.T) {
 		return e.ok("PutRecord", map[string]any{"DeliveryStreamName": "s", "Record": map[string]any{"Data": "YQ=="}})["Encrypted"]
 	}
 	e.ok("StartDeliveryStreamEncryption", map[string]any{"DeliveryStreamName": "s"})
-	if got := enc(); got["Status"] != "ENABLING" || got["KeyType"] != "AWS_OWNED_CMK" || put() != false {
+	// Records are sealed from the call on, so Encrypted is true while
+	// ENABLING already: it says how the record was stored.
+	if got := enc(); got["Status"] != "ENABLING" || got["KeyType"] != "AWS_OWNED_CMK" || put() != true {
 		t.Fatalf("after start: %v", got)
 	}
 	e.clk.advance(testDelay)
@@ -226,4 +228,36 @@ func TestTags(t *testing.T) {
 	e.fail("UntagDeliveryStream", map[string]any{"DeliveryStreamName": "nope", "TagKeys": []any{"a"}}, "ResourceNotFoundException", "Firehose nope under account")
 	e.fail("ListTagsForDeliveryStream", map[string]any{"DeliveryStreamName": "t", "Limit": 51}, "ValidationException", "Value '51' at 'limit'")
 	e.fail("ListTagsForDeliveryStream", map[string]any{"DeliveryStreamName": "nope"}, "ResourceNotFoundException", "Firehose nope under account")
+}
+
+// TestPutEncryptedIsHowStored: when StartDeliveryStreamEncryption or
+// StopDeliveryStreamEncryption lands between a put's reading of the stream
+// and its append, Encrypted says how the records were stored, not what
+// the stream said when the call began. The race is pinned by an at-rest
+// decision that disagrees with the stream's setting.
+func TestPutEncryptedIsHowStored(t *testing.T) {
+	e := newEnv(t)
+	e.create("s", nil)
+	seal := func(on bool) {
+		e.fake.mu.Lock()
+		e.fake.sealed = func(uint64) bool { return on }
+		e.fake.mu.Unlock()
+	}
+	put := func() (any, any) {
+		one := e.ok("PutRecord", map[string]any{"DeliveryStreamName": "s", "Record": map[string]any{"Data": "YQ=="}})["Encrypted"]
+		batch := e.ok("PutRecordBatch", map[string]any{"DeliveryStreamName": "s", "Records": []any{map[string]any{"Data": "YQ=="}}})["Encrypted"]
+		return one, batch
+	}
+	// Encryption started after the stream was read: the records are sealed.
+	seal(true)
+	if one, batch := put(); one != true || batch != true {
+		t.Errorf("sealed under a stream read as unencrypted: PutRecord %v, PutRecordBatch %v", one, batch)
+	}
+	// Encryption stopped after the stream (ENABLED) was read: stored plain.
+	e.ok("StartDeliveryStreamEncryption", map[string]any{"DeliveryStreamName": "s"})
+	e.clk.advance(testDelay)
+	seal(false)
+	if one, batch := put(); one != false || batch != false {
+		t.Errorf("stored plain under a stream read as ENABLED: PutRecord %v, PutRecordBatch %v", one, batch)
+	}
 }

@@ -23,7 +23,6 @@ const awsOwnedKeyID = "aws/firehose"
 type putView struct {
 	readyAt time.Time // CREATING until then
 	kinesis bool      // KinesisStreamAsSource: puts are refused
-	enc     encState
 }
 
 // views is the snapshot the put path and EncryptionFor read.
@@ -52,7 +51,7 @@ func (s *Server) refreshViews() {
 		if err != nil {
 			continue // not a Firehose stream (a Kinesis channel's definition)
 		}
-		v.byName[def.Name] = putView{readyAt: st.ReadyAt, kinesis: st.Type == typeKinesis, enc: st.Enc}
+		v.byName[def.Name] = putView{readyAt: st.ReadyAt, kinesis: st.Type == typeKinesis}
 		if def.UID == 0 || st.Enc.Target != encEnabled {
 			continue // Kinesis-sourced (no internal log), or encryption off
 		}

@@ -20,11 +20,15 @@ import (
 // fakeEngine is an in-memory engine: it stores definitions as the Manager
 // does and records what was put.
 type fakeEngine struct {
-	mu      sync.Mutex
-	defs    map[string]delivery.Definition
-	put     map[string][][]byte
-	status  map[string]delivery.Status
-	putErr  error
+	mu     sync.Mutex
+	defs   map[string]delivery.Definition
+	put    map[string][][]byte
+	status map[string]delivery.Status
+	putErr error
+	// sealed says whether the at-rest wrapper would seal the records of
+	// the stream with that UID (the server's EncryptionFor, as in rheo
+	// serve); tests replace it to pin a Start/Stop racing with a put.
+	sealed  func(uid uint64) bool
 	nextID  int
 	created time.Time
 }
@@ -89,14 +93,15 @@ func (f *fakeEngine) Delete(_ context.Context, name string) error {
 	return nil
 }
 
-func (f *fakeEngine) Put(_ context.Context, name string, records [][]byte) ([]string, error) {
+func (f *fakeEngine) Put(_ context.Context, name string, records [][]byte) ([]string, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.defs[name]; !ok {
-		return nil, delivery.ErrNotFound
+	d, ok := f.defs[name]
+	if !ok {
+		return nil, false, delivery.ErrNotFound
 	}
 	if f.putErr != nil {
-		return nil, f.putErr
+		return nil, false, f.putErr
 	}
 	ids := make([]string, len(records))
 	for i, r := range records {
@@ -104,7 +109,7 @@ func (f *fakeEngine) Put(_ context.Context, name string, records [][]byte) ([]st
 		f.nextID++
 		ids[i] = fmt.Sprintf("rec-%d", f.nextID)
 	}
-	return ids, nil
+	return ids, f.sealed != nil && f.sealed(d.UID), nil
 }
 
 func (f *fakeEngine) Status(name string) (delivery.Status, bool) {
@@ -167,7 +172,9 @@ func newEnv(t *testing.T) *env {
 	clk := &clock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
 	fake := newFakeEngine()
 	fake.created = clk.now()
-	return &env{t: t, srv: newServer(testConfig(clk), fake), fake: fake, clk: clk, delay: testDelay}
+	srv := newServer(testConfig(clk), fake)
+	fake.sealed = func(uid uint64) bool { _, on := srv.EncryptionFor(uid); return on }
+	return &env{t: t, srv: srv, fake: fake, clk: clk, delay: testDelay}
 }
 
 // call sends one action and returns the status and decoded body.

@@ -1,6 +1,7 @@
 package firehose
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rheo-dev/rheo/internal/atrest"
 	"github.com/rheo-dev/rheo/internal/delivery"
 	"github.com/rheo-dev/rheo/internal/lake"
 	"github.com/rheo-dev/rheo/internal/meta"
@@ -28,8 +30,16 @@ func newManagerEnv(t testing.TB) (*env, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Sealed at rest as in rheo serve, so put replies' Encrypted is the
+	// wrapper's (srv is set below, before anything appends).
+	keys, err := atrest.NewKeys(bytes.Repeat([]byte{7}, atrest.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srv *Server
+	sealed := atrest.Wrap(lg, keys, func(uid uint64) (string, bool) { return srv.EncryptionFor(uid) })
 	lakeDir := filepath.Join(dir, "lake")
-	m, err := delivery.New(context.Background(), delivery.Options{Meta: ms, Log: lg, Store: lake.NewLocal(lakeDir),
+	m, err := delivery.New(context.Background(), delivery.Options{Meta: ms, Log: sealed, Store: lake.NewLocal(lakeDir),
 		RetryMin: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +53,7 @@ func newManagerEnv(t testing.TB) (*env, string) {
 	cfg := testConfig(clk)
 	cfg.Now = time.Now
 	cfg.StateDelay = 0
-	srv, err := New(cfg, m)
-	if err != nil {
+	if srv, err = New(cfg, m); err != nil {
 		t.Fatal(err)
 	}
 	return &env{t: t, srv: srv, clk: clk}, lakeDir

@@ -1,7 +1,8 @@
 // PutRecord appends one record (Data up to 1,000 KiB, base64 on the wire)
 // to a DirectPut delivery stream and answers once it is durable in the
-// stream's internal log, with a RecordId and Encrypted (true once SSE is
-// ENABLED). Records are delivered as sent: Firehose adds no separator.
+// stream's internal log, with a RecordId and Encrypted (whether the record
+// was sealed at rest: from StartDeliveryStreamEncryption on, ENABLING
+// included, until StopDeliveryStreamEncryption). Records are delivered as sent: Firehose adds no separator.
 //
 // Errors as AWS: ValidationException "Value 'java.nio.HeapByteBuffer[pos=0
 // lim=N cap=N]' at 'record.data' failed to satisfy constraint: Member must
@@ -42,18 +43,19 @@ func (s *Server) putRecord(ctx context.Context, in *PutRecordInput) (*PutRecordO
 		return nil, err
 	}
 	name := *in.DeliveryStreamName
-	sm, err := s.writable(name)
-	if err != nil {
+	if _, err := s.writable(name); err != nil {
 		return nil, err
 	}
-	ids, err := s.eng.Put(ctx, name, [][]byte{in.Record.Data})
+	ids, sealed, err := s.eng.Put(ctx, name, [][]byte{in.Record.Data})
 	if err != nil {
 		return nil, s.putErr(ctx, name, err)
 	}
 	if len(ids) != 1 {
 		return nil, fmt.Errorf("put to %s: engine returned %d record ids for 1 record", name, len(ids))
 	}
-	return &PutRecordOutput{RecordId: ids[0], Encrypted: sm.enc.status(s.now()) == encEnabled}, nil
+	// How the record was stored, not the stream's setting, which a
+	// Start/StopDeliveryStreamEncryption may change during the call.
+	return &PutRecordOutput{RecordId: ids[0], Encrypted: sealed}, nil
 }
 
 // putErr maps a failed append: a storage failure becomes

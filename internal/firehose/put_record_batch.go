@@ -1,10 +1,11 @@
 // PutRecordBatch appends up to 500 records (each up to 1,000 KiB, 4 MiB in
 // all) to a DirectPut delivery stream in one durable append and answers
 // with one RequestResponses entry per record, in order: {RecordId} or
-// {ErrorCode, ErrorMessage}, FailedPutCount and Encrypted. The append is
-// all-or-nothing: if the internal log cannot take the batch (a storage
-// failure), every entry fails with ServiceUnavailableException so clients
-// retry just those records, as the AWS documentation tells them to.
+// {ErrorCode, ErrorMessage}, FailedPutCount and Encrypted (as PutRecord's).
+// The append is all-or-nothing: if the internal log cannot take the batch
+// (a storage failure), every entry fails with ServiceUnavailableException
+// so clients retry just those records, as the AWS documentation tells
+// them to.
 //
 // Errors as AWS: ValidationException for more than 500 records ('records'
 // ... Member must have length less than or equal to 500) and per record
@@ -61,19 +62,17 @@ func (s *Server) putRecordBatch(ctx context.Context, in *PutRecordBatchInput) (*
 		return nil, wire.InvalidArgument("Records size exceeds 4 MB limit")
 	}
 	name := *in.DeliveryStreamName
-	sm, err := s.writable(name)
-	if err != nil {
+	if _, err := s.writable(name); err != nil {
 		return nil, err
 	}
 	records := make([][]byte, len(in.Records))
 	for i, r := range in.Records {
 		records[i] = r.Data
 	}
-	out := &PutRecordBatchOutput{
-		Encrypted:        sm.enc.status(s.now()) == encEnabled,
-		RequestResponses: make([]PutRecordBatchResponseEntry, len(records)),
-	}
-	ids, err := s.eng.Put(ctx, name, records)
+	out := &PutRecordBatchOutput{RequestResponses: make([]PutRecordBatchResponseEntry, len(records))}
+	ids, sealed, err := s.eng.Put(ctx, name, records)
+	// How the records were stored (see putRecord).
+	out.Encrypted = sealed
 	switch {
 	case err == nil && len(ids) != len(records):
 		return nil, fmt.Errorf("put to %s: engine returned %d record ids for %d records", name, len(ids), len(records))

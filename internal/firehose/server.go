@@ -73,7 +73,7 @@ type engine interface {
 	List() []delivery.Definition
 	Update(ctx context.Context, name string, fn func(*delivery.Definition) error) (delivery.Definition, error)
 	Delete(ctx context.Context, name string) error
-	Put(ctx context.Context, name string, records [][]byte) ([]string, error)
+	Put(ctx context.Context, name string, records [][]byte) (ids []string, encrypted bool, err error)
 	Status(name string) (delivery.Status, bool)
 }
 

@@ -3,7 +3,8 @@
 // then ENABLED; KeyType (AWS_OWNED_CMK by default) and, for
 // CUSTOMER_MANAGED_CMK, KeyARN are stored and shown by
 // DescribeDeliveryStream. Calling it again while enabled changes the key.
-// PutRecord and PutRecordBatch answer Encrypted: true once ENABLED.
+// PutRecord and PutRecordBatch answer Encrypted: true for records sealed
+// at rest, that is from this call on (ENABLING included).
 //
 // Errors as AWS: ResourceNotFoundException; InvalidArgumentException "This
 // operation is not permitted on KinesisStreamAsSource delivery stream
