@@ -35,6 +35,20 @@ type Session interface {
 	Close() error
 }
 
+// Terminable is implemented by a Session its backend may have to end
+// while the connection waits for its client, as Postgres ends every
+// session with FATAL 57P02 when it must recover from a crash: the engine
+// cannot go on while the client holds an open result (a suspended portal,
+// a cursor), and only pgwire may close that.
+type Terminable interface {
+	// OnTerminate registers f, which the session calls at most once, from
+	// any goroutine, when it must end. pgwire then sends err (FATAL) to
+	// the client at once, even while it waits for the client's next
+	// message or streams a result, closes the connection's portals,
+	// cursors and the session, and closes the connection.
+	OnTerminate(f func(err error))
+}
+
 // StatementObserver is implemented by a Session that counts statements
 // (metrics). The statements it runs (Query) it counts itself; pgwire tells
 // it of the client's statements pgwire answers without calling Query, such

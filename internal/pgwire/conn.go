@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -58,6 +59,10 @@ type conn struct {
 	qgen     uint64 // counts queries, so a late timer spares the next one
 
 	stmtTimeout time.Duration // statement_timeout; 0: none
+
+	// terminated is the FATAL error the session asked to end the
+	// connection with (Terminable), from another goroutine; nil until then.
+	terminated atomic.Pointer[Error]
 
 	tz  string         // the engine's TimeZone, as reported (timezone.go)
 	loc *time.Location // tz; nil: UTC
@@ -135,6 +140,9 @@ func (s *Server) serveConn(nc net.Conn) {
 	}
 	defer s.unregister(c)
 	defer c.closeAll()
+	if t, ok := c.sess.(Terminable); ok {
+		t.OnTerminate(c.terminate)
+	}
 	err = c.loop()
 	switch {
 	case errors.Is(err, errTerminate) || errors.Is(err, errEnded) || isDisconnect(err):
@@ -157,10 +165,44 @@ func (c *conn) fatal(code, msg string) {
 	_ = c.be.Flush()
 }
 
+// terminateWriteTimeout bounds what is still written to a client once its
+// session must end: the rest of a buffered result and the FATAL error.
+const terminateWriteTimeout = 5 * time.Second
+
+// terminate ends the connection with err, for the session (Terminable):
+// the connection's goroutine, waiting for the client's next message or
+// streaming a result, sees it at once and sends err as a FATAL error.
+func (c *conn) terminate(err error) {
+	pe := *toPGError(err, false)
+	pe.Fatal = true
+	if c.terminated.CompareAndSwap(nil, &pe) {
+		_ = c.nc.SetReadDeadline(time.Now()) // unblocks Receive
+		// A client that reads nothing must not hold the session either.
+		_ = c.nc.SetWriteDeadline(time.Now().Add(terminateWriteTimeout))
+	}
+}
+
+// receive reads the client's next message; once the session asked to end
+// the connection (terminate), it returns that FATAL error instead, and
+// drops a message the client sent meanwhile, as Postgres ends a session
+// whatever its client sends.
+func (c *conn) receive() (pgproto3.FrontendMessage, error) {
+	msg, err := c.be.Receive()
+	if te := c.terminated.Load(); te != nil {
+		return nil, te
+	}
+	return msg, err
+}
+
 // loop reads and handles messages until the connection ends.
 func (c *conn) loop() error {
 	for {
-		msg, err := c.be.Receive()
+		msg, err := c.receive()
+		var te *Error
+		if errors.As(err, &te) {
+			c.sendError(te)
+			return c.end()
+		}
 		if err != nil {
 			return fmt.Errorf("receive: %w", err)
 		}
@@ -625,6 +667,9 @@ func (c *conn) sendRows(rows Rows, cols []Column, oids []uint32, formats []int16
 	for {
 		if max > 0 && n >= max {
 			return true, nil
+		}
+		if te := c.terminated.Load(); te != nil {
+			return false, te
 		}
 		if !rows.Next() {
 			return false, nil

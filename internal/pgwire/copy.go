@@ -173,7 +173,12 @@ func (c *conn) copyIn(ctx context.Context, load func(context.Context, io.Reader)
 		<-done
 	}
 	for {
-		msg, err := c.be.Receive()
+		msg, err := c.receive()
+		var te *Error
+		if errors.As(err, &te) {
+			abort(errCopyInAborted)
+			return te // the session ends (terminate)
+		}
 		if err != nil {
 			abort(errCopyInAborted)
 			return fmt.Errorf("receive COPY data: %w", err)

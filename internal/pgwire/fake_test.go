@@ -33,6 +33,10 @@ type fakeBackend struct {
 	copied   []string // data of each copyin
 	// echoTypes are the parameter types Describe reports for "echo".
 	echoTypes []string
+	// terminate holds each session's OnTerminate hook (Terminable);
+	// rowsOpen counts results of "rows" not yet closed.
+	terminate []func(error)
+	rowsOpen  int
 }
 
 func (b *fakeBackend) NewSession(ctx context.Context, user, database string) (Session, error) {
@@ -54,6 +58,13 @@ func (b *fakeBackend) log() []string {
 type fakeSession struct {
 	b  *fakeBackend
 	tz string // "SET TimeZone = 'x'" or SetSetting, read by Setting
+}
+
+// OnTerminate records the hook for the test to call (Terminable).
+func (s *fakeSession) OnTerminate(f func(err error)) {
+	s.b.mu.Lock()
+	s.b.terminate = append(s.b.terminate, f)
+	s.b.mu.Unlock()
 }
 
 func (s *fakeSession) Close() error {
@@ -162,6 +173,14 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 			r.rows = append(r.rows, []any{int64(i), fmt.Sprintf("row-%d", i)})
 		}
 		r.tag = fmt.Sprintf("SELECT %d", n)
+		s.b.mu.Lock()
+		s.b.rowsOpen++
+		s.b.mu.Unlock()
+		r.onClose = func() {
+			s.b.mu.Lock()
+			s.b.rowsOpen--
+			s.b.mu.Unlock()
+		}
 	case "midfail":
 		r.rows = [][]any{{int64(1), "a"}, {int64(2), "b"}}
 		r.err = &Error{Code: "22012", Message: "division by zero"}
@@ -240,6 +259,7 @@ type fakeRows struct {
 	err     error
 	tag     string
 	notices []string
+	onClose func() // once, at Close
 }
 
 func (r *fakeRows) Columns() []Column { return r.cols }
@@ -250,9 +270,15 @@ func (r *fakeRows) Next() bool {
 	r.i++
 	return true
 }
-func (r *fakeRows) Row() []any        { return r.rows[r.i-1] }
-func (r *fakeRows) Err() error        { return r.err }
-func (r *fakeRows) Close() error      { return nil }
+func (r *fakeRows) Row() []any { return r.rows[r.i-1] }
+func (r *fakeRows) Err() error { return r.err }
+func (r *fakeRows) Close() error {
+	if r.onClose != nil {
+		r.onClose()
+		r.onClose = nil
+	}
+	return nil
+}
 func (r *fakeRows) Tag() string       { return r.tag }
 func (r *fakeRows) Notices() []string { return r.notices }
 

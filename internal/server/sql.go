@@ -55,6 +55,8 @@ type sqlSession struct {
 	m *metrics.Registry
 }
 
+var _ pgwire.Terminable = sqlSession{}
+
 // Query runs a statement; its duration, to the last row, is observed when
 // the rows are closed.
 func (s sqlSession) Query(ctx context.Context, sql string, args ...any) (pgwire.Rows, error) {
@@ -84,6 +86,14 @@ func (s sqlSession) Describe(ctx context.Context, sql string) (*pgwire.Descripti
 }
 
 func (s sqlSession) Close() error { return s.s.Close() }
+
+// OnTerminate passes the engine's request to end the session (a reopen
+// after a fatal error, which waits for the session's open results) on to
+// pgwire, which ends the connection at once with FATAL 57P02
+// (pgwire.Terminable).
+func (s sqlSession) OnTerminate(f func(err error)) {
+	s.s.OnTerminate(func(err error) { f(pgError(err)) })
+}
 
 // ObserveStatement counts a statement pgwire answered without Query (SET
 // and SHOW of Postgres-only settings, FETCH, ...; pgwire.StatementObserver),

@@ -24,6 +24,10 @@ import (
 //     closes every session's connection once the session is idle and has
 //     no open result (so no cgo call is running on it and no result
 //     outlives it); rheo's own sessions (job runs, loads) it waits for.
+//     A session it cannot close, above all one whose client holds a
+//     result while idle (a suspended portal, a cursor), it asks its owner
+//     to end (OnTerminate): pgwire sends the client FATAL 57P02 at once,
+//     as Postgres does, and closes the results and the session.
 //  3. With no connection left it closes the instance, which releases the
 //     file: two instances of one file in one process would overwrite each
 //     other, as DuckDB's file lock does not work within a process.
@@ -272,10 +276,11 @@ func (e *Engine) endSessions(in *instance) bool {
 		if len(open) == 0 {
 			return true
 		}
+		cause := e.terminatedErr(in)
 		for _, s := range open {
 			s.interrupt()
-			if s.killable {
-				s.end()
+			if s.killable && !s.end() {
+				s.terminate(cause)
 			}
 		}
 		if time.Since(logged) >= reopenWaitLog {
@@ -301,17 +306,50 @@ func (s *Session) interrupt() {
 }
 
 // end closes s's connection if s is idle: no statement runs and no result
-// is open. Later calls fail with 57P02.
-func (s *Session) end() {
+// is open. Later calls fail with 57P02. It reports whether the connection
+// is closed.
+func (s *Session) end() bool {
 	if !s.mu.TryLock() {
-		return
+		return false
 	}
 	defer s.mu.Unlock()
-	if s.closed || s.dead || s.openResults.Load() > 0 {
-		return
+	if s.closed || s.dead {
+		return true
+	}
+	if s.openResults.Load() > 0 {
+		return false
 	}
 	s.dead = true
 	s.closeConn()
+	return true
+}
+
+// OnTerminate registers f, which a reopen after a fatal error calls, once
+// and from its own goroutine, when it cannot close the session's
+// connection itself: a statement still runs, or a result is open while
+// the client is idle (a suspended portal, a cursor), which only the
+// session's owner may close. err is the 57P02 error (Terminate set) to
+// send the client; the owner should then close the session's results and
+// the session promptly, as the reopen, and every login meanwhile (57P03),
+// waits for that. f must not block: it tells the owner's goroutine. Without
+// f the reopen waits until the owner closes them on its own.
+func (s *Session) OnTerminate(f func(err error)) {
+	s.termMu.Lock()
+	defer s.termMu.Unlock()
+	s.onTerminate = f
+}
+
+// terminate asks s's owner to end s (OnTerminate), the first time only.
+func (s *Session) terminate(err *Error) {
+	s.termMu.Lock()
+	f := s.onTerminate
+	if f == nil || s.terminated {
+		s.termMu.Unlock()
+		return
+	}
+	s.terminated = true
+	s.termMu.Unlock()
+	f(err)
 }
 
 // statementContext makes ctx cancellable by a reopen (interrupt); the

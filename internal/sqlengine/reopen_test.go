@@ -162,3 +162,57 @@ func TestCloseDuringReopen(t *testing.T) {
 	open.Close()
 	env.eng = nil
 }
+
+// A session whose client holds a result while idle (a suspended portal, a
+// cursor) is asked to end (OnTerminate) with 57P02; once its owner closes
+// the result and the session the reopen goes on, instead of waiting for
+// the client's next message, with every login refused meanwhile.
+func TestReopenTerminatesSessionHoldingResult(t *testing.T) {
+	env := newEnv(t, envOpt{dbFile: true})
+	s := env.session()
+	exec(t, s, "CREATE TABLE t AS SELECT range AS i FROM range(10)")
+
+	holder := env.session()
+	terminated := make(chan error, 2)
+	holder.OnTerminate(func(err error) { terminated <- err })
+	open, err := holder.Query(context.Background(), "SELECT i FROM t ORDER BY i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !open.Next() {
+		t.Fatal("no first row")
+	}
+	idle := env.session()
+	idleCalled := make(chan struct{}, 1)
+	idle.OnTerminate(func(error) { idleCalled <- struct{}{} })
+
+	breakDatabase(t, s)
+	select {
+	case err := <-terminated:
+		if e := sqlErr(t, err); e.Code != CodeCrashShutdown || !e.Terminate {
+			t.Errorf("termination: want %s and Terminate, got %+v", CodeCrashShutdown, e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session holding a result was not asked to end")
+	}
+	// As pgwire does: close the result and the session.
+	open.Close()
+	if err := holder.Close(); err != nil {
+		t.Errorf("close the terminated session: %v", err)
+	}
+	start := time.Now()
+	s2 := waitSession(t, env.eng)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the reopen took %v after the session ended", d)
+	}
+	if got := one(t, s2, "SELECT count(*) FROM t"); got != "10" {
+		t.Errorf("rows after the reopen: got %s", got)
+	}
+	select {
+	case err := <-terminated:
+		t.Errorf("the hook was called twice: %v", err)
+	case <-idleCalled:
+		t.Error("an idle session without results was asked to end: the reopen closes it itself")
+	default:
+	}
+}

@@ -32,6 +32,11 @@ type Session struct {
 	// (a reopen after a fatal error).
 	stmtMu     sync.Mutex
 	stmtCancel context.CancelFunc
+	// termMu guards onTerminate, the owner's hook a reopen calls to end
+	// the session (OnTerminate), and terminated, set once it was called.
+	termMu      sync.Mutex
+	onTerminate func(err error)
+	terminated  bool
 
 	// mu serialises statements and guards the fields below.
 	mu          sync.Mutex

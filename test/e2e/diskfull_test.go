@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +27,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // mountSmallDisk mounts a tmpfs of size bytes on a fresh directory, or
@@ -312,5 +315,119 @@ func TestDiskFullCheckpointReopensSQL(t *testing.T) {
 	}
 	if out, err := psqlRun(t, pgAddr, "INSERT INTO t VALUES (-1, 'z')", "CHECKPOINT", "SELECT count(*) FROM t"); err != nil || out != "100006\n" {
 		t.Fatalf("write and checkpoint after the reopen = %q, %v", out, err)
+	}
+}
+
+// rawPG connects to addr with pgconn and takes over the connection, to
+// speak the protocol as JDBC and psycopg2 do where pgx has no call for it
+// (an Execute with a row limit) and to see what the server sends an idle
+// client.
+func rawPG(ctx context.Context, t *testing.T, addr string) (net.Conn, *pgproto3.Frontend) {
+	t.Helper()
+	pc, err := pgconn.Connect(ctx, "postgres://rheo@"+addr+"/rheo?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := pc.Hijack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hc.Conn.Close() })
+	return hc.Conn, hc.Frontend
+}
+
+// rawUntilReady sends msgs and reads up to ReadyForQuery, failing on an
+// error; it returns the names of the messages read.
+func rawUntilReady(t *testing.T, nc net.Conn, fe *pgproto3.Frontend, msgs ...pgproto3.FrontendMessage) []string {
+	t.Helper()
+	for _, m := range msgs {
+		fe.Send(m)
+	}
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var got []string
+	for {
+		msg, err := fe.Receive()
+		if err != nil {
+			t.Fatalf("after %v: %v", got, err)
+		}
+		if e, ok := msg.(*pgproto3.ErrorResponse); ok {
+			t.Fatalf("after %v: %s %s: %s", got, e.Severity, e.Code, e.Message)
+		}
+		got = append(got, fmt.Sprintf("%T", msg))
+		if _, ok := msg.(*pgproto3.ReadyForQuery); ok {
+			return got
+		}
+	}
+}
+
+// TestDiskFullCheckpointEndsHeldResults: clients that hold a result while
+// idle when DuckDB hits a fatal error (a WITH HOLD cursor, as psycopg2's
+// named cursors and psql's FETCH_COUNT declare; a portal suspended by an
+// Execute with a row limit, as JDBC's setFetchSize sends) get FATAL 57P02
+// at once, as Postgres sends every session when it must recover, and the
+// reopen goes on. Before, the reopen waited for their next message, and
+// until then every login failed with 57P03, even after space was freed.
+func TestDiskFullCheckpointEndsHeldResults(t *testing.T) {
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	dir := mountSmallDisk(t, 64<<20)
+	pgAddr := freeAddr(t)
+	startRheoIn(t, filepath.Join(dir, "data"), "--pg-listen", pgAddr)
+	ctx := ctxT(t, 120*time.Second)
+	if out, err := psqlRun(t, pgAddr, "CREATE TABLE t AS SELECT range AS i, repeat('x', 100) AS s FROM range(100000)"); err != nil {
+		t.Fatalf("create table: %v\n%s", err, out)
+	}
+	cursorConn, cursorFE := rawPG(ctx, t, pgAddr)
+	rawUntilReady(t, cursorConn, cursorFE, &pgproto3.Query{String: "DECLARE c CURSOR WITH HOLD FOR SELECT i FROM t ORDER BY i; FETCH 10 FROM c"})
+	portalConn, portalFE := rawPG(ctx, t, pgAddr)
+	rawUntilReady(t, portalConn, portalFE, &pgproto3.Query{String: "BEGIN"})
+	got := rawUntilReady(t, portalConn, portalFE, &pgproto3.Parse{Query: "SELECT i FROM t ORDER BY i"}, &pgproto3.Bind{},
+		&pgproto3.Execute{MaxRows: 10}, &pgproto3.Sync{})
+	if !slices.Contains(got, "*pgproto3.PortalSuspended") {
+		t.Fatalf("Execute with a row limit: %v, want PortalSuspended", got)
+	}
+
+	fillDisk(t, dir)
+	if out, err := psqlRun(t, pgAddr, "CHECKPOINT"); err == nil || !strings.Contains(out, "No space left on device") {
+		t.Fatalf("CHECKPOINT on a full disk: want a fatal error, got %v\n%s", err, out)
+	}
+	broke := time.Now()
+	for name, c := range map[string]struct {
+		nc net.Conn
+		fe *pgproto3.Frontend
+	}{"WITH HOLD cursor": {cursorConn, cursorFE}, "suspended portal": {portalConn, portalFE}} {
+		_ = c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		msg, err := c.fe.Receive()
+		e, ok := msg.(*pgproto3.ErrorResponse)
+		if err != nil || !ok || e.Severity != "FATAL" || e.Code != "57P02" {
+			t.Fatalf("idle client holding a %s after the fatal error: got %#v, %v; want FATAL 57P02 at once", name, msg, err)
+		}
+		if _, err := c.fe.Receive(); err == nil {
+			t.Errorf("%s: the connection stayed open after FATAL 57P02", name)
+		}
+	}
+	t.Logf("held results ended %v after the fatal error", time.Since(broke).Round(time.Millisecond))
+
+	freeDisk(t, dir)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := psqlRun(t, pgAddr, "SELECT count(*) FROM t")
+		if err == nil {
+			if out != "100000\n" {
+				t.Fatalf("rows after the reopen = %q, want 100000", out)
+			}
+			break
+		}
+		if !strings.Contains(out, "57P03") && !strings.Contains(out, "being reopened") {
+			t.Fatalf("SQL during the reopen: want 57P03, got %v\n%s", err, out)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SQL did not come back after space was freed: %v\n%s", err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
