@@ -283,7 +283,8 @@ func TestSQLPgxSetInTransaction(t *testing.T) {
 }
 
 // TestSQLPgxFailedCommitEndsTransaction: a COMMIT that fails (DuckDB checks
-// a concurrent duplicate key at commit) ends the transaction, as in
+// a concurrent duplicate key at commit) fails with 23505 and ends the
+// transaction, as in
 // Postgres; the connection stayed in an aborted transaction whose every
 // ROLLBACK failed ("no transaction is active"), poisoning a pooled
 // connection for good.
@@ -314,8 +315,14 @@ func TestSQLPgxFailedCommitEndsTransaction(t *testing.T) {
 	if err := ta.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := tb.Commit(ctx); err == nil {
+	err = tb.Commit(ctx)
+	if err == nil {
 		t.Fatal("second COMMIT of the same key worked")
+	}
+	// Postgres reports the loser's duplicate key as unique_violation, which
+	// drivers' and ORMs' duplicate handling looks for.
+	if pe := (*pgconn.PgError)(nil); !errors.As(err, &pe) || pe.Code != "23505" {
+		t.Errorf("failed COMMIT: %v, want SQLSTATE 23505", err)
 	}
 	if st := b.PgConn().TxStatus(); st != 'I' {
 		t.Errorf("transaction status after a failed COMMIT: %c, want I", st)

@@ -174,6 +174,12 @@ func duckCode(de *duckdb.Error) string {
 			return CodeSerialization
 		case strings.Contains(m, "read-only"):
 			return CodeReadOnlyTx
+		case strings.Contains(m, "constraint violation: duplicate key"):
+			// DuckDB checks a key that another transaction committed
+			// meanwhile only at COMMIT ("Failed to commit: PRIMARY KEY
+			// or UNIQUE constraint violation: duplicate key"), where
+			// Postgres's blocked INSERT fails with unique_violation.
+			return CodeUnique
 		}
 		return CodeTransaction
 	case duckdb.ErrorTypeNotImplemented:

@@ -24,6 +24,19 @@ func TestDiskFullCode(t *testing.T) {
 	}
 }
 
+// A duplicate key DuckDB finds only at COMMIT (two transactions inserted
+// the same key) is unique_violation, as Postgres reports it, not 25000.
+func TestCommitDuplicateKeyCode(t *testing.T) {
+	de := &duckdb.Error{Type: duckdb.ErrorTypeTransaction, Msg: `TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint violation: duplicate key "1"`}
+	if got := toError(de).Code; got != CodeUnique {
+		t.Errorf("code %s, want %s", got, CodeUnique)
+	}
+	other := &duckdb.Error{Type: duckdb.ErrorTypeTransaction, Msg: `TransactionContext Error: cannot commit - no transaction is active`}
+	if got := toError(other).Code; got != CodeTransaction {
+		t.Errorf("no transaction: code %s, want %s", got, CodeTransaction)
+	}
+}
+
 // DuckDB's internal and fatal errors carry native stack traces; clients get
 // the message without them.
 func TestStripStackTraces(t *testing.T) {
