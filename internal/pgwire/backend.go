@@ -101,10 +101,41 @@ type CopyTextRows interface {
 	CopyOutText() bool
 }
 
-// isCopyText reports rows that are a text-format COPY ... TO STDOUT.
+// isCopyText reports rows that are a text-format or CSV COPY ... TO
+// STDOUT.
 func isCopyText(rows Rows) bool {
 	ct, ok := rows.(CopyTextRows)
-	return ok && ct.CopyOutText()
+	return ok && ct.CopyOutText() || copyCSVOf(rows) != nil
+}
+
+// CopyCSV is how to write the rows of a COPY ... TO STDOUT in CSV format
+// (CopyCSVRows): Postgres's CSV options.
+type CopyCSV struct {
+	Delimiter, Quote, Escape byte
+	Null                     string // how NULL is written, unquoted
+	Header                   bool   // a first line of column names
+	// ForceQuote says, per column, to quote every non-NULL value; nil
+	// for none.
+	ForceQuote []bool
+}
+
+// CopyCSVRows is implemented by Rows that may be a COPY ... TO STDOUT in
+// CSV format. When CopyOutCSV is not nil, the rows are the COPY's: pgwire
+// sends them as Postgres writes CSV, each value rendered as in query
+// results (t and f, arrays in braces, ...) and quoted where needed (a
+// delimiter, quote, newline, or a value that reads as NULL), tagged
+// "COPY n". Simple query protocol only.
+type CopyCSVRows interface {
+	CopyOutCSV() *CopyCSV
+}
+
+// copyCSVOf is the CSV options of rows that are a CSV COPY ... TO STDOUT,
+// or nil.
+func copyCSVOf(rows Rows) *CopyCSV {
+	if cr, ok := rows.(CopyCSVRows); ok {
+		return cr.CopyOutCSV()
+	}
+	return nil
 }
 
 // Column names and types one result column. Type is a DuckDB type name

@@ -46,7 +46,8 @@ func (c *conn) copyOut(data io.Reader, tag string) error {
 
 // copyOutRows sends rows as the data of a COPY ... TO STDOUT in text
 // format (CopyTextRows): one line per row, tab-separated, each value as
-// appendText renders it in query results, escaped, NULL as \N; then the
+// appendText renders it in query results, escaped, NULL as \N; or in CSV
+// (CopyCSVRows), the same values quoted as Postgres quotes them; then the
 // tag "COPY n".
 func (c *conn) copyOutRows(rows Rows) error {
 	cols := rows.Columns()
@@ -54,11 +55,33 @@ func (c *conn) copyOutRows(rows Rows) error {
 	for i, col := range cols {
 		oids[i], _ = TypeOID(col.Type)
 	}
+	csv := copyCSVOf(rows)
 	c.be.Send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, len(cols))})
 	var buf, val []byte
+	if csv != nil && csv.Header {
+		for i, col := range cols {
+			if i > 0 {
+				buf = append(buf, csv.Delimiter)
+			}
+			buf = appendCSVField(buf, []byte(col.Name), csv, false, len(cols) == 1)
+		}
+		buf = append(buf, '\n')
+	}
 	n := 0
 	for rows.Next() {
 		for i, v := range rows.Row() {
+			if csv != nil {
+				if i > 0 {
+					buf = append(buf, csv.Delimiter)
+				}
+				var ok bool
+				if val, ok = c.appendValue(val[:0], oids[i], v); !ok {
+					buf = append(buf, csv.Null...)
+				} else {
+					buf = appendCSVField(buf, val, csv, i < len(csv.ForceQuote) && csv.ForceQuote[i], len(cols) == 1)
+				}
+				continue
+			}
 			if i > 0 {
 				buf = append(buf, '\t')
 			}
@@ -92,6 +115,31 @@ func (c *conn) copyOutRows(rows Rows) error {
 	c.be.Send(&pgproto3.CopyDone{})
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(fmt.Sprintf("COPY %d", n))})
 	return nil
+}
+
+// appendCSVField appends v as Postgres's CSV output does
+// (CopyAttributeOutCSV): quoted when forced, when it is the NULL string
+// (so that it reads back as a value), when it holds the delimiter, the
+// quote, a newline or a carriage return, or when it is \. alone on a
+// line (single: the only column); inside quotes the quote and escape
+// characters are preceded by the escape.
+func appendCSVField(dst, v []byte, csv *CopyCSV, force, single bool) []byte {
+	quote := force || string(v) == csv.Null || single && string(v) == `\.`
+	for i := 0; !quote && i < len(v); i++ {
+		b := v[i]
+		quote = b == csv.Delimiter || b == csv.Quote || b == '\n' || b == '\r'
+	}
+	if !quote {
+		return append(dst, v...)
+	}
+	dst = append(dst, csv.Quote)
+	for _, b := range v {
+		if b == csv.Quote || b == csv.Escape {
+			dst = append(dst, csv.Escape)
+		}
+		dst = append(dst, b)
+	}
+	return append(dst, csv.Quote)
 }
 
 // appendCopyEscaped appends v with the text format's escapes: backslash,

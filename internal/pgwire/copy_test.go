@@ -149,3 +149,33 @@ func FuzzBinaryCopy(f *testing.F) {
 		}
 	})
 }
+
+// appendCSVField quotes as Postgres's CSV output does.
+func TestAppendCSVField(t *testing.T) {
+	def := &CopyCSV{Delimiter: ',', Quote: '"', Escape: '"'}
+	esc := &CopyCSV{Delimiter: '|', Quote: '\'', Escape: '\\', Null: "NA"}
+	for _, tc := range []struct {
+		csv           *CopyCSV
+		v             string
+		force, single bool
+		want          string
+	}{
+		{def, "plain", false, false, "plain"},
+		{def, "", false, false, `""`},
+		{def, "a,b", false, false, `"a,b"`},
+		{def, `say "hi"`, false, false, `"say ""hi"""`},
+		{def, "two\nlines", false, false, "\"two\nlines\""},
+		{def, "tab\there", false, false, "tab\there"},
+		{def, "x", true, false, `"x"`},
+		{def, `\.`, false, true, `"\."`},
+		{def, `\.`, false, false, `\.`},
+		{esc, "NA", false, false, "'NA'"},
+		{esc, "a|b", false, false, "'a|b'"},
+		{esc, `it's \ ok`, false, false, `'it\'s \\ ok'`},
+		{esc, "", false, false, ""},
+	} {
+		if got := string(appendCSVField(nil, []byte(tc.v), tc.csv, tc.force, tc.single)); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}

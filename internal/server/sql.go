@@ -149,6 +149,16 @@ func (r *sqlRows) CopyOut() io.Reader { return r.r.CopyOut() }
 // (pgwire.CopyTextRows).
 func (r *sqlRows) CopyOutText() bool { return r.r.CopyOutText() }
 
+// CopyOutCSV passes a CSV COPY ... TO STDOUT's options through
+// (pgwire.CopyCSVRows).
+func (r *sqlRows) CopyOutCSV() *pgwire.CopyCSV {
+	cc := r.r.CopyOutCSV()
+	if cc == nil {
+		return nil
+	}
+	return &pgwire.CopyCSV{Delimiter: cc.Delimiter, Quote: cc.Quote, Escape: cc.Escape, Null: cc.Null, Header: cc.Header, ForceQuote: cc.ForceQuote}
+}
+
 func (r *sqlRows) CopyIn() func(ctx context.Context, data io.Reader) (string, error) {
 	in := r.r.CopyIn()
 	if in == nil {

@@ -96,7 +96,8 @@ func TestAllowedDirs(t *testing.T) {
 	if tag, err := copyIn(t, s, "COPY t FROM STDIN", "1\n2\n"); err != nil || tag != "COPY 2" {
 		t.Fatal(tag, err)
 	}
-	if out, _ := copyOut(t, s, "COPY t TO STDOUT (FORMAT csv, HEADER false)"); out != "1\n2\n" {
+	// DuckDB writes (an option only it knows) into its temporary file.
+	if out, _ := copyOut(t, s, "COPY t TO STDOUT (FORMAT csv, HEADER false, DATEFORMAT '%d')"); out != "1\n2\n" {
 		t.Fatalf("%q", out)
 	}
 	exec(t, s, "CREATE TABLE conv (host VARCHAR)")

@@ -358,3 +358,128 @@ func (p *pgArrayParser) element() bool {
 	p.out = append(p.out, '"')
 	return true
 }
+
+// pgCSVToCSV rewrites CSV as Postgres reads it under o (its delimiter,
+// quote, escape and NULL string; a header line skipped) as tab-separated
+// CSV for textCSVIn, converting values of BLOB and list columns as
+// pgTextToCSV does: Postgres writes arrays ({1,2}) and bytea (\x0aff) in
+// CSV as in the text format, which DuckDB's CSV reader takes for other
+// values or none. An unquoted field equal to the NULL string is NULL; a
+// line "\." ends the data.
+func pgCSVToCSV(dst io.Writer, src io.Reader, o CopyCSV, kinds []textKind) error {
+	r := bufio.NewReaderSize(src, copyBuffer)
+	w := bufio.NewWriterSize(dst, copyBuffer)
+	var v []byte
+	skip := o.Header
+	for {
+		// One record: fields up to a newline outside quotes.
+		var fields [][]byte
+		var nulls []bool
+		v = v[:0]
+		inQuote, quoted, sawAny := false, false, false
+		start := 0 // where the current field starts in v
+		end := func() {
+			f := v[start:]
+			fields = append(fields, f)
+			nulls = append(nulls, !quoted && string(f) == o.Null)
+			start, quoted = len(v), false
+		}
+		var err error
+		for {
+			var c byte
+			c, err = r.ReadByte()
+			if err != nil {
+				break
+			}
+			sawAny = true
+			if inQuote {
+				switch {
+				case c == o.Escape && o.Escape != o.Quote || c == o.Quote && o.Escape == o.Quote:
+					// An escape (or a doubled quote) keeps the next quote
+					// or escape; anything else after it is as it is.
+					n, perr := r.Peek(1)
+					if perr == nil && (n[0] == o.Quote || n[0] == o.Escape) {
+						r.ReadByte()
+						v = append(v, n[0])
+						continue
+					}
+					if c == o.Quote {
+						inQuote = false
+						continue
+					}
+					v = append(v, c)
+				case c == o.Quote:
+					inQuote = false
+				default:
+					v = append(v, c)
+				}
+				continue
+			}
+			switch c {
+			case o.Quote:
+				inQuote, quoted = true, true
+				continue
+			case o.Delimiter:
+				end()
+				continue
+			case '\n':
+			case '\r':
+				if n, perr := r.Peek(1); perr == nil && n[0] == '\n' {
+					r.ReadByte()
+				}
+			default:
+				v = append(v, c)
+				continue
+			}
+			break
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		if !sawAny {
+			return w.Flush()
+		}
+		lastQuoted := quoted
+		end()
+		if len(fields) == 1 && !lastQuoted && string(fields[0]) == `\.` {
+			return w.Flush()
+		}
+		if skip {
+			skip = false
+			continue
+		}
+		var buf []byte
+		for i, f := range fields {
+			if i > 0 {
+				w.WriteByte('\t')
+			}
+			if nulls[i] {
+				w.WriteString(`\N`)
+				continue
+			}
+			if i < len(kinds) {
+				switch kinds[i] {
+				case textBlob:
+					f = byteaHexToDuckDB(f)
+				case textList, textBlobList:
+					if l, ok := pgArrayToDuckDB(f, kinds[i] == textBlobList); ok {
+						buf = append(buf[:0], l...)
+						f = buf
+					}
+				}
+			}
+			w.WriteByte('"')
+			for _, c := range f {
+				if c == '"' {
+					w.WriteByte('"')
+				}
+				w.WriteByte(c)
+			}
+			w.WriteByte('"')
+		}
+		w.WriteByte('\n')
+		if err != nil { // io.EOF
+			return w.Flush()
+		}
+	}
+}

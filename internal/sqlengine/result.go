@@ -30,7 +30,8 @@ type Result struct {
 	// copyOut and copyIn carry a COPY's data to or from the client
 	// (stdio_copy.go).
 	copyOut    *os.File
-	copyText   bool // the rows are a COPY ... TO STDOUT in text format
+	copyText   bool     // the rows are a COPY ... TO STDOUT in text format
+	copyCSV    *CopyCSV // the rows are a COPY ... TO STDOUT in CSV format
 	copyIn     func(ctx context.Context, data io.Reader) (string, error)
 	copyBinary []Column // COPY FROM STDIN BINARY: what the rows hold
 }

@@ -25,7 +25,11 @@ import (
 // COPY's source as a query and returns its rows (CopyOutText), which the
 // Postgres endpoint renders as it renders query results (t and f, not
 // DuckDB's true and false); FROM STDIN converts the client's text into a
-// tab-separated CSV for DuckDB (pgtext.go). FROM STDIN BINARY hands the
+// tab-separated CSV for DuckDB (pgtext.go). CSV with Postgres's options
+// only is handled the same way, so that values are spelled as Postgres
+// spells them (t, {1,2}, \x0aff): TO STDOUT returns the rows with how to
+// quote them (CopyOutCSV), FROM STDIN into BLOB or list columns
+// converts those columns (pgCSVToCSV). FROM STDIN BINARY hands the
 // caller the target's columns (CopyInBinary) to decode the rows into CSV;
 // TO STDOUT BINARY is refused.
 
@@ -88,7 +92,10 @@ func (c stdioCopy) isBinary(toks []token) bool {
 // returns its CopyIn. s.mu is held.
 func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c stdioCopy) (*Result, error) {
 	var binCols []Column // FROM STDIN BINARY: the target's columns
-	var kinds []textKind // FROM STDIN in text format: the target's columns
+	var kinds []textKind // FROM STDIN in text format or csvIn: the target's columns
+	// csvIn: FROM STDIN in CSV into BLOB or list columns, whose values
+	// Postgres spells as in the text format (pgCSVToCSV).
+	var csvIn *csvOut
 	if c.isBinary(toks) {
 		if c.out {
 			return nil, newErr(CodeFeature, "COPY ... TO STDOUT with the BINARY format is not supported; use the text or CSV format")
@@ -98,16 +105,31 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 			return nil, err
 		}
 		binCols = cols
-	} else if c.plain && !c.out {
-		cols, err := s.copyTargetColumns(ctx, st, toks, c)
-		if err != nil {
-			return nil, err
+	} else if !c.out {
+		if !c.plain {
+			csvIn = parseCopyCSV(toks, c)
 		}
-		for _, col := range cols {
-			kinds = append(kinds, textKindOf(col.Type))
+		if c.plain || csvIn != nil {
+			cols, err := s.copyTargetColumns(ctx, st, toks, c)
+			if err != nil {
+				return nil, err
+			}
+			conv := false // a column whose CSV needs pgCSVToCSV
+			for _, col := range cols {
+				k := textKindOf(col.Type)
+				kinds = append(kinds, k)
+				conv = conv || k != textPlain
+			}
+			if !conv {
+				csvIn = nil // DuckDB reads it as it is
+			}
 		}
 	}
-	if c.out && c.plain {
+	var csv *csvOut
+	if c.out && !c.plain {
+		csv = parseCopyCSV(toks, c)
+	}
+	if c.out && (c.plain || csv != nil) {
 		q, err := copySourceQuery(st, toks, c)
 		if err != nil {
 			return nil, err
@@ -120,7 +142,16 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 		if err != nil {
 			return nil, err
 		}
-		r.copyText = true
+		if csv == nil {
+			r.copyText = true
+			return r, nil
+		}
+		cc, err := csv.resolve(r.Columns())
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		r.copyCSV = cc
 		return r, nil
 	}
 	f, err := os.CreateTemp(s.e.tempDir, "rheo-copy-stdio-*")
@@ -135,7 +166,7 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 	case binCols != nil:
 		// The client's binary rows reach the load as CSV (CopyInBinary).
 		rw = st[:c.at.pos] + quoteString(path) + textCSVIn
-	case c.plain:
+	case c.plain, csvIn != nil:
 		rw = st[:c.at.pos] + quoteString(path) + textCSVIn
 	}
 	rwToks, err := lex(rw, false)
@@ -167,9 +198,12 @@ func (s *Session) runStdioCopy(ctx context.Context, st string, toks []token, c s
 		if err != nil {
 			return "", &Error{Code: CodeIO, Message: fmt.Sprintf("temporary file for COPY: %v", err), Err: err}
 		}
-		if c.plain {
+		switch {
+		case c.plain:
 			err = pgTextToCSV(dst, src, kinds)
-		} else {
+		case csvIn != nil:
+			err = pgCSVToCSV(dst, src, csvIn.CopyCSV, kinds)
+		default:
 			_, err = io.Copy(dst, src)
 		}
 		if err != nil {
@@ -271,6 +305,271 @@ func (r *Result) CopyOut() io.Reader {
 // "COPY n".
 func (r *Result) CopyOutText() bool { return r.copyText }
 
+// CopyCSV is how a COPY ... TO STDOUT in CSV format writes the rows of
+// its Result, which the Postgres endpoint renders, as Postgres does, with
+// each type's text output (t and f, arrays in braces, bytea in hex, in
+// the session's TimeZone), not with DuckDB's CSV writer's spelling.
+type CopyCSV struct {
+	Delimiter, Quote, Escape byte
+	Null                     string // how NULL is written, unquoted
+	Header                   bool   // a first line of column names
+	// ForceQuote says, per column, to quote every non-NULL value; nil
+	// for none.
+	ForceQuote []bool
+}
+
+// CopyOutCSV is, for a COPY ... TO STDOUT in CSV format, how to write
+// the rows (which are the COPY's, tagged "COPY n"); nil otherwise. A CSV
+// COPY with options only DuckDB knows (COMPRESSION, DATEFORMAT, ...) is
+// written by DuckDB and comes as CopyOut instead.
+func (r *Result) CopyOutCSV() *CopyCSV { return r.copyCSV }
+
+// csvOut is the CSV options of a COPY ... TO STDOUT or FROM STDIN,
+// FORCE_QUOTE by column name.
+type csvOut struct {
+	CopyCSV
+	forceAll   bool
+	forceNames []string
+}
+
+// parseCopyCSV reads the options after STDOUT or STDIN when they are
+// Postgres's and name the CSV format, in either spelling: "[WITH] (FORMAT csv,
+// HEADER, DELIMITER ',', QUOTE '"', ESCAPE '"', NULL 'x', FORCE_QUOTE (a,
+// b) | *, ENCODING 'UTF8')" or the old "[WITH] CSV [HEADER] [DELIMITER
+// [AS] ','] ... [FORCE QUOTE a, b | *]". nil for anything else, which
+// DuckDB writes or reads.
+func parseCopyCSV(toks []token, c stdioCopy) *csvOut {
+	var opts []token
+	for _, t := range toks {
+		if t.pos > c.at.pos {
+			opts = append(opts, t)
+		}
+	}
+	if n := len(opts); n > 0 && opts[n-1].kind == tokPunct && opts[n-1].text == ";" {
+		opts = opts[:n-1]
+	}
+	if len(opts) > 0 && opts[0].is("with") {
+		opts = opts[1:]
+	}
+	o := &csvOut{CopyCSV: CopyCSV{Delimiter: ',', Quote: '"'}}
+	escape := -1
+	oneByte := func(t token) (byte, bool) {
+		if t.kind != tokString || len(t.text) != 1 {
+			return 0, false
+		}
+		return t.text[0], true
+	}
+	punct := func(i int, p string) bool {
+		return i < len(opts) && opts[i].kind == tokPunct && opts[i].text == p
+	}
+	csv := false
+	if punct(0, "(") {
+		if !punct(len(opts)-1, ")") {
+			return nil
+		}
+		items := opts[1 : len(opts)-1]
+		for i := 0; i < len(items); i++ {
+			name := items[i]
+			var val []token // up to the next top-level comma
+			depth := 0
+			j := i + 1
+			for ; j < len(items); j++ {
+				t := items[j]
+				if t.kind == tokPunct && t.text == "(" {
+					depth++
+				} else if t.kind == tokPunct && t.text == ")" {
+					depth--
+				} else if depth == 0 && t.kind == tokPunct && t.text == "," {
+					break
+				}
+				val = append(val, t)
+			}
+			i = j
+			switch {
+			case name.is("format"):
+				if len(val) != 1 || !(val[0].is("csv") || val[0].kind == tokString && strings.EqualFold(val[0].text, "csv")) {
+					return nil
+				}
+				csv = true
+			case name.is("header"):
+				switch {
+				case len(val) == 0:
+					o.Header = true
+				case len(val) == 1:
+					v := strings.ToLower(val[0].text)
+					switch v {
+					case "true", "on", "1":
+						o.Header = true
+					case "false", "off", "0":
+						o.Header = false
+					default:
+						return nil
+					}
+				default:
+					return nil
+				}
+			case name.is("delimiter") || name.is("quote") || name.is("escape"):
+				if len(val) != 1 {
+					return nil
+				}
+				b, ok := oneByte(val[0])
+				if !ok {
+					return nil
+				}
+				switch {
+				case name.is("delimiter"):
+					o.Delimiter = b
+				case name.is("quote"):
+					o.Quote = b
+				default:
+					escape = int(b)
+				}
+			case name.is("null"):
+				if len(val) != 1 || val[0].kind != tokString {
+					return nil
+				}
+				o.Null = val[0].text
+			case name.is("encoding"):
+				if len(val) != 1 || val[0].kind != tokString || !isUTF8Name(val[0].text) {
+					return nil
+				}
+			case name.is("force_quote"):
+				switch {
+				case len(val) == 1 && val[0].kind == tokPunct && val[0].text == "*":
+					o.forceAll = true
+				case len(val) >= 3 && val[0].kind == tokPunct && val[0].text == "(" && val[len(val)-1].kind == tokPunct && val[len(val)-1].text == ")":
+					names, ok := nameList(val[1 : len(val)-1])
+					if !ok {
+						return nil
+					}
+					o.forceNames = append(o.forceNames, names...)
+				default:
+					return nil
+				}
+			default:
+				return nil
+			}
+		}
+	} else {
+		for i := 0; i < len(opts); i++ {
+			t := opts[i]
+			switch {
+			case t.is("csv"):
+				csv = true
+			case t.is("header"):
+				o.Header = true
+			case t.is("delimiter") || t.is("null") || t.is("quote") || t.is("escape"):
+				j := i + 1
+				if j < len(opts) && opts[j].is("as") {
+					j++
+				}
+				if j >= len(opts) || opts[j].kind != tokString {
+					return nil
+				}
+				if t.is("null") {
+					o.Null = opts[j].text
+				} else {
+					b, ok := oneByte(opts[j])
+					if !ok {
+						return nil
+					}
+					switch {
+					case t.is("delimiter"):
+						o.Delimiter = b
+					case t.is("quote"):
+						o.Quote = b
+					default:
+						escape = int(b)
+					}
+				}
+				i = j
+			case t.is("force") && i+1 < len(opts) && opts[i+1].is("quote"):
+				rest := opts[i+2:]
+				if len(rest) == 1 && rest[0].kind == tokPunct && rest[0].text == "*" {
+					o.forceAll = true
+					i = len(opts)
+					break
+				}
+				// The column list, "a, b", runs to the next option word.
+				j := 1
+				for j+1 < len(rest) && rest[j].kind == tokPunct && rest[j].text == "," {
+					j += 2
+				}
+				names, ok := nameList(rest[:min(j, len(rest))])
+				if !ok || len(names) == 0 {
+					return nil
+				}
+				o.forceNames = append(o.forceNames, names...)
+				i += 1 + j
+			default:
+				return nil
+			}
+		}
+	}
+	if !csv || o.Delimiter == o.Quote {
+		return nil
+	}
+	o.Escape = o.Quote
+	if escape >= 0 {
+		o.Escape = byte(escape)
+	}
+	return o
+}
+
+// nameList reads "a, b, ..." (names, bare or quoted).
+func nameList(toks []token) ([]string, bool) {
+	var names []string
+	for i, t := range toks {
+		if i%2 == 1 {
+			if t.kind != tokPunct || t.text != "," {
+				return nil, false
+			}
+			continue
+		}
+		switch t.kind {
+		case tokWord:
+			names = append(names, strings.ToLower(t.text))
+		case tokQIdent:
+			names = append(names, t.text)
+		default:
+			return nil, false
+		}
+	}
+	return names, len(toks)%2 == 1
+}
+
+// isUTF8Name reports an ENCODING that names UTF-8, the only encoding the
+// Postgres endpoint speaks.
+func isUTF8Name(s string) bool {
+	s = strings.ToLower(strings.ReplaceAll(s, "-", ""))
+	return s == "utf8" || s == "unicode"
+}
+
+// resolve turns the FORCE_QUOTE names into flags over cols: a name that
+// is no column is 42703, as in Postgres.
+func (o *csvOut) resolve(cols []Column) (*CopyCSV, error) {
+	cc := o.CopyCSV
+	if !o.forceAll && len(o.forceNames) == 0 {
+		return &cc, nil
+	}
+	cc.ForceQuote = make([]bool, len(cols))
+	for i := range cols {
+		cc.ForceQuote[i] = o.forceAll
+	}
+	for _, n := range o.forceNames {
+		found := false
+		for i, col := range cols {
+			if col.Name == n {
+				cc.ForceQuote[i], found = true, true
+			}
+		}
+		if !found {
+			return nil, newErr(CodeUndefinedColumn, "column %q does not exist", n)
+		}
+	}
+	return &cc, nil
+}
+
 // CopyInBinary is, for a COPY ... FROM STDIN BINARY, the columns the
 // client's binary rows hold, in order: the caller decodes them and passes
 // CopyIn tab-separated CSV instead (every value quoted, doubling quotes;
@@ -289,7 +588,7 @@ func (r *Result) CopyIn() func(ctx context.Context, data io.Reader) (tag string,
 // copy to or from a file or s3:// path instead. nil for other statements.
 func (r *Result) NeedsClient() error {
 	switch {
-	case r.copyOut != nil || r.copyText:
+	case r.copyOut != nil || r.copyText || r.copyCSV != nil:
 		return newErr(CodeFeature, "COPY ... TO STDOUT needs a Postgres client to send the data to (psql's \\copy); here, COPY to a file or an s3:// path instead")
 	case r.copyIn != nil:
 		return newErr(CodeFeature, "COPY ... FROM STDIN needs a Postgres client to send the data (psql's \\copy); here, COPY from a file or an s3:// path instead")

@@ -46,6 +46,23 @@ func copyTextRows(t *testing.T, s *Session, q string) []string {
 	return rows(t, s, q)
 }
 
+// copyCSV runs a COPY ... TO STDOUT in CSV and returns how to write its
+// rows, and the rows as rows renders them.
+func copyCSV(t *testing.T, s *Session, q string) (CopyCSV, []string) {
+	t.Helper()
+	r, err := s.Query(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	cc := r.CopyOutCSV()
+	ok := cc != nil && !r.CopyOutText() && r.CopyOut() == nil && r.CopyIn() == nil
+	r.Close()
+	if !ok {
+		t.Fatalf("%s: not a CSV COPY TO STDOUT result", q)
+	}
+	return *cc, rows(t, s, q)
+}
+
 // copyIn runs a COPY ... FROM STDIN with data and returns its tag.
 func copyIn(t *testing.T, s *Session, q, data string) (string, error) {
 	t.Helper()
@@ -82,14 +99,20 @@ func TestStdioCopy(t *testing.T) {
 			t.Errorf("%s: %s, want %s", q, got, want)
 		}
 	}
+	// CSV: the rows, which the Postgres endpoint writes as Postgres's
+	// CSV (internal/server's TestSQLPsqlCopy).
 	for _, tc := range []struct{ q, want string }{
-		{"COPY t TO STDOUT CSV HEADER", "a,b\n1,x\n2,\n"},
-		{"COPY (SELECT a * 10 AS ten FROM t ORDER BY a) TO STDOUT WITH (FORMAT csv, HEADER)", "ten\n10\n20\n"},
+		{"COPY t TO STDOUT CSV HEADER", "1|x 2|NULL"},
+		{"COPY (SELECT a * 10 AS ten FROM t ORDER BY a) TO STDOUT WITH (FORMAT csv, HEADER)", "10 20"},
 	} {
-		data, tag := copyOut(t, s, tc.q)
-		if data != tc.want || tag != "COPY 2" {
-			t.Errorf("%s: %q %q, want %q COPY 2", tc.q, data, tag, tc.want)
+		cc, got := copyCSV(t, s, tc.q)
+		if !cc.Header || strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: %+v %v, want a header and %s", tc.q, cc, got, tc.want)
 		}
+	}
+	// Options only DuckDB knows: DuckDB writes the CSV.
+	if data, tag := copyOut(t, s, "COPY (SELECT a FROM t ORDER BY a) TO STDOUT (FORMAT csv, DATEFORMAT '%d')"); data != "1\n2\n" || tag != "COPY 2" {
+		t.Errorf("CSV with DATEFORMAT: %q %q", data, tag)
 	}
 
 	if tag, err := copyIn(t, s, "COPY t FROM STDIN", "3\tz\n4\t\\N\n"); err != nil || tag != "COPY 2" {
@@ -152,15 +175,70 @@ func TestStdioCopyCSVHeader(t *testing.T) {
 	if tag, err := copyIn(t, s, "COPY w FROM STDIN CSV HEADER", "a,b\ngamma,delta\n"); err != nil || tag != "COPY 1" {
 		t.Errorf("CSV HEADER: %q %v, want COPY 1", tag, err)
 	}
-	for q, want := range map[string]string{
-		"COPY w TO STDOUT CSV":                           "gamma,delta\n",
-		"COPY w TO STDOUT WITH (FORMAT csv)":             "gamma,delta\n",
-		"COPY w TO STDOUT (FORMAT csv, HEADER true)":     "a,b\ngamma,delta\n",
-		"COPY w TO STDOUT (FORMAT csv, DELIMITER '|')":   "gamma|delta\n",
-		"COPY (SELECT a FROM w) TO STDOUT (FORMAT json)": `{"a":"gamma"}` + "\n",
+	for q, want := range map[string]bool{
+		"COPY w TO STDOUT CSV":                       false,
+		"COPY w TO STDOUT WITH (FORMAT csv)":         false,
+		"COPY w TO STDOUT (FORMAT csv, HEADER true)": true,
 	} {
-		if data, _ := copyOut(t, s, q); data != want {
-			t.Errorf("%s: %q, want %q", q, data, want)
+		if cc, _ := copyCSV(t, s, q); cc.Header != want {
+			t.Errorf("%s: header %v, want %v", q, cc.Header, want)
+		}
+	}
+	if data, _ := copyOut(t, s, "COPY (SELECT a FROM w) TO STDOUT (FORMAT json)"); data != `{"a":"gamma"}`+"\n" {
+		t.Errorf("json: %q", data)
+	}
+}
+
+// parseCopyCSV reads Postgres's CSV options in both spellings; anything
+// else is left to DuckDB.
+func TestParseCSVOut(t *testing.T) {
+	type want struct {
+		delim, quote, esc byte
+		null              string
+		header, all       bool
+		force             string
+	}
+	for opts, w := range map[string]*want{
+		"CSV":             {',', '"', '"', "", false, false, ""},
+		"WITH CSV HEADER": {',', '"', '"', "", true, false, ""},
+		`CSV DELIMITER AS '|' NULL AS 'x' QUOTE '''' ESCAPE '\'`: {'|', '\'', '\\', "x", false, false, ""},
+		"CSV FORCE QUOTE *":                                   {',', '"', '"', "", false, true, ""},
+		`CSV FORCE QUOTE a, "B" HEADER`:                       {',', '"', '"', "", true, false, "a B"},
+		"(FORMAT csv)":                                        {',', '"', '"', "", false, false, ""},
+		"WITH (FORMAT 'csv', HEADER false, DELIMITER ';')":    {';', '"', '"', "", false, false, ""},
+		"(FORMAT csv, HEADER on, NULL 'NA', ENCODING 'UTF8')": {',', '"', '"', "NA", true, false, ""},
+		"(FORMAT csv, FORCE_QUOTE (a, b), QUOTE '''')":        {',', '\'', '\'', "", false, false, "a b"},
+		"(FORMAT csv, FORCE_QUOTE *)":                         {',', '"', '"', "", false, true, ""},
+		"(HEADER)":                                            nil, // text format: not CSV
+		"(FORMAT json)":                                       nil,
+		"(FORMAT csv, DATEFORMAT '%d')":                       nil,
+		"(FORMAT csv, DELIMITER '||')":                        nil,
+		"(FORMAT csv, ENCODING 'LATIN1')":                     nil,
+		"CSV COMPRESSION":                                     nil,
+	} {
+		q := "COPY t TO STDOUT " + opts
+		toks, err := lex(q, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := parseStdioCopy(toks)
+		if !ok {
+			t.Fatalf("%s: no STDOUT", q)
+		}
+		got := parseCopyCSV(toks, c)
+		if w == nil {
+			if got != nil {
+				t.Errorf("%s: %+v, want nil", opts, got)
+			}
+			continue
+		}
+		if got == nil {
+			t.Errorf("%s: nil", opts)
+			continue
+		}
+		if got.Delimiter != w.delim || got.Quote != w.quote || got.Escape != w.esc || got.Null != w.null ||
+			got.Header != w.header || got.forceAll != w.all || strings.Join(got.forceNames, " ") != w.force {
+			t.Errorf("%s: %+v, want %+v", opts, got, w)
 		}
 	}
 }
@@ -249,6 +327,34 @@ func TestPGArrayToDuckDB(t *testing.T) {
 	for _, in := range []string{`[1,2]`, `{1,2`, `{1,{2}`, `{"a}`, `{a"b}`, `{,}`, `{1}x`, `{{{{{{{1}}}}}}}`, `{"x\`} {
 		if got, ok := pgArrayToDuckDB([]byte(in), false); ok {
 			t.Errorf("pgArrayToDuckDB(%s) = %s, want not an array", in, got)
+		}
+	}
+}
+
+// pgCSVToCSV reads CSV as Postgres does: quoted fields across lines,
+// doubled quotes or another escape, an unquoted NULL string apart from a
+// quoted one, CRLF, a header and the end marker; arrays and bytea become
+// DuckDB's spellings.
+func TestPgCSVToCSV(t *testing.T) {
+	for _, tc := range []struct {
+		o         CopyCSV
+		in, want  string
+		withKinds bool
+	}{
+		{CopyCSV{Delimiter: ',', Quote: '"', Escape: '"'}, "1,\"a\"\"b\nc\",,\"\"\r\n", "\"1\"\t\"a\"\"b\nc\"\t\\N\t\"\"\n", false},
+		{CopyCSV{Delimiter: ';', Quote: '\'', Escape: '\\', Null: "NA", Header: true}, "h;h\nNA;'NA'\n'x\\'y\\\\z';a'b'c\n\\.\nafter\n", "\\N\t\"NA\"\n\"x'y\\z\"\t\"abc\"\n", false},
+		{CopyCSV{Delimiter: ',', Quote: '"', Escape: '"'}, "\\x00ff,\"{1,NULL,\"\"x y\"\"}\"\n", "\"\\x00\\xFF\"\t\"[\"\"1\"\", NULL, \"\"x y\"\"]\"\n", true},
+	} {
+		var kinds []textKind
+		if tc.withKinds {
+			kinds = []textKind{textBlob, textList}
+		}
+		var b bytes.Buffer
+		if err := pgCSVToCSV(&b, strings.NewReader(tc.in), tc.o, kinds); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("%q:\n got %q\nwant %q", tc.in, b.String(), tc.want)
 		}
 	}
 }
