@@ -338,3 +338,21 @@ func TestSQLPgxFailedCommitEndsTransaction(t *testing.T) {
 		t.Errorf("ROLLBACK after a failed COMMIT: %v", err)
 	}
 }
+
+// TestSQLPgxRowValue: a row value, (1,2,3), comes as Postgres's record
+// text through both protocols; it failed with "API error: empty name".
+func TestSQLPgxRowValue(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
+		var got string
+		if err := c.QueryRow(ctx, "SELECT (1, 'a b', NULL, $1::BOOLEAN)", mode, true).Scan(&got); err != nil {
+			t.Fatalf("%v: %v", mode, err)
+		}
+		if got != `(1,"a b",,t)` {
+			t.Errorf("%v: %q, want (1,\"a b\",,t)", mode, got)
+		}
+	}
+}

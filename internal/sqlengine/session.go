@@ -455,6 +455,8 @@ func stmtColumns(stmt *duckdb.Stmt) []Column {
 		tn := "UNKNOWN"
 		if err == nil {
 			tn = typeName(ti)
+		} else if t, _ := stmt.ColumnType(i); t == duckdb.TYPE_STRUCT {
+			tn = "VARCHAR" // a row value, which comes as record text (rowvalue.go)
 		}
 		if tn == "VARCHAR" && isJSONColumn(stmt, i) {
 			tn = "JSON"
@@ -537,6 +539,14 @@ func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []
 	}
 	stmt := ds.(*duckdb.Stmt)
 	stype, _ := stmt.StatementType()
+	if stype == duckdb.STATEMENT_TYPE_SELECT {
+		if w := s.rowValueQuery(ctx, stmt, st, args); w != "" {
+			if ds, err := s.conn.PrepareContext(pctx, w); err == nil {
+				stmt.Close()
+				stmt = ds.(*duckdb.Stmt)
+			}
+		}
+	}
 	var pgCols []Column // before the query: the parse needs the connection free
 	if nameSrc != "" && stype == duckdb.STATEMENT_TYPE_SELECT {
 		pgCols = stmtColumns(stmt)
