@@ -245,6 +245,17 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"pg_get_function_sqlbody", `(fn) AS NULL::VARCHAR`},
 	{"pg_get_triggerdef", `(trg) AS NULL::VARCHAR, (trg, pretty) AS NULL::VARCHAR`},
 	{"regclass_name", `(rel) AS coalesce((SELECT any_value(relname) FROM ` + pgShimDB + `.main.pg_class WHERE oid = rel), rel::VARCHAR)`},
+	// to_regclass outside catalog queries (regclassCompat): the name of
+	// a table, view or sequence of the current database named as in
+	// Postgres ('t', 'public.t', '"T"'; public is main), NULL when there
+	// is none.
+	{"to_regclass", `(name) AS (SELECT any_value(r.rel) FROM (` +
+		`SELECT table_name AS rel, schema_name AS sch, database_name AS db FROM duckdb_tables() ` +
+		`UNION ALL SELECT view_name, schema_name, database_name FROM duckdb_views() WHERE NOT internal ` +
+		`UNION ALL SELECT sequence_name, schema_name, database_name FROM duckdb_sequences()) r ` +
+		`WHERE r.db = current_database() AND lower(r.rel) = lower(trim(split_part(name, '.', -1), '"')) ` +
+		`AND lower(r.sch) = CASE WHEN NOT contains(name, '.') OR lower(trim(split_part(name, '.', 1), '"')) = 'public' THEN 'main' ` +
+		`ELSE lower(trim(split_part(name, '.', 1), '"')) END)`},
 	// No table is partitioned: a table is its only ancestor.
 	{"pg_partition_ancestors", `(rel) AS rel::BIGINT`},
 	// ... WITH ORDINALITY, which DuckDB's table macros lack: the ordinal is

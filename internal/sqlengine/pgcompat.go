@@ -30,6 +30,8 @@ import (
 //     ON of an outer join (SQLAlchemy's get_indexes);
 //   - information_schema.columns and constraint_column_usage go to the
 //     shim's, in Postgres's terms (pgcatalog.go);
+//   - to_regclass goes to the shim's (in any statement), and outside
+//     catalog queries 'name'::regclass is the name (regclassCompat);
 //   - (in any statement) public.<name> goes to main.<name>, and
 //     current_schema and current_schemas to the shim's (pgschema.go);
 //   - pg_catalog names the shim completes go to the shim (pgcatalog.go),
@@ -47,13 +49,18 @@ var (
 	pgCastAs      = regexp.MustCompile(`(?i)\bAS\s+pg_catalog\s*\.\s*(text|name|oid|int[248]|bool|char|varchar)\b`)
 	pgRegClassLit = regexp.MustCompile(`(?i)'(\d+)'\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
 	pgRegClassCol = regexp.MustCompile(`(?i)\b([a-z_]\w*(?:\.[a-z_]\w*)?)\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
-	pgRegType     = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
-	pgEncoding    = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
-	pgUserByID    = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
-	pgAnyColumn   = regexp.MustCompile(`(?i)([a-z_][\w.]*)\s*=\s*ANY\s*\(\s*([a-z_][\w.]*)\s*\)`)
-	pgVectorText  = regexp.MustCompile(`(?i)\b((?:[a-z_]\w*\.)?(?:indkey|indoption|indclass|indcollation))\s*::\s*(?:varchar|text)\b`)
-	pgJSONBuild   = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?jsonb?_build_object\s*\(`)
-	pgSeries      = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
+	// A name cast to regclass and to_regclass, outside catalog queries
+	// (regclassCompat). The name's literal is left as it is: schemaCompat
+	// maps public. in nextval's argument.
+	pgRegClassName = regexp.MustCompile(`(?i)('(?:[^']|'')*[^'\d](?:[^']|'')*')\s*::\s*regclass\b`)
+	pgToRegclass   = regexp.MustCompile(`(?i)(^|[^\w.])(?:pg_catalog\s*\.\s*)?to_regclass\s*\(`)
+	pgRegType      = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
+	pgEncoding     = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
+	pgUserByID     = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
+	pgAnyColumn    = regexp.MustCompile(`(?i)([a-z_][\w.]*)\s*=\s*ANY\s*\(\s*([a-z_][\w.]*)\s*\)`)
+	pgVectorText   = regexp.MustCompile(`(?i)\b((?:[a-z_]\w*\.)?(?:indkey|indoption|indclass|indcollation))\s*::\s*(?:varchar|text)\b`)
+	pgJSONBuild    = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?jsonb?_build_object\s*\(`)
+	pgSeries       = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
 )
 
 // pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
@@ -68,11 +75,13 @@ func pgCompat(st string) string {
 	if q, ok := qualifyCatalog(st); ok {
 		st = q
 	} else if lower := strings.ToLower(st); !strings.Contains(lower, "pg_catalog") {
+		st = regclassCompat(st, lower)
 		if strings.Contains(lower, "information_schema") {
 			return pgShim(st)
 		}
 		return st
 	}
+	st = pgToRegclass.ReplaceAllString(st, "${1}"+pgShimDB+".main.to_regclass(")
 	st = pgOperator.ReplaceAllString(st, " $1 ")
 	st = pgAnyColumn.ReplaceAllString(st, "list_contains(${2}, ${1})")
 	st = pgRegexLit.ReplaceAllString(st, "${1}${2} '.*(?:${3}).*'")
@@ -98,6 +107,19 @@ func pgCompat(st string) string {
 		return sub[1] + " AS " + sub[2] + "(" + sub[2] + ")"
 	})
 	return pgShim(st)
+}
+
+// regclassCompat handles regclass outside catalog queries (lower is st
+// in lower case): a name cast to it, 'public.s'::regclass, is the name,
+// as DuckDB's nextval, currval and setval take it (pg_dump writes column
+// defaults so: DEFAULT nextval('public.t_id_seq'::regclass));
+// to_regclass('name') goes to the shim's, the relation's name or NULL.
+func regclassCompat(st, lower string) string {
+	if !strings.Contains(lower, "regclass") {
+		return st
+	}
+	st = pgRegClassName.ReplaceAllString(st, "${1}")
+	return pgToRegclass.ReplaceAllString(st, "${1}"+pgShimDB+".main.to_regclass(")
 }
 
 // beginCompat drops the transaction modes DuckDB does not parse from
