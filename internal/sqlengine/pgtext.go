@@ -96,14 +96,7 @@ func pgTextToCSV(dst io.Writer, src io.Reader, kinds []textKind) error {
 						}
 					}
 				}
-				w.WriteByte('"')
-				for _, c := range v {
-					if c == '"' {
-						w.WriteByte('"')
-					}
-					w.WriteByte(c)
-				}
-				w.WriteByte('"')
+				writeQuotedField(w, v)
 			}
 			w.WriteByte('\n')
 		}
@@ -468,18 +461,24 @@ func pgCSVToCSV(dst io.Writer, src io.Reader, o CopyCSV, kinds []textKind) error
 					}
 				}
 			}
-			w.WriteByte('"')
-			for _, c := range f {
-				if c == '"' {
-					w.WriteByte('"')
-				}
-				w.WriteByte(c)
-			}
-			w.WriteByte('"')
+			writeQuotedField(w, f)
 		}
 		w.WriteByte('\n')
 		if err != nil { // io.EOF
 			return w.Flush()
 		}
 	}
+}
+
+// writeQuotedField writes v as one double-quoted field of the CSV DuckDB
+// reads (quotes doubled), which keeps tabs, newlines and \N as data.
+func writeQuotedField(w *bufio.Writer, v []byte) {
+	w.WriteByte('"')
+	for _, c := range v {
+		if c == '"' {
+			w.WriteByte('"')
+		}
+		w.WriteByte(c)
+	}
+	w.WriteByte('"')
 }
