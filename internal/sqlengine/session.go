@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -445,71 +444,6 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 	return d, nil
 }
 
-// stmtColumns returns a prepared statement's result columns.
-func stmtColumns(stmt *duckdb.Stmt) []Column {
-	n, _ := stmt.ColumnCount()
-	cols := make([]Column, 0, n)
-	for i := range n {
-		name, _ := stmt.ColumnName(i)
-		ti, err := stmt.ColumnTypeInfo(i)
-		tn := "UNKNOWN"
-		if err == nil {
-			tn = typeName(ti)
-		} else if t, _ := stmt.ColumnType(i); t == duckdb.TYPE_STRUCT {
-			tn = "VARCHAR" // a row value, which comes as record text (rowvalue.go)
-		}
-		if tn == "VARCHAR" && isJSONColumn(stmt, i) {
-			tn = "JSON"
-		}
-		cols = append(cols, Column{Name: name, Type: tn})
-	}
-	return cols
-}
-
-// returningVerb returns the start of the command tag ("INSERT 0",
-// "UPDATE", "DELETE") of an INSERT, UPDATE or DELETE with a RETURNING
-// clause, whose rows go to the client as a query's do, the tag counting
-// them as Postgres does; "" for any other statement. RETURNING is reserved
-// in Postgres, so outside parentheses it can only be the clause.
-func returningVerb(t duckdb.StmtType, toks []token) string {
-	var verb string
-	switch t {
-	case duckdb.STATEMENT_TYPE_INSERT:
-		verb = "INSERT 0"
-	case duckdb.STATEMENT_TYPE_UPDATE:
-		verb = "UPDATE"
-	case duckdb.STATEMENT_TYPE_DELETE:
-		verb = "DELETE"
-	default:
-		return ""
-	}
-	if wordOutsideParens(toks, "returning") {
-		return verb
-	}
-	return ""
-}
-
-// toksOf lexes st for returningVerb; nil when it does not lex.
-func toksOf(st string) []token {
-	toks, err := lex(st, false)
-	if err != nil {
-		return nil
-	}
-	return toks
-}
-
-// returnsRows reports whether a statement type gives a row result (the
-// others give at most a Count row, which becomes the command tag).
-func returnsRows(t duckdb.StmtType) bool {
-	switch t {
-	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN, duckdb.STATEMENT_TYPE_PRAGMA,
-		duckdb.STATEMENT_TYPE_CALL, duckdb.STATEMENT_TYPE_EXECUTE, duckdb.STATEMENT_TYPE_RELATION,
-		duckdb.STATEMENT_TYPE_LOGICAL_PLAN:
-		return true
-	}
-	return false
-}
-
 // run sends a statement to DuckDB, with the session's checkpoint settings
 // and the query's pushdown bounds in the context for rheo_scan.
 func (s *Session) run(ctx context.Context, st string, toks []token, args []any) (*Result, error) {
@@ -606,85 +540,6 @@ func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []
 	r.done = true
 	r.tag = commandTag(toks, stype, count)
 	return r, nil
-}
-
-// wordOutsideParens reports whether the keyword w (lower case) appears
-// outside parentheses: AS in CREATE TABLE t AS SELECT but not in a column's
-// GENERATED ALWAYS AS (...).
-func wordOutsideParens(toks []token, w string) bool {
-	depth := 0
-	for _, tk := range toks {
-		switch {
-		case tk.text == "(":
-			depth++
-		case tk.text == ")":
-			depth--
-		case depth == 0 && tk.is(w):
-			return true
-		}
-	}
-	return false
-}
-
-// commandTag renders the Postgres command tag of a statement that returns
-// no rows.
-func commandTag(toks []token, t duckdb.StmtType, count int64) string {
-	n := strconv.FormatInt(count, 10)
-	switch t {
-	case duckdb.STATEMENT_TYPE_INSERT:
-		return "INSERT 0 " + n
-	case duckdb.STATEMENT_TYPE_UPDATE:
-		return "UPDATE " + n
-	case duckdb.STATEMENT_TYPE_DELETE:
-		return "DELETE " + n
-	case duckdb.STATEMENT_TYPE_COPY:
-		return "COPY " + n
-	}
-	var words []string
-	for _, tk := range toks {
-		if tk.kind != tokWord {
-			break
-		}
-		words = append(words, strings.ToUpper(tk.text))
-	}
-	if len(words) == 0 {
-		return ""
-	}
-	switch words[0] {
-	case "CREATE":
-		obj := ""
-		for _, w := range words[1:] {
-			switch w {
-			case "OR", "REPLACE", "TEMP", "TEMPORARY", "UNIQUE", "PERSISTENT", "GLOBAL", "LOCAL":
-				continue
-			}
-			obj = w
-			break
-		}
-		switch obj {
-		case "":
-			return "CREATE"
-		case "MACRO", "FUNCTION":
-			return "CREATE FUNCTION"
-		case "TABLE":
-			if wordOutsideParens(toks, "as") {
-				return "SELECT " + n // CREATE TABLE AS, as Postgres tags it
-			}
-		}
-		return "CREATE " + obj
-	case "DROP", "ALTER":
-		if len(words) > 1 {
-			return words[0] + " " + words[1]
-		}
-		return words[0]
-	case "BEGIN", "START":
-		return "BEGIN"
-	case "COMMIT", "END":
-		return "COMMIT"
-	case "ROLLBACK", "ABORT":
-		return "ROLLBACK"
-	}
-	return words[0]
 }
 
 // planError prefers the typed error rheo_scan recorded over DuckDB's copy
@@ -841,60 +696,6 @@ func (s *Session) queryValues(ctx context.Context, q string, args ...any) ([]dri
 		return nil, err
 	}
 	return vals, nil
-}
-
-// typeName renders a DuckDB type as DuckDB spells it in SQL.
-func typeName(ti duckdb.TypeInfo) string {
-	switch d := ti.Details().(type) {
-	case *duckdb.DecimalDetails:
-		return fmt.Sprintf("DECIMAL(%d,%d)", d.Width, d.Scale)
-	case *duckdb.ListDetails:
-		return typeName(d.Child) + "[]"
-	case *duckdb.ArrayDetails:
-		return fmt.Sprintf("%s[%d]", typeName(d.Child), d.Size)
-	case *duckdb.MapDetails:
-		return "MAP(" + typeName(d.Key) + ", " + typeName(d.Value) + ")"
-	case *duckdb.StructDetails:
-		parts := make([]string, len(d.Entries))
-		for i, en := range d.Entries {
-			parts[i] = quoteIdentIfNeeded(en.Name()) + " " + typeName(en.Info())
-		}
-		return "STRUCT(" + strings.Join(parts, ", ") + ")"
-	case *duckdb.EnumDetails:
-		return "ENUM"
-	}
-	return duckTypeString(ti.InternalType())
-}
-
-func duckTypeString(t duckdb.Type) string {
-	switch t {
-	case duckdb.TYPE_TIMESTAMP_TZ:
-		return "TIMESTAMP WITH TIME ZONE"
-	case duckdb.TYPE_TIME_TZ:
-		return "TIME WITH TIME ZONE"
-	}
-	names := map[duckdb.Type]string{
-		duckdb.TYPE_BOOLEAN: "BOOLEAN", duckdb.TYPE_TINYINT: "TINYINT", duckdb.TYPE_SMALLINT: "SMALLINT",
-		duckdb.TYPE_INTEGER: "INTEGER", duckdb.TYPE_BIGINT: "BIGINT", duckdb.TYPE_UTINYINT: "UTINYINT",
-		duckdb.TYPE_USMALLINT: "USMALLINT", duckdb.TYPE_UINTEGER: "UINTEGER", duckdb.TYPE_UBIGINT: "UBIGINT",
-		duckdb.TYPE_FLOAT: "FLOAT", duckdb.TYPE_DOUBLE: "DOUBLE", duckdb.TYPE_TIMESTAMP: "TIMESTAMP",
-		duckdb.TYPE_DATE: "DATE", duckdb.TYPE_TIME: "TIME", duckdb.TYPE_INTERVAL: "INTERVAL",
-		duckdb.TYPE_HUGEINT: "HUGEINT", duckdb.TYPE_UHUGEINT: "UHUGEINT", duckdb.TYPE_VARCHAR: "VARCHAR",
-		duckdb.TYPE_BLOB: "BLOB", duckdb.TYPE_TIMESTAMP_S: "TIMESTAMP_S", duckdb.TYPE_TIMESTAMP_MS: "TIMESTAMP_MS",
-		duckdb.TYPE_TIMESTAMP_NS: "TIMESTAMP_NS", duckdb.TYPE_UUID: "UUID", duckdb.TYPE_BIT: "BIT",
-		duckdb.TYPE_SQLNULL: "NULL", duckdb.TYPE_DECIMAL: "DECIMAL",
-	}
-	if n, ok := names[t]; ok {
-		return n
-	}
-	return "UNKNOWN"
-}
-
-// normalizeTypeName turns duckdb-go's result type names into DuckDB's SQL
-// spelling (TIMESTAMPTZ -> TIMESTAMP WITH TIME ZONE).
-func normalizeTypeName(s string) string {
-	s = strings.ReplaceAll(s, "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
-	return strings.ReplaceAll(s, "TIMETZ", "TIME WITH TIME ZONE")
 }
 
 func quoteIdentIfNeeded(s string) string {
