@@ -206,9 +206,10 @@ func (s *Server) persistActive(name string, uid uint64) error {
 	return nil
 }
 
-// finishDelete removes a due DELETING stream: first its shards' data, then
-// its catalogue entry, so a crash in between leaves a DELETING stream the
-// next start finishes.
+// finishDelete removes a due DELETING stream: first its shards' data (the
+// new shards of a reshard left half done included, then that reshard's
+// intent), then its catalogue entry, so a crash in between leaves a
+// DELETING stream the next start finishes.
 func (s *Server) finishDelete(name string, uid uint64) error {
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
@@ -221,6 +222,18 @@ func (s *Server) finishDeleteLocked(name string, uid uint64) error {
 	if !ok || st.UID != uid || !gone(st, s.now()) {
 		return nil
 	}
+	// A reshard left half done (say its Seal found the disk full) has
+	// children in the log that meta does not list yet.
+	in := new(reshardIntent)
+	found, err := s.meta.Get(reshardNS, intentKey(uid), in)
+	if err != nil {
+		return fmt.Errorf("read reshard intent of %s: %w", name, err)
+	}
+	if found {
+		if err := s.dropOrphanReshard(in); err != nil {
+			return err
+		}
+	}
 	for _, sh := range st.Shards {
 		err := s.log.DeleteShard(shardlog.ShardID{Stream: st.UID, Shard: sh.Index})
 		if err != nil && !errors.Is(err, shardlog.ErrShardNotFound) {
@@ -230,7 +243,7 @@ func (s *Server) finishDeleteLocked(name string, uid uint64) error {
 	if err := s.dropConsumers(st.UID); err != nil {
 		return fmt.Errorf("delete consumers of %s: %w", name, err)
 	}
-	for _, ns := range []string{settingsNS, policyNS} {
+	for _, ns := range []string{settingsNS, policyNS, reshardNS} {
 		if _, err := s.meta.DeletePrefix(ns, fmt.Sprintf("%016x", st.UID)); err != nil {
 			return fmt.Errorf("delete %s of %s: %w", ns, name, err)
 		}

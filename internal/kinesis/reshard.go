@@ -41,7 +41,11 @@
 // so puts to its range come through appendRerouted and retry the reshard
 // until there is space): steps 2-5 are idempotent and step 4
 // is skipped when meta already lists the children. If the stream was
-// deleted meanwhile, the children made in step 2 are deleted instead.
+// deleted meanwhile, or its deletion is due, the children made in step 2
+// are deleted instead, then the intent; finishDeleteLocked does the same
+// before it removes the stream's own shards, so a reshard left half done
+// (the children exist in the log but meta does not list them) leaks
+// nothing past the deletion.
 //
 // Rejected designs: switching routing before sealing (meta would show
 // closed parents without their ending offsets until a second commit), and
@@ -320,19 +324,11 @@ func (s *Server) reshardLocked(ctx context.Context, in *reshardIntent) (*meta.St
 // s.ctl.mu should be held.
 func (s *Server) finishReshardLocked(ctx context.Context, in *reshardIntent, hook func(reshardStep) error) (*meta.Stream, error) {
 	st, ok := s.meta.Stream(in.Stream)
-	if !ok || st.UID != in.UID {
-		// The stream is gone: the new shards belong to no one.
-		var errs []error
-		for _, sh := range in.Shards {
-			err := s.log.DeleteShard(shardlog.ShardID{Stream: in.UID, Shard: sh.Index})
-			if err != nil && !errors.Is(err, shardlog.ErrShardNotFound) {
-				errs = append(errs, fmt.Errorf("delete orphan shard %d: %w", sh.Index, err))
-			}
-		}
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
-		}
-		if err := s.dropIntent(in.UID); err != nil {
+	if !ok || st.UID != in.UID || gone(st, s.now()) {
+		// The stream is gone, or its deletion is due (finishDeleteLocked
+		// may have begun removing its shards, so rolling forward could
+		// meet a missing parent): the new shards belong to no one.
+		if err := s.dropOrphanReshard(in); err != nil {
 			return nil, err
 		}
 		return nil, s.notFound(in.Stream)
@@ -451,6 +447,23 @@ func cloneShard(sh meta.Shard) meta.Shard {
 		sh.AdjacentParent = &p
 	}
 	return sh
+}
+
+// dropOrphanReshard undoes the log side of the reshard in of a stream
+// that is gone: it deletes the new shards, then the intent, so a crash in
+// between leaves the intent for the next start to finish.
+func (s *Server) dropOrphanReshard(in *reshardIntent) error {
+	var errs []error
+	for _, sh := range in.Shards {
+		err := s.log.DeleteShard(shardlog.ShardID{Stream: in.UID, Shard: sh.Index})
+		if err != nil && !errors.Is(err, shardlog.ErrShardNotFound) {
+			errs = append(errs, fmt.Errorf("delete orphan shard %d of %s: %w", sh.Index, in.Stream, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return s.dropIntent(in.UID)
 }
 
 func (s *Server) dropIntent(uid uint64) error {

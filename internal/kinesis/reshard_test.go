@@ -1110,3 +1110,58 @@ func TestReshardOnFullDisk(t *testing.T) {
 		eventually(t, "ACTIVE after the reshards", func() bool { return status("r") == types.StreamStatusActive })
 	})
 }
+
+// TestDeleteStreamDuringFailedReshard: deleting a stream whose reshard
+// failed half way (its Seal found the disk full: the children exist in the
+// log, meta does not list them, the intent is stored) removes the children
+// and the intent with the stream, without a restart. A start that finds
+// the deletion due before the janitor ran cleans them too, rather than
+// rolling the reshard forward on a disk still full.
+func TestDeleteStreamDuringFailedReshard(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) {
+			var fl *sealFullLog
+			delay := time.Duration(0)
+			if restart {
+				delay = time.Hour // the janitor must not finish the deletion before the restart
+			}
+			env := startEnvWith(t, func(l shardlog.Log) shardlog.Log {
+				fl = &sealFullLog{Log: l, sealing: make(map[shardlog.ShardID]bool)}
+				return fl
+			}, func(c *Config) { c.StateDelay = delay })
+			ctx := testCtx(t)
+			env.create(t, "d", 1)
+			st, _ := env.meta.Stream("d")
+			env.clock.advance(delay) // ACTIVE
+			rsPut(t, env, "d", "7", "a")
+			fl.setFull(true) // and it stays full
+			_, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("d"), ShardToSplit: aws.String("0"), NewStartingHashKey: aws.String(hashMid)})
+			wantErr(t, err, "InternalFailure", "Internal service failure.")
+			if _, err := env.log.Info(shardlog.ShardID{Stream: st.UID, Shard: 1}); err != nil {
+				t.Fatalf("the failed split made no child: %v", err)
+			}
+			if _, err := env.client.DeleteStream(ctx, &kin.DeleteStreamInput{StreamName: aws.String("d")}); err != nil {
+				t.Fatalf("DeleteStream: %v", err)
+			}
+			if restart {
+				env.srv.Close()
+				env.clock.advance(2 * delay)
+				srv, err := New(env.srv.cfg, env.meta, env.log, nil)
+				if err != nil {
+					t.Fatalf("restart with the deletion due: %v", err)
+				}
+				t.Cleanup(func() { srv.Close() })
+				env = envOn(t, env, srv)
+			}
+			eventually(t, "the deletion", func() bool { _, ok := env.meta.Stream("d"); return !ok })
+			for i := range uint32(3) {
+				if _, err := env.log.Info(shardlog.ShardID{Stream: st.UID, Shard: i}); !errors.Is(err, shardlog.ErrShardNotFound) {
+					t.Errorf("shard %d left in the log: %v", i, err)
+				}
+			}
+			if found, err := env.meta.Get(reshardNS, intentKey(st.UID), new(reshardIntent)); found || err != nil {
+				t.Errorf("intent left behind (%v)", err)
+			}
+		})
+	}
+}
