@@ -84,6 +84,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
@@ -496,7 +497,18 @@ func (s *Server) recoverReshards() error {
 	var errs []error
 	for _, in := range intents {
 		s.logger.Warn("finishing reshard interrupted by a crash", "stream", in.Stream, "parents", in.Parents, "shards", len(in.Shards))
-		if _, err := s.finishReshardLocked(context.Background(), in, reshardHookOf(context.Background())); err != nil && !errors.Is(err, wire.ErrResourceNotFound) {
+		_, err := s.finishReshardLocked(context.Background(), in, reshardHookOf(context.Background()))
+		switch {
+		case err == nil || errors.Is(err, wire.ErrResourceNotFound):
+		case diskFull(err):
+			// The intent stays, decided, as after a reshard call that
+			// failed for want of space: the next reshard call of the
+			// stream (reshardTarget) or a put its parent refuses
+			// (appendRerouted) finishes it once there is space. Refusing
+			// to start would keep the stored records unreadable.
+			s.logger.Error("cannot finish an interrupted reshard for want of space; it finishes once there is space",
+				"stream", in.Stream, "err", err)
+		default:
 			errs = append(errs, fmt.Errorf("recover reshard of %s: %w", in.Stream, err))
 		}
 	}
@@ -809,4 +821,9 @@ func (s *Server) shardQuotaError(ctx context.Context, open, extra int) error {
 		"Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. "+
 		"Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
 		s.cfg.Account, requestInfo(ctx).Region, open, s.cfg.ShardLimit, extra)
+}
+
+// diskFull reports whether err comes from a write that found no space.
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, shardlog.ErrDiskFull)
 }

@@ -1165,3 +1165,44 @@ func TestDeleteStreamDuringFailedReshard(t *testing.T) {
 		})
 	}
 }
+
+// TestStartWithReshardPendingOnFullDisk: a start that finds a reshard
+// whose Seal failed for want of space, with the disk still full, serves
+// the stream on its old shards instead of refusing to start; once there is
+// space, the next reshard call finishes the pending one first.
+func TestStartWithReshardPendingOnFullDisk(t *testing.T) {
+	var fl *sealFullLog
+	env := startEnvWith(t, func(l shardlog.Log) shardlog.Log {
+		fl = &sealFullLog{Log: l, sealing: make(map[shardlog.ShardID]bool)}
+		return fl
+	})
+	ctx := testCtx(t)
+	env.create(t, "p", 2)
+	rsPut(t, env, "p", "7", "a")
+	fl.setFull(true)
+	_, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("p"), ShardToSplit: aws.String("0"), NewStartingHashKey: aws.String("1000")})
+	wantErr(t, err, "InternalFailure", "Internal service failure.")
+	env.srv.Close()
+	fl.mu.Lock()
+	clear(fl.sealing) // a restart forgets a Seal that never reached the disk
+	fl.mu.Unlock()
+	srv, err := New(env.srv.cfg, env.meta, env.log, nil)
+	if err != nil {
+		t.Fatalf("start with a reshard pending on a full disk: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	env = envOn(t, env, srv)
+	if got := rsIDs(rsShards(t, env, "p", nil)); got != "0,1" {
+		t.Fatalf("shards after the start: %s", got)
+	}
+	if recs, _, ended := rsRead(t, env, "p", "shardId-000000000000"); ended || len(recs) != 1 || string(recs[0].Data) != "a" {
+		t.Fatalf("parent after the start: %d records, ended %v", len(recs), ended)
+	}
+	fl.setFull(false)
+	if _, err := env.client.SplitShard(ctx, &kin.SplitShardInput{StreamName: aws.String("p"), ShardToSplit: aws.String("1"), NewStartingHashKey: aws.String("300000000000000000000000000000000000000")}); err != nil {
+		t.Fatalf("split once there is space: %v", err)
+	}
+	if got := rsIDs(rsShards(t, env, "p", &types.ShardFilter{Type: types.ShardFilterTypeAtLatest})); got != "2,3,4,5" {
+		t.Fatalf("open shards: %s", got)
+	}
+}
