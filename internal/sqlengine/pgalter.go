@@ -125,3 +125,312 @@ func addUniqueAsIndex(st string, toks []token) (string, bool) {
 	}
 	return fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s %s", st[r[2].pos:r[2].end], table, st[r[4].pos:r[len(r)-1].end]), true
 }
+
+// Kinds of indexAlter.
+const (
+	alterColumn      = iota + 1 // ALTER COLUMN c TYPE | SET/DROP NOT NULL | SET/DROP DEFAULT
+	alterDrop                   // DROP COLUMN c
+	alterRename                 // RENAME COLUMN c TO d
+	alterRenameTable            // RENAME TO t
+)
+
+// indexAlter is an ALTER TABLE that DuckDB refuses while the table has
+// an index (a CREATE INDEX one: the indexes of PRIMARY KEY and UNIQUE
+// constraints do not block it).
+type indexAlter struct {
+	kind       int
+	parts      []token // the table's name, [[database.]schema.]table
+	column, to token   // the column, and RENAME's new name
+	retype     bool    // ALTER COLUMN's TYPE: not for an indexed column
+}
+
+// parseIndexAlter recognises the ALTER TABLEs of one action that DuckDB
+// refuses on a table with an index; ok is false for any other statement.
+func parseIndexAlter(toks []token) (a indexAlter, ok bool) {
+	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
+		toks = toks[:n-1]
+	}
+	if len(toks) < 5 || !toks[0].is("alter") || !toks[1].is("table") {
+		return a, false
+	}
+	for _, t := range toks {
+		if isPunct(t, ",") { // more than one action, or something else
+			return a, false
+		}
+	}
+	isName := func(t token) bool { return t.kind == tokWord || t.kind == tokQIdent }
+	i := 2
+	if toks[i].is("if") && toks[i+1].is("exists") {
+		i += 2
+	}
+	if i < len(toks) && toks[i].is("only") {
+		i++
+	}
+	if i >= len(toks) || !isName(toks[i]) {
+		return a, false
+	}
+	a.parts = append(a.parts, toks[i])
+	for i+2 < len(toks) && isPunct(toks[i+1], ".") && isName(toks[i+2]) {
+		a.parts = append(a.parts, toks[i+2])
+		i += 2
+	}
+	if len(a.parts) > 3 {
+		return a, false
+	}
+	r := toks[i+1:]
+	word := func(k int, w string) bool { return k < len(r) && r[k].is(w) }
+	switch {
+	case word(0, "alter"):
+		k := 1
+		if word(k, "column") {
+			k++
+		}
+		if k+1 >= len(r) || !isName(r[k]) {
+			return a, false
+		}
+		a.column = r[k]
+		k++
+		switch {
+		case word(k, "type"), word(k, "set") && word(k+1, "data") && word(k+2, "type"):
+			a.kind, a.retype = alterColumn, true
+			return a, true
+		case (word(k, "set") || word(k, "drop")) && (word(k+1, "not") && word(k+2, "null") || word(k+1, "default")):
+			a.kind = alterColumn
+			return a, true
+		}
+	case word(0, "drop"):
+		k := 1
+		if word(k, "column") {
+			k++
+		}
+		if word(k, "if") && word(k+1, "exists") {
+			k += 2
+		}
+		if k >= len(r) || !isName(r[k]) || word(k, "constraint") {
+			return a, false
+		}
+		a.kind, a.column = alterDrop, r[k]
+		k++
+		if word(k, "cascade") || word(k, "restrict") {
+			k++
+		}
+		return a, k == len(r)
+	case word(0, "rename"):
+		if word(1, "to") && len(r) == 3 && isName(r[2]) {
+			a.kind, a.to = alterRenameTable, r[2]
+			return a, true
+		}
+		k := 1
+		if word(k, "column") {
+			k++
+		}
+		if word(k, "constraint") || k+2 >= len(r) || !isName(r[k]) || !word(k+1, "to") || !isName(r[k+2]) || k+3 != len(r) {
+			return a, false
+		}
+		a.kind, a.column, a.to = alterRename, r[k], r[k+2]
+		return a, true
+	}
+	return a, false
+}
+
+// alterIndexed runs an ALTER TABLE that DuckDB refuses on a table with an
+// index ("Dependency Error") as Postgres would: in one transaction it
+// drops the table's indexes, runs the ALTER and creates them again, the
+// renamed column or table in place of the old. Inside the client's
+// transaction block it runs in that block: a failure fails the block,
+// whose COMMIT then rolls back (pgwire). A dropped index holds on to its
+// column until the transaction commits, so the TYPE of an indexed column
+// cannot change, nor the column go (nor one before an indexed column),
+// in one transaction, and a dropped UNIQUE index holds on to its name: those get 0A000 rather than a drop
+// of the indexes that a failure could not undo. ok is false when st is
+// not such an ALTER, or the table has no index.
+func (s *Session) alterIndexed(ctx context.Context, st string, toks []token) (r *Result, ok bool, err error) {
+	a, ok := parseIndexAlter(toks)
+	if !ok {
+		return nil, false, nil
+	}
+	idx, err := s.tableIndexes(ctx, a.parts)
+	if err != nil || len(idx) == 0 {
+		return nil, false, nil // DuckDB says what is wrong (no such table, ...)
+	}
+	var stmts, recreate []string
+	for _, ix := range idx {
+		q, uses, err := ix.recreate(a)
+		if err != nil {
+			return nil, true, indexBlockErr(ix.table, err)
+		}
+		if ix.unique {
+			return nil, true, indexBlockErr(ix.table, fmt.Errorf("unique index %s cannot be dropped and created again in one transaction", quoteIdent(ix.name)))
+		}
+		if uses && (a.kind == alterDrop || a.retype) {
+			return nil, true, indexBlockErr(ix.table, fmt.Errorf("index %s uses column %s", quoteIdent(ix.name), quoteIdent(a.column.text)))
+		}
+		stmts = append(stmts, "DROP INDEX "+ix.qualified())
+		recreate = append(recreate, q)
+	}
+	stmts = append(append(stmts, st), recreate...)
+	own := s.tx == nil
+	if own {
+		if _, err := s.exec(ctx, "BEGIN"); err != nil {
+			return nil, true, toError(err)
+		}
+	}
+	for _, q := range stmts {
+		if _, err = s.exec(ctx, q); err != nil {
+			break
+		}
+	}
+	if own {
+		if err == nil {
+			_, err = s.exec(ctx, "COMMIT")
+		}
+		if err != nil {
+			_, _ = s.exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}
+	if err != nil {
+		if e := toError(err); strings.Contains(e.Message, "an index depends on") {
+			// A DROP COLUMN before an indexed column: DuckDB's dropped
+			// index still holds the column positions.
+			return nil, true, indexBlockErr(idx[0].table, e)
+		}
+		return nil, true, toError(err)
+	}
+	return &Result{tag: "ALTER TABLE", done: true}, true, nil
+}
+
+// tableIndex is one index of a table, as duckdb_indexes() shows it.
+type tableIndex struct {
+	database, schema, table, name, sql string
+	unique                             bool
+}
+
+func (ix tableIndex) qualified() string {
+	return quoteIdent(ix.database) + "." + quoteIdent(ix.schema) + "." + quoteIdent(ix.name)
+}
+
+// tableIndexes lists the indexes of the table named by parts
+// ([[database.]schema.]table, an unqualified one in the current schema).
+// DuckDB folds the case of quoted names too, so the match ignores case.
+func (s *Session) tableIndexes(ctx context.Context, parts []token) ([]tableIndex, error) {
+	var cond string
+	switch len(parts) {
+	case 1:
+		cond = "schema_name = current_schema() AND database_name = current_database()"
+	case 2:
+		cond = "lower(schema_name) = lower(" + quoteString(parts[0].text) + ") AND database_name = current_database()"
+	case 3:
+		cond = "lower(database_name) = lower(" + quoteString(parts[0].text) + ") AND lower(schema_name) = lower(" + quoteString(parts[1].text) + ")"
+	}
+	q := "SELECT list([database_name, schema_name, table_name, index_name, sql, is_unique::varchar] ORDER BY index_name) FROM duckdb_indexes() WHERE lower(table_name) = lower(" +
+		quoteString(parts[len(parts)-1].text) + ") AND " + cond
+	v, err := s.queryValues(ctx, q)
+	if err != nil || len(v) != 1 {
+		return nil, err
+	}
+	rows, _ := v[0].([]any)
+	var out []tableIndex
+	for _, row := range rows {
+		f, _ := row.([]any)
+		if len(f) != 6 {
+			return nil, fmt.Errorf("duckdb_indexes(): unexpected row %v", row)
+		}
+		str := func(x any) string { s, _ := x.(string); return s }
+		out = append(out, tableIndex{str(f[0]), str(f[1]), str(f[2]), str(f[3]), str(f[4]), str(f[5]) == "true"})
+	}
+	return out, nil
+}
+
+// recreate is the CREATE INDEX that puts ix back after a: its table fully
+// qualified (renamed by RENAME TO), a renamed column's new name in its key.
+// uses says whether the index's key uses a's column.
+func (ix tableIndex) recreate(a indexAlter) (q string, uses bool, err error) {
+	toks, err := lex(ix.sql, false)
+	if err != nil {
+		return "", false, fmt.Errorf("index %s: %w", ix.name, err)
+	}
+	on := -1
+	for i, t := range toks {
+		if t.is("on") {
+			on = i
+			break
+		}
+	}
+	if on < 0 || on+1 >= len(toks) {
+		return "", false, fmt.Errorf("index %s: cannot read %q", ix.name, ix.sql)
+	}
+	end := on + 1 // past the table's name
+	for end+1 < len(toks) && isPunct(toks[end+1], ".") {
+		end += 2
+	}
+	end++
+	if end >= len(toks) || !isPunct(toks[end], "(") {
+		return "", false, fmt.Errorf("index %s: cannot read %q", ix.name, ix.sql)
+	}
+	close := matchParen(toks, end)
+	if close < 0 {
+		return "", false, fmt.Errorf("index %s: cannot read %q", ix.name, ix.sql)
+	}
+	table := ix.table
+	if a.kind == alterRenameTable {
+		table = a.to.text
+	}
+	var b strings.Builder
+	b.WriteString(ix.sql[:toks[on+1].pos])
+	b.WriteString(quoteIdent(ix.database) + "." + quoteIdent(ix.schema) + "." + quoteIdent(table))
+	last := toks[end].pos
+	for i := end + 1; i < close; i++ {
+		t := toks[i]
+		if t.kind != tokWord && t.kind != tokQIdent || !strings.EqualFold(t.text, a.column.text) ||
+			isPunct(toks[i+1], "(") || isPunct(toks[i-1], ".") {
+			continue
+		}
+		uses = true
+		if a.kind == alterRename {
+			b.WriteString(ix.sql[last:t.pos])
+			b.WriteString(quoteIdent(a.to.text))
+			last = t.end
+		}
+	}
+	b.WriteString(strings.TrimRight(strings.TrimSpace(ix.sql[last:]), ";"))
+	return b.String(), uses, nil
+}
+
+// indexBlockErr is the error for an ALTER TABLE that DuckDB refuses
+// because of the table's indexes and rheo cannot run around them.
+func indexBlockErr(table string, cause error) *Error {
+	e := newErr(CodeFeature, "cannot alter table %s: DuckDB refuses this ALTER TABLE while the table has an index", quoteIdent(table))
+	e.Hint = fmt.Sprintf("Drop the table's indexes (SELECT sql FROM duckdb_indexes() WHERE table_name = %s lists them), run the ALTER TABLE, and create them again.", quoteString(table))
+	if cause != nil {
+		e.Detail = cause.Error()
+		e.Err = cause
+	}
+	return e
+}
+
+// asAlterBlockErr turns DuckDB's refusals of an ALTER TABLE that Postgres
+// runs into 0A000 saying what blocks it and what to do: an index rheo
+// did not take apart (the table was not found by its name), and the
+// PRIMARY KEY and UNIQUE constraints of CREATE TABLE, which DuckDB can
+// neither drop nor let a column they use change type or go.
+func asAlterBlockErr(err error, toks []token) error {
+	if err == nil || len(toks) < 2 || !toks[0].is("alter") || !toks[1].is("table") {
+		return err
+	}
+	e := toError(err)
+	switch {
+	case strings.Contains(e.Message, "because there are entries that depend on it"),
+		strings.Contains(e.Message, "an index depends on"):
+		name := ""
+		if a, ok := parseIndexAlter(toks); ok {
+			name = a.parts[len(a.parts)-1].text
+		}
+		return indexBlockErr(name, e)
+	case strings.Contains(e.Message, "UNIQUE or PRIMARY KEY constraint"),
+		strings.Contains(e.Message, "because there is a UNIQUE constraint that depends on it"),
+		strings.Contains(e.Message, "because there is a PRIMARY KEY constraint that depends on it"):
+		return &Error{Code: CodeFeature, Message: e.Message, Err: e,
+			Hint: "DuckDB cannot drop a PRIMARY KEY or UNIQUE constraint declared in CREATE TABLE, nor change or drop a column it uses: copy the rows into a new table (CREATE TABLE ... AS SELECT), or declare uniqueness with CREATE UNIQUE INDEX, which rheo takes apart and rebuilds around an ALTER TABLE."}
+	}
+	return err
+}

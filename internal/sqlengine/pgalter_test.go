@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +64,139 @@ func TestAddUniqueConstraint(t *testing.T) {
 	exec(t, s, `insert into kusers (email, org) values ('a@x', 3) on conflict (email) do update set org = excluded.org`)
 	if got := one(t, s, `select org from kusers where email = 'a@x'`); got != "3" {
 		t.Errorf("ON CONFLICT (email) DO UPDATE: org %s", got)
+	}
+}
+
+// TestAlterIndexedTable runs the ALTER TABLEs DuckDB refuses on a table
+// with an index (Dependency Error, XX000), as Postgres does: every
+// gorm.Model table has one (deleted_at), so GORM's Migrator DropColumn,
+// RenameColumn and AlterColumn always failed. The indexes are dropped and
+// rebuilt around the ALTER in one transaction. DuckDB cannot change the
+// type of an indexed column, nor drop it, nor drop and create a UNIQUE
+// index, in one transaction: those get 0A000 saying what to do.
+func TestAlterIndexedTable(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	ctx := context.Background()
+	exec(t, s, `create table ix1 (id int primary key, a varchar, b int, c int, d int, e int)`)
+	exec(t, s, `create index ix1_a on ix1(a)`)
+	exec(t, s, `create index "ix1 ca" on ix1(c, lower(a))`)
+	exec(t, s, `insert into ix1 values (1, 'x', 2, 3, 4, 5)`)
+	indexes := func() string {
+		return one(t, s, `select string_agg(sql, ' ' order by index_name) from duckdb_indexes() where table_name = 'ix1r'`)
+	}
+	for _, st := range []string{
+		`alter table ix1 alter column b type bigint`,
+		`alter table ix1 alter column b set not null`,
+		`alter table ix1 alter column b set default 5`,
+		`ALTER TABLE "ix1" ALTER COLUMN "b" DROP DEFAULT;`,
+		`alter table main.ix1 alter b drop not null`,
+		`alter table ix1 alter column c set not null`,
+		`alter table ix1 rename column c to "C2"`,
+		`alter table ix1 drop column e`,
+		`alter table ix1 rename to ix1r`,
+	} {
+		if r := exec(t, s, st); r.Tag() != "ALTER TABLE" {
+			t.Errorf("%s: tag %q", st, r.Tag())
+		}
+	}
+	if got := one(t, s, `select string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ', ' order by column_index) from duckdb_columns() where table_name = 'ix1r'`); got != "id INTEGER false, a VARCHAR true, b BIGINT true, C2 INTEGER false, d INTEGER true" {
+		t.Errorf("columns: %s", got)
+	}
+	if got, want := indexes(), `CREATE INDEX "ix1 ca" ON ix1r(C2, (lower(a))); CREATE INDEX ix1_a ON ix1r(a);`; got != want {
+		t.Errorf("indexes:\n%s\nwant\n%s", got, want)
+	}
+	exec(t, s, `create table ix2 (id int, a varchar)`)
+	exec(t, s, `create unique index ix2_a on ix2(a)`)
+
+	for _, st := range []string{
+		`alter table ix1r alter column "C2" type bigint`,
+		`alter table ix1r drop column a`,
+		`alter table ix1r drop column b`, // before an indexed column
+		`alter table ix2 rename column id to id2`,
+	} {
+		_, err := s.Query(ctx, st)
+		if err == nil {
+			t.Errorf("%s: ran", st)
+			continue
+		}
+		if se := sqlErr(t, err); se.Code != "0A000" || !strings.Contains(se.Message, "index") || !strings.Contains(se.Hint, "Drop the table's indexes") {
+			t.Errorf("%s: %s %q hint %q", st, se.Code, se.Message, se.Hint)
+		}
+	}
+
+	// A failure leaves the table and its indexes as they were.
+	exec(t, s, `insert into ix1r values (3, null, 2, 4, 5)`)
+	if _, err := s.Query(ctx, `alter table ix1r alter column a set not null`); err == nil {
+		t.Fatal("SET NOT NULL of a column with a null ran")
+	}
+	if got := indexes(); !strings.Contains(got, "ix1_a") || !strings.Contains(got, "ix1 ca") {
+		t.Errorf("indexes after a failed ALTER: %s", got)
+	}
+
+	// In a transaction block, the ALTER is part of the block.
+	exec(t, s, `begin`)
+	exec(t, s, `alter table ix1r rename column a to a2`)
+	exec(t, s, `rollback`)
+	if got := indexes(); !strings.Contains(got, "ON ix1r(a)") {
+		t.Errorf("indexes after a rolled back rename: %s", got)
+	}
+}
+
+// TestAlterConstraintBlocked gives 0A000 with what to do for the ALTERs
+// DuckDB refuses because of a PRIMARY KEY or UNIQUE constraint of CREATE
+// TABLE, which cannot be dropped and rebuilt; the others run.
+func TestAlterConstraintBlocked(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `create table ix3 (id int primary key, a varchar unique, b int)`)
+	for _, st := range []string{
+		`alter table ix3 alter column b type bigint`,
+		`alter table ix3 alter column a set not null`,
+		`alter table ix3 rename column b to c`,
+		`alter table ix3 drop column c`,
+	} {
+		exec(t, s, st)
+	}
+	for _, st := range []string{
+		`alter table ix3 alter column id type bigint`,
+		`alter table ix3 drop column a`,
+	} {
+		_, err := s.Query(context.Background(), st)
+		if err == nil {
+			t.Errorf("%s: ran", st)
+			continue
+		}
+		if se := sqlErr(t, err); se.Code != "0A000" || !strings.Contains(se.Hint, "CREATE UNIQUE INDEX") {
+			t.Errorf("%s: %s %q hint %q", st, se.Code, se.Message, se.Hint)
+		}
+	}
+}
+
+func TestParseIndexAlter(t *testing.T) {
+	for st, want := range map[string]int{
+		`alter table t alter column c type bigint using c::bigint`: alterColumn,
+		`alter table if exists s.t alter c set data type int`:      alterColumn,
+		`alter table t alter c set not null`:                       alterColumn,
+		`alter table t drop column if exists c cascade`:            alterDrop,
+		`alter table t rename column c to d`:                       alterRename,
+		`alter table t rename to u`:                                alterRenameTable,
+		`alter table t add column c int`:                           0,
+		`alter table t drop constraint k`:                          0,
+		`alter table t rename constraint k to l`:                   0,
+		`alter table t drop column a, drop column b`:               0,
+		`alter table t alter c add generated always as identity`:   0,
+	} {
+		toks, err := lex(st, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, ok := parseIndexAlter(toks)
+		if !ok {
+			a.kind = 0
+		}
+		if a.kind != want {
+			t.Errorf("%s: kind %d, want %d", st, a.kind, want)
+		}
 	}
 }

@@ -606,6 +606,9 @@ func (s *Session) redshiftDDL(ctx context.Context, st *string, toks *[]token) (*
 		if !ok {
 			if s.alterKeepsType(ctx, *st, t) {
 				rs.result = &Result{tag: "ALTER TABLE", done: true}
+			} else if r, ok, err := s.alterIndexed(ctx, *st, t); ok {
+				rs.result = r
+				return rs, err
 			} else if q, ok := addUniqueAsIndex(*st, t); ok {
 				*st = q
 				nt, err := lex(q, false)

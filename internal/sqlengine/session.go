@@ -288,7 +288,7 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 			r = nil
 		}
 	} else {
-		err = s.e.asReadOnlyErr(asPrivilegeErr(err), toks)
+		err = asAlterBlockErr(s.e.asReadOnlyErr(asPrivilegeErr(err), toks), toks)
 	}
 	if len(toks) > 0 {
 		s.txStatement(ctx, toks, err == nil)
