@@ -305,20 +305,21 @@ func TestRegclassCompat(t *testing.T) {
 	exec(t, s, "CREATE SEQUENCE t_id_seq")
 	exec(t, s, "CREATE TABLE tq (id INTEGER DEFAULT nextval('public.t_id_seq'::regclass) NOT NULL, v TEXT)")
 	exec(t, s, "INSERT INTO tq (v) VALUES ('a')")
-	for q, want := range map[string]string{
-		"SELECT id FROM tq":                           "1",
-		"SELECT nextval('t_id_seq'::regclass)":        "2",
-		"SELECT currval('public.t_id_seq'::regclass)": "2",
-		"SELECT pg_catalog.to_regclass('tq') IS NOT NULL, to_regclass('pg_catalog.nope') FROM pg_catalog.pg_namespace LIMIT 1":                         "true|NULL",
-		"SELECT to_regclass('public.tq'), to_regclass('tq'), to_regclass('TQ'), to_regclass('t_id_seq'), to_regclass('nope'), to_regclass('other.tq')": "tq|tq|tq|t_id_seq|NULL|NULL",
+	// In order: currval reads what nextval just gave.
+	for _, c := range []struct{ q, want string }{
+		{"SELECT id FROM tq", "1"},
+		{"SELECT nextval('t_id_seq'::regclass)", "2"},
+		{"SELECT currval('public.t_id_seq'::regclass)", "2"},
+		{"SELECT pg_catalog.to_regclass('tq') IS NOT NULL, to_regclass('pg_catalog.nope') FROM pg_catalog.pg_namespace LIMIT 1", "true|NULL"},
+		{"SELECT to_regclass('public.tq'), to_regclass('tq'), to_regclass('TQ'), to_regclass('t_id_seq'), to_regclass('nope'), to_regclass('other.tq')", "tq|tq|tq|t_id_seq|NULL|NULL"},
 	} {
-		got, err := tryRows(s, q)
+		got, err := tryRows(s, c.q)
 		if err != nil {
-			t.Errorf("%s: %v", q, err)
+			t.Errorf("%s: %v", c.q, err)
 			continue
 		}
-		if strings.Join(got, " ") != want {
-			t.Errorf("%s: %v, want %s", q, got, want)
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s: %v, want %s", c.q, got, c.want)
 		}
 	}
 }
