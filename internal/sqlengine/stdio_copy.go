@@ -353,11 +353,21 @@ func parseCopyCSV(toks []token, c stdioCopy) *csvOut {
 	}
 	o := &csvOut{CopyCSV: CopyCSV{Delimiter: ',', Quote: '"'}}
 	escape := -1
-	oneByte := func(t token) (byte, bool) {
+	// setByte sets the one-character option name (DELIMITER, QUOTE or
+	// ESCAPE) to the string token t; false if t is not one character.
+	setByte := func(name, t token) bool {
 		if t.kind != tokString || len(t.text) != 1 {
-			return 0, false
+			return false
 		}
-		return t.text[0], true
+		switch b := t.text[0]; {
+		case name.is("delimiter"):
+			o.Delimiter = b
+		case name.is("quote"):
+			o.Quote = b
+		default:
+			escape = int(b)
+		}
+		return true
 	}
 	punct := func(i int, p string) bool {
 		return i < len(opts) && opts[i].kind == tokPunct && opts[i].text == p
@@ -409,20 +419,8 @@ func parseCopyCSV(toks []token, c stdioCopy) *csvOut {
 					return nil
 				}
 			case name.is("delimiter") || name.is("quote") || name.is("escape"):
-				if len(val) != 1 {
+				if len(val) != 1 || !setByte(name, val[0]) {
 					return nil
-				}
-				b, ok := oneByte(val[0])
-				if !ok {
-					return nil
-				}
-				switch {
-				case name.is("delimiter"):
-					o.Delimiter = b
-				case name.is("quote"):
-					o.Quote = b
-				default:
-					escape = int(b)
 				}
 			case name.is("null"):
 				if len(val) != 1 || val[0].kind != tokString {
@@ -468,19 +466,8 @@ func parseCopyCSV(toks []token, c stdioCopy) *csvOut {
 				}
 				if t.is("null") {
 					o.Null = opts[j].text
-				} else {
-					b, ok := oneByte(opts[j])
-					if !ok {
-						return nil
-					}
-					switch {
-					case t.is("delimiter"):
-						o.Delimiter = b
-					case t.is("quote"):
-						o.Quote = b
-					default:
-						escape = int(b)
-					}
+				} else if !setByte(t, opts[j]) {
+					return nil
 				}
 				i = j
 			case t.is("force") && i+1 < len(opts) && opts[i+1].is("quote"):
