@@ -33,15 +33,6 @@ func returningVerb(t duckdb.StmtType, toks []token) string {
 	return ""
 }
 
-// toksOf lexes st for returningVerb; nil when it does not lex.
-func toksOf(st string) []token {
-	toks, err := lex(st, false)
-	if err != nil {
-		return nil
-	}
-	return toks
-}
-
 // returnsRows reports whether a statement type gives a row result (the
 // others give at most a Count row, which becomes the command tag).
 func returnsRows(t duckdb.StmtType) bool {

@@ -398,15 +398,17 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 		}
 	}
 	var arrays arrayRewrite
-	if toks, err := lex(st, false); err == nil && len(toks) > 0 {
-		arrays = s.arraySlots(ctx, st, toks)
-		st = arrays.sql
+	toks, _ := lex(st, false) // of the statement as prepared
+	if len(toks) > 0 {
+		if arrays = s.arraySlots(ctx, st, toks); arrays.sql != st {
+			st = arrays.sql
+			toks, _ = lex(st, false)
+		}
 	}
 	plan := &queryPlan{describe: true}
 	pctx := context.WithValue(ctx, planKey{}, plan)
 	ds, err := s.conn.PrepareContext(pctx, st)
 	if err != nil {
-		toks, _ := lex(st, false)
 		return nil, s.e.asReadOnlyErr(planError(plan, err), toks)
 	}
 	stmt := ds.(*duckdb.Stmt)
@@ -431,7 +433,7 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 		d.ParamTypes = append(d.ParamTypes, name)
 	}
 	stype, _ := stmt.StatementType()
-	if !returnsRows(stype) && returningVerb(stype, toksOf(st)) == "" {
+	if !returnsRows(stype) && returningVerb(stype, toks) == "" {
 		return d, nil
 	}
 	if _, err := stmt.ColumnCount(); err != nil {
