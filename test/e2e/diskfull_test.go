@@ -296,20 +296,7 @@ func TestDiskFullCheckpointReopensSQL(t *testing.T) {
 	}
 
 	freeDisk(t, dir)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		out, err = psqlRun(t, pgAddr, "SELECT count(*) FROM t")
-		if err == nil {
-			break
-		}
-		if !strings.Contains(out, "57P03") && !strings.Contains(out, "being reopened") {
-			t.Fatalf("SQL during the reopen: want 57P03, got %v\n%s", err, out)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("SQL did not come back after space was freed: %v\n%s", err, out)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	out = countAfterReopen(t, pgAddr)
 	if out != "100005\n" {
 		t.Fatalf("rows after the reopen = %q, want 100005", out)
 	}
@@ -413,14 +400,21 @@ func TestDiskFullCheckpointEndsHeldResults(t *testing.T) {
 	t.Logf("held results ended %v after the fatal error", time.Since(broke).Round(time.Millisecond))
 
 	freeDisk(t, dir)
+	if out := countAfterReopen(t, pgAddr); out != "100000\n" {
+		t.Fatalf("rows after the reopen = %q, want 100000", out)
+	}
+}
+
+// countAfterReopen runs SELECT count(*) FROM t until the SQL database is
+// back after its reopen (logins meanwhile get 57P03) and returns psql's
+// output.
+func countAfterReopen(t *testing.T, pgAddr string) string {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		out, err := psqlRun(t, pgAddr, "SELECT count(*) FROM t")
 		if err == nil {
-			if out != "100000\n" {
-				t.Fatalf("rows after the reopen = %q, want 100000", out)
-			}
-			break
+			return out
 		}
 		if !strings.Contains(out, "57P03") && !strings.Contains(out, "being reopened") {
 			t.Fatalf("SQL during the reopen: want 57P03, got %v\n%s", err, out)
