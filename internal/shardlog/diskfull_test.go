@@ -205,16 +205,7 @@ func TestDiskFullRecovers(t *testing.T) {
 // read-only, and is not retried: the kernel may have dropped the pages.
 func TestDiskFullFsyncStaysSticky(t *testing.T) {
 	ctx := context.Background()
-	o := testOptions(t, nil)
-	ffs := &fullFS{fileSystem: osFS{}}
-	o.fs = ffs
-	f := mustOpen(t, o)
-	id := ShardID{1, 1}
-	if err := f.CreateShard(id, ShardConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	mustAppend(t, f, id, entries(0, 3, 10))
-	ffs.prefix = shardDir(o, id)
+	_, f, ffs, id := openFullShard(t, 3, 10)
 	ffs.mu.Lock()
 	ffs.syncErr = &os.PathError{Op: "fdatasync", Path: "x", Err: syscall.ENOSPC}
 	ffs.mu.Unlock()
@@ -568,16 +559,7 @@ func TestDiskFullRewindRemovesBeforeCut(t *testing.T) {
 // retries the Seal (settleReshard) and re-routes the refused puts.
 func TestDiskFullSealRetries(t *testing.T) {
 	ctx := context.Background()
-	o := testOptions(t, nil)
-	ffs := &fullFS{fileSystem: osFS{}}
-	o.fs = ffs
-	f := mustOpen(t, o)
-	id := ShardID{1, 1}
-	if err := f.CreateShard(id, ShardConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	mustAppend(t, f, id, entries(0, 10, 100))
-	ffs.prefix = shardDir(o, id)
+	o, f, ffs, id := openFullShard(t, 10, 100)
 	ffs.set(true, 0)
 	if _, err := f.Seal(ctx, id); !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("Seal on a full disk: %v", err)
@@ -611,4 +593,21 @@ func TestDiskFullSealRetries(t *testing.T) {
 		t.Fatalf("after reopen: %+v %v", inf, err)
 	}
 	checkFullLog(t, h, id, entries(0, 10, 100))
+}
+
+// openFullShard opens a log on a fullFS (not yet full) with one shard
+// holding n records of size bytes; the fullFS fails only that shard's files.
+func openFullShard(t *testing.T, n, size int) (Options, *File, *fullFS, ShardID) {
+	t.Helper()
+	o := testOptions(t, nil)
+	ffs := &fullFS{fileSystem: osFS{}}
+	o.fs = ffs
+	f := mustOpen(t, o)
+	id := ShardID{1, 1}
+	if err := f.CreateShard(id, ShardConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, f, id, entries(0, n, size))
+	ffs.prefix = shardDir(o, id)
+	return o, f, ffs, id
 }
