@@ -84,7 +84,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rheo-dev/rheo/internal/kinesis/wire"
@@ -500,7 +499,7 @@ func (s *Server) recoverReshards() error {
 		_, err := s.finishReshardLocked(context.Background(), in, reshardHookOf(context.Background()))
 		switch {
 		case err == nil || errors.Is(err, wire.ErrResourceNotFound):
-		case diskFull(err):
+		case shardlog.IsNoSpace(err):
 			// The intent stays, decided, as after a reshard call that
 			// failed for want of space: the next reshard call of the
 			// stream (reshardTarget) or a put its parent refuses
@@ -821,9 +820,4 @@ func (s *Server) shardQuotaError(ctx context.Context, open, extra int) error {
 		"Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. "+
 		"Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
 		s.cfg.Account, requestInfo(ctx).Region, open, s.cfg.ShardLimit, extra)
-}
-
-// diskFull reports whether err comes from a write that found no space.
-func diskFull(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, shardlog.ErrDiskFull)
 }

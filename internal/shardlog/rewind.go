@@ -55,10 +55,16 @@ func (e *noSpaceError) Unwrap() error { return e.err }
 
 // noSpace wraps err in a noSpaceError when it is ENOSPC or EDQUOT.
 func noSpace(err error) error {
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+	if IsNoSpace(err) {
 		return &noSpaceError{err}
 	}
 	return err
+}
+
+// IsNoSpace reports whether err comes from a write that found no space:
+// ENOSPC, EDQUOT, or ErrDiskFull (which wraps one of them).
+func IsNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // rewind undoes a round of w's shard that failed with a full disk (see
