@@ -197,4 +197,5 @@ const (
 	codeDuplicateCursor          = "42P03"
 	codeInvalidCursorDefinition  = "42P11"
 	codeNotInPrerequisiteState   = "55000"
+	codeNoSavepoint              = "3B001" // invalid_savepoint_specification
 )

@@ -70,6 +70,15 @@ type conn struct {
 	// txp is what the open transaction block changed in pgwire's
 	// parameters, to undo at its end (txsettings.go); nil: nothing.
 	txp *txParams
+
+	// savepoints are the open block's SAVEPOINTs, oldest first
+	// (savepoint.go); txWork counts what may have changed the block:
+	// statements other than savepoint commands, and errors.
+	savepoints []savepoint
+	txWork     uint64
+	// partial: a ROLLBACK TO of the block was refused, so its COMMIT
+	// fails rather than quietly rolling back (savepoint.go).
+	partial bool
 }
 
 // stmt is a prepared statement (Parse).
@@ -313,6 +322,9 @@ func (c *conn) sendError(err error) {
 	}
 	c.be.Send(&pgproto3.ErrorResponse{Severity: severity, SeverityUnlocalized: severity, Code: pe.Code,
 		Message: pe.Message, Detail: pe.Detail, Hint: pe.Hint})
+	if c.tx != txIdle && !isClean(err) {
+		c.txWork++
+	}
 	if c.tx == txBlock {
 		c.tx = txFailed
 	}
@@ -402,6 +414,9 @@ func (c *conn) run(ctx context.Context, sql string, args []any) (Rows, error) {
 	if c.tx == txIdle && isSetLocal(sql) {
 		c.warn(codeNoActiveTransaction, "SET LOCAL can only be used in transaction blocks")
 	}
+	if c.tx != txIdle && savepointVerb(sql) == "" {
+		c.txWork++
+	}
 	return c.runStatement(ctx, sql, args)
 }
 
@@ -426,6 +441,9 @@ func (c *conn) runStatement(ctx context.Context, sql string, args []any) (Rows, 
 	if rows, ok, err := c.cursorStatement(sql, args); ok {
 		return rows, err
 	}
+	if rows, ok, err := c.savepointCommand(sql); ok {
+		return rows, err
+	}
 	if rows, ok, err := c.txControl(ctx, sql); ok {
 		return rows, err
 	}
@@ -443,17 +461,28 @@ func (c *conn) runStatement(ctx context.Context, sql string, args []any) (Rows, 
 	return rows, nil
 }
 
-// trackTx updates the transaction status after a statement with tag;
-// the end of a block undoes what it changed in the settings.
-func (c *conn) trackTx(ctx context.Context, tag string) {
-	switch t := strings.ToUpper(strings.TrimSpace(tag)); t {
+// trackTx updates the transaction status after a statement with result
+// rows (its tag); the end of a block undoes what it changed in the
+// settings. A savepoint command (its ROLLBACK tag) keeps the block.
+func (c *conn) trackTx(ctx context.Context, rows Rows) {
+	if _, ok := rows.(*savepointRows); ok {
+		return
+	}
+	switch t := strings.ToUpper(strings.TrimSpace(rows.Tag())); t {
 	case "BEGIN", "START TRANSACTION":
 		c.tx = txBlock
 	case "COMMIT", "ROLLBACK", "END", "ABORT":
-		c.tx = txIdle
-		c.closeCursors(false)
-		c.endTxParams(ctx, t == "COMMIT" || t == "END")
+		c.endBlock(ctx, t == "COMMIT" || t == "END")
 	}
+}
+
+// endBlock makes the session idle after the block ended (committed or
+// not): its cursors, parameters and savepoints go.
+func (c *conn) endBlock(ctx context.Context, commit bool) {
+	c.tx = txIdle
+	c.closeCursors(false)
+	c.endTxParams(ctx, commit)
+	c.savepoints, c.partial = nil, false
 }
 
 // simpleQuery runs every statement of a Query message.
@@ -523,7 +552,7 @@ func (c *conn) simpleStatementRun(sql string) error {
 	c.beginQuery(cancel)
 	defer c.endQuery()
 	if c.tx == txFailed && !isTxEnd(sql) {
-		return &Error{Code: "25P02", Message: "current transaction is aborted, commands ignored until end of transaction block"}
+		return errAborted
 	}
 	rows, err := c.run(ctx, sql, nil)
 	if err != nil {
@@ -560,15 +589,19 @@ func (c *conn) simpleStatementRun(sql string) error {
 	}
 	c.sendNotices(rows.Notices())
 	tag := rows.Tag()
-	c.trackTx(ctx, tag)
+	c.trackTx(ctx, rows)
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return nil
 }
 
+// errAborted is Postgres's error for a statement in a failed block. The
+// statement did not run, so it is clean (savepoint.go).
+var errAborted = &cleanError{&Error{Code: "25P02", Message: "current transaction is aborted, commands ignored until end of transaction block"}}
+
 // isTxEnd reports statements allowed in a failed transaction block.
 func isTxEnd(sql string) bool {
 	v := txVerb(sql)
-	return v == "COMMIT" || v == "ROLLBACK"
+	return v == "COMMIT" || v == "ROLLBACK" || savepointVerb(sql) == "ROLLBACK TO"
 }
 
 // txVerb classifies a transaction control statement by its first word:
@@ -609,6 +642,8 @@ func txVerb(sql string) string {
 // statements the engine runs as they are.
 func (c *conn) txControl(ctx context.Context, sql string) (rows Rows, ok bool, err error) {
 	switch v := txVerb(sql); {
+	case v == "COMMIT" && c.tx == txFailed && c.partial:
+		return nil, true, c.commitPartial(ctx)
 	case v == "COMMIT" && c.tx == txFailed:
 		rows, err := c.query(ctx, "ROLLBACK")
 		if err != nil {
@@ -622,9 +657,7 @@ func (c *conn) txControl(ctx context.Context, sql string) (rows Rows, ok bool, e
 			// engine rolled it back): the client sees the error and an
 			// idle session, not an aborted block no ROLLBACK could end
 			// (pgx closes a connection left in one).
-			c.tx = txIdle
-			c.closeCursors(false)
-			c.endTxParams(ctx, false)
+			c.endBlock(ctx, false)
 			return nil, true, err
 		}
 		return rows, true, nil

@@ -115,6 +115,10 @@ func (c *conn) describeStmt(st *stmt) (*Description, error) {
 		st.desc = &Description{Columns: in.cols}
 		return st.desc, nil
 	}
+	if savepointVerb(st.sql) != "" {
+		st.desc = &Description{}
+		return st.desc, nil
+	}
 	if isCursorStatement(st.sql) {
 		// Not cached: a FETCH returns the columns of whatever cursor has
 		// that name when it runs.
@@ -274,7 +278,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 	}
 	if c.tx == txFailed && !isTxEnd(p.st.sql) {
 		c.observeLocal(time.Now(), true)
-		return &Error{Code: "25P02", Message: "current transaction is aborted, commands ignored until end of transaction block"}
+		return errAborted
 	}
 	if p.rows == nil {
 		p.ctx, p.cancel = context.WithCancel(c.ctx)
@@ -325,7 +329,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 	}
 	c.sendNotices(p.rows.Notices())
 	p.tag = p.rows.Tag()
-	c.trackTx(p.ctx, p.tag)
+	c.trackTx(p.ctx, p.rows)
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(p.tag)})
 	_ = p.rows.Close()
 	p.rows = nil

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql's "pgx" driver, which GORM's postgres driver uses
 )
 
 // ORMs read information_schema to migrate their models. GORM's
@@ -207,5 +211,154 @@ with e.connect() as c:
 	b, err := exec.CommandContext(ctx, py, "-c", script, url).CombinedOutput()
 	if want := "public ['public'] True\nb,c,d\n"; err != nil || string(b) != want {
 		t.Errorf("SQLAlchemy: %v\n got %s\nwant %s", err, b, want)
+	}
+}
+
+// TestSQLSavepoints: ORMs' nested transactions are savepoints, which the
+// engine lacks. Their success paths work as on Postgres: GORM's nested
+// Transaction (SAVEPOINT sp<N>, no RELEASE), pgx's Tx.Begin and
+// SQLAlchemy's begin_nested (RELEASE SAVEPOINT), a nested block rolled
+// back before it ran anything. A ROLLBACK TO that would have to undo
+// statements, a failed one included (get_or_create's duplicate key),
+// fails with 0A000 and leaves the block aborted; its COMMIT fails too
+// (GORM ignores the error of ROLLBACK TO): nothing of it is committed,
+// and the client is told so. They failed with a syntax error at
+// SAVEPOINT.
+func TestSQLSavepoints(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := c.Exec(ctx, `CREATE TABLE "users" ("id" bigint, "name" text, PRIMARY KEY ("id"))`); err != nil {
+		t.Fatal(err)
+	}
+	names := func() string {
+		t.Helper()
+		var got string
+		if err := c.QueryRow(ctx, `SELECT coalesce(string_agg(name, ',' ORDER BY id), '') FROM users`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	// GORM through database/sql and pgx's stdlib, as GORM sends it:
+	// db.Transaction(func(tx) { tx.Create(a); tx.Transaction(func(tx2) { tx2.Create(b) }) }).
+	db, err := sql.Open("pgx", s.PGURL()+"?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	gorm := func(nested func(tx *sql.Tx) error) (innerErr, commitErr error) {
+		t.Helper()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO "users" ("name","id") VALUES ($1,$2)`, "outer", 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT sp5577006791947779410"); err != nil {
+			t.Fatalf("GORM's SAVEPOINT: %v", err)
+		}
+		if innerErr = nested(tx); innerErr != nil {
+			_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sp5577006791947779410") // GORM ignores its error
+		}
+		// The application handled the nested error: the outer
+		// function returns nil, so GORM commits.
+		return innerErr, tx.Commit()
+	}
+	inner, commit := gorm(func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO "users" ("name","id") VALUES ($1,$2)`, "nested", 2)
+		return err
+	})
+	if inner != nil || commit != nil || names() != "outer,nested" {
+		t.Fatalf("GORM nested transaction: %v, %v, rows %q", inner, commit, names())
+	}
+	if _, err := c.Exec(ctx, "DELETE FROM users"); err != nil {
+		t.Fatal(err)
+	}
+	inner, commit = gorm(func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO "users" ("name","id") VALUES ($1,$2)`, "duplicate", 1)
+		return err
+	})
+	var pe, ce *pgconn.PgError
+	if !errors.As(inner, &pe) || pe.Code != "23505" || !errors.As(commit, &ce) || ce.Code != "0A000" || names() != "" {
+		t.Fatalf("GORM nested transaction failing: %v, commit %v (want 0A000), rows %q", inner, commit, names())
+	}
+
+	// pgx: the simple protocol (Tx.Begin is SAVEPOINT, its Commit
+	// RELEASE, its Rollback ROLLBACK TO), then the extended one.
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO users VALUES ($1, $2)`, 1, "a"); err != nil {
+		t.Fatal(err)
+	}
+	for i, commit := range []bool{true, false} {
+		nested, err := tx.Begin(ctx)
+		if err != nil {
+			t.Fatalf("pgx nested Begin: %v", err)
+		}
+		if commit {
+			if _, err := nested.Exec(ctx, `INSERT INTO users VALUES ($1, $2)`, 2+i, "b"); err != nil {
+				t.Fatal(err)
+			}
+			err = nested.Commit(ctx)
+		} else {
+			err = nested.Rollback(ctx)
+		}
+		if err != nil {
+			t.Fatalf("pgx nested Commit %v: %v", commit, err)
+		}
+	}
+	pc := tx.Conn().PgConn()
+	for _, q := range []string{"SAVEPOINT x", "ROLLBACK TO SAVEPOINT x", "RELEASE SAVEPOINT x"} {
+		tag, err := pc.ExecParams(ctx, q, nil, nil, nil, nil).Close()
+		if want, _, _ := strings.Cut(q, " "); err != nil || tag.String() != want {
+			t.Fatalf("%s in the extended protocol: %q, %v", q, tag, err)
+		}
+	}
+	_, err = pc.ExecParams(ctx, "ROLLBACK TO SAVEPOINT x", nil, nil, nil, nil).Close()
+	if !errors.As(err, &pe) || pe.Code != "3B001" || pe.Message != `savepoint "x" does not exist` {
+		t.Fatalf("ROLLBACK TO a released savepoint: %v", err)
+	}
+	if err := tx.Commit(ctx); !errors.Is(err, pgx.ErrTxCommitRollback) {
+		t.Fatalf("COMMIT after 3B001: %v", err)
+	}
+	if _, err := c.Exec(ctx, "SAVEPOINT x"); !errors.As(err, &pe) || pe.Code != "25P01" || pe.Message != "SAVEPOINT can only be used in transaction blocks" {
+		t.Fatalf("SAVEPOINT outside a transaction block: %v", err)
+	}
+
+	// SQLAlchemy's begin_nested (psycopg2).
+	py := "/usr/bin/python3"
+	if exec.Command(py, "-c", "import sqlalchemy, psycopg2").Run() != nil {
+		t.Skip("SQLAlchemy or psycopg2 not installed for /usr/bin/python3")
+	}
+	script := `import sys
+from sqlalchemy import create_engine, text, exc
+e = create_engine(sys.argv[1])
+with e.begin() as c:
+    c.execute(text("INSERT INTO users VALUES (10, 'outer')"))
+    with c.begin_nested():
+        c.execute(text("INSERT INTO users VALUES (11, 'nested')"))
+    c.begin_nested().rollback()
+try:
+    with e.begin() as c:
+        c.execute(text("INSERT INTO users VALUES (12, 'lost')"))
+        try:
+            with c.begin_nested():
+                c.execute(text("INSERT INTO users VALUES (10, 'duplicate')"))
+        except exc.IntegrityError:
+            pass
+except exc.NotSupportedError as err:
+    print(err.orig.pgcode)
+with e.connect() as c:
+    print(c.execute(text("SELECT string_agg(name, ',' ORDER BY id) FROM users")).scalar())
+`
+	url := "postgresql+psycopg2://rheo@" + s.PGAddr().String() + "/rheo"
+	b, err := exec.CommandContext(ctx, py, "-c", script, url).CombinedOutput()
+	if want := "0A000\nouter,nested\n"; err != nil || string(b) != want {
+		t.Errorf("SQLAlchemy begin_nested: %v\n got %s\nwant %s", err, b, want)
 	}
 }
