@@ -195,6 +195,8 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 			}
 		case toks[0].is("copy") && isRedshiftCopy(toks):
 			return s.copy(ctx, st)
+		case isSavepointStatement(toks):
+			return nil, errSavepoint()
 		}
 		if r, ok, err := publicSchemaDDL(toks); ok {
 			return r, err

@@ -182,6 +182,30 @@ func txVerb(toks []token) string {
 	return ""
 }
 
+// isSavepointStatement reports SAVEPOINT, RELEASE [SAVEPOINT] and
+// ROLLBACK [WORK | TRANSACTION] TO.
+func isSavepointStatement(toks []token) bool {
+	if len(toks) < 2 {
+		return false
+	}
+	switch {
+	case toks[0].is("savepoint"), toks[0].is("release"):
+		return true
+	case toks[0].is("rollback"):
+		return toks[1].is("to") || len(toks) > 2 && (toks[1].is("work") || toks[1].is("transaction")) && toks[2].is("to")
+	}
+	return false
+}
+
+// errSavepoint is the error of a savepoint command: DuckDB has none, and
+// the Postgres endpoint keeps them itself (pgwire's savepoint.go), so
+// only other callers (POST /v1/sql, the console) get here; DuckDB's own
+// error was a syntax error at SAVEPOINT.
+func errSavepoint() *Error {
+	return &Error{Code: CodeFeature, Message: "savepoints work on the Postgres endpoint only",
+		Hint: "DuckDB has no savepoints; rheo's Postgres endpoint keeps them for psql and drivers."}
+}
+
 // isSetLocal reports SET LOCAL.
 func isSetLocal(toks []token) bool {
 	return len(toks) > 2 && toks[0].is("set") && toks[1].is("local")

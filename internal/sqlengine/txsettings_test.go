@@ -125,3 +125,19 @@ func TestSetInTransaction(t *testing.T) {
 		t.Errorf("Describe(SET LOCAL) = %+v, %v", d, err)
 	}
 }
+
+// TestSavepointOffPostgresEndpoint: the engine has no savepoints (the
+// Postgres endpoint keeps them); a caller of the engine itself (POST
+// /v1/sql, the console) is told so, not given a syntax error.
+func TestSavepointOffPostgresEndpoint(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "BEGIN")
+	for _, q := range []string{"SAVEPOINT a", "RELEASE SAVEPOINT a", "release a", "ROLLBACK TO SAVEPOINT a", "rollback work to a"} {
+		_, err := s.Query(context.Background(), q)
+		if e := sqlErr(t, err); e.Code != CodeFeature || e.Message != "savepoints work on the Postgres endpoint only" {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	exec(t, s, "ROLLBACK")
+}
