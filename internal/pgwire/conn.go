@@ -608,7 +608,7 @@ func isTxEnd(sql string) bool {
 // "BEGIN" (BEGIN, START TRANSACTION), "COMMIT" (COMMIT, END), "ROLLBACK"
 // (ROLLBACK, ABORT, but not ROLLBACK TO a savepoint), or "".
 func txVerb(sql string) string {
-	f := strings.Fields(strings.ToUpper(strings.ReplaceAll(sql, ";", " ")))
+	f := strings.Fields(strings.ToUpper(strings.ReplaceAll(skipComments(sql), ";", " ")))
 	if len(f) == 0 {
 		return ""
 	}
@@ -632,6 +632,42 @@ func txVerb(sql string) string {
 		return "ROLLBACK"
 	}
 	return ""
+}
+
+// skipComments drops the comments (and white space) sql starts with, as
+// tools that tag their statements (sqlcommenter, ORMs' query comments)
+// put there, so the statement's first word shows.
+func skipComments(sql string) string {
+	for {
+		sql = strings.TrimLeft(sql, " \t\r\n")
+		switch {
+		case strings.HasPrefix(sql, "--"):
+			i := strings.IndexByte(sql, '\n')
+			if i < 0 {
+				return ""
+			}
+			sql = sql[i+1:]
+		case strings.HasPrefix(sql, "/*"):
+			// Postgres's block comments nest.
+			depth, i := 1, 2
+			for depth > 0 && i < len(sql) {
+				switch {
+				case strings.HasPrefix(sql[i:], "/*"):
+					depth, i = depth+1, i+2
+				case strings.HasPrefix(sql[i:], "*/"):
+					depth, i = depth-1, i+2
+				default:
+					i++
+				}
+			}
+			if depth > 0 {
+				return sql // unterminated: the engine reports it
+			}
+			sql = sql[i:]
+		default:
+			return sql
+		}
+	}
 }
 
 // txControl answers transaction control the way Postgres does where the

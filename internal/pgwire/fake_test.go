@@ -150,7 +150,7 @@ func (s *fakeSession) Query(ctx context.Context, sql string, args ...any) (Rows,
 	s.b.mu.Lock()
 	s.b.queries = append(s.b.queries, strings.TrimSpace(sql))
 	s.b.mu.Unlock()
-	f := strings.Fields(sql)
+	f := strings.Fields(skipComments(sql)) // as the engine reads past them
 	if len(f) == 0 {
 		return nil, &Error{Code: "42601", Message: "empty"}
 	}

@@ -43,11 +43,11 @@ var savepointCmds = map[string]struct {
 	re           *regexp.Regexp
 	stmt, syntax string
 }{
-	"SAVEPOINT": {regexp.MustCompile(`(?is)^\s*SAVEPOINT\s+("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\s*;?\s*$`),
+	"SAVEPOINT": {regexp.MustCompile(`(?is)^\s*SAVEPOINT\s+("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)(?:\s|;|--[^\n]*|/\*.*?\*/)*$`),
 		"SAVEPOINT", "SAVEPOINT name"},
-	"RELEASE": {regexp.MustCompile(`(?is)^\s*RELEASE\s+(?:SAVEPOINT\s+)?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\s*;?\s*$`),
+	"RELEASE": {regexp.MustCompile(`(?is)^\s*RELEASE\s+(?:SAVEPOINT\s+)?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)(?:\s|;|--[^\n]*|/\*.*?\*/)*$`),
 		"RELEASE SAVEPOINT", "RELEASE [ SAVEPOINT ] name"},
-	"ROLLBACK TO": {regexp.MustCompile(`(?is)^\s*ROLLBACK\s+(?:(?:WORK|TRANSACTION)\s+)?TO\s+(?:SAVEPOINT\s+)?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\s*;?\s*$`),
+	"ROLLBACK TO": {regexp.MustCompile(`(?is)^\s*ROLLBACK\s+(?:(?:WORK|TRANSACTION)\s+)?TO\s+(?:SAVEPOINT\s+)?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)(?:\s|;|--[^\n]*|/\*.*?\*/)*$`),
 		"ROLLBACK TO SAVEPOINT", "ROLLBACK [ WORK | TRANSACTION ] TO [ SAVEPOINT ] name"},
 }
 
@@ -81,7 +81,7 @@ func isClean(err error) bool {
 // "ROLLBACK TO", or "" for any other statement. It looks at the first
 // words only, so it costs little on every statement.
 func savepointVerb(sql string) string {
-	f := strings.Fields(strings.ToUpper(firstWords(sql, 4)))
+	f := strings.Fields(strings.ToUpper(firstWords(skipComments(sql), 4)))
 	if len(f) == 0 {
 		return ""
 	}
@@ -123,7 +123,7 @@ func (c *conn) savepointCommand(sql string) (rows Rows, ok bool, err error) {
 		return nil, false, nil
 	}
 	cmd := savepointCmds[verb]
-	m := cmd.re.FindStringSubmatch(sql)
+	m := cmd.re.FindStringSubmatch(skipComments(sql))
 	if m == nil {
 		return nil, true, &cleanError{&Error{Code: codeSyntaxError,
 			Message: fmt.Sprintf("syntax error in %s (%s)", cmd.stmt, cmd.syntax)}}

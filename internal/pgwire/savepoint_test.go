@@ -77,6 +77,13 @@ func TestSavepoints(t *testing.T) {
 	q(`rollback; begin; savepoint Sp; rollback work to savepoint "sp"; rollback`, "CommandComplete(ROLLBACK)",
 		"CommandComplete(BEGIN)", "CommandComplete(SAVEPOINT)", "CommandComplete(ROLLBACK)", "CommandComplete(ROLLBACK)", "Ready(I)")
 
+	// Comments before and after, as tools that tag their statements
+	// put them.
+	q("begin; /* app:x */ savepoint a /* t */; -- c\n release a -- c", "CommandComplete(BEGIN)",
+		"CommandComplete(SAVEPOINT)", "CommandComplete(RELEASE)", "Ready(T)")
+	q("release a", "Error(ERROR 3B001)", "Ready(E)")
+	q("/* app:x */ ROLLBACK", "CommandComplete(ROLLBACK)", "Ready(I)")
+
 	// A failed statement after the savepoint (get_or_create's duplicate
 	// key): the clear error, not a silent success.
 	q("begin; savepoint a; fail", "CommandComplete(BEGIN)", "CommandComplete(SAVEPOINT)", "Error(ERROR 42601)", "Ready(E)")
