@@ -29,6 +29,14 @@ var pgOnlyParams = map[string]string{
 	"escape_string_warning":               "on",
 	"synchronous_commit":                  "on",
 	"geqo":                                "on",
+	// pg_dump sets these at start, and its scripts at their top.
+	"synchronize_seqscans":        "on",
+	"row_security":                "on",
+	"quote_all_identifiers":       "off",
+	"check_function_bodies":       "on",
+	"xmloption":                   "content",
+	"default_tablespace":          "",
+	"default_table_access_method": "heap",
 }
 
 // Read-only parameters answered by SHOW.

@@ -281,6 +281,14 @@ func TestInterceptedSettings(t *testing.T) {
 	// Postgres's multi-word spelling (pgjdbc's getTransactionIsolation, SQLAlchemy's connect).
 	c.send(&pgproto3.Query{String: "show transaction isolation level"})
 	expectFlow(t, c.until(0), "RowDescription(transaction_isolation:25/0)", "DataRow(serializable)", "CommandComplete(SHOW)", "Ready(I)")
+	// What pg_dump sets at start and its scripts set at their top
+	// (psql -f dump.sql restores into rheo).
+	c.send(&pgproto3.Query{String: "SET synchronize_seqscans TO off; SET row_security = off; SET quote_all_identifiers = true; " +
+		"SET check_function_bodies = false; SET xmloption = content; SET default_tablespace = ''; " +
+		"SET default_table_access_method = heap; SHOW row_security"})
+	expectFlow(t, c.until(0), "CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)",
+		"CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)",
+		"RowDescription(row_security:25/0)", "DataRow(off)", "CommandComplete(SHOW)", "Ready(I)")
 	if q := fb.log(); len(q) != 0 {
 		t.Errorf("intercepted statements reached the engine: %q", q)
 	}
