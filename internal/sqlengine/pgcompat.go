@@ -70,6 +70,8 @@ func pgCompat(st string) string {
 	st = beginCompat(st)
 	st = byteaCompat(st)
 	st = jsonbCompat(st)
+	st = indexCompat(st)
+	st = sequenceCompat(st)
 	// Unqualified names go to the shim also when others are qualified
 	// (GORM's ColumnTypes joins pg_type to pg_catalog.pg_description).
 	if q, ok := qualifyCatalog(st); ok {
@@ -367,3 +369,73 @@ func (f *fromTracker) in() bool { return f.inFrom[len(f.inFrom)-1] }
 
 // depth is the parenthesis depth, 0 outside any.
 func (f *fromTracker) depth() int { return len(f.inFrom) - 1 }
+
+// indexCompat drops the access method of CREATE INDEX ... USING btree
+// (or hash): pg_dump, Alembic and Django write it, and DuckDB, whose
+// only index is its own (art), refuses the name ("Unknown index type").
+// Other methods (gin, gist, ...) still fail, as they change what the
+// index does.
+func indexCompat(st string) string {
+	if !strings.Contains(strings.ToLower(st), "using") {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil || len(toks) < 4 || !toks[0].is("create") || !(toks[1].is("index") || toks[1].is("unique") && toks[2].is("index")) {
+		return st
+	}
+	for i := 2; i+1 < len(toks); i++ {
+		if isPunct(toks[i], "(") {
+			break // the method comes before the column list
+		}
+		if toks[i].is("using") && (toks[i+1].is("btree") || toks[i+1].is("hash")) {
+			return st[:toks[i].pos] + st[toks[i+1].end:]
+		}
+	}
+	return st
+}
+
+// sequenceCompat drops what DuckDB refuses in CREATE SEQUENCE and
+// pg_dump writes for a serial column's sequence: the data type (AS
+// integer; DuckDB's sequences are BIGINT, and MAXVALUE, if given, still
+// bounds the values) and CACHE n (how many values a Postgres backend
+// reserves at once, which changes no value).
+func sequenceCompat(st string) string {
+	if !strings.Contains(strings.ToLower(st), "sequence") {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil || len(toks) < 4 || !toks[0].is("create") {
+		return st
+	}
+	i := 1
+	for i < len(toks) && (toks[i].is("temp") || toks[i].is("temporary") || toks[i].is("unlogged")) {
+		i++
+	}
+	if i >= len(toks) || !toks[i].is("sequence") {
+		return st
+	}
+	var b strings.Builder
+	last := 0
+	for i++; i+1 < len(toks); i++ {
+		drop := false
+		switch {
+		case toks[i].is("as") && toks[i+1].kind == tokWord:
+			switch strings.ToLower(toks[i+1].text) {
+			case "smallint", "int2", "integer", "int", "int4", "bigint", "int8":
+				drop = true
+			}
+		case toks[i].is("cache") && toks[i+1].kind == tokNumber:
+			drop = true
+		}
+		if drop {
+			b.WriteString(st[last:toks[i].pos])
+			last = toks[i+1].end
+			i++
+		}
+	}
+	if last == 0 {
+		return st
+	}
+	b.WriteString(st[last:])
+	return b.String()
+}

@@ -323,3 +323,36 @@ func TestRegclassCompat(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexAndSequenceCompat runs what pg_dump writes for an index and a
+// serial column's sequence: USING btree and AS integer, which DuckDB
+// refuses, are dropped.
+func TestIndexAndSequenceCompat(t *testing.T) {
+	for in, want := range map[string]string{
+		`CREATE INDEX items_name_idx ON public.items USING btree (name)`: `CREATE INDEX items_name_idx ON public.items  (name)`,
+		`create unique index u on t using HASH (a, b)`:                   `create unique index u on t  (a, b)`,
+		`CREATE INDEX g ON t USING gin (doc)`:                            `CREATE INDEX g ON t USING gin (doc)`,
+		`CREATE INDEX i ON t (lower(using))`:                             `CREATE INDEX i ON t (lower(using))`,
+		`CREATE SEQUENCE public.items_id_seq AS integer START WITH 1`:    `CREATE SEQUENCE public.items_id_seq  START WITH 1`,
+		`CREATE TEMP SEQUENCE s AS bigint`:                               `CREATE TEMP SEQUENCE s `,
+		`CREATE TABLE t AS SELECT 1`:                                     `CREATE TABLE t AS SELECT 1`,
+		`CREATE SEQUENCE s AS numeric`:                                   `CREATE SEQUENCE s AS numeric`,
+	} {
+		if got := sequenceCompat(indexCompat(in)); got != want {
+			t.Errorf("compat(%q) = %q, want %q", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	for _, q := range []string{
+		`CREATE TABLE public.items (id integer NOT NULL, name text NOT NULL)`,
+		`CREATE SEQUENCE public.items_id_seq AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1`,
+		`CREATE INDEX items_name_idx ON public.items USING btree (name)`,
+		`INSERT INTO items VALUES (nextval('public.items_id_seq'::regclass), 'a')`,
+	} {
+		exec(t, s, q)
+	}
+	if got := one(t, s, "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'items_name_idx'"); got != "1" {
+		t.Errorf("index count = %s, want 1", got)
+	}
+}
