@@ -162,7 +162,7 @@ var pgShimViews = []struct{ name, sql string }{
 		`true AS indisunique, contype = 'p' AS indisprimary, false AS indisexclusion, true AS indimmediate, ` +
 		`false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive, ` +
 		`false AS indisreplident, conkey AS indkey FROM ` + pgShimDB + `.main.rheo_keys WHERE contype IN ('p', 'u')`},
-	{"pg_class", `SELECT c.* REPLACE (c.relhasindex OR c.oid IN (SELECT conrelid FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid <> 0) AS relhasindex, ` +
+	{"pg_class", `SELECT c.* REPLACE (` + pgNamespaceOf("c.relnamespace") + ` AS relnamespace, c.relhasindex OR c.oid IN (SELECT conrelid FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid <> 0) AS relhasindex, ` +
 		// Postgres implements foreign keys with triggers on both tables;
 		// psql shows foreign keys and "Referenced by" only then.
 		`c.relhastriggers OR c.oid IN (SELECT conrelid FROM ` + pgShimDB + `.main.pg_constraint WHERE contype = 'f' ` +
@@ -181,9 +181,21 @@ var pgShimViews = []struct{ name, sql string }{
 	// The namespace pg_type's rows name, which DuckDB's pg_namespace lacks.
 	// DuckDB's has the current database's schemas only; its main is
 	// Postgres's public.
-	{"pg_namespace", `SELECT * REPLACE (CASE WHEN nspname = 'main' THEN 'public' ELSE nspname END AS nspname) FROM pg_catalog.pg_namespace UNION ALL ` +
+	// The schemas of DuckDB's own views and functions (in its system
+	// database) and the shim's are one pg_catalog, as pg_class and
+	// pg_proc say (pgNamespaceOf); information_schema and the temporary
+	// schema (Postgres's pg_temp_N) have their own rows, so a join of
+	// pg_class or pg_proc to pg_namespace finds every row a schema
+	// (pgcli lists views and functions per schema).
+	{"pg_namespace", `SELECT * REPLACE (CASE WHEN nspname = 'main' THEN 'public' ELSE nspname END AS nspname) FROM pg_catalog.pg_namespace UNION ` +
 		`SELECT DISTINCT typnamespace AS oid, 'pg_catalog' AS nspname, 0 AS nspowner, NULL AS nspacl FROM pg_catalog.pg_type ` +
-		`WHERE typnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace)`},
+		`WHERE typnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace) UNION ` +
+		`SELECT oid, CASE database_name WHEN 'temp' THEN 'pg_temp_1' WHEN '` + pgShimDB + `' THEN 'pg_catalog' ELSE schema_name END AS nspname, ` +
+		`0 AS nspowner, NULL AS nspacl FROM duckdb_schemas() WHERE database_name = 'system' AND schema_name = 'information_schema' ` +
+		`OR database_name IN ('temp', '` + pgShimDB + `') AND schema_name = 'main'`},
+	// The temporary schema's functions are rheo's (current_user & co.,
+	// sqlengine's per-connection macros): pg_catalog's for clients.
+	{"pg_proc", `SELECT * REPLACE (` + pgNamespaceOf("pronamespace", "temp") + ` AS pronamespace) FROM pg_catalog.pg_proc`},
 	{"pg_collation", emptyRel("oid BIGINT, collname VARCHAR, collnamespace BIGINT, collowner BIGINT, collprovider VARCHAR, " +
 		"collisdeterministic BOOLEAN, collencoding INTEGER, collcollate VARCHAR, collctype VARCHAR, colliculocale VARCHAR, collversion VARCHAR")},
 	{"pg_policy", emptyRel("oid BIGINT, polname VARCHAR, polrelid BIGINT, polcmd VARCHAR, polpermissive BOOLEAN, " +
@@ -327,6 +339,23 @@ func pgSchemaName(db, schema string) string {
 	return fmt.Sprintf(`CASE WHEN %[2]s = 'main' AND %[1]s = current_database() THEN 'public' `+
 		`WHEN %[1]s = '`+pgShimDB+`' THEN 'pg_catalog' ELSE %[2]s END`, db, schema)
 }
+
+// pgNamespaceOf is the SQL of the pg_namespace OID of the schema whose
+// DuckDB OID is in column col: pg_catalog's (the shim's) for DuckDB's
+// system schemas but information_schema, and for those of the databases
+// named in also; col itself otherwise.
+func pgNamespaceOf(col string, also ...string) string {
+	dbs := "'system'"
+	for _, d := range also {
+		dbs += ", '" + d + "'"
+	}
+	return fmt.Sprintf(`CASE WHEN %[1]s IN (SELECT oid FROM duckdb_schemas() WHERE database_name IN (%[2]s) AND schema_name <> 'information_schema') `+
+		`THEN `+pgCatalogOID+` ELSE %[1]s END`, col, dbs)
+}
+
+// pgCatalogOID is the SQL of pg_catalog's OID in pg_namespace: the
+// shim's schema's.
+const pgCatalogOID = `(SELECT any_value(oid) FROM duckdb_schemas() WHERE database_name = '` + pgShimDB + `' AND schema_name = 'main')`
 
 // pgSchemaNameIdx is pgSchemaName in pg_get_indexdef, of duckdb_indexes()
 // and rheo_keys, which both have database_name and schema_name.

@@ -23,7 +23,7 @@ func TestPGCompat(t *testing.T) {
 		`FROM pg_catalog.generate_series(0, pg_catalog.array_upper(a, 1)) s, pg_catalog.x`:              `FROM generate_series(0, rheo_pg.main.array_upper(a, 1)) AS s(s), pg_catalog.x`,
 		`SELECT conrelid::pg_catalog.regclass WHERE confrelid IN (VALUES ('617'::pg_catalog.regclass))`: `SELECT rheo_pg.main.regclass_name(conrelid) WHERE confrelid IN (VALUES (617))`,
 		`FROM pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth)`:          `FROM rheo_pg.main.pg_partition_ancestors_table(t.tgrelid) AS a(relid, depth)`,
-		`CASE WHEN (format_type(p.prorettype, null) = 'x') FROM pg_catalog.pg_proc`:                     `CASE WHEN (rheo_pg.main.format_type(p.prorettype, null) = 'x') FROM pg_catalog.pg_proc`,
+		`CASE WHEN (format_type(p.prorettype, null) = 'x') FROM pg_catalog.pg_proc`:                     `CASE WHEN (rheo_pg.main.format_type(p.prorettype, null) = 'x') FROM rheo_pg.main.pg_proc`,
 		`(information_schema._pg_expandarray(i.indkey)).n, information_schema.tables, pg_catalog.pg_am`: `(rheo_pg.main._pg_expandarray(i.indkey)).n, rheo_pg.main.information_schema_tables, pg_catalog.pg_am`,
 		`FROM generate_series(1, 3) AS g(i) WHERE pg_catalog.format_type(t, m) = ''`:                    `FROM generate_series(1, 3) AS g(i) WHERE rheo_pg.main.format_type(t, m) = ''`,
 		`SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`:                                                  `SELECT * FROM t WHERE a ~ 'x' COLLATE nocase`,

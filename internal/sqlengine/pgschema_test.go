@@ -94,10 +94,11 @@ func TestPublicSchema(t *testing.T) {
 	}
 	db := one(t, s, "SELECT current_database()")
 	for q, want := range map[string][]string{
-		`SELECT id, url, public FROM public.clicks ORDER BY 1`:                                                                                                         {"1|public.x|7", "2|b|9"},
-		`SELECT count(*) FROM main.clicks JOIN ` + db + `.public.v USING (id) JOIN other_db.public.v w USING (id)`:                                                     {"2"},
-		`SELECT current_schema(), current_schema, current_schemas(true)`:                                                                                               {"public|public|[pg_catalog public]"},
-		`SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname !~ '^pg_'`:                                                                                          {"public"},
+		`SELECT id, url, public FROM public.clicks ORDER BY 1`:                                                     {"1|public.x|7", "2|b|9"},
+		`SELECT count(*) FROM main.clicks JOIN ` + db + `.public.v USING (id) JOIN other_db.public.v w USING (id)`: {"2"},
+		`SELECT current_schema(), current_schema, current_schemas(true)`:                                           {"public|public|[pg_catalog public]"},
+		// As in Postgres, whose information_schema is a schema too.
+		`SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname !~ '^pg_' ORDER BY 1`:                                                                               {"information_schema", "public"},
 		`SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'clicks'`:                              {"public"},
 		`SELECT table_schema, table_type FROM information_schema.tables WHERE table_name IN ('clicks', 'v') ORDER BY 2`:                                                {"public|BASE TABLE", "public|VIEW"},
 		`SELECT count(*) FROM "dbt".information_schema."columns" WHERE table_schema = 'public' AND table_name = 'clicks'`:                                              {"3"},
@@ -173,5 +174,36 @@ func TestOldPublicSchema(t *testing.T) {
 	s = e.session()
 	if got := rows(t, s, `SELECT a FROM "PUBLIC".old`); !slices.Equal(got, []string{"1"}) {
 		t.Errorf(`the old public's table: %v`, got)
+	}
+}
+
+// TestCatalogNamespaces: every relation in pg_class and every function in
+// pg_proc has its schema in pg_namespace, as in Postgres. pgcli lists
+// views and functions per schema for its completions (its refresher
+// joins them to pg_namespace) and logged an error for each of DuckDB's
+// own views, whose schemas pg_namespace lacked.
+func TestCatalogNamespaces(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE nt (id INT)")
+	exec(t, s, "CREATE VIEW nv AS SELECT id FROM nt")
+	exec(t, s, "CREATE TEMP TABLE ntmp (id INT)")
+	for q, want := range map[string][]string{
+		`SELECT count(*) FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IS NULL`: {"0"},
+		`SELECT count(*) FROM pg_catalog.pg_proc p LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IS NULL`:  {"0"},
+		// pgcli's tables and views queries.
+		`SELECT n.nspname, c.relname FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ` +
+			`WHERE c.relkind = ANY(['r', 'p', 'f']) AND c.relname LIKE 'nt%' ORDER BY 1, 2`: {"pg_temp_1|ntmp", "public|nt"},
+		`SELECT n.nspname, c.relname FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ` +
+			`WHERE c.relkind = ANY(['v', 'm']) AND c.relname IN ('nv', 'pg_type', 'tables', 'duckdb_tables') ORDER BY 1, 2`: {
+			"information_schema|tables", "pg_catalog|duckdb_tables", "pg_catalog|pg_type", "pg_catalog|pg_type", "public|nv"},
+		`SELECT DISTINCT n.nspname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ` +
+			`WHERE p.proname IN ('abs', 'current_user', 'format_type')`: {"pg_catalog"},
+		// pg_catalog is one schema.
+		`SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog'`: {"1"},
+	} {
+		if got := rows(t, s, q); !slices.Equal(got, want) {
+			t.Errorf("%s\n got %v, want %v", q, got, want)
+		}
 	}
 }
