@@ -297,6 +297,11 @@ var pgShimMacros = []struct{ name, sql string }{
 	// and ??? for an unknown OID.
 	{"format_type", `(typ, mod) AS CASE WHEN typ IS NULL THEN NULL ELSE coalesce(` + pgShimDB + `.main.rheo_format_type(typ, mod), ` +
 		`(SELECT any_value(a.name) FROM ` + pgShimDB + `.main.rheo_array_types a WHERE a.oid = typ), '???') END`},
+	// A type OID cast to regtype, as Postgres prints it (format_type);
+	// DuckDB's pg_proc names types rather than numbering them
+	// (prorettype 'FLOAT'), and such a name stays as it is.
+	{"regtype_name", `(typ) AS CASE WHEN try_cast(typ AS BIGINT) IS NULL THEN typ::VARCHAR ` +
+		`ELSE ` + pgShimDB + `.main.format_type(try_cast(typ AS BIGINT), NULL) END`},
 	{"pg_get_function_result", `(fn) AS (SELECT any_value(coalesce(f.return_type, '')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},
 	{"pg_get_function_arguments", `(fn) AS (SELECT any_value(array_to_string(list_transform(list_zip(f.parameters, f.parameter_types), ` +
 		`x -> x[1] || ' ' || coalesce(x[2], 'any')), ', ')) FROM duckdb_functions() f WHERE f.function_oid = fn)`},

@@ -16,8 +16,9 @@ import (
 //   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
 //   - casts to pg_catalog.<type> (:: or CAST ... AS) become casts to
 //     <type>; of the reg* object types DuckDB lacks, '<oid>'::regclass
-//     becomes the number, column::regclass the relation's name (as
-//     Postgres prints it), and other casts to them casts to text;
+//     becomes the number, column::regclass the relation's name and
+//     column::regtype the type's (as Postgres prints them), and other
+//     casts to them casts to text;
 //   - pg_catalog.pg_encoding_to_char(<column>) becomes 'UTF8';
 //   - pg_catalog.pg_get_userbyid(<column>) becomes 'rheo', the only owner;
 //   - json_build_object and jsonb_build_object become DuckDB's json_object;
@@ -54,13 +55,16 @@ var (
 	// maps public. in nextval's argument.
 	pgRegClassName = regexp.MustCompile(`(?i)('(?:[^']|'')*[^'\d](?:[^']|'')*')\s*::\s*regclass\b`)
 	pgToRegclass   = regexp.MustCompile(`(?i)(^|[^\w.])(?:pg_catalog\s*\.\s*)?to_regclass\s*\(`)
-	pgRegType      = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
-	pgEncoding     = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
-	pgUserByID     = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
-	pgAnyColumn    = regexp.MustCompile(`(?i)([a-z_][\w.]*)\s*=\s*ANY\s*\(\s*([a-z_][\w.]*)\s*\)`)
-	pgVectorText   = regexp.MustCompile(`(?i)\b((?:[a-z_]\w*\.)?(?:indkey|indoption|indclass|indcollation))\s*::\s*(?:varchar|text)\b`)
-	pgJSONBuild    = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?jsonb?_build_object\s*\(`)
-	pgSeries       = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
+	// A column cast to regtype (not regtype[]): pgcli's column and
+	// function metadata read atttypid::regtype::text for the type's name.
+	pgRegTypeCol = regexp.MustCompile(`(?i)\b([a-z_]\w*(?:\.[a-z_]\w*)?)\s*::\s*(?:pg_catalog\s*\.\s*)?regtype\b(\s*\[)?`)
+	pgRegType    = regexp.MustCompile(`(?i)::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regprocedure|regoper|regoperator|regnamespace|regrole|regconfig|regdictionary)\b`)
+	pgEncoding   = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_encoding_to_char\s*\(\s*[\w."]+\s*\)`)
+	pgUserByID   = regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*pg_get_userbyid\s*\(\s*[\w."]+\s*\)`)
+	pgAnyColumn  = regexp.MustCompile(`(?i)([a-z_][\w.]*)\s*=\s*ANY\s*\(\s*([a-z_][\w.]*)\s*\)`)
+	pgVectorText = regexp.MustCompile(`(?i)\b((?:[a-z_]\w*\.)?(?:indkey|indoption|indclass|indcollation))\s*::\s*(?:varchar|text)\b`)
+	pgJSONBuild  = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?jsonb?_build_object\s*\(`)
+	pgSeries     = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
 )
 
 // pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
@@ -89,6 +93,13 @@ func pgCompat(st string) string {
 	st = pgRegexLit.ReplaceAllString(st, "${1}${2} '.*(?:${3}).*'")
 	st = pgRegClassLit.ReplaceAllString(st, "${1}")
 	st = pgRegClassCol.ReplaceAllString(st, pgShimDB+".main.regclass_name(${1})")
+	st = pgRegTypeCol.ReplaceAllStringFunc(st, func(m string) string {
+		sub := pgRegTypeCol.FindStringSubmatch(m)
+		if sub[2] != "" {
+			return m // an array of OIDs: left to pgRegType
+		}
+		return pgShimDB + ".main.regtype_name(" + sub[1] + ")"
+	})
 	st = pgRegType.ReplaceAllString(st, "::VARCHAR")
 	st = pgCollate.ReplaceAllString(st, "")
 	st = pgCast.ReplaceAllString(st, "::")

@@ -199,6 +199,11 @@ func TestCatalogNamespaces(t *testing.T) {
 			"information_schema|tables", "pg_catalog|duckdb_tables", "pg_catalog|pg_type", "pg_catalog|pg_type", "public|nv"},
 		`SELECT DISTINCT n.nspname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ` +
 			`WHERE p.proname IN ('abs', 'current_user', 'format_type')`: {"pg_catalog"},
+		// pgcli's column metadata names types as Postgres does.
+		`SELECT att.attname, att.atttypid::regtype::text FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class cls ON att.attrelid = cls.oid ` +
+			`WHERE cls.relname = 'nt'`: {"id|integer"},
+		// pgcli's function metadata (DuckDB's pg_proc names types).
+		`SELECT DISTINCT prorettype::regtype::text FROM pg_catalog.pg_proc p WHERE p.prorettype::regtype != 'trigger'::regtype AND proname = 'abs' ORDER BY 1 LIMIT 1`: {"BIGINT"},
 		// pg_catalog is one schema.
 		`SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog'`: {"1"},
 	} {
