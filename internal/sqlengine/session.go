@@ -339,6 +339,13 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 			(toks[0].is("reset") && len(toks) > 1 && toks[1].is("kinesis")) || (toks[0].is("copy") && isRedshiftCopy(toks)) {
 			return &Description{}, nil
 		}
+		if _, ok := parseStdioCopy(toks); ok {
+			// Preparing it would have DuckDB open the server's own
+			// standard input or output (58P01 for /dev/stdin); a COPY
+			// returns no rows, and pgwire refuses to run it outside the
+			// simple query protocol with its own error.
+			return &Description{}, nil
+		}
 		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) || isSetLocal(toks) {
 			return &Description{}, nil
 		}

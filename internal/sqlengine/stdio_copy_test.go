@@ -383,3 +383,24 @@ func FuzzPgCSVToCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestDescribeStdioCopy: a driver that prepares COPY ... FROM STDIN (pgx's
+// database/sql driver with lib/pq's CopyIn) is told it returns no rows;
+// preparing it in DuckDB opened the server's own standard input (58P01
+// "No files found that match the pattern /dev/stdin").
+func TestDescribeStdioCopy(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE dsc(id INTEGER, name VARCHAR)")
+	for _, q := range []string{
+		"COPY dsc (id, name) FROM STDIN",
+		`COPY "dsc" ("id") FROM STDIN WITH (FORMAT csv)`,
+		"COPY dsc TO STDOUT",
+		"COPY (SELECT id FROM dsc) TO STDOUT (FORMAT csv, HEADER)",
+	} {
+		d, err := s.Describe(context.Background(), q)
+		if err != nil || len(d.Columns) != 0 || len(d.ParamTypes) != 0 {
+			t.Errorf("Describe(%s) = %+v, %v; want no columns, no parameters", q, d, err)
+		}
+	}
+}
