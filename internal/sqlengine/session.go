@@ -201,6 +201,9 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 		if r, ok, err := publicSchemaDDL(toks); ok {
 			return r, err
 		}
+		if isSetConstraints(toks) {
+			return &Result{tag: "SET CONSTRAINTS", done: true}, nil
+		}
 		if isSearchPathSet(toks) {
 			u := s.saveSetting(ctx, "search_path", local, s.saveSearchPath)
 			r, err := s.setSearchPath(ctx, toks)
@@ -274,14 +277,24 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 			}
 		}
 	}
+	fk, err := s.foreignKeyDDL(ctx, &st, &toks)
+	if err != nil || fk.result != nil {
+		return fk.result, err
+	}
 	rs, err := s.redshiftDDL(ctx, &st, &toks)
 	if err != nil || rs.result != nil {
+		if rs.result != nil {
+			rs.result.notices = append(rs.result.notices, fk.notices...)
+		}
 		return rs.result, err
 	}
 	r, err := s.runNamed(ctx, st, toks, args, nameSrc, limit)
 	rs.after(ctx, err)
 	if err == nil && r != nil && rs.tag != "" {
 		r.tag = rs.tag
+	}
+	if err == nil && r != nil {
+		r.notices = append(r.notices, fk.notices...)
 	}
 	if err == nil {
 		s.track(toks)
@@ -346,8 +359,11 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 			// simple query protocol with its own error.
 			return &Description{}, nil
 		}
-		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) || isSetLocal(toks) {
+		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) || isSetLocal(toks) || isSetConstraints(toks) {
 			return &Description{}, nil
+		}
+		if (toks[0].is("create") && createTableAt(toks) > 0 || toks[0].is("alter")) && len(findForeignKeys(toks)) > 0 {
+			return &Description{}, nil // rewritten when it runs
 		}
 		if q, ok, err := s.showQuery(ctx, toks); err != nil {
 			return nil, err
