@@ -357,3 +357,27 @@ func TestIndexAndSequenceCompat(t *testing.T) {
 		t.Errorf("index count = %s, want 1", got)
 	}
 }
+
+// TestIndexOpclass drops operator classes from CREATE INDEX, which
+// DuckDB refuses: Django indexes each indexed CharField a second time
+// with varchar_pattern_ops.
+func TestIndexOpclass(t *testing.T) {
+	for in, want := range map[string]string{
+		`CREATE INDEX "c_name_like" ON "c" ("name" varchar_pattern_ops)`:                                         `CREATE INDEX "c_name_like" ON "c" ("name" )`,
+		`create unique index i on t using btree (a text_pattern_ops DESC, lower(b) pg_catalog.text_pattern_ops)`: `create unique index i on t using btree (a  DESC, lower(b) )`,
+		`CREATE INDEX i ON t (x_ops)`:         `CREATE INDEX i ON t (x_ops)`,
+		`CREATE INDEX i ON t (a, x_ops)`:      `CREATE INDEX i ON t (a, x_ops)`,
+		`SELECT a varchar_pattern_ops FROM t`: `SELECT a varchar_pattern_ops FROM t`,
+	} {
+		if got := opclassCompat(in); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE c (name varchar(100) NOT NULL)`)
+	exec(t, s, `CREATE INDEX "c_name_like" ON "c" ("name" varchar_pattern_ops)`)
+	if got := one(t, s, `SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'c_name_like'`); got != "1" {
+		t.Errorf("indexes: %s", got)
+	}
+}
