@@ -245,34 +245,60 @@ func parseIndexAlter(toks []token) (a indexAlter, ok bool) {
 // of the indexes that a failure could not undo. ok is false when st is
 // not such an ALTER, or the table has no index.
 func (s *Session) alterIndexed(ctx context.Context, st string, toks []token) (r *Result, ok bool, err error) {
+	stmts, table, ok, err := s.indexedAlter(ctx, st, toks)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	if err := s.inTx(ctx, stmts); err != nil {
+		if e := toError(err); strings.Contains(e.Message, "an index depends on") {
+			// A DROP COLUMN before an indexed column: DuckDB's dropped
+			// index still holds the column positions.
+			return nil, true, indexBlockErr(table, e)
+		}
+		return nil, true, toError(err)
+	}
+	return &Result{tag: "ALTER TABLE", done: true}, true, nil
+}
+
+// indexedAlter returns the statements that run st, an ALTER TABLE DuckDB
+// refuses on a table with an index, around its indexes (see
+// alterIndexed), and the table's name; ok is false when st is not such
+// an ALTER, or the table has no index.
+func (s *Session) indexedAlter(ctx context.Context, st string, toks []token) (stmts []string, table string, ok bool, err error) {
 	a, ok := parseIndexAlter(toks)
 	if !ok {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
 	idx, err := s.tableIndexes(ctx, a.parts)
 	if err != nil || len(idx) == 0 {
-		return nil, false, nil // DuckDB says what is wrong (no such table, ...)
+		return nil, "", false, nil // DuckDB says what is wrong (no such table, ...)
 	}
-	var stmts, recreate []string
+	var recreate []string
 	for _, ix := range idx {
 		q, uses, err := ix.recreate(a)
 		if err != nil {
-			return nil, true, indexBlockErr(ix.table, err)
+			return nil, "", true, indexBlockErr(ix.table, err)
 		}
 		if ix.unique {
-			return nil, true, indexBlockErr(ix.table, fmt.Errorf("unique index %s cannot be dropped and created again in one transaction", quoteIdent(ix.name)))
+			return nil, "", true, indexBlockErr(ix.table, fmt.Errorf("unique index %s cannot be dropped and created again in one transaction", quoteIdent(ix.name)))
 		}
 		if uses && (a.kind == alterDrop || a.retype) {
-			return nil, true, indexBlockErr(ix.table, fmt.Errorf("index %s uses column %s", quoteIdent(ix.name), quoteIdent(a.column.text)))
+			return nil, "", true, indexBlockErr(ix.table, fmt.Errorf("index %s uses column %s", quoteIdent(ix.name), quoteIdent(a.column.text)))
 		}
 		stmts = append(stmts, "DROP INDEX "+ix.qualified())
 		recreate = append(recreate, q)
 	}
-	stmts = append(append(stmts, st), recreate...)
+	return append(append(stmts, st), recreate...), idx[0].table, true, nil
+}
+
+// inTx runs stmts in one transaction: the client's transaction block if
+// one is open (a failure fails the block, whose COMMIT then rolls back,
+// pgwire), else its own.
+func (s *Session) inTx(ctx context.Context, stmts []string) (err error) {
 	own := s.tx == nil
 	if own {
 		if _, err := s.exec(ctx, "BEGIN"); err != nil {
-			return nil, true, toError(err)
+			return err
 		}
 	}
 	for _, q := range stmts {
@@ -288,15 +314,92 @@ func (s *Session) alterIndexed(ctx context.Context, st string, toks []token) (r 
 			_, _ = s.exec(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}
-	if err != nil {
-		if e := toError(err); strings.Contains(e.Message, "an index depends on") {
-			// A DROP COLUMN before an indexed column: DuckDB's dropped
-			// index still holds the column positions.
-			return nil, true, indexBlockErr(idx[0].table, e)
-		}
-		return nil, true, toError(err)
+	return err
+}
+
+// addColumnNotNull splits ALTER TABLE t ADD [COLUMN] c type ... NOT NULL,
+// which DuckDB refuses ("Adding columns with constraints not yet
+// supported"), into the ADD without NOT NULL and an ALTER TABLE t ALTER
+// COLUMN c SET NOT NULL, which fails as Postgres's ADD does when the new
+// column has NULLs (rows and no DEFAULT). Django adds every new field so,
+// with a DEFAULT it drops afterwards. ok is false for other statements.
+func addColumnNotNull(st string, toks []token) (add, setNotNull string, ok bool) {
+	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
+		toks = toks[:n-1]
 	}
-	return &Result{tag: "ALTER TABLE", done: true}, true, nil
+	if len(toks) < 8 || !toks[0].is("alter") || !toks[1].is("table") {
+		return "", "", false
+	}
+	i := 2
+	if toks[i].is("if") && toks[i+1].is("exists") {
+		i += 2
+	}
+	if toks[i].is("only") {
+		i++
+	}
+	start := i
+	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
+		i += 2
+	}
+	table := st[toks[start].pos:toks[i].end]
+	i++
+	if i >= len(toks) || !toks[i].is("add") {
+		return "", "", false
+	}
+	i++
+	if i < len(toks) && toks[i].is("column") {
+		i++
+	}
+	if i+2 < len(toks) && toks[i].is("if") && toks[i+1].is("not") && toks[i+2].is("exists") {
+		return "", "", false // SET NOT NULL of a column that was there
+	}
+	if i >= len(toks) || toks[i].kind != tokWord && toks[i].kind != tokQIdent || toks[i].is("constraint") {
+		return "", "", false
+	}
+	col := st[toks[i].pos:toks[i].end]
+	var b strings.Builder
+	last, depth := 0, 0
+	for j := i + 1; j < len(toks); j++ {
+		switch {
+		case isPunct(toks[j], "("):
+			depth++
+		case isPunct(toks[j], ")"):
+			depth--
+		case isPunct(toks[j], ",") && depth == 0:
+			return "", "", false // more than one action
+		case depth == 0 && toks[j].is("not") && j+1 < len(toks) && toks[j+1].is("null") && !toks[j-1].is("is"):
+			b.WriteString(st[last:toks[j].pos])
+			last = toks[j+1].end
+			j++
+		}
+	}
+	if last == 0 {
+		return "", "", false
+	}
+	b.WriteString(st[last:toks[len(toks)-1].end])
+	return b.String(), fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table, col), true
+}
+
+// addColumn runs an ADD COLUMN split by addColumnNotNull in one
+// transaction.
+func (s *Session) addColumn(ctx context.Context, add, setNotNull string) (*Result, error) {
+	stmts := []string{add}
+	toks, err := lex(setNotNull, false)
+	if err != nil {
+		return nil, toError(err)
+	}
+	// SET NOT NULL, like any ALTER, must go around the table's indexes.
+	if more, _, ok, err := s.indexedAlter(ctx, setNotNull, toks); err != nil {
+		return nil, err
+	} else if ok {
+		stmts = append(stmts, more...)
+	} else {
+		stmts = append(stmts, setNotNull)
+	}
+	if err := s.inTx(ctx, stmts); err != nil {
+		return nil, toError(err)
+	}
+	return &Result{tag: "ALTER TABLE", done: true}, nil
 }
 
 // tableIndex is one index of a table, as duckdb_indexes() shows it.

@@ -200,3 +200,52 @@ func TestParseIndexAlter(t *testing.T) {
 		}
 	}
 }
+
+// TestAddColumnNotNull runs ALTER TABLE ... ADD COLUMN c type NOT NULL,
+// which DuckDB refuses ("Adding columns with constraints"), as an ADD and
+// a SET NOT NULL in one transaction: Django adds every new field so.
+// Without a DEFAULT, rows make it fail (23502), as in Postgres, and leave
+// the table as it was.
+func TestAddColumnNotNull(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	ctx := context.Background()
+	exec(t, s, `CREATE TABLE "shop" ("id" serial NOT NULL PRIMARY KEY, "name" varchar(20) NOT NULL)`)
+	exec(t, s, `CREATE INDEX "shop_name" ON "shop" ("name")`)
+	exec(t, s, `INSERT INTO shop (name) VALUES ('a')`)
+	for _, st := range []string{
+		`ALTER TABLE "shop" ADD COLUMN "qty" integer DEFAULT 0 NOT NULL`,
+		`ALTER TABLE "shop" ALTER COLUMN "qty" DROP DEFAULT`,
+		`alter table main.shop add "note" text not null default 'x';`,
+	} {
+		if r := exec(t, s, st); r.Tag() != "ALTER TABLE" {
+			t.Errorf("%s: tag %q", st, r.Tag())
+		}
+	}
+	if got := rows(t, s, `SELECT column_name || ' ' || is_nullable FROM information_schema.columns WHERE table_name = 'shop' ORDER BY ordinal_position`); strings.Join(got, ",") != "id NO,name NO,qty NO,note NO" {
+		t.Errorf("columns: %q", got)
+	}
+	if _, err := s.Query(ctx, `INSERT INTO shop (name) VALUES ('b')`); err == nil || sqlErr(t, err).Code != CodeNotNull {
+		t.Errorf("insert without qty: %v", err)
+	}
+	if _, err := s.Query(ctx, `ALTER TABLE shop ADD COLUMN "n" integer NOT NULL`); err == nil || sqlErr(t, err).Code != CodeNotNull {
+		t.Errorf("NOT NULL column without a default on rows: %v", err)
+	}
+	if got := one(t, s, `SELECT count(*) FROM duckdb_columns() WHERE table_name = 'shop' AND column_name = 'n'`); got != "0" {
+		t.Errorf("failed ADD left the column")
+	}
+	if got := one(t, s, `SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'shop'`); got != "1" {
+		t.Errorf("indexes: %s", got)
+	}
+	// In a transaction block, on an empty table.
+	exec(t, s, `CREATE TABLE e (id int)`)
+	exec(t, s, `BEGIN`)
+	exec(t, s, `ALTER TABLE e ADD COLUMN n integer NOT NULL`)
+	exec(t, s, `COMMIT`)
+	if _, err := s.Query(ctx, `INSERT INTO e (id) VALUES (1)`); err == nil || sqlErr(t, err).Code != CodeNotNull {
+		t.Errorf("insert without n: %v", err)
+	}
+	if _, err := s.Describe(ctx, `ALTER TABLE e ADD COLUMN m integer NOT NULL`); err != nil {
+		t.Errorf("describe: %v", err)
+	}
+}

@@ -609,6 +609,9 @@ func (s *Session) redshiftDDL(ctx context.Context, st *string, toks *[]token) (*
 			} else if r, ok, err := s.alterIndexed(ctx, *st, t); ok {
 				rs.result = r
 				return rs, err
+			} else if add, setNotNull, ok := addColumnNotNull(*st, t); ok {
+				rs.result, err = s.addColumn(ctx, add, setNotNull)
+				return rs, err
 			} else if q, ok := addUniqueAsIndex(*st, t); ok {
 				*st = q
 				nt, err := lex(q, false)

@@ -362,6 +362,9 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) || isSetLocal(toks) || isSetConstraints(toks) {
 			return &Description{}, nil
 		}
+		if _, _, ok := addColumnNotNull(st, toks); ok {
+			return &Description{}, nil // split in two when it runs
+		}
 		if (toks[0].is("create") && createTableAt(toks) > 0 || toks[0].is("alter")) && len(findForeignKeys(toks)) > 0 {
 			return &Description{}, nil // rewritten when it runs
 		}
