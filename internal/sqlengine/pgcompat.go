@@ -77,6 +77,7 @@ func pgCompat(st string) string {
 	st = indexCompat(st)
 	st = sequenceCompat(st)
 	st = opclassCompat(st)
+	st = lockingCompat(st)
 	// Unqualified names go to the shim also when others are qualified
 	// (GORM's ColumnTypes joins pg_type to pg_catalog.pg_description).
 	if q, ok := qualifyCatalog(st); ok {
@@ -288,6 +289,67 @@ func opclassCompat(st string) string {
 		}
 		b.WriteString(st[last:toks[from].pos])
 		last = t.end
+	}
+	if last == 0 {
+		return st
+	}
+	b.WriteString(st[last:])
+	return b.String()
+}
+
+// lockingCompat drops the row-locking clauses of a SELECT (FOR UPDATE,
+// FOR NO KEY UPDATE, FOR SHARE, FOR KEY SHARE, with OF tables, NOWAIT or
+// SKIP LOCKED), which DuckDB refuses ("SELECT locking clause is not
+// supported"): Django's update_or_create and select_for_update send
+// them. DuckDB locks no rows; of two transactions that update the same
+// row, the second fails with a conflict rather than waiting.
+func lockingCompat(st string) string {
+	lower := strings.ToLower(st)
+	if !strings.Contains(lower, "for") || !strings.Contains(lower, "update") && !strings.Contains(lower, "share") {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil || len(toks) < 4 || !toks[0].is("select") && !toks[0].is("with") && !isPunct(toks[0], "(") {
+		return st
+	}
+	at := func(j int, w string) bool { return j < len(toks) && toks[j].is(w) }
+	var b strings.Builder
+	last := 0
+	for j := 0; j < len(toks); j++ {
+		if !at(j, "for") { // FOR in substring(s FOR n) is followed by no such word
+			continue
+		}
+		k := j + 1
+		switch {
+		case at(k, "update"), at(k, "share"):
+			k++
+		case at(k, "no") && at(k+1, "key") && at(k+2, "update"):
+			k += 3
+		case at(k, "key") && at(k+1, "share"):
+			k += 2
+		default:
+			continue
+		}
+		if at(k, "of") {
+			k++
+			for k < len(toks) && (toks[k].kind == tokWord || toks[k].kind == tokQIdent || isPunct(toks[k], ".") || isPunct(toks[k], ",")) &&
+				!at(k, "nowait") && !at(k, "skip") && !at(k, "for") && !at(k, "limit") && !at(k, "offset") {
+				k++
+			}
+		}
+		switch {
+		case at(k, "nowait"):
+			k++
+		case at(k, "skip") && at(k+1, "locked"):
+			k += 2
+		}
+		b.WriteString(st[last:toks[j].pos])
+		if k < len(toks) {
+			last = toks[k].pos
+		} else {
+			last = len(st)
+		}
+		j = k - 1
 	}
 	if last == 0 {
 		return st

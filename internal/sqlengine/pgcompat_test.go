@@ -381,3 +381,31 @@ func TestIndexOpclass(t *testing.T) {
 		t.Errorf("indexes: %s", got)
 	}
 }
+
+// TestLockingClause drops SELECT ... FOR UPDATE and its kin, which DuckDB
+// refuses: Django's update_or_create and select_for_update send them.
+func TestLockingClause(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT "c"."id" FROM "c" WHERE "c"."name" = 'x' LIMIT 21 FOR UPDATE`: `SELECT "c"."id" FROM "c" WHERE "c"."name" = 'x' LIMIT 21 `,
+		`select * from c for no key update of c nowait`:                       `select * from c `,
+		`SELECT * FROM c FOR SHARE OF c, main.d SKIP LOCKED LIMIT 1`:          `SELECT * FROM c LIMIT 1`,
+		`select * from c for key share for update`:                            `select * from c `,
+		`SELECT * FROM (SELECT 1 FOR UPDATE) s`:                               `SELECT * FROM (SELECT 1 ) s`,
+		`SELECT substring(name FOR 2) FROM c`:                                 `SELECT substring(name FOR 2) FROM c`,
+		`SELECT 'for update' AS x`:                                            `SELECT 'for update' AS x`,
+		`UPDATE c SET n = 1`:                                                  `UPDATE c SET n = 1`,
+	} {
+		if got := lockingCompat(in); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE c (id int, name text)`)
+	exec(t, s, `INSERT INTO c VALUES (1, 'x')`)
+	exec(t, s, `BEGIN`)
+	if got := one(t, s, `SELECT "c"."id" FROM "c" WHERE "c"."name" = 'x' LIMIT 21 FOR UPDATE`); got != "1" {
+		t.Errorf("FOR UPDATE: %s", got)
+	}
+	exec(t, s, `COMMIT`)
+}
