@@ -1,7 +1,9 @@
 package sqlengine
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -64,6 +66,7 @@ var (
 	pgAnyColumn  = regexp.MustCompile(`(?i)([a-z_][\w.]*)\s*=\s*ANY\s*\(\s*([a-z_][\w.]*)\s*\)`)
 	pgVectorText = regexp.MustCompile(`(?i)\b((?:[a-z_]\w*\.)?(?:indkey|indoption|indclass|indcollation))\s*::\s*(?:varchar|text)\b`)
 	pgJSONBuild  = regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?jsonb?_build_object\s*\(`)
+	pgTZInterval = regexp.MustCompile(`(?i)^(\s*SET\s+(?:SESSION\s+|LOCAL\s+)?TIME\s+ZONE\s+)INTERVAL\s*'\s*([+-]?)0*(\d{1,2})(?::00)?\s*'(?:\s*HOUR\s+TO\s+MINUTE)?(\s*;?\s*)$`)
 	pgSeries     = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
 )
 
@@ -78,6 +81,7 @@ func pgCompat(st string) string {
 	st = sequenceCompat(st)
 	st = opclassCompat(st)
 	st = lockingCompat(st)
+	st = timeZoneIntervalCompat(st)
 	// Unqualified names go to the shim also when others are qualified
 	// (GORM's ColumnTypes joins pg_type to pg_catalog.pg_description).
 	if q, ok := qualifyCatalog(st); ok {
@@ -356,6 +360,32 @@ func lockingCompat(st string) string {
 	}
 	b.WriteString(st[last:])
 	return b.String()
+}
+
+// timeZoneIntervalCompat rewrites SET TIME ZONE INTERVAL '+02:00' HOUR
+// TO MINUTE, Postgres's offset form, which Sequelize sends on every
+// connection ('+00:00' by default), into the zone of that offset: UTC, or
+// Etc/GMT-2 (whose sign is POSIX's, west positive). DuckDB reads the
+// INTERVAL as its own. An offset that is not whole hours has no such
+// zone and is left to fail.
+func timeZoneIntervalCompat(st string) string {
+	m := pgTZInterval.FindStringSubmatch(st)
+	if m == nil {
+		return st
+	}
+	h, err := strconv.Atoi(m[3])
+	if err != nil || h > 14 {
+		return st
+	}
+	zone := "UTC"
+	if h != 0 {
+		sign := "-" // east of Greenwich is Etc/GMT-h
+		if m[2] == "-" {
+			sign = "+"
+		}
+		zone = fmt.Sprintf("Etc/GMT%s%d", sign, h)
+	}
+	return m[1] + quoteString(zone) + m[4]
 }
 
 // jsonbCompat makes Postgres's jsonb type DuckDB's JSON, which DuckDB

@@ -409,3 +409,29 @@ func TestLockingClause(t *testing.T) {
 	}
 	exec(t, s, `COMMIT`)
 }
+
+// TestSetTimeZoneInterval takes Postgres's SET TIME ZONE INTERVAL
+// '+00:00' HOUR TO MINUTE, which Sequelize sends on every connection.
+func TestSetTimeZoneInterval(t *testing.T) {
+	for in, want := range map[string]string{
+		`SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE`:       `SET TIME ZONE 'UTC'`,
+		`set time zone interval '+02:00' hour to minute;`:      `set time zone 'Etc/GMT-2';`,
+		`SET LOCAL TIME ZONE INTERVAL '-08:00' HOUR TO MINUTE`: `SET LOCAL TIME ZONE 'Etc/GMT+8'`,
+		`SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE`:       `SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE`,
+		`SET TIME ZONE 'Europe/Paris'`:                         `SET TIME ZONE 'Europe/Paris'`,
+	} {
+		if got := timeZoneIntervalCompat(in); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `SET TIME ZONE INTERVAL '+02:00' HOUR TO MINUTE`)
+	if got := one(t, s, `SELECT '2024-01-01 00:00:00+00'::timestamptz::varchar`); got != "2024-01-01 02:00:00+02" {
+		t.Errorf("timestamptz at +02:00: %s", got)
+	}
+	exec(t, s, `SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE`)
+	if got := one(t, s, `SHOW TimeZone`); got != "UTC" {
+		t.Errorf("TimeZone %s", got)
+	}
+}
