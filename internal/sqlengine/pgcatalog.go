@@ -233,6 +233,9 @@ var pgShimViews = []struct{ name, sql string }{
 		"oprcanhash BOOLEAN, oprleft BIGINT, oprright BIGINT, oprresult BIGINT, oprcom BIGINT, oprnegate BIGINT, oprcode VARCHAR, " +
 		"oprrest VARCHAR, oprjoin VARCHAR")},
 	{"pg_event_trigger", emptyRel("oid BIGINT, evtname VARCHAR, evtevent VARCHAR, evtowner BIGINT, evtfoid BIGINT, evtenabled VARCHAR, evttags VARCHAR[]")},
+	// Range types: none (Sequelize reads them at connect).
+	{"pg_range", emptyRel("rngtypid BIGINT, rngsubtype BIGINT, rngmultitypid BIGINT, rngcollation BIGINT, rngsubopc BIGINT, " +
+		"rngcanonical VARCHAR, rngsubdiff VARCHAR")},
 	{"pg_inherits", emptyRel("inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN")},
 	{"pg_trigger", emptyRel("oid BIGINT, tgrelid BIGINT, tgparentid BIGINT, tgname VARCHAR, tgfoid BIGINT, tgtype INTEGER, " +
 		"tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstrrelid BIGINT, tgconstrindid BIGINT, tgconstraint BIGINT")},

@@ -435,3 +435,17 @@ func TestSetTimeZoneInterval(t *testing.T) {
 		t.Errorf("TimeZone %s", got)
 	}
 }
+
+// TestPgRange has an empty pg_range: Sequelize reads the range types at
+// connect, and failed every statement without it.
+func TestPgRange(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	q := `SELECT pg_type.typname AS typname, pg_type.typtype AS typtype, pg_type.oid AS oid, pg_type.typarray AS typarray, ` +
+		`range_subtype.typname AS rngtypname, range_subtype.typarray AS rngtyparray, pg_range.rngsubtype ` +
+		`FROM pg_range LEFT OUTER JOIN pg_type ON pg_type.oid = pg_range.rngtypid ` +
+		`LEFT OUTER JOIN pg_type range_subtype ON range_subtype.oid = pg_range.rngsubtype`
+	if got := rows(t, s, q); len(got) != 0 {
+		t.Errorf("range types: %q", got)
+	}
+}
