@@ -37,9 +37,10 @@ type Session interface {
 
 // Terminable is implemented by a Session its backend may have to end
 // while the connection waits for its client, as Postgres ends every
-// session with FATAL 57P02 when it must recover from a crash: the engine
-// cannot go on while the client holds an open result (a suspended portal,
-// a cursor), and only pgwire may close that.
+// session with FATAL 57P02 when it must recover from a crash: the client,
+// idle or not, must learn of it at once (a pool drops the connection),
+// and the engine cannot go on while the client holds an open result (a
+// suspended portal, a cursor), which only pgwire may close.
 type Terminable interface {
 	// OnTerminate registers f, which the session calls at most once, from
 	// any goroutine, when it must end. pgwire then sends err (FATAL) to

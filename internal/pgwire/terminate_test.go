@@ -1,11 +1,13 @@
 package pgwire
 
 import (
+	"context"
 	"errors"
 	"io"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
@@ -112,5 +114,41 @@ func TestTerminateStreamingResult(t *testing.T) {
 			t.Fatalf("after the session ended: got %#v; want rows, then FATAL 57P02", msg)
 		}
 		break
+	}
+}
+
+// TestTerminateIdlePgx: a session that must end while its client is idle,
+// holding nothing, ends at once too: pgx, waiting for nothing, reads the
+// FATAL 57P02 (as pools do when they check a connection before handing it
+// out) and the connection is closed, so no borrower's query fails on it.
+func TestTerminateIdlePgx(t *testing.T) {
+	_, fb, addr := startFake(t)
+	conn := pgxConnect(t, addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, "rows 2"); err != nil {
+		t.Fatal(err)
+	}
+	terminateFake(t, fb)
+	err := conn.PgConn().WaitForNotification(ctx)
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Severity != "FATAL" || pe.Code != "57P02" || pe.Hint != "Reconnect." {
+		t.Fatalf("idle pgx after the session ended: got %v; want FATAL 57P02", err)
+	}
+	if !conn.IsClosed() {
+		t.Error("pgx's connection stayed open after FATAL 57P02")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		fb.mu.Lock()
+		closed := fb.closed
+		fb.mu.Unlock()
+		if closed == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the session was not closed")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -24,10 +24,11 @@ import (
 //     closes every session's connection once the session is idle and has
 //     no open result (so no cgo call is running on it and no result
 //     outlives it); rheo's own sessions (job runs, loads) it waits for.
-//     A session it cannot close, above all one whose client holds a
-//     result while idle (a suspended portal, a cursor), it asks its owner
-//     to end (OnTerminate): pgwire sends the client FATAL 57P02 at once,
-//     as Postgres does, and closes the results and the session.
+//     It asks the owner of every other session to end it (OnTerminate):
+//     pgwire sends the client FATAL 57P02 at once, as Postgres does, so
+//     an idle client's pool drops the connection, and closes the results
+//     (a suspended portal, a cursor, which only it may close) and the
+//     session.
 //  3. With no connection left it closes the instance, which releases the
 //     file: two instances of one file in one process would overwrite each
 //     other, as DuckDB's file lock does not work within a process.
@@ -279,7 +280,12 @@ func (e *Engine) endSessions(in *instance) bool {
 		cause := e.terminatedErr(in)
 		for _, s := range open {
 			s.interrupt()
-			if s.killable && !s.end() {
+			if s.killable {
+				// Closed here or not, the session's owner ends its client's
+				// connection at once (FATAL 57P02), as Postgres does: an
+				// idle client would otherwise learn of it only at its next
+				// statement, and pools would hand the dead connection out.
+				s.end()
 				s.terminate(cause)
 			}
 		}
@@ -306,33 +312,29 @@ func (s *Session) interrupt() {
 }
 
 // end closes s's connection if s is idle: no statement runs and no result
-// is open. Later calls fail with 57P02. It reports whether the connection
-// is closed.
-func (s *Session) end() bool {
+// is open. Later calls fail with 57P02.
+func (s *Session) end() {
 	if !s.mu.TryLock() {
-		return false
+		return
 	}
 	defer s.mu.Unlock()
-	if s.closed || s.dead {
-		return true
-	}
-	if s.openResults.Load() > 0 {
-		return false
+	if s.closed || s.dead || s.openResults.Load() > 0 {
+		return
 	}
 	s.dead = true
 	s.closeConn()
-	return true
 }
 
 // OnTerminate registers f, which a reopen after a fatal error calls, once
-// and from its own goroutine, when it cannot close the session's
-// connection itself: a statement still runs, or a result is open while
-// the client is idle (a suspended portal, a cursor), which only the
-// session's owner may close. err is the 57P02 error (Terminate set) to
-// send the client; the owner should then close the session's results and
-// the session promptly, as the reopen, and every login meanwhile (57P03),
-// waits for that. f must not block: it tells the owner's goroutine. Without
-// f the reopen waits until the owner closes them on its own.
+// and from its own goroutine, to have the session's owner end it: err is
+// the 57P02 error (Terminate set) to send the client at once, even one
+// that is idle. The reopen closes an idle session's connection itself
+// before; while a statement still runs, or a result is open while the
+// client is idle (a suspended portal, a cursor), which only the owner may
+// close, it waits for the owner to close the session's results and the
+// session, and every login meanwhile fails (57P03), so the owner should
+// do that promptly. f must not block: it tells the owner's goroutine.
+// Without f the reopen waits until the owner closes them on its own.
 func (s *Session) OnTerminate(f func(err error)) {
 	s.termMu.Lock()
 	defer s.termMu.Unlock()

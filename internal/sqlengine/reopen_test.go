@@ -166,7 +166,11 @@ func TestCloseDuringReopen(t *testing.T) {
 // A session whose client holds a result while idle (a suspended portal, a
 // cursor) is asked to end (OnTerminate) with 57P02; once its owner closes
 // the result and the session the reopen goes on, instead of waiting for
-// the client's next message, with every login refused meanwhile.
+// the client's next message, with every login refused meanwhile. An idle
+// session without results is asked to end too, so its client gets FATAL
+// 57P02 at once and its pool drops the connection (before, it learnt of
+// it only at its next statement), but the reopen closes its connection
+// itself and does not wait for its owner.
 func TestReopenTerminatesSessionHoldingResult(t *testing.T) {
 	env := newEnv(t, envOpt{dbFile: true})
 	s := env.session()
@@ -183,8 +187,8 @@ func TestReopenTerminatesSessionHoldingResult(t *testing.T) {
 		t.Fatal("no first row")
 	}
 	idle := env.session()
-	idleCalled := make(chan struct{}, 1)
-	idle.OnTerminate(func(error) { idleCalled <- struct{}{} })
+	idleTerminated := make(chan error, 2)
+	idle.OnTerminate(func(err error) { idleTerminated <- err })
 
 	breakDatabase(t, s)
 	select {
@@ -200,6 +204,14 @@ func TestReopenTerminatesSessionHoldingResult(t *testing.T) {
 	if err := holder.Close(); err != nil {
 		t.Errorf("close the terminated session: %v", err)
 	}
+	select {
+	case err := <-idleTerminated:
+		if e := sqlErr(t, err); e.Code != CodeCrashShutdown || !e.Terminate {
+			t.Errorf("termination of the idle session: want %s and Terminate, got %+v", CodeCrashShutdown, e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the idle session was not asked to end")
+	}
 	start := time.Now()
 	s2 := waitSession(t, env.eng)
 	if d := time.Since(start); d > 5*time.Second {
@@ -208,11 +220,16 @@ func TestReopenTerminatesSessionHoldingResult(t *testing.T) {
 	if got := one(t, s2, "SELECT count(*) FROM t"); got != "10" {
 		t.Errorf("rows after the reopen: got %s", got)
 	}
+	// The reopen closed the idle session's connection itself: it did not
+	// wait for its owner.
+	if _, err := idle.Query(context.Background(), "SELECT 1"); err == nil || sqlErr(t, err).Code != CodeCrashShutdown {
+		t.Errorf("the idle session after the reopen: want %s, got %v", CodeCrashShutdown, err)
+	}
 	select {
 	case err := <-terminated:
 		t.Errorf("the hook was called twice: %v", err)
-	case <-idleCalled:
-		t.Error("an idle session without results was asked to end: the reopen closes it itself")
+	case err := <-idleTerminated:
+		t.Errorf("the idle session's hook was called twice: %v", err)
 	default:
 	}
 }
