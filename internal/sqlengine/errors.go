@@ -105,7 +105,12 @@ func toError(err error) *Error {
 			msg = msg[:i] + " (with auth on, rheo's SQL reads and writes files only in the lake, by s3://bucket/key or its path: docs/auth.md)" + msg[i:]
 			return &Error{Code: CodePrivilege, Message: msg, Err: err}
 		}
-		return &Error{Code: duckCode(de), Message: stripStackTraces(de.Msg), Err: err}
+		code, msg := duckCode(de), stripStackTraces(de.Msg)
+		if code == CodeUndefinedTable && de.Type == duckdb.ErrorTypeInvalidInput {
+			// regclass_oid's, in Postgres's words.
+			msg = strings.TrimPrefix(msg, "Invalid Input Error: ")
+		}
+		return &Error{Code: code, Message: msg, Err: err}
 	}
 	return &Error{Code: CodeInternal, Message: err.Error(), Err: err}
 }
@@ -157,6 +162,10 @@ func duckCode(de *duckdb.Error) string {
 	case duckdb.ErrorTypeConversion, duckdb.ErrorTypeInvalidInput:
 		if strings.Contains(de.Msg, "out of range") {
 			return CodeOutOfRange
+		}
+		if strings.Contains(de.Msg, `relation "`) && strings.Contains(de.Msg, `" does not exist`) {
+			// regclass_oid's error for 'name'::regclass (pgcatalog.go).
+			return CodeUndefinedTable
 		}
 		return CodeInvalidInput
 	case duckdb.ErrorTypeOutOfRange:

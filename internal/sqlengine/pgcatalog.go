@@ -290,6 +290,30 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"current_schemas", `(implicit) AS CASE WHEN implicit THEN ['pg_catalog'] ELSE [] END || ` +
 		`list_transform(CASE WHEN current_setting('search_path') = '' THEN ['main'] ELSE string_split(current_setting('search_path'), ',') END, ` +
 		`x -> CASE WHEN trim(x, ' "') = 'main' THEN 'public' ELSE trim(x, ' "') END)`},
+	// After current_schemas, which DuckDB binds them with at creation.
+	// 'name'::regclass in catalog queries (pgCompat), and cast on to oid
+	// in any (regclassCompat): the OID pg_class gives the relation named
+	// as in Postgres ('t', 'public.t', '"T"'; a name without schema is
+	// looked up in pg_temp, then along current_schemas, pg_catalog
+	// first), matched without regard to case as DuckDB resolves names;
+	// when there is none, Postgres's error (mapped to 42P01 by duckCode),
+	// but for a pg_catalog relation rheo lacks, which Postgres has: NULL,
+	// so psql's classoid = 'pg_catalog.pg_proc'::regclass matches
+	// nothing. A number is the OID itself, as regclass's input takes it
+	// ($1::regclass with '16384').
+	{"rheo_regclass_rels", `() AS TABLE SELECT c.oid, c.relname, CASE WHEN s.database_name = 'temp' THEN 'pg_temp' ` +
+		`WHEN s.database_name = '` + pgShimDB + `' OR s.schema_name = 'pg_catalog' THEN 'pg_catalog' ` +
+		`WHEN s.database_name = current_database() THEN CASE WHEN s.schema_name = 'main' THEN 'public' ELSE s.schema_name END END AS nsp ` +
+		`FROM ` + pgShimDB + `.main.pg_class c JOIN duckdb_schemas() s ON s.oid = c.relnamespace WHERE nsp IS NOT NULL`},
+	{"regclass_oid", `(name) AS (SELECT CASE WHEN regexp_full_match(name, '\d+') THEN name::BIGINT ` +
+		`WHEN count(*) > 0 THEN arg_min(r.oid, coalesce(list_position(` + pgShimDB + `.main.current_schemas(true), r.nsp), 0)) ` +
+		`WHEN CASE WHEN contains(name, '.') THEN lower(trim(split_part(name, '.', 1), ' "')) = 'pg_catalog' ` +
+		`ELSE starts_with(lower(trim(name, ' "')), 'pg_') END THEN NULL ` +
+		`ELSE error('relation "' || name || '" does not exist') END ` +
+		`FROM ` + pgShimDB + `.main.rheo_regclass_rels() r ` +
+		`WHERE lower(r.relname) = lower(trim(split_part(name, '.', -1), ' "')) AND CASE WHEN contains(name, '.') ` +
+		`THEN lower(r.nsp) = lower(trim(split_part(name, '.', 1), ' "')) ` +
+		`ELSE r.nsp = 'pg_temp' OR list_contains(` + pgShimDB + `.main.current_schemas(true), r.nsp) END)`},
 	// The name of one of the shim's type OIDs (rheo_type_map) in
 	// Postgres's terms; NULL for other OIDs.
 	{"rheo_format_type", `(typ, mod) AS (SELECT CASE any_value(m.typname) ` + pgTypeNames +

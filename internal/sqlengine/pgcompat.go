@@ -18,7 +18,9 @@ import (
 //   - COLLATE pg_catalog.default goes (DuckDB's collation is the default);
 //   - casts to pg_catalog.<type> (:: or CAST ... AS) become casts to
 //     <type>; of the reg* object types DuckDB lacks, '<oid>'::regclass
-//     becomes the number, column::regclass the relation's name and
+//     becomes the number, 'name'::regclass (and $1::regclass) the
+//     relation's OID, so that attrelid = 'public.t'::regclass (Rails)
+//     finds its rows, column::regclass the relation's name and
 //     column::regtype the type's (as Postgres prints them), and other
 //     casts to them casts to text;
 //   - pg_catalog.pg_encoding_to_char(<column>) becomes 'UTF8';
@@ -34,7 +36,8 @@ import (
 //   - information_schema.columns and constraint_column_usage go to the
 //     shim's, in Postgres's terms (pgcatalog.go);
 //   - to_regclass goes to the shim's (in any statement), and outside
-//     catalog queries 'name'::regclass is the name (regclassCompat);
+//     catalog queries 'name'::regclass is the name, and
+//     'name'::regclass::oid the OID (regclassCompat);
 //   - (in any statement) public.<name> goes to main.<name>, and
 //     current_schema and current_schemas to the shim's (pgschema.go);
 //   - pg_catalog names the shim completes go to the shim (pgcatalog.go),
@@ -70,6 +73,15 @@ var (
 	pgSeries     = regexp.MustCompile(`(?i)(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\b(\s*\()?`)
 )
 
+// A name cast to regclass in a catalog query, and a name cast to
+// regclass and on to an OID in any: the relation's OID (regclass_oid).
+var (
+	pgRegClassNameOID = regexp.MustCompile(`(?i)('(?:[^']|'')*[^'\d](?:[^']|'')*')\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
+	pgRegClassParam   = regexp.MustCompile(`(?i)(\$\d+)\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\b`)
+	pgRegClassShim    = regexp.MustCompile(`(\.main\.regclass_oid\()'` + pgShimDB + `\.main\.`)
+	pgRegClassToOID   = regexp.MustCompile(`(?i)('(?:[^']|'')*[^'\d](?:[^']|'')*')\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\s*::\s*(?:pg_catalog\s*\.\s*)?(oid|int4|int8|integer|bigint)\b`)
+)
+
 // pgCompat rewrites what DuckDB cannot run in a Postgres catalog query;
 // other statements are returned as they are.
 func pgCompat(st string) string {
@@ -98,6 +110,8 @@ func pgCompat(st string) string {
 	st = pgAnyColumn.ReplaceAllString(st, "list_contains(${2}, ${1})")
 	st = pgRegexLit.ReplaceAllString(st, "${1}${2} '.*(?:${3}).*'")
 	st = pgRegClassLit.ReplaceAllString(st, "${1}")
+	st = pgRegClassNameOID.ReplaceAllString(st, pgShimDB+".main.regclass_oid(${1})")
+	st = pgRegClassParam.ReplaceAllString(st, pgShimDB+".main.regclass_oid(${1}::VARCHAR)")
 	st = pgRegClassCol.ReplaceAllString(st, pgShimDB+".main.regclass_name(${1})")
 	st = pgRegTypeCol.ReplaceAllStringFunc(st, func(m string) string {
 		sub := pgRegTypeCol.FindStringSubmatch(m)
@@ -125,18 +139,23 @@ func pgCompat(st string) string {
 		}
 		return sub[1] + " AS " + sub[2] + "(" + sub[2] + ")"
 	})
-	return pgShim(st)
+	// pgShim sends pg_catalog.<name> to the shim also in a literal
+	// ('pg_catalog.pg_extension'::regclass, psql's \dx): it names the
+	// relation of pg_catalog still.
+	return pgRegClassShim.ReplaceAllString(pgShim(st), "${1}'pg_catalog.")
 }
 
 // regclassCompat handles regclass outside catalog queries (lower is st
 // in lower case): a name cast to it, 'public.s'::regclass, is the name,
 // as DuckDB's nextval, currval and setval take it (pg_dump writes column
 // defaults so: DEFAULT nextval('public.t_id_seq'::regclass));
+// cast on to an OID ('t'::regclass::oid) it is the relation's OID;
 // to_regclass('name') goes to the shim's, the relation's name or NULL.
 func regclassCompat(st, lower string) string {
 	if !strings.Contains(lower, "regclass") {
 		return st
 	}
+	st = pgRegClassToOID.ReplaceAllString(st, pgShimDB+".main.regclass_oid(${1})::${2}")
 	st = pgRegClassName.ReplaceAllString(st, "${1}")
 	return pgToRegclass.ReplaceAllString(st, "${1}"+pgShimDB+".main.to_regclass(")
 }

@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -447,5 +448,95 @@ func TestPgRange(t *testing.T) {
 		`LEFT OUTER JOIN pg_type range_subtype ON range_subtype.oid = pg_range.rngsubtype`
 	if got := rows(t, s, q); len(got) != 0 {
 		t.Errorf("range types: %q", got)
+	}
+}
+
+// 'name'::regclass in a catalog query is the relation's OID, as pg_class
+// gives it, so Rails' column_definitions and pk queries
+// (attrelid = '"users"'::regclass) find their rows; a missing relation is
+// Postgres's 42P01, and 'name'::regclass::oid is the OID in any query.
+// Before, the name stayed a string, which DuckDB failed to convert to the
+// OID column's integer.
+func TestRegclassNameInCatalogQuery(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR)")
+	exec(t, s, `CREATE TABLE "MixedCase" (x INTEGER)`)
+	exec(t, s, "CREATE SCHEMA s2")
+	exec(t, s, "CREATE TABLE s2.t (z INTEGER)")
+	oid := func(schema, rel string) string {
+		return one(t, s, "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2", schema, rel)
+	}
+	tOID, mixedOID, s2OID := oid("public", "t"), oid("public", "MixedCase"), oid("s2", "t")
+	if tOID == s2OID {
+		t.Fatalf("public.t and s2.t have one OID %s", tOID)
+	}
+	// Rails' column_definitions, as ActiveRecord sends it.
+	railsCols := `SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid), a.attnotnull, a.atttypid, a.atttypmod
+  FROM pg_attribute a LEFT JOIN pg_attrdef d ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+ WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`
+	for _, c := range []struct{ q, want string }{
+		{fmt.Sprintf(railsCols, `'"t"'`), "id|integer|NULL|true|23|-1 name|character varying|NULL|false|1043|-1"},
+		{fmt.Sprintf(railsCols, `'"public"."t"'`), "id|integer|NULL|true|23|-1 name|character varying|NULL|false|1043|-1"},
+		{fmt.Sprintf(railsCols, `'s2.t'`), "z|integer|NULL|false|23|-1"},
+		{"SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = 'public.t'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+			"id|integer name|character varying"},
+		{`SELECT relname FROM pg_catalog.pg_class WHERE oid = '"MixedCase"'::pg_catalog.regclass`, "MixedCase"},
+		{"SELECT 't'::regclass = c.oid, 'public.t'::regclass, 's2.t'::regclass FROM pg_class c WHERE c.oid = 't'::regclass", "true|" + tOID + "|" + s2OID},
+		// Any query: cast on to an OID.
+		{`SELECT 't'::regclass::oid, 'public.t'::regclass::oid, '"MixedCase"'::regclass::oid, 's2.t'::regclass::int8`, tOID + "|" + tOID + "|" + mixedOID + "|" + s2OID},
+		// Rails' primary_keys.
+		{`SELECT a.attname FROM (SELECT indrelid, indkey, generate_subscripts(indkey, 1) idx FROM pg_index WHERE indrelid = '"t"'::regclass AND indisprimary) i
+  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[i.idx] ORDER BY i.idx`, "id"},
+	} {
+		got, err := tryRows(s, c.q)
+		if err != nil {
+			t.Errorf("%s: %v", c.q, err)
+			continue
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s: %v, want %s", c.q, got, c.want)
+		}
+	}
+	// pg_catalog's relations: psql's \dx and \df+ compare classoid with
+	// them. One rheo lacks (pg_proc is DuckDB's) matches nothing, without
+	// an error.
+	for _, q := range []string{
+		`SELECT e.extname FROM pg_catalog.pg_extension e LEFT JOIN pg_catalog.pg_description c ON c.objoid = e.oid AND c.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass`,
+		`SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass`,
+	} {
+		if _, err := tryRows(s, q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	if got := one(t, s, `SELECT 'pg_class'::regclass = 'pg_catalog.pg_class'::regclass, 'pg_class'::regclass IS NOT NULL FROM pg_catalog.pg_namespace LIMIT 1`); got != "true|true" {
+		t.Errorf("'pg_class'::regclass: %s", got)
+	}
+	// A temporary table comes first, as pg_temp does in Postgres.
+	exec(t, s, "CREATE TEMP TABLE t (tmp INTEGER)")
+	if got := rows(t, s, "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = 't'::regclass"); strings.Join(got, " ") != "tmp" {
+		t.Errorf("'t'::regclass with a temporary t: %v, want its column tmp", got)
+	}
+	exec(t, s, "DROP TABLE temp.t")
+	// A parameter cast to regclass: a name or an OID.
+	for _, arg := range []string{"public.t", tOID} {
+		got, err := tryRows(s, "SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 ORDER BY a.attnum", arg)
+		if err != nil || strings.Join(got, " ") != "id name" {
+			t.Errorf("attrelid = $1::regclass with %q: %v, %v; want id name", arg, got, err)
+		}
+	}
+	for q, rel := range map[string]string{
+		"SELECT a.attname FROM pg_attribute a WHERE a.attrelid = 'nope'::regclass":    "nope",
+		"SELECT a.attname FROM pg_attribute a WHERE a.attrelid = 's2.nope'::regclass": "s2.nope",
+		"SELECT 'public.nope'::regclass::oid":                                         "public.nope",
+	} {
+		_, err := tryRows(s, q)
+		if err == nil {
+			t.Errorf("%s: no error", q)
+			continue
+		}
+		if e := sqlErr(t, err); e.Code != CodeUndefinedTable || e.Message != `relation "`+rel+`" does not exist` {
+			t.Errorf("%s: %s %q, want %s relation %q does not exist", q, e.Code, e.Message, CodeUndefinedTable, rel)
+		}
 	}
 }
