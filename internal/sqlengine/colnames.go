@@ -27,6 +27,11 @@ var plainName = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
 // valuesName is DuckDB's name of a VALUES column (col0, col1, ...).
 var valuesName = regexp.MustCompile(`^col[0-9]+$`)
 
+// rewrittenName holds the names DuckDB gives the calls rheo's rewrites
+// put in for a cast the client wrote (pgcompat.go): Postgres names
+// c.oid::regclass oid, 't'::regclass regclass (figure).
+var rewrittenName = map[string]bool{"regclass_name": true, "regclass_oid": true}
+
 // maxNameDepth bounds the walk through subqueries and CTEs.
 const maxNameDepth = 32
 
@@ -36,7 +41,7 @@ const maxNameDepth = 32
 func (s *Session) pgColumnNames(ctx context.Context, src string, cols []Column) {
 	need := false
 	for _, c := range cols {
-		if !plainName.MatchString(c.Name) || valuesName.MatchString(c.Name) {
+		if !plainName.MatchString(c.Name) || valuesName.MatchString(c.Name) || rewrittenName[c.Name] {
 			need = true
 			break
 		}
@@ -217,6 +222,19 @@ func (n *namer) figure(e map[string]any) (string, int) {
 		name := str(e["function_name"])
 		if e["is_operator"] == true || !plainName.MatchString(strings.ToLower(name)) {
 			return "", 0
+		}
+		if str(e["catalog"]) == pgShimDB {
+			// Casts to regclass the rewrite made calls (pgcompat.go):
+			// col::regclass is named after col, 'name'::regclass after
+			// the type.
+			switch name {
+			case "regclass_name":
+				if args := list(e["children"]); len(args) == 1 {
+					return n.figure(asMap(args[0]))
+				}
+			case "regclass_oid":
+				return "regclass", 1
+			}
 		}
 		return n.funcName(name, e), 2
 	case "CAST":

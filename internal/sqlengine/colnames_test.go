@@ -36,6 +36,8 @@ func TestPostgresColumnNames(t *testing.T) {
 		{"SELECT count(*), min(_arrival_time) FROM ev WHERE id = $1", "count min"},
 		{"SELECT current_setting('TimeZone'), current_setting('kinesis.checkpoint.enabled')", "current_setting current_setting"},
 		{"FROM w SELECT count(*)", "count"},
+		// Casts rheo rewrites to calls (pgcompat.go).
+		{"SELECT c.oid::regclass, c.relname, 'w'::regclass FROM pg_catalog.pg_class c WHERE c.oid = 'w'::regclass", "oid relname regclass"},
 	} {
 		var args []any
 		if strings.Contains(tc.q, "$1") {
