@@ -201,6 +201,17 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 		if r, ok, err := publicSchemaDDL(toks); ok {
 			return r, err
 		}
+		if r, ok, err := s.ownerStatement(ctx, st, toks); ok {
+			return r, err
+		}
+		if rw, err := ownedByCompat(st); err != nil {
+			return nil, err
+		} else if rw != st {
+			st = rw
+			if toks, lexErr = lex(st, false); lexErr != nil {
+				toks = nil
+			}
+		}
 		if isSetConstraints(toks) {
 			return &Result{tag: "SET CONSTRAINTS", done: true}, nil
 		}
@@ -361,6 +372,15 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 		}
 		if _, ok := isResetStatement(toks); ok || isSearchPathSet(toks) || isSetLocal(toks) || isSetConstraints(toks) {
 			return &Description{}, nil
+		}
+		if _, ok := parseOwnerTo(st, toks); ok {
+			return &Description{}, nil
+		}
+		if rw, err := ownedByCompat(st); err != nil {
+			return nil, err
+		} else if rw != st {
+			st = rw
+			toks, _ = lex(st, false)
 		}
 		if _, _, ok := addColumnNotNull(st, toks); ok {
 			return &Description{}, nil // split in two when it runs
