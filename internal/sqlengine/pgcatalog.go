@@ -277,9 +277,21 @@ var pgShimMacros = []struct{ name, sql string }{
 	// the second column.
 	{"pg_partition_ancestors_table", `(rel) AS TABLE SELECT rel::BIGINT AS relid, 1::BIGINT AS depth`},
 	{"pg_get_statisticsobjdef_columns", `(oid) AS NULL::VARCHAR`},
-	// No column is backed by a sequence (serial, identity): SQLAlchemy's
-	// get_columns asks for each column.
-	{"pg_get_serial_sequence", `(tbl, col) AS NULL::VARCHAR`},
+	// The sequence of a column whose default is nextval('seq') (serial,
+	// identity, pg_dump's ALTER ... SET DEFAULT), named as Postgres names
+	// it ('public.t_id_seq', 'public."T_id_seq"'); NULL for other
+	// columns. tbl is read as to_regclass reads it, col as it is
+	// (Postgres does not fold its case). SQLAlchemy's get_columns asks
+	// for each column, Django's sequence reset passes it to setval.
+	{"pg_get_serial_sequence", `(tbl, col) AS (SELECT any_value(CASE WHEN s.seq <> '' THEN ` +
+		`CASE WHEN s.sch = '' OR s.sch = 'main' THEN CASE WHEN s.tsch = 'main' THEN 'public' ELSE s.tsch END ELSE s.sch END || '.' || ` +
+		`CASE WHEN regexp_full_match(s.seq, '[a-z_][a-z0-9_$]*') THEN s.seq ELSE '"' || replace(s.seq, '"', '""') || '"' END END) FROM (` +
+		`SELECT regexp_extract(c.column_default, '^nextval\(''(?:"?([^".'']+)"?\.)?"?([^"'']+)"?''\)$', 1) AS sch, ` +
+		`regexp_extract(c.column_default, '^nextval\(''(?:"?([^".'']+)"?\.)?"?([^"'']+)"?''\)$', 2) AS seq, c.schema_name AS tsch ` +
+		`FROM duckdb_columns() c WHERE c.database_name = current_database() AND c.column_name = col ` +
+		`AND lower(c.table_name) = lower(trim(split_part(tbl, '.', -1), '"')) ` +
+		`AND lower(c.schema_name) = CASE WHEN NOT contains(tbl, '.') OR lower(trim(split_part(tbl, '.', 1), '"')) = 'public' THEN 'main' ` +
+		`ELSE lower(trim(split_part(tbl, '.', 1), '"')) END) s)`},
 	{"pg_relation_is_publishable", `(rel) AS false`},
 	{"array_upper", `(arr, dim) AS len(arr)`},
 	// current_schema and current_schemas in Postgres's terms (schemaCompat

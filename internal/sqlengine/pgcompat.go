@@ -60,6 +60,7 @@ var (
 	// maps public. in nextval's argument.
 	pgRegClassName = regexp.MustCompile(`(?i)('(?:[^']|'')*[^'\d](?:[^']|'')*')\s*::\s*regclass\b`)
 	pgToRegclass   = regexp.MustCompile(`(?i)(^|[^\w.])(?:pg_catalog\s*\.\s*)?to_regclass\s*\(`)
+	pgSerialSeq    = regexp.MustCompile(`(?i)(^|[^\w.])pg_get_serial_sequence\s*\(`)
 	// A column cast to regtype (not regtype[]): pgcli's column and
 	// function metadata read atttypid::regtype::text for the type's name.
 	pgRegTypeCol = regexp.MustCompile(`(?i)\b([a-z_]\w*(?:\.[a-z_]\w*)?)\s*::\s*(?:pg_catalog\s*\.\s*)?regtype\b(\s*\[)?`)
@@ -150,8 +151,13 @@ func pgCompat(st string) string {
 // as DuckDB's nextval, currval and setval take it (pg_dump writes column
 // defaults so: DEFAULT nextval('public.t_id_seq'::regclass));
 // cast on to an OID ('t'::regclass::oid) it is the relation's OID;
-// to_regclass('name') goes to the shim's, the relation's name or NULL.
+// to_regclass('name') goes to the shim's, the relation's name or NULL, and
+// so does pg_get_serial_sequence.
 func regclassCompat(st, lower string) string {
+	if strings.Contains(lower, "pg_get_serial_sequence") {
+		// Django's sequence reset calls it outside catalog queries.
+		st = pgSerialSeq.ReplaceAllString(st, "${1}"+pgShimDB+".main.pg_get_serial_sequence(")
+	}
 	if !strings.Contains(lower, "regclass") {
 		return st
 	}

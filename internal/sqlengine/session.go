@@ -288,6 +288,9 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 			}
 		}
 	}
+	if r, ok, err := s.setvalStatement(ctx, st, toks, args); ok {
+		return r, err
+	}
 	fk, err := s.foreignKeyDDL(ctx, &st, &toks)
 	if err != nil || fk.result != nil {
 		return fk.result, err
@@ -453,6 +456,13 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 			toks, _ = lex(st, false)
 		}
 	}
+	setvalName := ""
+	if c, ok, err := parseSetval(st, toks); err != nil {
+		return nil, err
+	} else if ok {
+		// Its arguments take the parameters; it returns the value set.
+		st, setvalName = c.args, c.name
+	}
 	plan := &queryPlan{describe: true}
 	pctx := context.WithValue(ctx, planKey{}, plan)
 	ds, err := s.conn.PrepareContext(pctx, st)
@@ -479,6 +489,10 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 			name = lt
 		}
 		d.ParamTypes = append(d.ParamTypes, name)
+	}
+	if setvalName != "" {
+		setvalDescription(d, setvalName)
+		return d, nil
 	}
 	stype, _ := stmt.StatementType()
 	if !returnsRows(stype) && returningVerb(stype, toks) == "" {
