@@ -37,6 +37,9 @@ var pgOnlyParams = map[string]string{
 	"xmloption":                   "content",
 	"default_tablespace":          "",
 	"default_table_access_method": "heap",
+	// pg_dump 17's scripts set it too (0: none). Like lock_timeout and
+	// idle_in_transaction_session_timeout, it is kept, not enforced.
+	"transaction_timeout": "0",
 }
 
 // Read-only parameters answered by SHOW.

@@ -285,9 +285,9 @@ func TestInterceptedSettings(t *testing.T) {
 	// (psql -f dump.sql restores into rheo).
 	c.send(&pgproto3.Query{String: "SET synchronize_seqscans TO off; SET row_security = off; SET quote_all_identifiers = true; " +
 		"SET check_function_bodies = false; SET xmloption = content; SET default_tablespace = ''; " +
-		"SET default_table_access_method = heap; SHOW row_security"})
+		"SET default_table_access_method = heap; SET transaction_timeout = 0; SHOW row_security"})
 	expectFlow(t, c.until(0), "CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)",
-		"CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)",
+		"CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)", "CommandComplete(SET)",
 		"RowDescription(row_security:25/0)", "DataRow(off)", "CommandComplete(SHOW)", "Ready(I)")
 	if q := fb.log(); len(q) != 0 {
 		t.Errorf("intercepted statements reached the engine: %q", q)
