@@ -239,6 +239,9 @@ func (s *Session) lookupSequence(ctx context.Context, name string) (*seqInfo, er
 	v, err := s.queryValues(ctx, q, args...)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
+			if strings.HasPrefix(strings.ToLower(name), "main.") {
+				name = "public." + name[len("main."):] // as the client wrote it
+			}
 			return nil, newErr(CodeUndefinedTable, "relation %q does not exist", name)
 		}
 		return nil, toError(fmt.Errorf("look up sequence %s: %w", name, err))

@@ -75,6 +75,7 @@ func TestSetval(t *testing.T) {
 	for _, c := range []struct{ q, code, msg string }{
 		{"SELECT setval('s1', 0)", "22003", `setval: value 0 is out of bounds for sequence "s1" (1..9223372036854775807)`},
 		{"SELECT setval('nosuch', 1)", "42P01", `relation "nosuch" does not exist`},
+		{"SELECT setval('public.nosuch', 1)", "42P01", `relation "public.nosuch" does not exist`},
 		// Backward, for a sequence a CREATE TABLE's default holds.
 		{`SELECT setval('"Dj_id_seq"', 3)`, "0A000", "only count forward"},
 		{"SELECT 1 + setval('s1', 100)", "0A000", "one item of a SELECT list"},
