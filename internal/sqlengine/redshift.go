@@ -606,6 +606,11 @@ func (s *Session) redshiftDDL(ctx context.Context, st *string, toks *[]token) (*
 		if !ok {
 			if s.alterKeepsType(ctx, *st, t) {
 				rs.result = &Result{tag: "ALTER TABLE", done: true}
+			} else if a, ok, err := parseAddIdentity(*st, t); ok {
+				if err == nil {
+					rs.result, err = s.addIdentityColumn(ctx, a)
+				}
+				return rs, err
 			} else if r, ok, err := s.alterIndexed(ctx, *st, t); ok {
 				rs.result = r
 				return rs, err

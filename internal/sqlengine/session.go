@@ -388,6 +388,9 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 		if _, _, ok := addColumnNotNull(st, toks); ok {
 			return &Description{}, nil // split in two when it runs
 		}
+		if _, ok, err := parseAddIdentity(st, toks); ok {
+			return &Description{}, err // made of three when it runs
+		}
 		if (toks[0].is("create") && createTableAt(toks) > 0 || toks[0].is("alter")) && len(findForeignKeys(toks)) > 0 {
 			return &Description{}, nil // rewritten when it runs
 		}
