@@ -166,3 +166,22 @@ func ownedByCompat(st string) (string, error) {
 	}
 	return st, nil
 }
+
+// isPrivilegeStatement reports GRANT, REVOKE and ALTER DEFAULT PRIVILEGES,
+// which pg_dump writes unless told --no-privileges.
+func isPrivilegeStatement(toks []token) bool {
+	if len(toks) < 2 {
+		return false
+	}
+	return toks[0].is("grant") || toks[0].is("revoke") ||
+		len(toks) > 3 && toks[0].is("alter") && toks[1].is("default") && toks[2].is("privileges")
+}
+
+// errPrivileges refuses a privilege statement: rheo has no roles, and who
+// may do what comes from its access keys (docs/auth.md), so granting
+// nothing while answering GRANT would mislead. DuckDB's own error was a
+// syntax error.
+func errPrivileges() *Error {
+	return &Error{Code: CodeFeature, Message: "GRANT, REVOKE and default privileges are not supported: rheo has no roles",
+		Hint: "Access is granted to rheo's access keys (docs/auth.md); restore a pg_dump script made with --no-privileges (-x)."}
+}

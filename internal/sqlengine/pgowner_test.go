@@ -67,3 +67,25 @@ func TestOwnedBy(t *testing.T) {
 		t.Errorf("sequences after DROP TABLE: %s, want 0", got)
 	}
 }
+
+// TestPrivilegeStatements: pg_dump's GRANT and REVOKE lines, and CREATE
+// EXTENSION, are refused with 0A000 and a hint, not DuckDB's syntax error.
+func TestPrivilegeStatements(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	for _, q := range []string{
+		"GRANT ALL ON TABLE public.items TO app",
+		"REVOKE USAGE ON SCHEMA public FROM PUBLIC;",
+		"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO app",
+		"CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public",
+	} {
+		_, err := s.Query(context.Background(), q)
+		if e := sqlErr(t, err); e.Code != CodeFeature || e.Hint == "" {
+			t.Errorf("%s: %v (hint %q)", q, err, e.Hint)
+		}
+	}
+	_, err := s.Describe(context.Background(), "GRANT SELECT ON t TO app")
+	if e := sqlErr(t, err); e.Code != CodeFeature {
+		t.Errorf("Describe(GRANT): %v", err)
+	}
+}

@@ -197,6 +197,11 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 			return s.copy(ctx, st)
 		case isSavepointStatement(toks):
 			return nil, errSavepoint()
+		case isPrivilegeStatement(toks):
+			return nil, errPrivileges()
+		case toks[0].is("create") && len(toks) > 1 && toks[1].is("extension"):
+			return nil, &Error{Code: CodeFeature, Message: "extensions are not supported",
+				Hint: "rheo's SQL is DuckDB's, with its built-in functions; restore a dump without its CREATE EXTENSION lines."}
 		}
 		if r, ok, err := publicSchemaDDL(toks); ok {
 			return r, err
@@ -387,6 +392,9 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 		}
 		if _, _, ok := addColumnNotNull(st, toks); ok {
 			return &Description{}, nil // split in two when it runs
+		}
+		if isPrivilegeStatement(toks) {
+			return nil, errPrivileges()
 		}
 		if _, ok, err := parseAddIdentity(st, toks); ok {
 			return &Description{}, err // made of three when it runs
