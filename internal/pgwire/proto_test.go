@@ -263,7 +263,7 @@ func TestSimpleQueryTextFormats(t *testing.T) {
 	c.send(&pgproto3.Query{String: "types"})
 	got := c.until(0)
 	expectFlow(t, got,
-		"RowDescription(b:16/0,i2:21/0,i4:23/0,i8:20/0,h:1700/0,f4:700/0,f8:701/0,d:1700/0,s:25/0,blob:17/0,day:1082/0,ts:1114/0,tstz:1184/0,iv:1186/0,u:2950/0,j:114/0,l:1007/0,n:25/0,e:25/0)",
+		"RowDescription(b:16/0,i2:21/0,i4:23/0,i8:20/0,h:1700/0,f4:700/0,f8:701/0,d:1700/0,s:25/0,blob:17/0,day:1082/0,ts:1114/0,tstz:1184/0,iv:1186/0,u:2950/0,j:3802/0,l:1007/0,n:25/0,e:25/0)",
 		`DataRow(t,-2,40000,-9000000000,1180591620717411303424,1.5,2.25,-12.340,héllo,\x0001fe,2024-02-29,2024-02-29 13:04:05.123456,2024-02-29 13:04:05+00,1 year 2 mons 3 days 01:02:03.5,12345678-9abc-def0-1234-56789abcdef0,{"a":1},{1,NULL,3},NULL,)`,
 		"CommandComplete(SELECT 1)", "Ready(I)")
 }

@@ -131,7 +131,13 @@ func TypeOID(duckType string) (oid uint32, size int16) {
 	case "UUID":
 		return OIDUUID, 16
 	case "JSON":
-		return OIDJSON, -1
+		// jsonb, not json: DuckDB has one JSON type, which CREATE TABLE's
+		// jsonb makes; ORMs declare JSON columns jsonb (Django's JSONField,
+		// SQLAlchemy's JSONB, GORM's datatypes.JSON, knex, Prisma) and
+		// Django reads them as text only when described as jsonb, leaving
+		// json to psycopg2, which hands it a decoded value. Drivers decode
+		// both alike (pgx, psycopg, node-postgres, asyncpg, pgjdbc).
+		return OIDJSONB, -1
 	}
 	return OIDText, -1
 }

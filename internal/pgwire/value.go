@@ -82,7 +82,7 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 		switch {
 		case oid == OIDUUID && len(x) == 16:
 			return appendUUID(dst, x), true
-		case oid == OIDText || oid == OIDJSON || oid == OIDVarchar:
+		case oid == OIDText || oid == OIDJSON || oid == OIDJSONB || oid == OIDVarchar:
 			return append(dst, x...), true
 		}
 		dst = append(dst, `\x`...)
@@ -280,7 +280,7 @@ func JSONValue(typ string, v any) any {
 	}
 	switch x := v.(type) {
 	case nil, bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		if s, ok := x.(string); ok && oid == OIDJSON && json.Valid([]byte(s)) {
+		if s, ok := x.(string); ok && (oid == OIDJSON || oid == OIDJSONB) && json.Valid([]byte(s)) {
 			return json.RawMessage(s)
 		}
 		return x
@@ -533,6 +533,10 @@ func appendBinary(dst []byte, oid uint32, v any) ([]byte, error) {
 	case OIDNumeric:
 		t, _ := appendText(nil, oid, v)
 		return appendNumeric(dst, string(t))
+	case OIDJSONB:
+		// jsonb_send: a version byte, 1, then the text.
+		t, _ := appendText(append(dst, 1), oid, v)
+		return t, nil
 	default:
 		t, _ := appendText(dst, oid, v)
 		return t, nil

@@ -363,3 +363,63 @@ with e.connect() as c:
 		t.Errorf("SQLAlchemy begin_nested: %v\n got %s\nwant %s", err, b, want)
 	}
 }
+
+// TestSQLJSONBClients: JSON columns are jsonb to drivers and the catalog.
+// Django's postgresql backend turns psycopg2's decoding off for jsonb
+// (3802) only and decodes JSONField values itself: described as json
+// (114), they reached it decoded, and every JSONField read failed with
+// "the JSON object must be str, bytes or bytearray, not dict". pgjdbc
+// names a result column's type with the pg_type query below, which found
+// no jsonb row, and pg_attribute said character varying.
+func TestSQLJSONBClients(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := c.Exec(ctx, `CREATE TABLE shop_product ("id" bigint NOT NULL PRIMARY KEY, "attrs" jsonb NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	var nsp, typ, dataType, udt, formatted string
+	var visible bool
+	if err := c.QueryRow(ctx, "SELECT n.nspname = ANY(current_schemas(true)), n.nspname, t.typname FROM pg_catalog.pg_type t "+
+		"JOIN pg_catalog.pg_namespace n ON t.typnamespace = n.oid WHERE t.oid = $1", 3802).Scan(&visible, &nsp, &typ); err != nil ||
+		!visible || nsp != "pg_catalog" || typ != "jsonb" {
+		t.Errorf("pgjdbc's pg_type lookup of 3802: %v %q %q, %v", visible, nsp, typ, err)
+	}
+	if err := c.QueryRow(ctx, "SELECT data_type, udt_name, pg_catalog.format_type(3802, NULL) FROM information_schema.columns "+
+		"WHERE table_name = 'shop_product' AND column_name = 'attrs'").Scan(&dataType, &udt, &formatted); err != nil ||
+		dataType != "jsonb" || udt != "jsonb" || formatted != "jsonb" {
+		t.Errorf("information_schema and format_type: %q %q %q, %v", dataType, udt, formatted, err)
+	}
+	// SQLAlchemy's get_columns, pgjdbc's getColumns and psql's \d read
+	// the column's type from pg_attribute.
+	if err := c.QueryRow(ctx, "SELECT format_type(a.atttypid, a.atttypmod), t.typname FROM pg_catalog.pg_attribute a "+
+		"JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "+
+		"WHERE c.relname = 'shop_product' AND a.attname = 'attrs'").Scan(&formatted, &typ); err != nil || formatted != "jsonb" || typ != "jsonb" {
+		t.Errorf("pg_attribute: %q %q, %v", formatted, typ, err)
+	}
+
+	py := "/usr/bin/python3"
+	if exec.Command(py, "-c", "import psycopg2").Run() != nil {
+		t.Skip("psycopg2 not installed for /usr/bin/python3")
+	}
+	// What Django's backend does at connect, then a JSONField's INSERT
+	// (psycopg2's Json adapter) and read.
+	script := `import sys, json, psycopg2, psycopg2.extras
+c = psycopg2.connect(sys.argv[1])
+psycopg2.extras.register_default_jsonb(conn_or_curs=c, loads=lambda x: x)
+cur = c.cursor()
+cur.execute('INSERT INTO "shop_product" ("id", "attrs") VALUES (%s, %s)', [1, psycopg2.extras.Json({"color": "red", "tags": ["f"]})])
+cur.execute('SELECT "attrs" FROM "shop_product"')
+v = cur.fetchone()[0]
+print(type(v).__name__, json.loads(v))
+cur.execute("""SELECT '{"a": 1}'::json""")
+print(cur.fetchone()[0])
+`
+	host, port, _ := strings.Cut(s.PGAddr().String(), ":")
+	dsn := fmt.Sprintf("host=%s port=%s user=rheo dbname=rheo", host, port)
+	b, err := exec.CommandContext(ctx, py, "-c", script, dsn).CombinedOutput()
+	if want := "str {'color': 'red', 'tags': ['f']}\n{\"a\":1}\n"; err != nil || string(b) != want {
+		t.Errorf("psycopg2 as Django sets it up: %v\n got %s\nwant %s", err, b, want)
+	}
+}

@@ -14,9 +14,10 @@ import (
 // the portal), and the simple protocol.
 var allModes = []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol}
 
-// TestSQLPgxJSON: JSON results are json (114) in every protocol, so pgx
-// decodes them into maps and structs. A prepared statement's JSON column
-// was described as text (duckdb-go's Stmt drops DuckDB's JSON alias), and
+// TestSQLPgxJSON: JSON results are jsonb (3802) in every protocol, so pgx
+// decodes them into maps and structs, in binary form too (a version byte
+// first). A prepared statement's JSON column was
+// described as text (duckdb-go's Stmt drops DuckDB's JSON alias), and
 // pgx's default mode scanned a string and failed on a struct.
 func TestSQLPgxJSON(t *testing.T) {
 	s := startSQL(t)
@@ -48,10 +49,17 @@ func TestSQLPgxJSON(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v: %s: %v", mode, q, err)
 			}
-			if oid := rows.FieldDescriptions()[0].DataTypeOID; oid != 114 {
-				t.Errorf("%v: %s: column type %d, want json (114)", mode, q, oid)
+			if oid := rows.FieldDescriptions()[0].DataTypeOID; oid != 3802 {
+				t.Errorf("%v: %s: column type %d, want jsonb (3802)", mode, q, oid)
 			}
 			rows.Close()
+			if mode == pgx.QueryExecModeSimpleProtocol {
+				continue // text only
+			}
+			d = doc{}
+			if err := c.QueryRow(ctx, q, mode, pgx.QueryResultFormats{pgx.BinaryFormatCode}).Scan(&d); err != nil || d != (doc{"a", 2}) {
+				t.Errorf("%v: %s in binary into a struct: %+v, %v", mode, q, d, err)
+			}
 		}
 		// A map parameter needs the parameter's type, which only a
 		// Describe gives; the other modes send JSON text.

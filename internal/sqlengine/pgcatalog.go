@@ -53,26 +53,35 @@ var pgShimViews = []struct{ name, sql string }{
 		`UNION ALL BY NAME SELECT a.oid, a.typname, (SELECT any_value(typnamespace) FROM pg_catalog.pg_type WHERE oid = 23) AS typnamespace, ` +
 		`0 AS typowner, -1 AS typlen, false AS typbyval, 'b' AS typtype, 'A' AS typcategory, false AS typispreferred, ` +
 		`true AS typisdefined, ',' AS typdelim, 0 AS typrelid, a.elem AS typelem, 0 AS typarray, 'i' AS typalign, 'x' AS typstorage ` +
-		`FROM ` + pgShimDB + `.main.rheo_array_types a`},
+		`FROM ` + pgShimDB + `.main.rheo_array_types a ` +
+		// json and jsonb, which DuckDB's lacks (its JSON is a VARCHAR
+		// alias): results send JSON as jsonb, and pgjdbc looks the OID up
+		// here for getColumnTypeName.
+		`UNION ALL BY NAME SELECT j.oid, j.typname, (SELECT any_value(typnamespace) FROM pg_catalog.pg_type WHERE oid = 23) AS typnamespace, ` +
+		`0 AS typowner, -1 AS typlen, false AS typbyval, 'b' AS typtype, 'U' AS typcategory, false AS typispreferred, ` +
+		`true AS typisdefined, ',' AS typdelim, 0 AS typrelid, 0 AS typelem, j.arr AS typarray, 'i' AS typalign, 'x' AS typstorage ` +
+		`FROM (VALUES (114, 'json', 199), (3802, 'jsonb', 3807)) j(oid, typname, arr)`},
 	// A list column has DuckDB's one LIST type id; rheo_list_columns
 	// gives it the Postgres array type of its element (integer[] for
 	// INTEGER[] and the fixed-size INTEGER[3]), as results send it, so
-	// psql's \d and drivers name it.
+	// psql's \d and drivers name it. A JSON column has VARCHAR's type id
+	// (JSON is an alias); it is jsonb, as results send it.
 	{"rheo_list_columns", `SELECT c.table_oid, c.column_name, any_value(a.oid) AS oid FROM duckdb_columns() c ` +
 		`JOIN duckdb_types() d ON d.type_oid IS NOT NULL AND d.logical_type = regexp_extract(c.data_type, '^([A-Z ]+)(\(.*\))?\[[0-9]*\]$', 1) ` +
 		`JOIN ` + pgShimDB + `.main.rheo_type_map m ON m.duck_id = d.type_oid ` +
 		`JOIN ` + pgShimDB + `.main.rheo_array_types a ON a.elem = m.oid ` +
-		`WHERE c.data_type LIKE '%]' GROUP BY c.table_oid, c.column_name`},
+		`WHERE c.data_type LIKE '%]' GROUP BY c.table_oid, c.column_name ` +
+		`UNION ALL SELECT table_oid, column_name, 3802 FROM duckdb_columns() WHERE data_type = 'JSON'`},
 	// information_schema.columns in Postgres's terms: data_type as
 	// Postgres spells it (integer, character varying, ARRAY, USER-DEFINED
 	// for DuckDB's own types) and udt_name the pg_type name (int4, _int4),
 	// which GORM's ColumnTypes joins to pg_type. DuckDB's gives its own
 	// (INTEGER, INTEGER[]) and no udt_name.
 	{"information_schema_columns", `SELECT c.* EXCLUDE (COLUMN_COMMENT) REPLACE (` + pgSchemaName("c.table_catalog", "c.table_schema") + ` AS table_schema, ` +
-		`CASE WHEN c.data_type LIKE '%]' THEN 'ARRAY' WHEN c.data_type = 'JSON' THEN 'json' WHEN m.oid IS NULL THEN c.data_type ` +
+		`CASE WHEN c.data_type LIKE '%]' THEN 'ARRAY' WHEN c.data_type = 'JSON' THEN 'jsonb' WHEN m.oid IS NULL THEN c.data_type ` +
 		`WHEN m.oid >= 100000 THEN 'USER-DEFINED' ELSE CASE m.typname ` + pgTypeNames + `ELSE m.typname END END AS data_type, ` +
 		`CASE WHEN c.data_type LIKE 'TIME%' THEN 6 WHEN c.data_type = 'DATE' THEN 0 END::INTEGER AS datetime_precision, ` +
-		`CASE WHEN c.data_type = 'JSON' THEN 'json' ELSE coalesce(a.typname, m.typname) END AS udt_name, ` +
+		`CASE WHEN c.data_type = 'JSON' THEN 'jsonb' ELSE coalesce(a.typname, m.typname) END AS udt_name, ` +
 		`CASE WHEN m.oid IS NOT NULL THEN c.table_catalog END AS udt_catalog, ` +
 		`CASE WHEN m.oid IS NOT NULL THEN 'pg_catalog' END AS udt_schema, ` +
 		`c.ordinal_position::VARCHAR AS dtd_identifier, ` +
@@ -335,7 +344,8 @@ var pgShimMacros = []struct{ name, sql string }{
 	// Postgres's names (integer, integer[]); as in Postgres, NULL for NULL
 	// and ??? for an unknown OID.
 	{"format_type", `(typ, mod) AS CASE WHEN typ IS NULL THEN NULL ELSE coalesce(` + pgShimDB + `.main.rheo_format_type(typ, mod), ` +
-		`(SELECT any_value(a.name) FROM ` + pgShimDB + `.main.rheo_array_types a WHERE a.oid = typ), '???') END`},
+		`(SELECT any_value(a.name) FROM ` + pgShimDB + `.main.rheo_array_types a WHERE a.oid = typ), ` +
+		`CASE typ WHEN 114 THEN 'json' WHEN 3802 THEN 'jsonb' END, '???') END`},
 	// A type OID cast to regtype, as Postgres prints it (format_type);
 	// DuckDB's pg_proc names types rather than numbering them
 	// (prorettype 'FLOAT'), and such a name stays as it is.
