@@ -399,6 +399,19 @@ func TestSQLJSONBClients(t *testing.T) {
 		t.Errorf("pg_attribute: %q %q, %v", formatted, typ, err)
 	}
 
+	// The jsonb operators with parameters, as pgx sends them: a bare ?
+	// is the operator on the wire, where parameters are $n.
+	if _, err := c.Exec(ctx, `INSERT INTO shop_product VALUES (7, '{"k": [1, 2], "s": "x"}')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range allModes {
+		var n int
+		if err := c.QueryRow(ctx, `SELECT count(*) FROM shop_product WHERE attrs ? $1 AND attrs ?| $2 AND attrs ?& $2 `+
+			`AND attrs @> $3::jsonb AND '{"s": "x"}' <@ attrs`, mode, "k", []string{"k", "s"}, `{"k": [2]}`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%v: jsonb operators with parameters: %d rows, %v", mode, n, err)
+		}
+	}
+
 	py := "/usr/bin/python3"
 	if exec.Command(py, "-c", "import psycopg2").Run() != nil {
 		t.Skip("psycopg2 not installed for /usr/bin/python3")
@@ -410,7 +423,7 @@ c = psycopg2.connect(sys.argv[1])
 psycopg2.extras.register_default_jsonb(conn_or_curs=c, loads=lambda x: x)
 cur = c.cursor()
 cur.execute('INSERT INTO "shop_product" ("id", "attrs") VALUES (%s, %s)', [1, psycopg2.extras.Json({"color": "red", "tags": ["f"]})])
-cur.execute('SELECT "attrs" FROM "shop_product"')
+cur.execute('SELECT "attrs" FROM "shop_product" WHERE "shop_product"."attrs" ? %s AND "shop_product"."attrs" @> %s', ['color', psycopg2.extras.Json({"tags": ["f"]})])
 v = cur.fetchone()[0]
 print(type(v).__name__, json.loads(v))
 cur.execute("""SELECT '{"a": 1}'::json""")

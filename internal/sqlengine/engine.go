@@ -305,6 +305,9 @@ func (e *Engine) init(ctx context.Context, db *sql.DB) error {
 	if err := registerRedshiftUDFs(conn); err != nil {
 		return err
 	}
+	if err := registerJSONBFuncs(conn); err != nil {
+		return err
+	}
 	if err := e.registerRecords(conn); err != nil {
 		return fmt.Errorf("register rheo_records: %w", err)
 	}

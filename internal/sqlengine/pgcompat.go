@@ -90,6 +90,7 @@ func pgCompat(st string) string {
 	st = beginCompat(st)
 	st = byteaCompat(st)
 	st = jsonbCompat(st)
+	st = jsonbOpsCompat(st)
 	st = indexCompat(st)
 	st = sequenceCompat(st)
 	st = opclassCompat(st)
