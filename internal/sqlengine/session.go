@@ -292,6 +292,12 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 				toks = nil
 			}
 		}
+		if rw := s.groupByKeys(ctx, st, toks); rw != st {
+			st = rw
+			if toks, lexErr = lex(st, false); lexErr != nil {
+				toks = nil
+			}
+		}
 	}
 	if r, ok, err := s.setvalStatement(ctx, st, toks, args); ok {
 		return r, err
@@ -464,6 +470,10 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 	if len(toks) > 0 {
 		if arrays = s.arraySlots(ctx, st, toks); arrays.sql != st {
 			st = arrays.sql
+			toks, _ = lex(st, false)
+		}
+		if rw := s.groupByKeys(ctx, st, toks); rw != st {
+			st = rw
 			toks, _ = lex(st, false)
 		}
 	}
