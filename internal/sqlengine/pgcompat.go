@@ -91,6 +91,7 @@ func pgCompat(st string) string {
 	st = byteaCompat(st)
 	st = jsonbCompat(st)
 	st = jsonbOpsCompat(st)
+	st = unnestMultiCompat(st)
 	st = indexCompat(st)
 	st = sequenceCompat(st)
 	st = opclassCompat(st)

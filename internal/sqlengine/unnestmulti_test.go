@@ -1,0 +1,50 @@
+package sqlengine
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUnnestMulti: unnest of several arrays in FROM, as Postgres zips
+// them. Django's inspectdb failed on its index query (DuckDB's unnest
+// takes one list).
+func TestUnnestMulti(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT * FROM pg_index i, unnest(i.indkey, i.indoption) WITH ORDINALITY koi(key, option, arridx)`: `SELECT * FROM pg_index i, LATERAL (SELECT unnest(i.indkey) AS key, unnest(i.indoption) AS option, generate_subscripts(i.indkey, 1) AS arridx) koi`,
+		`SELECT * FROM unnest(ARRAY[1,2], f(x, y)) AS u`:                                                   `SELECT * FROM LATERAL (SELECT unnest(ARRAY[1,2]) AS unnest, unnest(f(x, y)) AS unnest_2) u`,
+		`SELECT unnest(a), x FROM t, unnest(b) u`:                                                          `SELECT unnest(a), x FROM t, unnest(b) u`,
+	} {
+		if got := unnestMultiCompat(in); got != want {
+			t.Errorf("unnestMultiCompat(%q)\n = %q\nwant %q", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE "shop_product" ("id" bigint NOT NULL PRIMARY KEY, "sku" varchar(20) NOT NULL, "title" varchar(200) NOT NULL)`)
+	exec(t, s, `CREATE INDEX "product_title_idx" ON "shop_product" ("title")`)
+	got := strings.Join(rows(t, s, `SELECT x, k, o, n FROM (SELECT 'a' AS x, [3, 1] AS ks, [0, 1] AS os) i, unnest(i.ks, i.os) WITH ORDINALITY koi(k, o, n) ORDER BY n`), " ")
+	if got != "a|3|0|1 a|1|1|2" {
+		t.Errorf("zipped: %s", got)
+	}
+	// Django 3.2's get_constraints (introspection.py), index part.
+	q := `SELECT indexname, array_agg(attname ORDER BY arridx), indisunique, indisprimary, array_agg(ordering ORDER BY arridx), amname, exprdef, s2.attoptions
+            FROM (
+                SELECT c2.relname as indexname, idx.*, attr.attname, am.amname,
+                    CASE WHEN idx.indexprs IS NOT NULL THEN pg_get_indexdef(idx.indexrelid) END AS exprdef,
+                    CASE am.amname WHEN 'btree' THEN CASE (option & 1) WHEN 1 THEN 'DESC' ELSE 'ASC' END END as ordering,
+                    c2.reloptions as attoptions
+                FROM (
+                    SELECT * FROM pg_index i, unnest(i.indkey, i.indoption) WITH ORDINALITY koi(key, option, arridx)
+                ) idx
+                LEFT JOIN pg_class c ON idx.indrelid = c.oid
+                LEFT JOIN pg_class c2 ON idx.indexrelid = c2.oid
+                LEFT JOIN pg_am am ON c2.relam = am.oid
+                LEFT JOIN pg_attribute attr ON attr.attrelid = c.oid AND attr.attnum = idx.key
+                WHERE c.relname = 'shop_product' AND pg_catalog.pg_table_is_visible(c.oid)
+            ) s2
+            GROUP BY indexname, indisunique, indisprimary, amname, exprdef, attoptions`
+	// (The index of CREATE INDEX has no indkey in pg_index: not listed.)
+	if got := strings.Join(rows(t, s, q+" ORDER BY indexname"), " "); !strings.HasPrefix(got, "shop_product_id_pkey|[id]|true|true|") {
+		t.Errorf("inspectdb's index query: %s", got)
+	}
+}
