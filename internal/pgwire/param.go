@@ -195,13 +195,21 @@ func decodeTextParam(oid uint32, s string, loc *time.Location) (any, error) {
 			return nil, bad("date")
 		}
 		return t, nil
-	case OIDTimestamp, OIDTimestamptz:
-		if oid == OIDTimestamp || loc == nil {
+	case OIDTimestamp:
+		// Postgres ignores an offset given for a timestamp without time
+		// zone: '10:00+02' is 10:00 (pgjdbc sends its timestamps so).
+		t, err := parseTimestampIn(s, time.UTC)
+		if err != nil {
+			return nil, bad("timestamp")
+		}
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC), nil
+	case OIDTimestamptz:
+		if loc == nil {
 			loc = time.UTC
 		}
 		t, err := parseTimestamp(s, loc)
 		if err != nil {
-			return nil, bad("timestamp")
+			return nil, bad("timestamp with time zone")
 		}
 		return t, nil
 	}
@@ -237,8 +245,24 @@ var reZone = regexp.MustCompile(`^[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?$`)
 
 // parseTimestamp accepts the forms drivers send for timestamps, and those
 // people type (seconds left out); one without an offset is read in loc.
+// The result is in UTC.
 func parseTimestamp(s string, loc *time.Location) (time.Time, error) {
+	t, err := parseTimestampIn(s, loc)
+	return t.UTC(), err
+}
+
+// reSpacedZone matches a timestamp whose offset follows a space, as
+// Sequelize writes them ("2026-11-22 19:58:53.001 +00:00"), and Postgres
+// reads them: the offset is [2], the rest [1].
+var reSpacedZone = regexp.MustCompile(`^(\d+-\d+-\d+[ T]\d+:\d+(?::\d+(?:\.\d*)?)?)\s+([+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[Zz]|UTC|GMT)$`)
+
+// parseTimestampIn is parseTimestamp with the result in the offset the
+// text gives (loc when it gives none).
+func parseTimestampIn(s string, loc *time.Location) (time.Time, error) {
 	s, bc := cutBC(s)
+	if m := reSpacedZone.FindStringSubmatch(s); m != nil {
+		s = m[1] + zoneOffset(m[2])
+	}
 	for _, l := range []string{
 		"2006-01-02 15:04:05.999999999Z07:00:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07",
 		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", layoutDate,
@@ -249,10 +273,28 @@ func parseTimestamp(s string, loc *time.Location) (time.Time, error) {
 			if bc {
 				t = yearBC(t)
 			}
-			return t.UTC(), nil
+			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("invalid timestamp %q", s)
+}
+
+// zoneOffset writes a zone reSpacedZone matched as the layouts of
+// parseTimestampIn read it: "+0530" as "+05:30", UTC and GMT as Z.
+func zoneOffset(z string) string {
+	switch strings.ToUpper(z) {
+	case "Z", "UTC", "GMT":
+		return "Z"
+	}
+	sign, digits := z[:1], strings.ReplaceAll(z[1:], ":", "")
+	if len(digits)%2 == 1 {
+		digits = "0" + digits
+	}
+	out := sign + digits[:2]
+	for i := 2; i < len(digits); i += 2 {
+		out += ":" + digits[i:i+2]
+	}
+	return out
 }
 
 // cutBC trims s and the " BC" that ends a date or timestamp before year

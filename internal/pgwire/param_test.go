@@ -54,3 +54,40 @@ func TestBinaryIntervalParam(t *testing.T) {
 		t.Error("15 bytes accepted")
 	}
 }
+
+// TestTimestampParamSpacedOffset: Sequelize binds its dates as
+// "2026-11-22 19:58:53.001 +00:00", with a space before the offset, which
+// Postgres reads for timestamptz (applying the offset) and for timestamp
+// (ignoring it, as it ignores any offset given for a timestamp).
+func TestTimestampParamSpacedOffset(t *testing.T) {
+	for _, c := range []struct {
+		oid  uint32
+		in   string
+		want time.Time
+	}{
+		{OIDTimestamptz, "2026-11-22 19:58:53.001 +00:00", time.Date(2026, 11, 22, 19, 58, 53, 1e6, time.UTC)},
+		{OIDTimestamptz, "2026-11-22 19:58:53.001 +02:00", time.Date(2026, 11, 22, 17, 58, 53, 1e6, time.UTC)},
+		{OIDTimestamptz, "2026-11-22 19:58:53 -0530", time.Date(2026, 11, 23, 1, 28, 53, 0, time.UTC)},
+		{OIDTimestamptz, "2026-11-22 19:58 +5", time.Date(2026, 11, 22, 14, 58, 0, 0, time.UTC)},
+		{OIDTimestamptz, "2026-11-22 19:58:53 UTC", time.Date(2026, 11, 22, 19, 58, 53, 0, time.UTC)},
+		{OIDTimestamptz, "2026-11-22T19:58:53Z", time.Date(2026, 11, 22, 19, 58, 53, 0, time.UTC)},
+		{OIDTimestamp, "2026-11-22 19:58:53.001 +00:00", time.Date(2026, 11, 22, 19, 58, 53, 1e6, time.UTC)},
+		{OIDTimestamp, "2026-11-22 19:58:53.001 +02:00", time.Date(2026, 11, 22, 19, 58, 53, 1e6, time.UTC)},
+		{OIDTimestamp, "2026-11-22 19:58:53+02", time.Date(2026, 11, 22, 19, 58, 53, 0, time.UTC)},
+		{OIDTimestamp, "0044-03-15 10:00:00 +01 BC", time.Date(-43, 3, 15, 10, 0, 0, 0, time.UTC)},
+	} {
+		v, err := decodeTextParam(c.oid, c.in, nil)
+		if err != nil {
+			t.Errorf("%d %q: %v", c.oid, c.in, err)
+			continue
+		}
+		if got, ok := v.(time.Time); !ok || !got.Equal(c.want) {
+			t.Errorf("%d %q = %v, want %v", c.oid, c.in, v, c.want)
+		}
+	}
+	for _, in := range []string{"2026-11-22 19:58:53 +", "2026-11-22 19:58:53 CEST x"} {
+		if v, err := decodeTextParam(OIDTimestamptz, in, nil); err == nil {
+			t.Errorf("%q accepted: %v", in, v)
+		}
+	}
+}
