@@ -97,6 +97,7 @@ func pgCompat(st string) string {
 	st = opclassCompat(st)
 	st = lockingCompat(st)
 	st = timeZoneIntervalCompat(st)
+	st = spacedOffsetCompat(st)
 	// Unqualified names go to the shim also when others are qualified
 	// (GORM's ColumnTypes joins pg_type to pg_catalog.pg_description).
 	if q, ok := qualifyCatalog(st); ok {
@@ -413,6 +414,51 @@ func timeZoneIntervalCompat(st string) string {
 		zone = fmt.Sprintf("Etc/GMT%s%d", sign, h)
 	}
 	return m[1] + quoteString(zone) + m[4]
+}
+
+// A string literal holding a timestamp with a space before its offset,
+// as Sequelize writes dates into its statements ('2026-11-22 19:58:53.001
+// +00:00'). pgSpacedOffsetHint finds one cheaply in the statement;
+// pgSpacedOffset matches the literal's text.
+var (
+	pgSpacedOffsetHint = regexp.MustCompile(`\d:\d\d(?:\.\d+)? [+-]\d\d(?::\d\d)?'`)
+	pgSpacedOffset     = regexp.MustCompile(`^(\d{4,}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ([+-]\d\d(?::\d\d)?)$`)
+)
+
+// spacedOffsetCompat joins the offset of such literals to the time
+// ('2026-11-22 19:58:53.001+00:00'): Postgres reads both forms as a
+// timestamptz (and as a timestamp, ignoring the offset), DuckDB only the
+// second ("invalid timestamp field format"). Sequelize's bulkCreate,
+// findOrCreate and every where clause on a date send them. Without the
+// column types the rewrite cannot tell a timestamp from text, so a text
+// value of exactly this form loses the space too.
+func spacedOffsetCompat(st string) string {
+	if !pgSpacedOffsetHint.MatchString(st) {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil {
+		return st
+	}
+	var b strings.Builder
+	last := 0
+	for _, t := range toks {
+		if t.kind != tokString || st[t.pos] != '\'' {
+			continue // a $$...$$ string is left alone
+		}
+		m := pgSpacedOffset.FindStringSubmatch(t.text)
+		if m == nil {
+			continue
+		}
+		b.WriteString(st[last:t.pos])
+		b.WriteString(quoteString(m[1] + m[2]))
+		last = t.end
+	}
+	if last == 0 {
+		return st
+	}
+	b.WriteString(st[last:])
+	return b.String()
 }
 
 // jsonbCompat makes Postgres's jsonb type DuckDB's JSON, which DuckDB

@@ -540,3 +540,42 @@ func TestRegclassNameInCatalogQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestSpacedOffsetLiteral: Sequelize writes dates into its statements with
+// a space before the offset ('2026-11-22 19:58:53.001 +00:00'), in
+// bulkCreate's VALUES and in where clauses; Postgres reads them for
+// timestamptz (and for timestamp, ignoring the offset), DuckDB failed
+// with "invalid timestamp field format".
+func TestSpacedOffsetLiteral(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE IF NOT EXISTS "Users" ("id"  SERIAL , "name" VARCHAR(255) UNIQUE, "age" INTEGER, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, `+
+		`"updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, "seen" TIMESTAMP, PRIMARY KEY ("id"));`)
+	got := rows(t, s, `INSERT INTO "Users" ("id","name","age","createdAt","updatedAt","seen") VALUES `+
+		`(DEFAULT,'bob',20,'2026-11-22 19:58:53.637 +00:00','2026-11-22 19:58:53.637 +02:00','2026-11-22 19:58:53.637 +02:00'),`+
+		`(DEFAULT,'cat',40,'2026-11-22 19:58:53.637 +00:00','2026-11-22 19:58:53.637 -05:30','2026-11-22 19:58:53 +00:00') `+
+		`RETURNING "id","name","age","createdAt"::varchar,"updatedAt"::varchar,"seen"::varchar;`)
+	want := []string{
+		"1|bob|20|2026-11-22 19:58:53.637+00|2026-11-22 17:58:53.637+00|2026-11-22 19:58:53.637",
+		"2|cat|40|2026-11-22 19:58:53.637+00|2026-11-23 01:28:53.637+00|2026-11-22 19:58:53",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("bulkCreate:\n got %q\nwant %q", got, want)
+	}
+	if got := one(t, s, `SELECT count(*) FROM "Users" AS "User" WHERE "User"."updatedAt" < '2026-11-22 19:00:00.000 +00:00';`); got != "1" {
+		t.Errorf("where updatedAt < date: %s", got)
+	}
+	// Only such literals change.
+	for _, q := range []string{
+		`SELECT 'a 2026-11-22 19:58:53 +00:00'`,
+		`SELECT $$2026-11-22 19:58:53 +00:00$$`,
+		`SELECT "x 19:58:53 +00:00'"`,
+	} {
+		if got := spacedOffsetCompat(q); got != q {
+			t.Errorf("%s changed to %s", q, got)
+		}
+	}
+	if got := spacedOffsetCompat(`SELECT '2026-11-22 19:58:53 +00:00', 'it''s', '2026-11-22T19:58 -08'`); got != `SELECT '2026-11-22 19:58:53+00:00', 'it''s', '2026-11-22T19:58-08'` {
+		t.Errorf("rewritten: %s", got)
+	}
+}
