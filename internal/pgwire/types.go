@@ -8,10 +8,14 @@ import (
 const (
 	OIDBool        uint32 = 16
 	OIDBytea       uint32 = 17
+	OIDName        uint32 = 19
 	OIDInt8        uint32 = 20
 	OIDInt2        uint32 = 21
+	OIDInt2Vector  uint32 = 22
 	OIDInt4        uint32 = 23
 	OIDText        uint32 = 25
+	OIDOid         uint32 = 26
+	OIDOIDVector   uint32 = 30
 	OIDJSON        uint32 = 114
 	OIDFloat4      uint32 = 700
 	OIDFloat8      uint32 = 701
@@ -31,6 +35,7 @@ const (
 	OIDJSONArray        uint32 = 199
 	OIDBoolArray        uint32 = 1000
 	OIDByteaArray       uint32 = 1001
+	OIDNameArray        uint32 = 1003
 	OIDInt2Array        uint32 = 1005
 	OIDInt4Array        uint32 = 1007
 	OIDTextArray        uint32 = 1009
@@ -50,7 +55,7 @@ const (
 
 // arrayOIDs maps an element type OID to its array type's OID.
 var arrayOIDs = map[uint32]uint32{
-	OIDJSON: OIDJSONArray, OIDBool: OIDBoolArray, OIDBytea: OIDByteaArray, OIDInt2: OIDInt2Array,
+	OIDJSON: OIDJSONArray, OIDBool: OIDBoolArray, OIDBytea: OIDByteaArray, OIDName: OIDNameArray, OIDInt2: OIDInt2Array,
 	OIDInt4: OIDInt4Array, OIDText: OIDTextArray, OIDVarchar: OIDVarcharArray, OIDInt8: OIDInt8Array,
 	OIDFloat4: OIDFloat4Array, OIDFloat8: OIDFloat8Array, OIDTimestamp: OIDTimestampArray,
 	OIDDate: OIDDateArray, OIDTime: OIDTimeArray, OIDTimestamptz: OIDTimestamptzArray,
@@ -138,9 +143,21 @@ func TypeOID(duckType string) (oid uint32, size int16) {
 		// json to psycopg2, which hands it a decoded value. Drivers decode
 		// both alike (pgx, psycopg, node-postgres, asyncpg, pgjdbc).
 		return OIDJSONB, -1
+	// Not DuckDB's types: the engine names catalog columns so that are
+	// Postgres's name and vector types (sqlengine.catalogColumnTypes).
+	case "NAME":
+		return OIDName, 64
+	case "INT2VECTOR":
+		return OIDInt2Vector, -1
+	case "OIDVECTOR":
+		return OIDOIDVector, -1
 	}
 	return OIDText, -1
 }
+
+// isVector reports Postgres's int2vector and oidvector, whose text is
+// their numbers separated by spaces ("1 2") and binary an array's.
+func isVector(oid uint32) bool { return oid == OIDInt2Vector || oid == OIDOIDVector }
 
 // listOID is the Postgres array type of a DuckDB list of elem. A list of
 // lists is not one: Postgres's multi-dimensional arrays must be
@@ -166,7 +183,7 @@ func isStringType(t string) bool {
 		t = strings.TrimSpace(t[:i])
 	}
 	switch strings.ToUpper(t) {
-	case "VARCHAR", "CHAR", "BPCHAR", "TEXT", "STRING", "ENUM", "NULL", `"NULL"`:
+	case "VARCHAR", "CHAR", "BPCHAR", "TEXT", "STRING", "ENUM", "NULL", `"NULL"`, "NAME":
 		return true
 	}
 	return false

@@ -44,6 +44,17 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 			return out, true
 		}
 	}
+	if isVector(oid) {
+		if l, ok := listValues(v); ok {
+			for i, e := range l {
+				if i > 0 {
+					dst = append(dst, ' ')
+				}
+				dst, _ = appendText(dst, OIDInt8, e)
+			}
+			return dst, true
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return dst, false
@@ -427,6 +438,14 @@ func appendBinary(dst []byte, oid uint32, v any) ([]byte, error) {
 		return appendArrayBinary(dst, elem, v)
 	}
 	switch oid {
+	case OIDInt2Vector:
+		return appendArrayBinary(dst, OIDInt2, v)
+	case OIDOIDVector:
+		return appendArrayBinary(dst, OIDOid, v)
+	case OIDOid:
+		if n, ok := toInt64(v); ok && n >= 0 && n <= math.MaxUint32 {
+			return binary.BigEndian.AppendUint32(dst, uint32(n)), nil
+		}
 	case OIDBool:
 		if b, ok := v.(bool); ok {
 			if b {

@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"math/big"
@@ -151,5 +152,31 @@ func TestTimetz(t *testing.T) {
 	b, err := appendBinary(nil, OIDTimetz, v.In(time.FixedZone("", 3600))) // 08:04:56.789+01
 	if err != nil || hex.EncodeToString(b) != "00000006c64dc408"+"fffff1f0" {
 		t.Errorf("binary = %x, %v", b, err)
+	}
+}
+
+// TestVectorText: int2vector and oidvector (pg_index's indkey, indclass)
+// print as Postgres prints them, numbers separated by spaces.
+func TestVectorText(t *testing.T) {
+	for typ, want := range map[string]uint32{"INT2VECTOR": OIDInt2Vector, "OIDVECTOR": OIDOIDVector, "NAME[]": OIDNameArray} {
+		if oid, _ := TypeOID(typ); oid != want {
+			t.Errorf("TypeOID(%s) = %d, want %d", typ, oid, want)
+		}
+	}
+	if s, _ := FormatText("INT2VECTOR", []any{int16(3), int16(1)}); s != "3 1" {
+		t.Errorf("int2vector text %q", s)
+	}
+	if s, _ := FormatText("OIDVECTOR", []any{int64(3000000001)}); s != "3000000001" {
+		t.Errorf("oidvector text %q", s)
+	}
+	if s, _ := FormatText("INT2VECTOR", []any{}); s != "" {
+		t.Errorf("empty int2vector text %q", s)
+	}
+	if s, _ := FormatText("NAME[]", []any{"id", "created At"}); s != `{id,"created At"}` {
+		t.Errorf("name[] text %q", s)
+	}
+	b, err := appendBinary(nil, OIDOIDVector, []any{int64(3000000001)})
+	if err != nil || len(b) != 20+8 || binary.BigEndian.Uint32(b[8:]) != OIDOid || binary.BigEndian.Uint32(b[24:]) != 3000000001 {
+		t.Errorf("oidvector binary %x, %v", b, err)
 	}
 }

@@ -526,6 +526,7 @@ func (s *Session) describe(ctx context.Context, sqlText string) (*Description, e
 	if nameSrc != "" && stype == duckdb.STATEMENT_TYPE_SELECT {
 		s.pgColumnNames(ctx, nameSrc, d.Columns)
 	}
+	catalogColumnTypes(st, d.Columns)
 	return d, nil
 }
 
@@ -596,6 +597,7 @@ func (s *Session) runNamed(ctx context.Context, st string, toks []token, args []
 				r.cols[i].Type = normalizeTypeName(tn.ColumnTypeDatabaseTypeName(i))
 			}
 		}
+		catalogColumnTypes(st, r.cols)
 		r.vals = make([]driver.Value, len(names))
 		r.row = make([]any, len(names))
 		switch {

@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -83,4 +84,48 @@ func duckTypeString(t duckdb.Type) string {
 func normalizeTypeName(s string) string {
 	s = strings.ReplaceAll(s, "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")
 	return strings.ReplaceAll(s, "TIMETZ", "TIME WITH TIME ZONE")
+}
+
+// Postgres types of catalog columns DuckDB has no type for. pg_index's
+// indkey and indoption are int2vector, indclass and indcollation
+// oidvector, whose text is the numbers separated by spaces ("1 2"), not
+// an array's ("{1,2}"); and array_agg of a name column (attname, relname,
+// ...) is name[], which node-postgres leaves as text. Sequelize's
+// showIndex reads both so (indkey.split(" "), and column_names parsed by
+// its own array parser) and failed on arrays. The types are given to
+// result columns by their name, in statements that read pg_index or
+// aggregate such a column; pgwire knows the names INT2VECTOR, OIDVECTOR
+// and NAME.
+var (
+	pgNameAgg     = regexp.MustCompile(`(?i)\barray_agg\s*\(\s*(?:[a-z_]\w*\.)?(?:attname|relname|nspname|typname|conname|proname)\s*\)\s*(?:AS\s+)?([a-z_]\w*|"[^"]+")`)
+	pgVectorTypes = map[string]string{"indkey": "INT2VECTOR", "indoption": "INT2VECTOR", "indclass": "OIDVECTOR", "indcollation": "OIDVECTOR"}
+)
+
+// catalogColumnTypes sets the types above on the columns of st's result.
+func catalogColumnTypes(st string, cols []Column) {
+	lower := strings.ToLower(st)
+	index, agg := strings.Contains(lower, "pg_index"), strings.Contains(lower, "array_agg")
+	if !index && !agg {
+		return
+	}
+	names := map[string]bool{}
+	if agg {
+		for _, m := range pgNameAgg.FindAllStringSubmatch(st, -1) {
+			if a := m[1]; strings.HasPrefix(a, `"`) {
+				names[strings.Trim(a, `"`)] = true
+			} else {
+				names[strings.ToLower(a)] = true
+			}
+		}
+	}
+	for i, c := range cols {
+		if !strings.HasSuffix(c.Type, "[]") {
+			continue
+		}
+		if t, ok := pgVectorTypes[c.Name]; ok && index && !strings.HasSuffix(c.Type, "[][]") {
+			cols[i].Type = t
+		} else if names[c.Name] && c.Type == "VARCHAR[]" {
+			cols[i].Type = "NAME[]"
+		}
+	}
 }
