@@ -245,6 +245,13 @@ var pgShimViews = []struct{ name, sql string }{
 	// Range types: none (Sequelize reads them at connect).
 	{"pg_range", emptyRel("rngtypid BIGINT, rngsubtype BIGINT, rngmultitypid BIGINT, rngcollation BIGINT, rngsubopc BIGINT, " +
 		"rngcanonical VARCHAR, rngsubdiff VARCHAR")},
+	// Block I/O counts per table, which DuckDB does not keep: zeros, and
+	// NULL for TOAST (there is none). Sequelize's describeTable finds a
+	// column's comment through it.
+	{"pg_statio_all_tables", `SELECT table_oid AS relid, ` + pgSchemaName("database_name", "schema_name") + ` AS schemaname, ` +
+		`table_name AS relname, 0::BIGINT AS heap_blks_read, 0::BIGINT AS heap_blks_hit, 0::BIGINT AS idx_blks_read, ` +
+		`0::BIGINT AS idx_blks_hit, NULL::BIGINT AS toast_blks_read, NULL::BIGINT AS toast_blks_hit, ` +
+		`NULL::BIGINT AS tidx_blks_read, NULL::BIGINT AS tidx_blks_hit FROM duckdb_tables()`},
 	{"pg_inherits", emptyRel("inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN")},
 	{"pg_trigger", emptyRel("oid BIGINT, tgrelid BIGINT, tgparentid BIGINT, tgname VARCHAR, tgfoid BIGINT, tgtype INTEGER, " +
 		"tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstrrelid BIGINT, tgconstrindid BIGINT, tgconstraint BIGINT")},

@@ -579,3 +579,39 @@ func TestSpacedOffsetLiteral(t *testing.T) {
 		t.Errorf("rewritten: %s", got)
 	}
 }
+
+// TestSequelizeDescribeTable: Sequelize's describeTable (and sync({alter:
+// true}), which calls it) reads column comments through
+// pg_statio_all_tables, which DuckDB lacks.
+func TestSequelizeDescribeTable(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE IF NOT EXISTS "Users" ("id"   SERIAL , "name" VARCHAR(255) UNIQUE, "age" INTEGER, PRIMARY KEY ("id"));`)
+	exec(t, s, `COMMENT ON COLUMN "Users"."age" IS 'in years'`)
+	q := `SELECT pk.constraint_type as "Constraint",c.column_name as "Field", c.column_default as "Default",c.is_nullable as "Null", ` +
+		`(CASE WHEN c.udt_name = 'hstore' THEN c.udt_name ELSE c.data_type END) || (CASE WHEN c.character_maximum_length IS NOT NULL ` +
+		`THEN '(' || c.character_maximum_length || ')' ELSE '' END) as "Type", (SELECT array_agg(e.enumlabel) FROM pg_catalog.pg_type t ` +
+		`JOIN pg_catalog.pg_enum e ON t.oid=e.enumtypid WHERE t.typname=c.udt_name) AS "special", (SELECT pgd.description ` +
+		`FROM pg_catalog.pg_statio_all_tables AS st INNER JOIN pg_catalog.pg_description pgd on (pgd.objoid=st.relid) ` +
+		`WHERE c.ordinal_position=pgd.objsubid AND c.table_name=st.relname) AS "Comment" FROM information_schema.columns c ` +
+		`LEFT JOIN (SELECT tc.table_schema, tc.table_name, cu.column_name, tc.constraint_type FROM information_schema.TABLE_CONSTRAINTS tc ` +
+		`JOIN information_schema.KEY_COLUMN_USAGE  cu ON tc.table_schema=cu.table_schema and tc.table_name=cu.table_name ` +
+		`and tc.constraint_name=cu.constraint_name and tc.constraint_type='PRIMARY KEY') pk ON pk.table_schema=c.table_schema ` +
+		`AND pk.table_name=c.table_name AND pk.column_name=c.column_name WHERE c.table_name = 'Users' AND c.table_schema = 'public'`
+	var got []string
+	for _, r := range rows(t, s, q) {
+		f := strings.Split(r, "|") // the default and the type are not what this tests
+		got = append(got, strings.Join([]string{f[0], f[1], f[3], f[5], f[6]}, "|"))
+	}
+	want := []string{
+		`PRIMARY KEY|id|NO|NULL|NULL`,
+		`NULL|name|YES|NULL|NULL`,
+		`NULL|age|YES|NULL|in years`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("describeTable:\n got %q\nwant %q", got, want)
+	}
+	if got := one(t, s, `SELECT schemaname || '.' || relname FROM pg_statio_all_tables WHERE relname = 'Users'`); got != "public.Users" {
+		t.Errorf("pg_statio_all_tables: %s", got)
+	}
+}
