@@ -2,9 +2,12 @@ package server
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Sequelize 6 over node-postgres: the statements below are those it sends,
@@ -91,5 +94,58 @@ func TestSQLSequelizeShowIndex(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("indexes:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestSQLSequelizeFindOrCreate: findOrCreate inserts through a PL/pgSQL
+// function in pg_temp that catches the unique violation, sent as one
+// simple query; DuckDB has no PL/pgSQL and failed with a syntax error.
+// rheo runs that function's INSERT with ON CONFLICT DO NOTHING: a key
+// that exists returns no row, on which Sequelize finds the row instead.
+func TestSQLSequelizeFindOrCreate(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s).PgConn()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := c.Exec(ctx, sequelizeUsers).Close(); err != nil {
+		t.Fatal(err)
+	}
+	findOrCreate := func(name string) []*pgconn.Result {
+		t.Helper()
+		q := `CREATE OR REPLACE FUNCTION pg_temp.testfunc(OUT response "Users", OUT sequelize_caught_exception text) RETURNS RECORD AS ` +
+			`$func_4d96a62e130e4b08b38f17aed4a6c72f$ BEGIN INSERT INTO "Users" ("id","name","age","createdAt","updatedAt") VALUES ` +
+			`(DEFAULT,'` + name + `',1,'2026-11-22 20:15:34.171 +00:00','2026-11-22 20:15:34.171 +00:00') RETURNING * INTO response; ` +
+			`EXCEPTION WHEN unique_violation THEN GET STACKED DIAGNOSTICS sequelize_caught_exception = PG_EXCEPTION_DETAIL; ` +
+			`END $func_4d96a62e130e4b08b38f17aed4a6c72f$ LANGUAGE plpgsql; SELECT (testfunc.response)."id", (testfunc.response)."name", ` +
+			`(testfunc.response)."age", (testfunc.response)."createdAt", (testfunc.response)."updatedAt", testfunc.sequelize_caught_exception ` +
+			`FROM pg_temp.testfunc(); DROP FUNCTION IF EXISTS pg_temp.testfunc();`
+		if err := c.Exec(ctx, "START TRANSACTION;").Close(); err != nil {
+			t.Fatal(err)
+		}
+		res, err := c.Exec(ctx, q).ReadAll()
+		if err != nil {
+			t.Fatalf("findOrCreate(%s): %v", name, err)
+		}
+		if err := c.Exec(ctx, "COMMIT;").Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 3 || res[0].CommandTag.String() != "CREATE FUNCTION" || res[2].CommandTag.String() != "DROP FUNCTION" {
+			t.Fatalf("findOrCreate(%s): %d results", name, len(res))
+		}
+		return res
+	}
+	res := findOrCreate("eve")[1]
+	if len(res.Rows) != 1 || string(res.Rows[0][0]) != "1" || string(res.Rows[0][3]) != "2026-11-22 20:15:34.171+00" || res.Rows[0][5] != nil ||
+		res.CommandTag.String() != "SELECT 1" || string(res.FieldDescriptions[5].Name) != "sequelize_caught_exception" {
+		t.Errorf("created: %s %q", res.CommandTag, res.Rows)
+	}
+	if res := findOrCreate("eve")[1]; len(res.Rows) != 0 {
+		t.Errorf("existing: %q", res.Rows)
+	}
+	// Other PL/pgSQL is refused as not supported.
+	err := c.Exec(ctx, `CREATE FUNCTION f() RETURNS integer AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql`).Close()
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "0A000" {
+		t.Errorf("CREATE FUNCTION in plpgsql: %v", err)
 	}
 }

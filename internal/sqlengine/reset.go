@@ -148,6 +148,7 @@ func (s *Session) deallocateAll(ctx context.Context) error {
 // dropTemp drops the session's temporary views, tables, sequences and
 // macros, as DISCARD TEMP does in Postgres.
 func (s *Session) dropTemp(ctx context.Context) error {
+	s.tempFuncs = nil
 	const q = `SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal
 		UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary
 		UNION ALL SELECT 'SEQUENCE', sequence_name FROM duckdb_sequences() WHERE temporary

@@ -60,6 +60,9 @@ type Session struct {
 	// tx is what the open transaction block changed in the settings, to
 	// undo at its end (txsettings.go); nil outside a block.
 	tx *txSettings
+	// tempFuncs are the INSERTs of Sequelize's pg_temp functions, by
+	// name (plpgsql.go).
+	tempFuncs map[string]string
 }
 
 // Close closes the connection. Open Results must be closed first.
@@ -202,6 +205,9 @@ func (s *Session) queryLocked(ctx context.Context, sqlText string, limit int, ar
 		case toks[0].is("create") && len(toks) > 1 && toks[1].is("extension"):
 			return nil, &Error{Code: CodeFeature, Message: "extensions are not supported",
 				Hint: "rheo's SQL is DuckDB's, with its built-in functions; restore a dump without its CREATE EXTENSION lines."}
+		}
+		if r, ok, err := s.plpgsql(ctx, st, toks, limit, args); ok {
+			return r, err
 		}
 		if r, ok, err := publicSchemaDDL(toks); ok {
 			return r, err
