@@ -3,6 +3,7 @@ package sqlengine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -94,12 +95,101 @@ func (s *Session) alterKeepsType(ctx context.Context, st string, toks []token) b
 	return err == nil && len(v) == 1 && v[0] == true
 }
 
-// addUniqueAsIndex rewrites ALTER TABLE t ADD CONSTRAINT name UNIQUE
+// addUniqueAsIndex rewrites ALTER TABLE t ADD [CONSTRAINT name] UNIQUE
 // (cols), which DuckDB does not implement, into CREATE UNIQUE INDEX name
 // ON t (cols): Postgres backs the constraint with a unique index of that
-// name, and knex's unique() sends it after every CREATE TABLE. ok is false
-// for other statements.
-func addUniqueAsIndex(st string, toks []token) (string, bool) {
+// name; knex's unique() sends it after every CREATE TABLE, and
+// Sequelize's sync({alter: true}) the unnamed form for each unique
+// column. Without a name the index gets the one Postgres chooses
+// (uniqueName), and none is made when the columns have a unique key
+// already (hasUniqueKey): q is then "". ok is false for other statements.
+func (s *Session) addUniqueAsIndex(ctx context.Context, st string, toks []token) (q string, ok bool) {
+	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
+		toks = toks[:n-1]
+	}
+	if q, ok := addUniqueAsIndexNamed(st, toks); ok {
+		return q, true
+	}
+	if len(toks) < 7 || !toks[0].is("alter") || !toks[1].is("table") {
+		return "", false
+	}
+	i := 2
+	if toks[i].is("only") {
+		i++
+	}
+	start := i
+	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
+		i += 2
+	}
+	if i+4 >= len(toks) {
+		return "", false
+	}
+	r := toks[i+1:]
+	if !r[0].is("add") || !r[1].is("unique") || !isPunct(r[2], "(") || matchParen(r, 2) != len(r)-1 {
+		return "", false
+	}
+	var cols []string
+	for _, c := range r[3 : len(r)-1] {
+		switch {
+		case c.kind == tokWord || c.kind == tokQIdent:
+			cols = append(cols, c.text)
+		case !isPunct(c, ","):
+			return "", false // an expression, or NULLS NOT DISTINCT: left to DuckDB
+		}
+	}
+	if s.hasUniqueKey(ctx, toks[i].text, cols) {
+		return "", true
+	}
+	name := s.uniqueName(ctx, toks[i].text, cols)
+	return fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s %s", quoteIdent(name), st[toks[start].pos:toks[i].end], st[r[2].pos:r[len(r)-1].end]), true
+}
+
+// hasUniqueKey reports whether table has a primary key, UNIQUE
+// constraint or unique index on exactly cols (in any order). Postgres
+// would add another constraint and index; rheo adds none, as each index
+// makes DuckDB refuse most ALTER TABLEs of the table, and Sequelize's
+// sync({alter: true}) adds the same constraint on every run.
+func (s *Session) hasUniqueKey(ctx context.Context, table string, cols []string) bool {
+	vals, err := s.queryValues(ctx, `SELECT count(*) FROM (SELECT constraint_column_names AS cols FROM duckdb_constraints() `+
+		`WHERE database_name = current_database() AND table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') `+
+		`UNION ALL SELECT list_transform(TRY_CAST(expressions AS VARCHAR[]), x -> replace(trim(x, '"'), '""', '"')) FROM duckdb_indexes() `+
+		`WHERE database_name = current_database() AND table_name = ? AND is_unique) WHERE list_sort(cols) = list_sort(?::VARCHAR[])`,
+		table, table, cols)
+	if err != nil {
+		return false
+	}
+	n, _ := vals[0].(int64)
+	return n > 0
+}
+
+// uniqueName is the name Postgres gives a table's unnamed UNIQUE
+// constraint: table_col1_col2_key, cut to 63 bytes, with a number after
+// it when a relation has that name.
+func (s *Session) uniqueName(ctx context.Context, table string, cols []string) string {
+	base := table + "_" + strings.Join(cols, "_")
+	if len(base) > 59 {
+		base = base[:59]
+	}
+	taken := map[string]bool{}
+	if vals, err := s.queryValues(ctx, `SELECT list(n) FROM (SELECT index_name AS n FROM duckdb_indexes() WHERE database_name = current_database() `+
+		`UNION ALL SELECT constraint_name FROM duckdb_constraints() WHERE database_name = current_database() `+
+		`UNION ALL SELECT table_name FROM duckdb_tables() WHERE database_name = current_database())`); err == nil {
+		names, _ := vals[0].([]any)
+		for _, n := range names {
+			if n, ok := n.(string); ok {
+				taken[n] = true
+			}
+		}
+	}
+	name := base + "_key"
+	for n := 1; taken[name]; n++ {
+		name = base + "_key" + strconv.Itoa(n)
+	}
+	return name
+}
+
+// addUniqueAsIndexNamed is addUniqueAsIndex with a constraint name.
+func addUniqueAsIndexNamed(st string, toks []token) (string, bool) {
 	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
 		toks = toks[:n-1]
 	}

@@ -2,6 +2,7 @@ package sqlengine
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -247,5 +248,40 @@ func TestAddColumnNotNull(t *testing.T) {
 	}
 	if _, err := s.Describe(ctx, `ALTER TABLE e ADD COLUMN m integer NOT NULL`); err != nil {
 		t.Errorf("describe: %v", err)
+	}
+}
+
+// TestAddUnnamedUnique: Sequelize's sync({alter: true}) sends ALTER TABLE
+// t ADD UNIQUE (col) for each unique column, which DuckDB does not
+// implement ("No support for that ALTER TABLE option yet"). It becomes a
+// unique index named as Postgres names the constraint, or nothing when
+// the columns have a unique key already (Postgres adds one more on each
+// sync; a DuckDB index would make the next ALTERs fail).
+func TestAddUnnamedUnique(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE IF NOT EXISTS "Users" ("id"   SERIAL , "name" VARCHAR(255) UNIQUE, "age" INTEGER, PRIMARY KEY ("id"));`)
+	for _, st := range []string{
+		`ALTER TABLE "Users" ALTER COLUMN "name" DROP NOT NULL;`,
+		`ALTER TABLE "Users" ALTER COLUMN "name" DROP DEFAULT;`,
+		`ALTER TABLE "Users"  ADD UNIQUE ("name");`,
+		`ALTER TABLE "Users" ALTER COLUMN "name" TYPE VARCHAR(255) ;`,
+		`ALTER TABLE "Users"  ADD UNIQUE ("age", "name");`,
+		`ALTER TABLE public."Users" ADD UNIQUE (name, age)`,
+		`CREATE TABLE p_a_key (x int)`,
+		`CREATE TABLE p (a int, b int)`,
+		`ALTER TABLE p ADD UNIQUE (a)`,
+	} {
+		if r := exec(t, s, st); r.Tag() != "ALTER TABLE" && r.Tag() != "CREATE TABLE" {
+			t.Errorf("%s: tag %q", st, r.Tag())
+		}
+	}
+	got := rows(t, s, `SELECT index_name FROM duckdb_indexes() ORDER BY 1`)
+	if want := []string{"Users_age_name_key", "p_a_key1"}; !slices.Equal(got, want) {
+		t.Errorf("indexes %q, want %q", got, want)
+	}
+	exec(t, s, `INSERT INTO "Users" (name, age) VALUES ('a', 1)`)
+	if _, err := s.Query(context.Background(), `INSERT INTO "Users" (name, age) VALUES ('b', 1), ('b', 2)`); err == nil || sqlErr(t, err).Code != "23505" {
+		t.Errorf("duplicate name: %v", err)
 	}
 }

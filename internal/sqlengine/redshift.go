@@ -617,7 +617,11 @@ func (s *Session) redshiftDDL(ctx context.Context, st *string, toks *[]token) (*
 			} else if add, setNotNull, ok := addColumnNotNull(*st, t); ok {
 				rs.result, err = s.addColumn(ctx, add, setNotNull)
 				return rs, err
-			} else if q, ok := addUniqueAsIndex(*st, t); ok {
+			} else if q, ok := s.addUniqueAsIndex(ctx, *st, t); ok {
+				if q == "" {
+					rs.result = &Result{tag: "ALTER TABLE", done: true}
+					return rs, nil
+				}
 				*st = q
 				nt, err := lex(q, false)
 				if err != nil {
