@@ -60,13 +60,15 @@ func TestSQLSequelizeDateParams(t *testing.T) {
 // splits indkey (an int2vector, "1 2") on spaces and parses column_names
 // (a name[], which node-postgres leaves as text) itself; as int2[] and
 // varchar[], which node-postgres turns into arrays, it failed with
-// "text.replace is not a function".
+// "text.replace is not a function"; an index made by CREATE INDEX (a
+// model's indexes) had no indkey at all.
 func TestSQLSequelizeShowIndex(t *testing.T) {
 	s := startSQL(t)
 	c := pgxConn(t, s).PgConn()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := c.Exec(ctx, sequelizeUsers+`CREATE TABLE "Pairs" ("a" INTEGER, "b" INTEGER, UNIQUE ("b", "a"))`).Close(); err != nil {
+	if err := c.Exec(ctx, sequelizeUsers+`CREATE TABLE "Pairs" ("a" INTEGER, "b" INTEGER, "c d" INTEGER, UNIQUE ("b", "a")); `+
+		`CREATE INDEX "pairs_c_d_a" ON "Pairs" ("c d", "a")`).Close(); err != nil {
 		t.Fatal(err)
 	}
 	res := c.ExecParams(ctx, `SELECT i.relname AS name, ix.indisprimary AS primary, ix.indisunique AS unique, ix.indkey AS indkey, `+
@@ -87,10 +89,14 @@ func TestSQLSequelizeShowIndex(t *testing.T) {
 	for _, r := range res.Rows {
 		got = append(got, string(r[0])+"|"+string(r[3])+"|"+string(r[5]))
 	}
+	if def := string(res.Rows[len(res.Rows)-1][6]); def != `CREATE INDEX pairs_c_d_a ON public.Pairs USING art ("c d", a)` {
+		t.Errorf("definition: %s", def)
+	}
 	want := []string{
-		"Pairs_b_a_key|2 1|{a,b}",
+		`Pairs_b_a_key|2 1|{a,b,"c d"}`,
 		"Users_id_pkey|1|{id,name,age,meta,born,createdAt,updatedAt}",
 		"Users_name_key|2|{id,name,age,meta,born,createdAt,updatedAt}",
+		`pairs_c_d_a|3 1|{a,b,"c d"}`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("indexes:\n got %q\nwant %q", got, want)

@@ -166,7 +166,19 @@ var pgShimViews = []struct{ name, sql string }{
 		`FROM ` + pgShimDB + `.main.rheo_keys k LEFT JOIN ` + pgShimDB + `.main.rheo_keys r ON k.contype = 'f' ` +
 		`AND r.contype IN ('p', 'u') AND r.database_name = k.database_name AND r.schema_name = k.schema_name ` +
 		`AND r.table_name = k.referenced_table AND r.constraint_column_names = k.referenced_column_names`},
-	{"pg_index", `SELECT * FROM pg_catalog.pg_index UNION ALL BY NAME ` +
+	// DuckDB's rows of its indexes (CREATE INDEX) have no indkey: it is
+	// made from the index's expressions, a column's number for a column
+	// and 0 for an expression, as in Postgres; and indexprs, which DuckDB
+	// fills for every index, is NULL for an index of columns only
+	// (SQLAlchemy skips indexes with expressions).
+	{"pg_index", `SELECT p.* REPLACE (coalesce(k.indkey, p.indkey) AS indkey, coalesce(len(k.indkey), p.indnatts) AS indnatts, ` +
+		`coalesce(len(k.indkey), p.indnkeyatts) AS indnkeyatts, ` +
+		`CASE WHEN len(k.indkey) > 0 AND NOT list_contains(k.indkey, 0) THEN NULL ELSE p.indexprs END AS indexprs) FROM pg_catalog.pg_index p LEFT JOIN (` +
+		`SELECT x.index_oid, list(coalesce(c.column_index, 0)::SMALLINT ORDER BY x.ord) AS indkey FROM (` +
+		`SELECT index_oid, table_oid, unnest(TRY_CAST(expressions AS VARCHAR[])) AS expr, ` +
+		`generate_subscripts(TRY_CAST(expressions AS VARCHAR[]), 1) AS ord FROM duckdb_indexes()) x ` +
+		`LEFT JOIN duckdb_columns() c ON c.table_oid = x.table_oid AND c.column_name = CASE WHEN x.expr LIKE '"%"' ` +
+		`THEN replace(x.expr[2:-2], '""', '"') ELSE x.expr END GROUP BY x.index_oid) k ON k.index_oid = p.indexrelid UNION ALL BY NAME ` +
 		`SELECT conindid AS indexrelid, conrelid AS indrelid, len(conkey) AS indnatts, len(conkey) AS indnkeyatts, ` +
 		`true AS indisunique, contype = 'p' AS indisprimary, false AS indisexclusion, true AS indimmediate, ` +
 		`false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive, ` +
@@ -386,7 +398,7 @@ const pgViewDef = `regexp_replace(pg_catalog.pg_get_viewdef(v), '^CREATE\s+(?:TE
 // (USING art, DuckDB's index type), or for a key's index the CREATE UNIQUE
 // INDEX Postgres would show.
 const pgIndexDef = `coalesce((SELECT any_value('CREATE ' || CASE WHEN is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ` +
-	`index_name || ' ON ' || ` + pgSchemaNameIdx + ` || '.' || table_name || ' USING art (' || trim(expressions, '[]') || ')') ` +
+	`index_name || ' ON ' || ` + pgSchemaNameIdx + ` || '.' || table_name || ' USING art (' || coalesce(array_to_string(TRY_CAST(expressions AS VARCHAR[]), ', '), trim(expressions, '[]')) || ')') ` +
 	`FROM duckdb_indexes() WHERE index_oid = idx), ` +
 	`(SELECT any_value('CREATE UNIQUE INDEX ' || conname || ' ON ' || ` + pgSchemaNameIdx + ` || '.' || table_name || ` +
 	`' USING btree (' || array_to_string(constraint_column_names, ', ') || ')') FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid = idx))`

@@ -615,3 +615,27 @@ func TestSequelizeDescribeTable(t *testing.T) {
 		t.Errorf("pg_statio_all_tables: %s", got)
 	}
 }
+
+// TestIndexKeys: DuckDB's pg_index rows of CREATE INDEX indexes had no
+// indkey and an indexprs even for plain columns, so Sequelize's showIndex
+// failed on a model's indexes (indkey.split of null) and SQLAlchemy's
+// get_indexes skipped them as expression indexes. indkey numbers the
+// columns (0 for an expression), as in Postgres.
+func TestIndexKeys(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE ix1 (a int, "B c" int, d int, "E""f" int)`)
+	exec(t, s, `CREATE INDEX ix1_e ON ix1 (d, "B c")`)
+	exec(t, s, `CREATE INDEX ix1_f ON ix1 ((a + d), a)`)
+	exec(t, s, `CREATE UNIQUE INDEX ix1_g ON ix1 ("E""f")`)
+	got := rows(t, s, `SELECT i.relname, ix.indkey::varchar, ix.indnatts, ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid) `+
+		`FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = (SELECT oid FROM pg_class WHERE relname = 'ix1') ORDER BY 1`)
+	want := []string{
+		`ix1_e|3 2|2|true|CREATE INDEX ix1_e ON public.ix1 USING art (d, "B c")`,
+		`ix1_f|0 1|2|false|CREATE INDEX ix1_f ON public.ix1 USING art (((a + d)), a)`,
+		`ix1_g|4|1|true|CREATE UNIQUE INDEX ix1_g ON public.ix1 USING art ("E""f")`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pg_index:\n got %q\nwant %q", got, want)
+	}
+}
