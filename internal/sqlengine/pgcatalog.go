@@ -191,8 +191,8 @@ var pgShimViews = []struct{ name, sql string }{
 		// Typed so that psql's \d+ can concatenate and unnest them.
 		`NULL::VARCHAR[] AS reloptions, NULL::VARCHAR[] AS relacl, NULL::VARCHAR AS relpartbound, ` +
 		// Default replica identity, and no access method: DuckDB's pg_am
-		// has only its index type, not a table access method.
-		`'d' AS relreplident, NULL::INTEGER AS relam), ` +
+		// has only its index type (art, OID 0), not a table access method.
+		`'d' AS relreplident, CASE WHEN c.relkind = 'i' THEN 0 END::INTEGER AS relam), ` +
 		`false AS relforcerowsecurity FROM pg_catalog.pg_class c UNION ALL BY NAME ` +
 		`SELECT conindid AS oid, conname AS relname, connamespace AS relnamespace, 'i' AS relkind, 'p' AS relpersistence, ` +
 		`len(conkey) AS relnatts, 0 AS relchecks, false AS relhasindex, false AS relhasrules, false AS relhastriggers, ` +
@@ -275,7 +275,12 @@ var pgShimMacros = []struct{ name, sql string }{
 	{"_pg_expandarray", `(arr) AS unnest(list_transform(range(1, len(arr) + 1), i -> {'x': arr[i], 'n': i}))`},
 	// For the index of a key, Postgres's definition of it (psql shows
 	// what follows USING).
-	{"pg_get_indexdef", `(idx) AS ` + pgIndexDef + `, (idx, col, pretty) AS ` + pgIndexDef},
+	// With a column number, that key column alone (pgjdbc's getIndexInfo
+	// reads its COLUMN_NAME so).
+	{"pg_get_indexdef", `(idx) AS ` + pgIndexDef + `, (idx, col, pretty) AS CASE WHEN col = 0 THEN ` + pgIndexDef + ` ELSE coalesce(` +
+		`(SELECT any_value(TRY_CAST(expressions AS VARCHAR[])[col]) FROM duckdb_indexes() WHERE index_oid = idx), ` +
+		`(SELECT any_value(CASE WHEN regexp_full_match(n, '[a-z_][a-z0-9_$]*') THEN n ELSE '"' || replace(n, '"', '""') || '"' END) ` +
+		`FROM (SELECT constraint_column_names[col] AS n FROM ` + pgShimDB + `.main.rheo_keys WHERE conindid = idx))) END`},
 	{"pg_get_constraintdef", `(con) AS (SELECT any_value(constraint_text) FROM ` + pgShimDB + `.main.rheo_keys WHERE oid = con), ` +
 		`(con, pretty) AS (SELECT any_value(constraint_text) FROM ` + pgShimDB + `.main.rheo_keys WHERE oid = con)`},
 	// Sizes DuckDB does not keep per table: unknown (psql shows nothing).

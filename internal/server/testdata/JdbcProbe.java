@@ -33,7 +33,7 @@ public class JdbcProbe {
                         case "columns": dump(s, md.getColumns(null, "public", table, "%"), "COLUMN_NAME", "TYPE_NAME", "DATA_TYPE"); break;
                         case "pkeys": dump(s, md.getPrimaryKeys(null, "public", table), "COLUMN_NAME"); break;
                         case "fkeys": dump(s, md.getImportedKeys(null, "public", table), "FKCOLUMN_NAME"); break;
-                        case "indexes": dump(s, md.getIndexInfo(null, "public", table, false, true), "INDEX_NAME"); break;
+                        case "indexes": dump(s, md.getIndexInfo(null, "public", table, false, true), "INDEX_NAME", "COLUMN_NAME"); break;
                         case "functions": dump(s, md.getFunctions(null, "public", "%"), "FUNCTION_NAME"); break;
                         case "typeinfo": dump(s, md.getTypeInfo(), "TYPE_NAME"); break;
                         case "query":
