@@ -155,3 +155,30 @@ func TestSQLSequelizeFindOrCreate(t *testing.T) {
 		t.Errorf("CREATE FUNCTION in plpgsql: %v", err)
 	}
 }
+
+// TestSQLSequelizeEnum: sync() makes a model's ENUM type in a DO block
+// that ignores an existing type; DuckDB has no DO and failed with a
+// syntax error. It runs as CREATE TYPE IF NOT EXISTS.
+func TestSQLSequelizeEnum(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s).PgConn()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for range 2 { // sync({force: true}), then again
+		res, err := c.Exec(ctx, `DROP TABLE IF EXISTS "Ps" CASCADE;`+
+			`DROP TYPE IF EXISTS "public"."enum_Ps_kind"; DO 'BEGIN CREATE TYPE "public"."enum_Ps_kind" AS ENUM(''a'', ''b''); `+
+			`EXCEPTION WHEN duplicate_object THEN null; END';`).ReadAll()
+		if err != nil || len(res) != 3 || res[2].CommandTag.String() != "DO" {
+			t.Fatalf("DO: %v", err)
+		}
+	}
+	if err := c.Exec(ctx, `DO 'BEGIN CREATE TYPE "public"."enum_Ps_kind" AS ENUM(''a'', ''b''); EXCEPTION WHEN duplicate_object THEN null; END';`+
+		`CREATE TABLE IF NOT EXISTS "Ps" ("id"   SERIAL , "kind" "public"."enum_Ps_kind", PRIMARY KEY ("id"));`+
+		`INSERT INTO "Ps" ("kind") VALUES ('b')`).Close(); err != nil {
+		t.Fatalf("the type again, and a table of it: %v", err)
+	}
+	var pe *pgconn.PgError
+	if err := c.Exec(ctx, `DO $$ BEGIN RAISE NOTICE 'x'; END $$`).Close(); !errors.As(err, &pe) || pe.Code != "0A000" {
+		t.Errorf("another DO block: %v", err)
+	}
+}

@@ -18,6 +18,13 @@ import (
 //	SELECT (testfunc.response)."id", (testfunc.response)."name", testfunc.sequelize_caught_exception FROM pg_temp.testfunc();
 //	DROP FUNCTION IF EXISTS pg_temp.testfunc()
 //
+// and the DO block its sync() sends to make an ENUM type, which runs as
+// CREATE TYPE IF NOT EXISTS:
+//
+//	DO 'BEGIN CREATE TYPE "public"."enum_T_c" AS ENUM(''a'', ''b''); EXCEPTION WHEN duplicate_object THEN null; END';
+//
+// Other DO blocks are refused with 0A000.
+//
 // The session keeps the INSERT under the function's name; the SELECT runs
 // it as INSERT ... ON CONFLICT DO NOTHING RETURNING the columns asked
 // for, and a NULL sequelize_caught_exception. A key that exists already
@@ -32,6 +39,7 @@ var (
 		`EXCEPTION\s+WHEN\s+unique_violation\s+THEN\s+GET\s+STACKED\s+DIAGNOSTICS\s+sequelize_caught_exception\s*=\s*PG_EXCEPTION_DETAIL\s*;\s*` +
 		`END\s*(\$\w*\$)\s*LANGUAGE\s+plpgsql\s*;?\s*$`)
 	pgSeqTestCall = regexp.MustCompile(`(?is)^\s*SELECT\s+(.+?)\s*,\s*(\w+)\.sequelize_caught_exception\s+FROM\s+pg_temp\.(\w+)\s*\(\s*\)\s*;?\s*$`)
+	pgSeqEnumDo   = regexp.MustCompile(`(?is)^\s*BEGIN\s+CREATE\s+TYPE\s+(.+?)\s*;\s*EXCEPTION\s+WHEN\s+duplicate_object\s+THEN\s+null\s*;\s*END\s*;?\s*$`)
 	pgSeqTestDrop = regexp.MustCompile(`(?is)^\s*DROP\s+FUNCTION\s+IF\s+EXISTS\s+pg_temp\.(\w+)\s*\(\s*\)\s*;?\s*$`)
 )
 
@@ -73,6 +81,30 @@ func (s *Session) plpgsql(ctx context.Context, st string, toks []token, limit in
 			r.tagVerb = "SELECT"
 		}
 		return r, true, err
+	case toks[0].is("do"):
+		var body *token
+		for i := 1; i < len(toks); i++ {
+			switch t := toks[i]; {
+			case t.kind == tokString && body == nil:
+				body = &toks[i]
+			case t.is("language") && i+1 < len(toks):
+				i++
+			case isPunct(t, ";") && i == len(toks)-1:
+			default:
+				return nil, false, nil // not a DO block: left to DuckDB
+			}
+		}
+		if body == nil {
+			return nil, false, nil
+		}
+		if m := pgSeqEnumDo.FindStringSubmatch(body.text); m != nil {
+			r, err := s.queryLocked(ctx, "CREATE TYPE IF NOT EXISTS "+m[1], limit, args)
+			if r != nil {
+				r.tag = "DO"
+			}
+			return r, true, err
+		}
+		return nil, true, newErr(CodeFeature, `DO blocks are not supported: rheo's SQL engine (DuckDB) has no procedural language`)
 	case toks[0].is("drop"):
 		if m := pgSeqTestDrop.FindStringSubmatch(st); m != nil {
 			if _, found := s.tempFuncs[strings.ToLower(m[1])]; found {
