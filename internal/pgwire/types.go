@@ -147,6 +147,8 @@ func TypeOID(duckType string) (oid uint32, size int16) {
 	// Postgres's name and vector types (sqlengine.catalogColumnTypes).
 	case "NAME":
 		return OIDName, 64
+	case "OID":
+		return OIDOid, 4
 	case "INT2VECTOR":
 		return OIDInt2Vector, -1
 	case "OIDVECTOR":

@@ -182,3 +182,37 @@ func TestSQLSequelizeEnum(t *testing.T) {
 		t.Errorf("another DO block: %v", err)
 	}
 }
+
+// TestSQLSequelizeTypeOIDs: Sequelize reads pg_type at connect and keys
+// its value parsers by pg_type.oid; sent as int8, which node-postgres
+// leaves as a string, the keys never matched a column's type OID, and a
+// DATEONLY came back as a Date rather than 'YYYY-MM-DD'. It is an oid
+// (26), as in Postgres.
+func TestSQLSequelizeTypeOIDs(t *testing.T) {
+	s := startSQL(t)
+	c := pgxConn(t, s).PgConn()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res := c.ExecParams(ctx, `WITH ranges AS (  SELECT pg_range.rngtypid, pg_type.typname AS rngtypname,         pg_type.typarray AS rngtyparray, `+
+		`pg_range.rngsubtype    FROM pg_range LEFT OUTER JOIN pg_type ON pg_type.oid = pg_range.rngtypid)SELECT pg_type.typname, pg_type.typtype, `+
+		`pg_type.oid, pg_type.typarray,       ranges.rngtypname, ranges.rngtypid, ranges.rngtyparray  FROM pg_type LEFT OUTER JOIN ranges `+
+		`ON pg_type.oid = ranges.rngsubtype WHERE (pg_type.typtype IN('b', 'e'));`, nil, nil, nil, nil).Read()
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if oid := res.FieldDescriptions[2].DataTypeOID; oid != 26 {
+		t.Errorf("pg_type.oid's type OID %d, want 26 (oid)", oid)
+	}
+	found := false
+	for _, r := range res.Rows {
+		found = found || string(r[0]) == "date" && string(r[2]) == "1082"
+	}
+	if !found {
+		t.Errorf("no date 1082 in %d rows", len(res.Rows))
+	}
+	// In binary, as pgx reads an oid.
+	var oid uint32
+	if err := pgxConn(t, s).QueryRow(ctx, `SELECT oid FROM pg_type WHERE typname = 'int4'`).Scan(&oid); err != nil || oid != 23 {
+		t.Errorf("int4's oid %d, %v", oid, err)
+	}
+}

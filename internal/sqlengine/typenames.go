@@ -101,10 +101,25 @@ var (
 	pgVectorTypes = map[string]string{"indkey": "INT2VECTOR", "indoption": "INT2VECTOR", "indclass": "OIDVECTOR", "indcollation": "OIDVECTOR"}
 )
 
+// A type's OID (pg_type.oid) is an oid (26) too, which node-postgres
+// reads as a number and int8 as a string: Sequelize keys its parsers
+// (DATEONLY's, which keeps a date a 'YYYY-MM-DD' string) by the number
+// and never found them. Only where the query reads pg_type and none of
+// the catalogs whose rows have the shim's OIDs past 2^32 (pg_class,
+// pg_index, pg_constraint: a table's OID times a million), which an oid
+// cannot hold.
+
 // catalogColumnTypes sets the types above on the columns of st's result.
 func catalogColumnTypes(st string, cols []Column) {
 	lower := strings.ToLower(st)
 	index, agg := strings.Contains(lower, "pg_index"), strings.Contains(lower, "array_agg")
+	if strings.Contains(lower, "pg_type") && !index && !strings.Contains(lower, "pg_class") && !strings.Contains(lower, "pg_constraint") {
+		for i, c := range cols {
+			if c.Name == "oid" && (c.Type == "BIGINT" || c.Type == "INTEGER") {
+				cols[i].Type = "OID"
+			}
+		}
+	}
 	if !index && !agg {
 		return
 	}
