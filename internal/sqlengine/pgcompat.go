@@ -98,6 +98,7 @@ func pgCompat(st string) string {
 	st = lockingCompat(st)
 	st = timeZoneIntervalCompat(st)
 	st = spacedOffsetCompat(st)
+	st = jsonPathCompat(st)
 	// Unqualified names go to the shim also when others are qualified
 	// (GORM's ColumnTypes joins pg_type to pg_catalog.pg_description).
 	if q, ok := qualifyCatalog(st); ok {
@@ -459,6 +460,106 @@ func spacedOffsetCompat(st string) string {
 	}
 	b.WriteString(st[last:])
 	return b.String()
+}
+
+// jsonPathCompat rewrites Postgres's path operators on JSON, x #> '{a,b}'
+// and x #>> '{a,b}', which DuckDB lacks, into DuckDB's -> and ->> with the
+// JSON pointer '/a/b' (the whole value for '{}'). Sequelize writes a
+// where on a nested key ({ 'data.a.b': 1 }) so. Only a column (a.b.c)
+// on the left and a literal path on the right are rewritten.
+func jsonPathCompat(st string) string {
+	if !strings.Contains(st, "#>") {
+		return st
+	}
+	toks, err := lex(st, false)
+	if err != nil {
+		return st
+	}
+	var b strings.Builder
+	last := 0
+	for i := 1; i+2 < len(toks); i++ {
+		if !isPunct(toks[i], "#") || !isPunct(toks[i+1], ">") || toks[i+1].pos != toks[i].end {
+			continue
+		}
+		op, path := "->", i+2
+		if isPunct(toks[path], ">") && toks[path].pos == toks[i+1].end {
+			op, path = "->>", path+1
+		}
+		if path >= len(toks) || toks[path].kind != tokString || st[toks[path].pos] != '\'' {
+			continue
+		}
+		ptr, ok := jsonPointer(toks[path].text)
+		if !ok {
+			continue
+		}
+		start := i - 1 // the column: names joined by dots
+		if toks[start].kind != tokWord && toks[start].kind != tokQIdent {
+			continue
+		}
+		for start >= 2 && isPunct(toks[start-1], ".") && (toks[start-2].kind == tokWord || toks[start-2].kind == tokQIdent) {
+			start -= 2
+		}
+		if toks[start].pos < last {
+			continue
+		}
+		b.WriteString(st[last:toks[start].pos])
+		b.WriteString("(" + st[toks[start].pos:toks[i-1].end] + " " + op + " " + quoteString(ptr) + ")")
+		last = toks[path].end
+		i = path
+	}
+	if last == 0 {
+		return st
+	}
+	b.WriteString(st[last:])
+	return b.String()
+}
+
+// jsonPointer turns a Postgres text[] path ('{a,"b c",0}') into a JSON
+// pointer ('/a/b c/0'); '{}' is the whole value, '$'.
+func jsonPointer(path string) (string, bool) {
+	path = strings.TrimSpace(path)
+	if len(path) < 2 || path[0] != '{' || path[len(path)-1] != '}' {
+		return "", false
+	}
+	body := strings.TrimSpace(path[1 : len(path)-1])
+	if body == "" {
+		return "$", true
+	}
+	var out strings.Builder
+	for i := 0; i <= len(body); {
+		var el strings.Builder
+		for i < len(body) && body[i] == ' ' {
+			i++
+		}
+		if i < len(body) && body[i] == '"' {
+			for i++; i < len(body) && body[i] != '"'; i++ {
+				if body[i] == '\\' && i+1 < len(body) {
+					i++
+				}
+				el.WriteByte(body[i])
+			}
+			if i >= len(body) {
+				return "", false // unterminated
+			}
+			i++
+			for i < len(body) && body[i] == ' ' {
+				i++
+			}
+		} else {
+			j := strings.IndexByte(body[i:], ',')
+			if j < 0 {
+				j = len(body) - i
+			}
+			el.WriteString(strings.TrimSpace(body[i : i+j]))
+			i += j
+		}
+		if i < len(body) && body[i] != ',' {
+			return "", false
+		}
+		i++
+		out.WriteString("/" + strings.ReplaceAll(strings.ReplaceAll(el.String(), "~", "~0"), "/", "~1"))
+	}
+	return out.String(), true
 }
 
 // jsonbCompat makes Postgres's jsonb type DuckDB's JSON, which DuckDB

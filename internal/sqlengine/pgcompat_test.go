@@ -639,3 +639,30 @@ func TestIndexKeys(t *testing.T) {
 		t.Errorf("pg_index:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestJSONPathOperators: Postgres's #> and #>> (a path into JSON), which
+// DuckDB lacks, are its -> and ->> with a JSON pointer; Sequelize writes
+// a where on a nested key ({ 'data.a.b': 1 }) with #>>.
+func TestJSONPathOperators(t *testing.T) {
+	for in, want := range map[string]string{
+		`SELECT 1 FROM "P" WHERE CAST(("P"."data"#>>'{a,b}') AS DOUBLE PRECISION) = 1;`: `SELECT 1 FROM "P" WHERE CAST((("P"."data" ->> '/a/b')) AS DOUBLE PRECISION) = 1;`,
+		`SELECT d #> '{a, "b c", 0}', d#>>'{}' FROM t`:                                  `SELECT (d -> '/a/b c/0'), (d ->> '$') FROM t`,
+		`SELECT d #>> '{"a/b",~}' FROM t`:                                               `SELECT (d ->> '/a~1b/~0') FROM t`,
+		`SELECT d #>> $1 FROM t`:                                                        `SELECT d #>> $1 FROM t`,
+		`SELECT '#>' FROM t`:                                                            `SELECT '#>' FROM t`,
+	} {
+		if got := jsonPathCompat(in); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", in, got, want)
+		}
+	}
+	e := newEnv(t, envOpt{})
+	s := e.session()
+	exec(t, s, `CREATE TABLE IF NOT EXISTS "Ps" ("id"   SERIAL , "data" JSONB, PRIMARY KEY ("id"));`)
+	exec(t, s, `INSERT INTO "Ps" ("data") VALUES ('{"a":{"b":1,"c":[{"d":"x"}]}}'), ('{"a":{"b":2}}')`)
+	if got := one(t, s, `SELECT count(*) FROM "Ps" AS "P" WHERE CAST(("P"."data"#>>'{a,b}') AS DOUBLE PRECISION) = 1;`); got != "1" {
+		t.Errorf("where data.a.b = 1: %s", got)
+	}
+	if got := one(t, s, `SELECT "data" #>> '{a,c,0,d}' FROM "Ps" WHERE id = 1`); got != "x" {
+		t.Errorf("#>> into an array: %s", got)
+	}
+}
