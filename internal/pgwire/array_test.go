@@ -43,7 +43,7 @@ func TestArrayText(t *testing.T) {
 		{"TIMESTAMP[]", OIDTimestampArray, []any{time.Date(2024, 2, 29, 1, 2, 3, 500000000, time.UTC)}, `{"2024-02-29 01:02:03.5"}`},
 		{"TIMESTAMP WITH TIME ZONE[]", OIDTimestamptzArray, []any{time.Date(2024, 2, 29, 1, 2, 3, 0, time.UTC)}, `{"2024-02-29 01:02:03+00"}`},
 		{"UUID[]", OIDUUIDArray, []any{uuid}, "{12345678-9abc-def0-1234-56789abcdef0}"},
-		{"JSON[]", OIDJSONBArray, []any{`{"a":1}`, `[1,2]`}, `{"{\"a\":1}","[1,2]"}`},
+		{"JSON[]", OIDJSONBArray, []any{map[string]any{"a": 1.0}, []any{1.0, 2.0}, "s"}, `{"{\"a\":1}","[1,2]","\"s\""}`},
 		{"INTERVAL[]", OIDIntervalArray, []any{fakeInterval{Days: 1}}, `{"1 day"}`},
 		// No Postgres array type: JSON text, as before.
 		{"INTEGER[][]", OIDText, []any{[]any{int32(1)}, []any{int32(2), int32(3)}}, "[[1],[2,3]]"},
@@ -95,7 +95,7 @@ func TestArrayBinary(t *testing.T) {
 		{OIDTimestampArray, []any{day.Add(90 * time.Minute)}},
 		{OIDUUIDArray, []any{[]byte("0123456789abcdef")}},
 		{OIDByteaArray, []any{[]byte{0, 1}}},
-		{OIDJSONBArray, []any{`{"a":[1]}`, nil}}, // binary: a version byte before each element
+		{OIDJSONBArray, []any{map[string]any{"a": []any{1.0}}, nil}}, // binary: a version byte before each element
 	} {
 		for _, format := range []int16{pgtype.TextFormatCode, pgtype.BinaryFormatCode} {
 			var buf []byte

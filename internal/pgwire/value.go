@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -88,6 +89,11 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 	case float64:
 		return appendFloat(dst, x, 64), true
 	case string:
+		if oid == OIDJSON || oid == OIDJSONB {
+			// The engine (duckdb-go) decodes a JSON value: a string is a
+			// JSON string, which Postgres prints quoted (to_json('a')).
+			return appendJSON(dst, x), true
+		}
 		return append(dst, x...), true
 	case []byte:
 		switch {
@@ -143,11 +149,20 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 		}
 		return appendText(dst, oid, rv.Elem().Interface())
 	}
-	j, err := json.Marshal(JSONValue("", v))
-	if err != nil {
-		return fmt.Appendf(dst, "%v", v), true
+	return appendJSON(dst, JSONValue("", v)), true
+}
+
+// appendJSON appends v as JSON, without the HTML escaping of json.Marshal
+// (Postgres prints '<' and '&' as they are); a value JSON cannot hold is
+// appended as fmt prints it.
+func appendJSON(dst []byte, v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Appendf(dst, "%v", v)
 	}
-	return append(dst, j...), true
+	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // appendFloat formats like Postgres (shortest exact form, Infinity, NaN).

@@ -180,3 +180,38 @@ func TestVectorText(t *testing.T) {
 		t.Errorf("oidvector binary %x, %v", b, err)
 	}
 }
+
+// TestJSONValueText: the engine (duckdb-go) decodes a JSON value, so a Go
+// string in a JSON column is a JSON string, which Postgres prints quoted:
+// to_json('abc') is "abc", which clients then parse as JSON (pgx failed
+// on abc: invalid character 'a'). No HTML escaping, as in Postgres.
+func TestJSONValueText(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{"abc", `"abc"`},
+		{`{"a":1}`, `"{\"a\":1}"`},
+		{"<a&b>", `"<a&b>"`},
+		{map[string]any{"h": "<&>", "n": 1.5}, `{"h":"<&>","n":1.5}`},
+		{[]any{"x", 2.0, nil, true}, `["x",2,null,true]`},
+		{json.RawMessage(`{"r":true}`), `{"r":true}`},
+	} {
+		for _, typ := range []string{"JSON"} {
+			if got, ok := FormatText(typ, tc.v); !ok || got != tc.want {
+				t.Errorf("FormatText(%s, %#v) = %q, want %q", typ, tc.v, got, tc.want)
+			}
+		}
+		b, err := appendBinary(nil, OIDJSONB, tc.v)
+		if err != nil || string(b) != "\x01"+tc.want {
+			t.Errorf("jsonb binary of %#v = %q, %v", tc.v, b, err)
+		}
+		if got, _ := appendText(nil, OIDJSON, tc.v); string(got) != tc.want {
+			t.Errorf("json text of %#v = %q", tc.v, got)
+		}
+	}
+	// Other types' strings are not touched.
+	if got, _ := FormatText("VARCHAR", "abc"); got != "abc" {
+		t.Errorf("VARCHAR: %q", got)
+	}
+}
