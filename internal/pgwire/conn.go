@@ -606,9 +606,10 @@ func isTxEnd(sql string) bool {
 
 // txVerb classifies a transaction control statement by its first word:
 // "BEGIN" (BEGIN, START TRANSACTION), "COMMIT" (COMMIT, END), "ROLLBACK"
-// (ROLLBACK, ABORT, but not ROLLBACK TO a savepoint), or "".
+// (ROLLBACK, ABORT, but not ROLLBACK TO a savepoint), or "". Every
+// statement pays for it, so it reads the first words only.
 func txVerb(sql string) string {
-	f := strings.Fields(strings.ToUpper(strings.ReplaceAll(skipComments(sql), ";", " ")))
+	f := strings.Fields(strings.ToUpper(strings.ReplaceAll(firstWords(skipComments(sql), 3), ";", " ")))
 	if len(f) == 0 {
 		return ""
 	}

@@ -3,7 +3,9 @@ package pgwire
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,5 +169,30 @@ func TestSavepointsPgx(t *testing.T) {
 	}
 	if c.PgConn().TxStatus() != 'I' {
 		t.Fatalf("after the failed COMMIT: status %c, want I", c.PgConn().TxStatus())
+	}
+}
+
+// TestStatementVerbsCost: txVerb and savepointVerb, which every statement
+// pays for, read its first words only, not a bulk INSERT's megabytes.
+func TestStatementVerbsCost(t *testing.T) {
+	big := "/* app */ INSERT INTO t VALUES " + strings.Repeat("(1, 'some text'), ", 1<<16) + "(2, 'x')"
+	for name, f := range map[string]func(string) string{"txVerb": txVerb, "savepointVerb": savepointVerb} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 10 {
+			if v := f(big); v != "" {
+				t.Fatalf("%s = %q", name, v)
+			}
+		}
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+			t.Errorf("%s allocated %d bytes for 10 statements of %d bytes", name, n, len(big))
+		}
+	}
+	for sql, want := range map[string]string{"-- x\nCOMMIT": "COMMIT", "end;": "COMMIT", "ROLLBACK;TO a": "",
+		"rollback work to a": "", "abort": "ROLLBACK", "start transaction read only": "BEGIN", "start": "", "commit prepared 'x'": ""} {
+		if got := txVerb(sql); got != want {
+			t.Errorf("txVerb(%q) = %q, want %q", sql, got, want)
+		}
 	}
 }
