@@ -60,6 +60,10 @@ func appendText(dst []byte, oid uint32, v any) ([]byte, bool) {
 	case nil:
 		return dst, false
 	case bool:
+		if oid == OIDJSON || oid == OIDJSONB {
+			// A decoded JSON true or false, printed as JSON.
+			return strconv.AppendBool(dst, x), true
+		}
 		if x {
 			return append(dst, 't'), true
 		}

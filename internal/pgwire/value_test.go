@@ -196,6 +196,10 @@ func TestJSONValueText(t *testing.T) {
 		{map[string]any{"h": "<&>", "n": 1.5}, `{"h":"<&>","n":1.5}`},
 		{[]any{"x", 2.0, nil, true}, `["x",2,null,true]`},
 		{json.RawMessage(`{"r":true}`), `{"r":true}`},
+		// A top-level JSON boolean or number, not Postgres's t and f.
+		{true, `true`},
+		{false, `false`},
+		{123.0, `123`},
 	} {
 		for _, typ := range []string{"JSON"} {
 			if got, ok := FormatText(typ, tc.v); !ok || got != tc.want {
