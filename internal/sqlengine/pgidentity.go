@@ -56,7 +56,8 @@ func parseAddIdentity(st string, toks []token) (a addIdentity, ok bool, err erro
 	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
 		i += 2
 	}
-	if toks[i].kind != tokWord && toks[i].kind != tokQIdent {
+	// IF EXISTS may have taken the last tokens (i is then len(toks)).
+	if i >= len(toks) || toks[i].kind != tokWord && toks[i].kind != tokQIdent {
 		return a, false, nil
 	}
 	var parts []string

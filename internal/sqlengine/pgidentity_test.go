@@ -77,3 +77,20 @@ func TestAddIdentity(t *testing.T) {
 		t.Errorf("sequence left by a failed ALTER: %s", got)
 	}
 }
+
+// TestParseAddIdentityShort: a statement whose IF EXISTS (and ONLY)
+// words run to its end names no table; parsing it read past the tokens.
+func TestParseAddIdentityShort(t *testing.T) {
+	for _, st := range []string{
+		`ALTER TABLE ONLY IF EXISTS IF EXISTS IF EXISTS IF EXISTS`,
+		`ALTER TABLE ONLY ONLY IF EXISTS IF EXISTS IF EXISTS IF EXISTS`,
+	} {
+		toks, err := lex(st, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := parseAddIdentity(st, toks); ok || err != nil {
+			t.Errorf("parseAddIdentity(%q) = %v, %v", st, ok, err)
+		}
+	}
+}
