@@ -50,9 +50,6 @@ func parseOwnerTo(st string, toks []token) (o ownerTo, ok bool) {
 		return o, false
 	}
 	o.tag = "ALTER " + strings.ToUpper(strings.Join(kind, " "))
-	if !ownerRelationKinds[strings.Join(kind, " ")] {
-		return o, true
-	}
 	if i+1 < n-3 && toks[i].is("if") && toks[i+1].is("exists") {
 		o.ifExists = true
 		i += 2
@@ -63,8 +60,37 @@ func parseOwnerTo(st string, toks []token) (o ownerTo, ok bool) {
 	if i >= n-3 {
 		return o, false
 	}
+	// OWNER TO must follow the name itself: ALTER TABLE t RENAME COLUMN
+	// owner TO x is another statement. An operator's name and its
+	// classes' USING are not names; they are taken as they come.
+	if kind[0] != "operator" && !ownerNameEnds(toks, i, n-4) {
+		return o, false
+	}
+	if !ownerRelationKinds[strings.Join(kind, " ")] {
+		return o, true
+	}
 	o.relation = st[toks[i].pos:toks[n-4].end]
 	return o, true
+}
+
+// ownerNameEnds reports whether toks[i:last+1] are an object's name: names
+// (or a large object's number) separated by dots, with a function's or
+// aggregate's argument list after them.
+func ownerNameEnds(toks []token, i, last int) bool {
+	for {
+		if i > last || !isName(toks[i]) && toks[i].kind != tokNumber {
+			return false
+		}
+		if i+1 <= last && isPunct(toks[i+1], ".") {
+			i += 2
+			continue
+		}
+		break
+	}
+	if i == last {
+		return true
+	}
+	return isPunct(toks[i+1], "(") && matchParen(toks, i+1) == last
 }
 
 // ownerKindWord reports whether w continues the object kind so far.

@@ -34,6 +34,29 @@ func TestOwnerTo(t *testing.T) {
 	if se := sqlErr(t, err); se.Code != "42P01" || se.Message != `relation "public.nosuch" does not exist` {
 		t.Errorf("OWNER TO of a missing table: %v", err)
 	}
+	// A column named owner renamed: not an OWNER TO (it was answered
+	// with 42P01 for relation "items RENAME COLUMN", and with IF EXISTS
+	// taken without renaming anything).
+	exec(t, s, "CREATE TABLE docs (owner text)")
+	exec(t, s, "ALTER TABLE docs RENAME COLUMN owner TO owner_id")
+	exec(t, s, "ALTER TABLE IF EXISTS docs RENAME owner_id TO owner")
+	if got := one(t, s, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'docs'"); got != "owner" {
+		t.Errorf("docs' column after the renames: %s, want owner", got)
+	}
+	for _, q := range []string{"ALTER TYPE mood RENAME ATTRIBUTE owner TO x", "ALTER TABLE docs RENAME COLUMN owner TO x"} {
+		if toks, _ := lex(q, false); len(toks) > 0 {
+			if o, ok := parseOwnerTo(q, toks); ok {
+				t.Errorf("parseOwnerTo(%q) = %+v, want not OWNER TO", q, o)
+			}
+		}
+	}
+	for _, q := range []string{"ALTER LARGE OBJECT 16390 OWNER TO x", "ALTER AGGREGATE public.a(*) OWNER TO x", "ALTER OPERATOR CLASS c USING btree OWNER TO x", "ALTER OPERATOR public.+(int, int) OWNER TO x"} {
+		if toks, _ := lex(q, false); len(toks) > 0 {
+			if _, ok := parseOwnerTo(q, toks); !ok {
+				t.Errorf("parseOwnerTo(%q): not OWNER TO", q)
+			}
+		}
+	}
 	if d, err := s.Describe(context.Background(), "ALTER TABLE items OWNER TO postgres"); err != nil || d.Columns != nil {
 		t.Errorf("Describe: %+v, %v", d, err)
 	}
