@@ -233,7 +233,8 @@ func jsonbOpsCompat(st string) string {
 				continue
 			}
 			if op == "@>" || op == "<@" {
-				if !isJSONOperand(toks[lo:i]) && !isJSONOperand(toks[i+n:hi+1]) {
+				l, r := toks[lo:i], toks[i+n:hi+1]
+				if !isJSONOperand(l) && !isJSONOperand(r) || isListOperand(l) || isListOperand(r) {
 					continue
 				}
 			}
@@ -304,6 +305,11 @@ var sqlKeywords = map[string]bool{
 	"values": true, "returning": true, "as": true, "like": true, "ilike": true, "between": true, "case": true,
 	"having": true, "from": true, "distinct": true, "all": true, "any": true, "some": true, "using": true,
 	"escape": true, "interval": true, "similar": true, "to": true, "array": true, "exists": true,
+	// DuckDB's parameter follows these too (x GLOB ?, FETCH FIRST ? ROWS,
+	// USING SAMPLE ?), and a clause's word starts no operand.
+	"glob": true, "first": true, "next": true, "sample": true, "qualify": true, "order": true, "group": true,
+	"window": true, "union": true, "except": true, "intersect": true, "fetch": true, "into": true, "return": true,
+	"default": true,
 }
 
 // operandEnds reports whether t can end an operand.
@@ -361,8 +367,16 @@ func arrowBefore(toks []token, i int) int {
 // with its casts and subscripts) ending at toks[j], or -1.
 func termStart(toks []token, j int) int {
 	// Casts: :: type, type[], type(n).
-	for j >= 2 && toks[j].kind == tokWord && isPunct(toks[j-1], ":") && isPunct(toks[j-2], ":") {
-		j -= 3
+	for {
+		switch {
+		case j >= 2 && toks[j].kind == tokWord && isPunct(toks[j-1], ":") && isPunct(toks[j-2], ":"):
+			j -= 3
+			continue
+		case j >= 4 && isPunct(toks[j], "]") && isPunct(toks[j-1], "[") && toks[j-2].kind == tokWord && isPunct(toks[j-3], ":") && isPunct(toks[j-4], ":"):
+			j -= 5
+			continue
+		}
+		break
 	}
 	for j >= 0 {
 		t := toks[j]
@@ -471,6 +485,20 @@ func matchFwd(toks []token, i int) int {
 		}
 	}
 	return -1
+}
+
+// isListOperand reports whether an operand's tokens are evidently a
+// list: cast to a list type (x::INT[]), a list literal or ARRAY[...].
+// Against one, '[1]' is a list's text, and @> DuckDB's own.
+func isListOperand(toks []token) bool {
+	n := len(toks)
+	switch {
+	case n == 0:
+		return false
+	case n >= 5 && isPunct(toks[n-1], "]") && isPunct(toks[n-2], "[") && isPunct(toks[n-4], ":") && isPunct(toks[n-5], ":"):
+		return true
+	}
+	return isPunct(toks[0], "[") || toks[0].is("array")
 }
 
 // isJSONOperand reports whether an operand's tokens are evidently JSON:

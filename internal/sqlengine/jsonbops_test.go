@@ -23,6 +23,14 @@ func TestJSONBOpsCompat(t *testing.T) {
 		`SELECT tags @> ['a'], ARRAY[1,2] <@ ns, tags @> other FROM t`: `SELECT tags @> ['a'], ARRAY[1,2] <@ ns, tags @> other FROM t`,
 		`SELECT tags @> '{a,b}' FROM t`:                                `SELECT tags @> '{a,b}' FROM t`,
 		`SELECT 'a ? b', '@>' FROM t`:                                  `SELECT 'a ? b', '@>' FROM t`,
+		// DuckDB's parameters after other words (POST /v1/sql), which
+		// became jsonb_exists(GLOB, ORDER).
+		`SELECT * FROM t WHERE name GLOB ? ORDER BY name`:    `SELECT * FROM t WHERE name GLOB ? ORDER BY name`,
+		`SELECT * FROM t ORDER BY a FETCH FIRST ? ROWS ONLY`: `SELECT * FROM t ORDER BY a FETCH FIRST ? ROWS ONLY`,
+		`SELECT * FROM t USING SAMPLE ? ROWS`:                `SELECT * FROM t USING SAMPLE ? ROWS`,
+		// A list cast with [] is one operand (it was cut at the type).
+		`SELECT '[1,2]'::INT[] @> '[1]'`:                         `SELECT '[1,2]'::INT[] @> '[1]'`,
+		`SELECT doc::JSON[] @> '[1]', doc::JSON @> '[1]' FROM t`: `SELECT doc::JSON[] @> '[1]', jsonb_contains(doc::JSON, '[1]') FROM t`,
 	} {
 		if got := jsonbOpsCompat(in); got != want {
 			t.Errorf("jsonbOpsCompat(%q)\n = %q\nwant %q", in, got, want)
@@ -69,6 +77,10 @@ func TestJSONBOps(t *testing.T) {
 		if got := one(t, s, q); got != want {
 			t.Errorf("%s = %s, want %s", q, got, want)
 		}
+	}
+	// DuckDB's parameters after GLOB and FIRST (POST /v1/sql).
+	if got := one(t, s, `SELECT x FROM (VALUES ('ab'), ('b')) v(x) WHERE x GLOB ? ORDER BY x FETCH FIRST ? ROWS ONLY`, "a*", 1); got != "ab" {
+		t.Errorf("GLOB ? = %s", got)
 	}
 	exec(t, s, `CREATE TABLE shop_product (id BIGINT, attrs jsonb)`)
 	exec(t, s, `INSERT INTO shop_product VALUES (1, '{"color": "red", "tags": ["f"]}'), (2, '{"i": 1}'), (3, '{"i": 2, "tags": []}')`)
