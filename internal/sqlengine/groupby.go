@@ -28,6 +28,9 @@ func (s *Session) groupByKeys(ctx context.Context, st string, toks []token) stri
 		return st
 	}
 	aliases := fromAliases(toks)
+	for n := range shadowedNames(toks) {
+		delete(aliases, n)
+	}
 	var tables []string
 	for _, g := range groups {
 		for q := range g.cols {
@@ -147,6 +150,34 @@ func fromAliases(toks []token) map[string]string {
 		}
 		if k < len(toks) && (toks[k].kind == tokQIdent || toks[k].kind == tokWord && !aliasStop[strings.ToLower(toks[k].text)]) {
 			m[strings.ToLower(toks[k].text)] = table
+		}
+	}
+	return m
+}
+
+// shadowedNames returns the lower-case names the statement binds to
+// something other than a table: a CTE (name [(cols)] AS (...)), a
+// subquery's or a table function's alias (...) [AS] name. A qualifier of
+// that name may not be the table of that name, whose key says nothing of
+// its rows: grouping by more columns would split its groups.
+func shadowedNames(toks []token) map[string]bool {
+	m := map[string]bool{}
+	for i := 0; i+1 < len(toks); i++ {
+		switch {
+		case isName(toks[i]) && toks[i+1].is("as") && i+2 < len(toks) && (isPunct(toks[i+2], "(") || toks[i+2].is("materialized") || toks[i+2].is("not")):
+			m[strings.ToLower(toks[i].text)] = true
+		case isName(toks[i]) && isPunct(toks[i+1], "("):
+			if c := matchParen(toks, i+1); c > 0 && c+2 < len(toks) && toks[c+1].is("as") && isPunct(toks[c+2], "(") {
+				m[strings.ToLower(toks[i].text)] = true // name(cols) AS (
+			}
+		case isPunct(toks[i], ")"):
+			k := i + 1
+			if toks[k].is("as") {
+				k++
+			}
+			if k < len(toks) && (toks[k].kind == tokQIdent || toks[k].kind == tokWord && !aliasStop[strings.ToLower(toks[k].text)]) {
+				m[strings.ToLower(toks[k].text)] = true
+			}
 		}
 	}
 	return m
