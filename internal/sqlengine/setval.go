@@ -179,7 +179,8 @@ type seqInfo struct {
 }
 
 // parseRelName splits a relation's name as Postgres reads regclass text:
-// parts separated by dots, unquoted ones in lower case.
+// parts separated by dots, unquoted ones in lower case (ASCII letters
+// only, as Postgres folds a UTF-8 name; a multi-byte character stays).
 func parseRelName(s string) []string {
 	var parts []string
 	var b strings.Builder
@@ -197,8 +198,10 @@ func parseRelName(s string) []string {
 			b.Reset()
 		case quoted:
 			b.WriteByte(c)
+		case 'A' <= c && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
 		default:
-			b.WriteString(strings.ToLower(string(c)))
+			b.WriteByte(c)
 		}
 	}
 	return append(parts, strings.TrimSpace(b.String()))

@@ -58,6 +58,12 @@ func TestSetval(t *testing.T) {
 		{"SELECT setval(NULL, 3)", "NULL"},
 		{"SELECT setval('s1', 100) FROM items WHERE false", ""},
 		{"SELECT setval('s1', $1::BIGINT, $2::BOOLEAN)", "50"},
+		// A name of more than ASCII (its bytes were folded one by one
+		// into other characters: relation "séq" does not exist).
+		{"CREATE SEQUENCE séq", ""},
+		{"SELECT setval('séq', 5)", "5"},
+		{`SELECT setval('public."séq"', 7)`, "7"},
+		{"SELECT nextval('séq')", "8"},
 		{"SELECT nextval('s1')", "50"},
 	} {
 		var args []any
