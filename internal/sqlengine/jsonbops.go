@@ -213,7 +213,9 @@ var jsonbOps = map[string]string{
 // operator (Postgres gives them all one precedence, left to right), the
 // right one a single term; both with their casts.
 func jsonbOpsCompat(st string) string {
-	if !strings.ContainsAny(st, "?@") {
+	// Not any @: e-mail addresses in a bulk INSERT's values would have
+	// it lexed.
+	if !strings.Contains(st, "?") && !strings.Contains(st, "@>") && !strings.Contains(st, "<@") {
 		return st
 	}
 	for range 64 { // one operator a round; a bound against surprises

@@ -177,6 +177,9 @@ func regclassCompat(st, lower string) string {
 // is asked) and [NOT] DEFERRABLE. READ ONLY, which DuckDB has, is kept.
 // Statements that are not exactly a BEGIN with modes are unchanged.
 func beginCompat(st string) string {
+	if w := leadWord(st); w != "begin" && w != "start" {
+		return st // not lexed: every statement passes here
+	}
 	toks, err := lex(st, false)
 	if err != nil || len(toks) < 2 {
 		return st
@@ -277,7 +280,7 @@ func byteaCompat(st string) string {
 // operator class chooses how Postgres's btree compares; DuckDB's index
 // compares values as they are, and its LIKE needs no special class.
 func opclassCompat(st string) string {
-	if !strings.Contains(strings.ToLower(st), "_ops") {
+	if !containsFold(st, "_ops") {
 		return st
 	}
 	toks, err := lex(st, false)
@@ -337,8 +340,8 @@ func opclassCompat(st string) string {
 // them. DuckDB locks no rows; of two transactions that update the same
 // row, the second fails with a conflict rather than waiting.
 func lockingCompat(st string) string {
-	lower := strings.ToLower(st)
-	if !strings.Contains(lower, "for") || !strings.Contains(lower, "update") && !strings.Contains(lower, "share") {
+	if w := leadWord(st); w != "select" && w != "with" && w != "(" ||
+		!containsFold(st, "for") || !containsFold(st, "update") && !containsFold(st, "share") {
 		return st
 	}
 	toks, err := lex(st, false)
@@ -419,11 +422,9 @@ func timeZoneIntervalCompat(st string) string {
 
 // A string literal holding a timestamp with a space before its offset,
 // as Sequelize writes dates into its statements ('2026-11-22 19:58:53.001
-// +00:00'). pgSpacedOffsetHint finds one cheaply in the statement;
+// +00:00'). hasSpacedOffset finds one cheaply in the statement;
 // pgSpacedOffset matches the literal's text.
-var (
-	pgSpacedOffset = regexp.MustCompile(`^(\d{4,}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ([+-]\d\d(?::\d\d)?)$`)
-)
+var pgSpacedOffset = regexp.MustCompile(`^(\d{4,}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ([+-]\d\d(?::\d\d)?)$`)
 
 // spacedOffsetCompat joins the offset of such literals to the time
 // ('2026-11-22 19:58:53.001+00:00'): Postgres reads both forms as a
@@ -486,6 +487,40 @@ func hasSpacedOffset(st string) bool {
 			return true
 		}
 	}
+}
+
+// leadWord returns a statement's first word in lower case (or "(" when it
+// opens with one), past whitespace and comments, without lexing the rest:
+// a rewrite of some statements only looks at others no further.
+func leadWord(st string) string {
+	i := 0
+	for i < len(st) {
+		switch c := st[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			i++
+		case strings.HasPrefix(st[i:], "--"):
+			j := strings.IndexByte(st[i:], '\n')
+			if j < 0 {
+				return ""
+			}
+			i += j + 1
+		case strings.HasPrefix(st[i:], "/*"):
+			j := strings.Index(st[i+2:], "*/")
+			if j < 0 {
+				return ""
+			}
+			i += j + 4
+		case c == '(':
+			return "("
+		default:
+			j := i
+			for j < len(st) && (st[j]|0x20 >= 'a' && st[j]|0x20 <= 'z' || st[j] == '_') {
+				j++
+			}
+			return strings.ToLower(st[i:j])
+		}
+	}
+	return ""
 }
 
 // jsonPathCompat rewrites Postgres's path operators on JSON, x #> '{a,b}'
@@ -594,7 +629,7 @@ func jsonPointer(path string) (string, bool) {
 // datatypes.JSON). Other words jsonb (a column of that name, a function
 // jsonb_...) are left alone.
 func jsonbCompat(st string) string {
-	if !strings.Contains(strings.ToLower(st), "jsonb") {
+	if !containsFold(st, "jsonb") {
 		return st
 	}
 	toks, err := lex(st, false)
@@ -740,7 +775,7 @@ func (f *fromTracker) depth() int { return len(f.inFrom) - 1 }
 // Other methods (gin, gist, ...) still fail, as they change what the
 // index does.
 func indexCompat(st string) string {
-	if !strings.Contains(strings.ToLower(st), "using") {
+	if !containsFold(st, "using") {
 		return st
 	}
 	toks, err := lex(st, false)
@@ -764,7 +799,7 @@ func indexCompat(st string) string {
 // bounds the values) and CACHE n (how many values a Postgres backend
 // reserves at once, which changes no value).
 func sequenceCompat(st string) string {
-	if !strings.Contains(strings.ToLower(st), "sequence") {
+	if !containsFold(st, "sequence") {
 		return st
 	}
 	toks, err := lex(st, false)

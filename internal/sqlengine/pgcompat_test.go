@@ -395,6 +395,8 @@ func TestLockingClause(t *testing.T) {
 		`SELECT substring(name FOR 2) FROM c`:                                 `SELECT substring(name FOR 2) FROM c`,
 		`SELECT 'for update' AS x`:                                            `SELECT 'for update' AS x`,
 		`UPDATE c SET n = 1`:                                                  `UPDATE c SET n = 1`,
+		"/* q */ -- x\n Select 1 FOR UPDATE":                                  "/* q */ -- x\n Select 1 ",
+		`INSERT INTO c VALUES ('for update')`:                                 `INSERT INTO c VALUES ('for update')`,
 	} {
 		if got := lockingCompat(in); got != want {
 			t.Errorf("%s:\n got %q\nwant %q", in, got, want)
@@ -664,5 +666,26 @@ func TestJSONPathOperators(t *testing.T) {
 	}
 	if got := one(t, s, `SELECT "data" #>> '{a,c,0,d}' FROM "Ps" WHERE id = 1`); got != "x" {
 		t.Errorf("#>> into an array: %s", got)
+	}
+}
+
+// TestLeadWord: the first word, past comments, which the rewrites of some
+// statements look at before lexing a whole one (a bulk INSERT's).
+func TestLeadWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"SELECT 1": "select", "  /* a */ -- b\n\tBegin;": "begin", "(SELECT 1)": "(", "with_x": "with_x",
+		"-- only": "", "/* open": "", "": "", "'x'": "",
+	} {
+		if got := leadWord(in); got != want {
+			t.Errorf("leadWord(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if !containsFold("CREATE INDEX i ON t (a TEXT_PATTERN_OPS)", "_ops") || containsFold("a_op", "_ops") {
+		t.Error("containsFold with a leading _")
+	}
+	for in, want := range map[string]bool{"'2026-01-02 10:00 +01'": true, "'10:00:00 -0800'": true, "a - 1": false, "1 +1": false} {
+		if got := hasSpacedOffset(in); got != want {
+			t.Errorf("hasSpacedOffset(%q) = %v", in, got)
+		}
 	}
 }

@@ -158,7 +158,7 @@ func (s *Session) ownerStatement(ctx context.Context, st string, toks []token) (
 // public.t.col (main.t.col) was an INTERNAL error and t.col took t for
 // a schema. OWNED BY NONE, which DuckDB cannot do, is refused.
 func ownedByCompat(st string) (string, error) {
-	if !strings.Contains(strings.ToLower(st), "owned") {
+	if !containsFold(st, "owned") {
 		return st, nil
 	}
 	toks, err := lex(st, false)

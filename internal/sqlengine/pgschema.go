@@ -176,7 +176,7 @@ func isPublic(t token) bool {
 // any case, without allocating.
 func containsFold(s, w string) bool {
 	for i := 0; i+len(w) <= len(s); i++ {
-		if s[i]|0x20 != w[0] {
+		if s[i]|0x20 != w[0] && !(w[0] == '_' && s[i] == '_') {
 			continue
 		}
 		j := 1

@@ -19,7 +19,7 @@ import (
 // (unnest(i.indkey, i.indoption) WITH ORDINALITY koi(key, option, arridx)).
 // Without column names the columns are named unnest, unnest_2, ....
 func unnestMultiCompat(st string) string {
-	if !strings.Contains(strings.ToLower(st), "unnest") {
+	if !containsFold(st, "unnest") {
 		return st
 	}
 	toks, err := lex(st, false)
