@@ -26,8 +26,14 @@ func unnestMultiCompat(st string) string {
 	if err != nil {
 		return st
 	}
-	for i := 1; i+1 < len(toks); i++ {
-		if !toks[i].is("unnest") || !isPunct(toks[i+1], "(") || !(isPunct(toks[i-1], ",") || toks[i-1].is("from") || toks[i-1].is("join")) {
+	from := newFromTracker()
+	for i := 0; i+1 < len(toks); i++ {
+		if from.step(toks[i]) || i == 0 {
+			continue
+		}
+		// In a FROM list: a select list's unnest(l, recursive := true)
+		// is DuckDB's own.
+		if !toks[i].is("unnest") || !isPunct(toks[i+1], "(") || !(isPunct(toks[i-1], ",") && from.in() || toks[i-1].is("from") || toks[i-1].is("join")) {
 			continue
 		}
 		closeIdx := matchFwd(toks, i+1)
@@ -43,6 +49,8 @@ func unnestMultiCompat(st string) string {
 				depth++
 			case (isPunct(toks[k], ")") || isPunct(toks[k], "]")) && k < closeIdx:
 				depth--
+			case depth == 0 && isPunct(toks[k], ":") && k+1 < closeIdx && isPunct(toks[k+1], "="):
+				return st // DuckDB's named parameter (recursive := true); Postgres's unnest has none
 			case depth == 0 && (isPunct(toks[k], ",") || k == closeIdx):
 				if k == from {
 					return st

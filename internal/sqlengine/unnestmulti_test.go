@@ -13,6 +13,10 @@ func TestUnnestMulti(t *testing.T) {
 		`SELECT * FROM pg_index i, unnest(i.indkey, i.indoption) WITH ORDINALITY koi(key, option, arridx)`: `SELECT * FROM pg_index i, LATERAL (SELECT unnest(i.indkey) AS key, unnest(i.indoption) AS option, generate_subscripts(i.indkey, 1) AS arridx) koi`,
 		`SELECT * FROM unnest(ARRAY[1,2], f(x, y)) AS u`:                                                   `SELECT * FROM LATERAL (SELECT unnest(ARRAY[1,2]) AS unnest, unnest(f(x, y)) AS unnest_2) u`,
 		`SELECT unnest(a), x FROM t, unnest(b) u`:                                                          `SELECT unnest(a), x FROM t, unnest(b) u`,
+		// DuckDB's own: a select list's unnest, named parameters.
+		`SELECT 1 AS a, unnest([[1,2],[3]], recursive := true) AS x`:              `SELECT 1 AS a, unnest([[1,2],[3]], recursive := true) AS x`,
+		`SELECT * FROM unnest([[1,2],[3]], recursive := true)`:                    `SELECT * FROM unnest([[1,2],[3]], recursive := true)`,
+		`SELECT * FROM (SELECT * FROM t, unnest(a, b) u) x, unnest(c, d) v(p, q)`: `SELECT * FROM (SELECT * FROM t, LATERAL (SELECT unnest(a) AS unnest, unnest(b) AS unnest_2) u) x, LATERAL (SELECT unnest(c) AS p, unnest(d) AS q) v`,
 	} {
 		if got := unnestMultiCompat(in); got != want {
 			t.Errorf("unnestMultiCompat(%q)\n = %q\nwant %q", in, got, want)
@@ -22,6 +26,9 @@ func TestUnnestMulti(t *testing.T) {
 	s := e.session()
 	exec(t, s, `CREATE TABLE "shop_product" ("id" bigint NOT NULL PRIMARY KEY, "sku" varchar(20) NOT NULL, "title" varchar(200) NOT NULL)`)
 	exec(t, s, `CREATE INDEX "product_title_idx" ON "shop_product" ("title")`)
+	if got := strings.Join(rows(t, s, `SELECT 1 AS a, unnest([[1,2],[3]], recursive := true) AS x`), " "); got != "1|1 1|2 1|3" {
+		t.Errorf("recursive unnest in a select list: %s", got)
+	}
 	got := strings.Join(rows(t, s, `SELECT x, k, o, n FROM (SELECT 'a' AS x, [3, 1] AS ks, [0, 1] AS os) i, unnest(i.ks, i.os) WITH ORDINALITY koi(k, o, n) ORDER BY n`), " ")
 	if got != "a|3|0|1 a|1|1|2" {
 		t.Errorf("zipped: %s", got)
