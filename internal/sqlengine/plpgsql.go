@@ -75,8 +75,14 @@ func (s *Session) plpgsql(ctx context.Context, st string, toks []token, limit in
 			}
 			cols = append(cols, c)
 		}
-		q := insert + " ON CONFLICT DO NOTHING RETURNING " + strings.Join(cols, ", ") + ", NULL::VARCHAR AS sequelize_caught_exception"
-		r, err := s.queryLocked(ctx, q, limit, args)
+		returning := " RETURNING " + strings.Join(cols, ", ") + ", NULL::VARCHAR AS sequelize_caught_exception"
+		r, err := s.queryLocked(ctx, insert+" ON CONFLICT DO NOTHING"+returning, limit, args)
+		if err != nil && strings.Contains(err.Error(), "no UNIQUE/PRIMARY KEY") {
+			// A table without a key has no unique_violation to catch
+			// (DuckDB's binder refuses the ON CONFLICT before running
+			// anything): the INSERT as it is.
+			r, err = s.queryLocked(ctx, insert+returning, limit, args)
+		}
 		if r != nil {
 			r.tagVerb = "SELECT"
 		}
