@@ -325,24 +325,24 @@ func parseIndexAlter(toks []token) (a indexAlter, ok bool) {
 
 // alterIndexed runs an ALTER TABLE that DuckDB refuses on a table with an
 // index ("Dependency Error") as Postgres would: in one transaction it
-// drops the table's indexes, runs the ALTER and creates them again, the
-// renamed column or table in place of the old. Inside the client's
-// transaction block it runs in that block: a failure fails the block,
-// whose COMMIT then rolls back (pgwire). A dropped index holds on to its
-// column until the transaction commits, so the TYPE of an indexed column
-// cannot change, nor the column go (nor one before an indexed column),
-// in one transaction, and a dropped UNIQUE index holds on to its name: those get 0A000 rather than a drop
-// of the indexes that a failure could not undo. ok is false when st is
-// not such an ALTER, or the table has no index.
+// takes the table's indexes away, runs the ALTER and creates them again,
+// the renamed column or table in place of the old (see indexedAlter).
+// Inside the client's transaction block it runs in that block: a failure
+// fails the block, whose COMMIT then rolls back (pgwire). The TYPE of an
+// indexed column cannot change, nor the column go: those get 0A000 rather
+// than a drop of the indexes that a failure could not undo. ok is false
+// when st is not such an ALTER, or the table has no index.
 func (s *Session) alterIndexed(ctx context.Context, st string, toks []token) (r *Result, ok bool, err error) {
-	stmts, table, ok, err := s.indexedAlter(ctx, st, toks)
+	before, after, table, ok, err := s.indexedAlter(ctx, st, toks)
 	if !ok || err != nil {
 		return nil, ok, err
 	}
-	if err := s.inTx(ctx, stmts); err != nil {
-		if e := toError(err); strings.Contains(e.Message, "an index depends on") {
-			// A DROP COLUMN before an indexed column: DuckDB's dropped
-			// index still holds the column positions.
+	if err := s.inTx(ctx, append(append(before, st), after...)); err != nil {
+		if e := toError(err); strings.Contains(e.Message, "an index depends on") ||
+			strings.Contains(e.Message, "Cannot drop entry") {
+			// A DROP COLUMN before an indexed column of a table that
+			// cannot be copied: DuckDB's dropped index still holds the
+			// column positions. Or a copied table owns a sequence.
 			return nil, true, indexBlockErr(table, e)
 		}
 		return nil, true, toError(err)
@@ -350,35 +350,129 @@ func (s *Session) alterIndexed(ctx context.Context, st string, toks []token) (r 
 	return &Result{tag: "ALTER TABLE", done: true}, true, nil
 }
 
-// indexedAlter returns the statements that run st, an ALTER TABLE DuckDB
-// refuses on a table with an index, around its indexes (see
-// alterIndexed), and the table's name; ok is false when st is not such
-// an ALTER, or the table has no index.
-func (s *Session) indexedAlter(ctx context.Context, st string, toks []token) (stmts []string, table string, ok bool, err error) {
+// indexedAlter returns the statements to run before and after st, an
+// ALTER TABLE DuckDB refuses on a table with an index, in its
+// transaction, and the table's name; ok is false when st is not such an
+// ALTER, or the table has no index. Before is a DROP INDEX of each index,
+// after a CREATE INDEX putting it back. But a dropped index stays in
+// DuckDB's table storage until the transaction commits: a UNIQUE one
+// keeps its name (CREATE UNIQUE INDEX of it fails), and any keeps the
+// column positions (a DROP COLUMN before an indexed column fails). For
+// those, before copies the table into a new one (the same CREATE TABLE,
+// rows and comments) that takes its place, whose storage has no dropped
+// indexes; DuckDB's DROP TABLE drops the indexes with it. A table another
+// table's FOREIGN KEY references cannot be dropped so, and is not copied.
+func (s *Session) indexedAlter(ctx context.Context, st string, toks []token) (before, after []string, table string, ok bool, err error) {
 	a, ok := parseIndexAlter(toks)
 	if !ok {
-		return nil, "", false, nil
+		return nil, nil, "", false, nil
 	}
 	idx, err := s.tableIndexes(ctx, a.parts)
 	if err != nil || len(idx) == 0 {
-		return nil, "", false, nil // DuckDB says what is wrong (no such table, ...)
+		return nil, nil, "", false, nil // DuckDB says what is wrong (no such table, ...)
 	}
-	var recreate []string
-	for _, ix := range idx {
+	rebuild := a.kind == alterDrop && !s.isLastColumn(ctx, idx[0], a.column.text)
+	var unique *tableIndex
+	for i, ix := range idx {
 		q, uses, err := ix.recreate(a)
 		if err != nil {
-			return nil, "", true, indexBlockErr(ix.table, err)
-		}
-		if ix.unique {
-			return nil, "", true, indexBlockErr(ix.table, fmt.Errorf("unique index %s cannot be dropped and created again in one transaction", quoteIdent(ix.name)))
+			return nil, nil, "", true, indexBlockErr(ix.table, err)
 		}
 		if uses && (a.kind == alterDrop || a.retype) {
-			return nil, "", true, indexBlockErr(ix.table, fmt.Errorf("index %s uses column %s", quoteIdent(ix.name), quoteIdent(a.column.text)))
+			return nil, nil, "", true, indexBlockErr(ix.table, fmt.Errorf("index %s uses column %s", quoteIdent(ix.name), quoteIdent(a.column.text)))
 		}
-		stmts = append(stmts, "DROP INDEX "+ix.qualified())
-		recreate = append(recreate, q)
+		if ix.unique {
+			rebuild, unique = true, &idx[i]
+		}
+		before = append(before, "DROP INDEX "+ix.qualified())
+		after = append(after, q)
 	}
-	return append(append(stmts, st), recreate...), idx[0].table, true, nil
+	if rebuild {
+		copyStmts, err := s.copyTable(ctx, idx[0])
+		switch {
+		case err == nil:
+			before = copyStmts
+		case unique != nil:
+			return nil, nil, "", true, indexBlockErr(idx[0].table, fmt.Errorf("unique index %s cannot be dropped and created again in one transaction, and the table cannot be copied: %w", quoteIdent(unique.name), err))
+		}
+	}
+	return before, after, idx[0].table, true, nil
+}
+
+// isLastColumn reports whether col is the last column of ix's table: a
+// DROP COLUMN of it needs no copy of the table.
+func (s *Session) isLastColumn(ctx context.Context, ix tableIndex, col string) bool {
+	v, err := s.queryValues(ctx, `SELECT lower(arg_max(column_name, column_index)) = lower(?) FROM duckdb_columns() `+
+		`WHERE database_name = ? AND schema_name = ? AND table_name = ?`, col, ix.database, ix.schema, ix.table)
+	return err == nil && len(v) == 1 && v[0] == true
+}
+
+// copyTable returns the statements that put a copy of ix's table in its
+// place: CREATE TABLE with its definition under another name, INSERT of
+// its rows, DROP TABLE (and its indexes), RENAME TO its name, and its
+// comments. It fails when another table's FOREIGN KEY references the
+// table, which DuckDB would not drop. A table owning a sequence (ALTER
+// SEQUENCE ... OWNED BY, which duckdb_dependencies() does not tell from a
+// DEFAULT's use) cannot be dropped either: its DROP TABLE fails, and so
+// the ALTER (alterIndexed).
+func (s *Session) copyTable(ctx context.Context, ix tableIndex) ([]string, error) {
+	v, err := s.queryValues(ctx, `SELECT t.sql, t.comment, (SELECT count(*) FROM duckdb_constraints() k WHERE k.constraint_type = 'FOREIGN KEY' `+
+		`AND k.database_name = t.database_name AND k.schema_name = t.schema_name AND k.referenced_table = t.table_name), `+
+		`(SELECT list([column_name, comment]) FROM duckdb_columns() c WHERE c.table_oid = t.table_oid AND c.comment IS NOT NULL) `+
+		`FROM duckdb_tables() t WHERE database_name = ? AND schema_name = ? AND table_name = ?`, ix.database, ix.schema, ix.table)
+	if err != nil {
+		return nil, err
+	}
+	if len(v) != 4 {
+		return nil, fmt.Errorf("table %s not found", quoteIdent(ix.table))
+	}
+	if n, _ := v[2].(int64); n > 0 {
+		return nil, fmt.Errorf("a FOREIGN KEY references table %s", quoteIdent(ix.table))
+	}
+	def, _ := v[0].(string)
+	toks, err := lex(def, false)
+	if err != nil {
+		return nil, err
+	}
+	open := -1
+	for i, t := range toks {
+		if isPunct(t, "(") {
+			open = i
+			break
+		}
+	}
+	name := -1
+	for i := 0; i < open; i++ {
+		if toks[i].is("table") {
+			name = i + 1
+			break
+		}
+	}
+	if name < 0 || name >= open {
+		return nil, fmt.Errorf("cannot read the definition of table %s: %q", quoteIdent(ix.table), def)
+	}
+	qual := quoteIdent(ix.database) + "." + quoteIdent(ix.schema) + "."
+	tmp := ix.table + "_rheo_copy"
+	stmts := []string{
+		def[:toks[name].pos] + qual + quoteIdent(tmp) + def[toks[open].pos:],
+		"INSERT INTO " + qual + quoteIdent(tmp) + " SELECT * FROM " + qual + quoteIdent(ix.table),
+		"DROP TABLE " + qual + quoteIdent(ix.table),
+		"ALTER TABLE " + qual + quoteIdent(tmp) + " RENAME TO " + quoteIdent(ix.table),
+	}
+	if c, ok := v[1].(string); ok && c != "" {
+		stmts = append(stmts, "COMMENT ON TABLE "+qual+quoteIdent(ix.table)+" IS "+quoteString(c))
+	}
+	cols, _ := v[3].([]any)
+	for _, c := range cols {
+		f, _ := c.([]any)
+		if len(f) != 2 {
+			continue
+		}
+		col, _ := f[0].(string)
+		com, _ := f[1].(string)
+		stmts = append(stmts, "COMMENT ON COLUMN "+qual+quoteIdent(ix.table)+"."+quoteIdent(col)+" IS "+quoteString(com))
+	}
+	return stmts, nil
 }
 
 // inTx runs stmts in one transaction: the client's transaction block if
@@ -473,18 +567,17 @@ func addColumnNotNull(st string, toks []token) (add, setNotNull string, ok bool)
 // addColumn runs an ADD COLUMN split by addColumnNotNull in one
 // transaction.
 func (s *Session) addColumn(ctx context.Context, add, setNotNull string) (*Result, error) {
-	stmts := []string{add}
+	stmts := []string{add, setNotNull}
 	toks, err := lex(setNotNull, false)
 	if err != nil {
 		return nil, toError(err)
 	}
-	// SET NOT NULL, like any ALTER, must go around the table's indexes.
-	if more, _, ok, err := s.indexedAlter(ctx, setNotNull, toks); err != nil {
+	// SET NOT NULL, like any ALTER, must go around the table's indexes;
+	// the ADD goes with it, as a copy of the table would lose it.
+	if before, after, _, ok, err := s.indexedAlter(ctx, setNotNull, toks); err != nil {
 		return nil, err
 	} else if ok {
-		stmts = append(stmts, more...)
-	} else {
-		stmts = append(stmts, setNotNull)
+		stmts = append(append(before, stmts...), after...)
 	}
 	if err := s.inTx(ctx, stmts); err != nil {
 		return nil, toError(err)

@@ -270,10 +270,10 @@ func (s *Session) addIdentityColumn(ctx context.Context, a addIdentity) (*Result
 	if err != nil {
 		return nil, toError(err)
 	}
-	if more, _, ok, err := s.indexedAlter(ctx, last, toks); err != nil {
+	if before, after, _, ok, err := s.indexedAlter(ctx, last, toks); err != nil {
 		return nil, err
 	} else if ok {
-		stmts = append(stmts[:len(stmts)-1], more...)
+		stmts = append(append(before, stmts...), after...)
 	}
 	if err := s.inTx(ctx, stmts); err != nil {
 		return nil, toError(err)
