@@ -107,9 +107,6 @@ func (s *Session) addUniqueAsIndex(ctx context.Context, st string, toks []token)
 	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
 		toks = toks[:n-1]
 	}
-	if q, ok := addUniqueAsIndexNamed(st, toks); ok {
-		return q, true
-	}
 	if len(toks) < 7 || !toks[0].is("alter") || !toks[1].is("table") {
 		return "", false
 	}
@@ -124,12 +121,25 @@ func (s *Session) addUniqueAsIndex(ctx context.Context, st string, toks []token)
 	if i+4 >= len(toks) {
 		return "", false
 	}
+	table := st[toks[start].pos:toks[i].end]
 	r := toks[i+1:]
-	if !r[0].is("add") || !r[1].is("unique") || !isPunct(r[2], "(") || matchParen(r, 2) != len(r)-1 {
+	if !r[0].is("add") {
 		return "", false
 	}
+	named := len(r) > 5 && r[1].is("constraint") && (r[2].kind == tokWord || r[2].kind == tokQIdent)
+	u := r[1:] // UNIQUE (cols)
+	if named {
+		u = r[3:]
+	}
+	if !u[0].is("unique") || !isPunct(u[1], "(") || matchParen(u, 1) != len(u)-1 {
+		return "", false
+	}
+	colList := st[u[1].pos:u[len(u)-1].end]
+	if named {
+		return fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s %s", st[r[2].pos:r[2].end], table, colList), true
+	}
 	var cols []string
-	for _, c := range r[3 : len(r)-1] {
+	for _, c := range u[2 : len(u)-1] {
 		switch {
 		case c.kind == tokWord || c.kind == tokQIdent:
 			cols = append(cols, c.text)
@@ -141,7 +151,7 @@ func (s *Session) addUniqueAsIndex(ctx context.Context, st string, toks []token)
 		return "", true
 	}
 	name := s.uniqueName(ctx, toks[i].text, cols)
-	return fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s %s", quoteIdent(name), st[toks[start].pos:toks[i].end], st[r[2].pos:r[len(r)-1].end]), true
+	return fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s %s", quoteIdent(name), table, colList), true
 }
 
 // hasUniqueKey reports whether table has a primary key, UNIQUE
@@ -186,34 +196,6 @@ func (s *Session) uniqueName(ctx context.Context, table string, cols []string) s
 		name = base + "_key" + strconv.Itoa(n)
 	}
 	return name
-}
-
-// addUniqueAsIndexNamed is addUniqueAsIndex with a constraint name.
-func addUniqueAsIndexNamed(st string, toks []token) (string, bool) {
-	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
-		toks = toks[:n-1]
-	}
-	if len(toks) < 9 || !toks[0].is("alter") || !toks[1].is("table") {
-		return "", false
-	}
-	i := 2
-	if toks[i].is("only") {
-		i++
-	}
-	start := i
-	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
-		i += 2
-	}
-	if i+6 >= len(toks) {
-		return "", false
-	}
-	table := st[toks[start].pos:toks[i].end]
-	r := toks[i+1:]
-	if !r[0].is("add") || !r[1].is("constraint") || r[2].kind != tokWord && r[2].kind != tokQIdent ||
-		!r[3].is("unique") || !isPunct(r[4], "(") || matchParen(r, 4) != len(r)-1 {
-		return "", false
-	}
-	return fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s %s", st[r[2].pos:r[2].end], table, st[r[4].pos:r[len(r)-1].end]), true
 }
 
 // Kinds of indexAlter.
