@@ -229,8 +229,7 @@ func (s *Session) tableKeys(ctx context.Context, tables []string) map[string]tab
 // addKeyColumns appends to each GROUP BY the other columns of the tables
 // whose whole primary key it lists.
 func addKeyColumns(st string, toks []token, groups []groupBy, aliases map[string]string, keys map[string]tableKey) string {
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for _, g := range groups {
 		var add []string
 		for _, q := range g.quals {
@@ -254,13 +253,7 @@ func addKeyColumns(st string, toks []token, groups []groupBy, aliases map[string
 		if len(add) == 0 {
 			continue
 		}
-		b.WriteString(st[last:g.end])
-		b.WriteString(", " + strings.Join(add, ", "))
-		last = g.end
+		e.replace(g.end, g.end, ", "+strings.Join(add, ", "))
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }

@@ -246,8 +246,7 @@ func byteaCompat(st string) string {
 		return st
 	}
 	isBytea := func(t token) bool { return t.is("bytea") || t.is("blob") }
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for i, t := range toks {
 		if t.kind != tokString || !isHexBytea(t.text) || t.pos > 0 && (st[t.pos-1] == 'e' || st[t.pos-1] == 'E') {
 			continue
@@ -257,20 +256,16 @@ func byteaCompat(st string) string {
 		if !cast {
 			continue
 		}
-		b.WriteString(st[last:t.pos])
-		b.WriteByte('\'')
+		var lit strings.Builder
+		lit.WriteByte('\'')
 		for j := 2; j < len(t.text); j += 2 {
-			b.WriteString(`\x`)
-			b.WriteString(t.text[j : j+2])
+			lit.WriteString(`\x`)
+			lit.WriteString(t.text[j : j+2])
 		}
-		b.WriteByte('\'')
-		last = t.end
+		lit.WriteByte('\'')
+		e.replace(t.pos, t.end, lit.String())
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }
 
 // opclassCompat drops the operator classes from the columns of CREATE
@@ -307,8 +302,7 @@ func opclassCompat(st string) string {
 	if end < 0 {
 		return st
 	}
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for j := i + 1; j < end; j++ {
 		t := toks[j]
 		if t.kind != tokWord || !strings.HasSuffix(strings.ToLower(t.text), "_ops") {
@@ -323,14 +317,9 @@ func opclassCompat(st string) string {
 		if prev := toks[from-1]; prev.kind != tokWord && prev.kind != tokQIdent && !isPunct(prev, ")") || from-1 == i {
 			continue
 		}
-		b.WriteString(st[last:toks[from].pos])
-		last = t.end
+		e.replace(toks[from].pos, t.end, "")
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }
 
 // lockingCompat drops the row-locking clauses of a SELECT (FOR UPDATE,
@@ -349,8 +338,7 @@ func lockingCompat(st string) string {
 		return st
 	}
 	at := func(j int, w string) bool { return j < len(toks) && toks[j].is(w) }
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for j := 0; j < len(toks); j++ {
 		if !at(j, "for") { // FOR in substring(s FOR n) is followed by no such word
 			continue
@@ -379,19 +367,14 @@ func lockingCompat(st string) string {
 		case at(k, "skip") && at(k+1, "locked"):
 			k += 2
 		}
-		b.WriteString(st[last:toks[j].pos])
+		end := len(st)
 		if k < len(toks) {
-			last = toks[k].pos
-		} else {
-			last = len(st)
+			end = toks[k].pos
 		}
+		e.replace(toks[j].pos, end, "")
 		j = k - 1
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }
 
 // timeZoneIntervalCompat rewrites SET TIME ZONE INTERVAL '+02:00' HOUR
@@ -441,8 +424,7 @@ func spacedOffsetCompat(st string) string {
 	if err != nil {
 		return st
 	}
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for _, t := range toks {
 		if t.kind != tokString || st[t.pos] != '\'' {
 			continue // a $$...$$ string is left alone
@@ -451,15 +433,9 @@ func spacedOffsetCompat(st string) string {
 		if m == nil {
 			continue
 		}
-		b.WriteString(st[last:t.pos])
-		b.WriteString(quoteString(m[1] + m[2]))
-		last = t.end
+		e.replace(t.pos, t.end, quoteString(m[1]+m[2]))
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }
 
 // hasSpacedOffset reports whether st may hold such a literal: a digit, a
@@ -536,8 +512,7 @@ func jsonPathCompat(st string) string {
 	if err != nil {
 		return st
 	}
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for i := 1; i+2 < len(toks); i++ {
 		if !isPunct(toks[i], "#") || !isPunct(toks[i+1], ">") || toks[i+1].pos != toks[i].end {
 			continue
@@ -560,19 +535,13 @@ func jsonPathCompat(st string) string {
 		for start >= 2 && isPunct(toks[start-1], ".") && (toks[start-2].kind == tokWord || toks[start-2].kind == tokQIdent) {
 			start -= 2
 		}
-		if toks[start].pos < last {
+		if toks[start].pos < e.last {
 			continue
 		}
-		b.WriteString(st[last:toks[start].pos])
-		b.WriteString("(" + st[toks[start].pos:toks[i-1].end] + " " + op + " " + quoteString(ptr) + ")")
-		last = toks[path].end
+		e.replace(toks[start].pos, toks[path].end, "("+st[toks[start].pos:toks[i-1].end]+" "+op+" "+quoteString(ptr)+")")
 		i = path
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }
 
 // jsonPointer turns a Postgres text[] path ('{a,"b c",0}') into a JSON
@@ -637,8 +606,7 @@ func jsonbCompat(st string) string {
 		return st
 	}
 	ddl := toks[0].is("create") || toks[0].is("alter")
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for i, t := range toks {
 		if !t.is("jsonb") || i == 0 || i+1 < len(toks) && isPunct(toks[i+1], "(") {
 			continue
@@ -646,15 +614,9 @@ func jsonbCompat(st string) string {
 		if !jsonbIsType(toks, i, ddl) {
 			continue
 		}
-		b.WriteString(st[last:t.pos])
-		b.WriteString("JSON")
-		last = t.end
+		e.replace(t.pos, t.end, "JSON")
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }
 
 // jsonbIsType reports whether toks[i], the word jsonb, is a type: after
@@ -707,8 +669,7 @@ func qualifyCatalog(st string) (string, bool) {
 		return st, false
 	}
 	from := newFromTracker()
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for i, t := range toks {
 		if from.step(t) {
 			continue
@@ -723,15 +684,9 @@ func qualifyCatalog(st string) (string, bool) {
 		if i+1 < len(toks) && toks[i+1].kind == tokPunct && (toks[i+1].text == "." || toks[i+1].text == "(") {
 			continue
 		}
-		b.WriteString(st[last:t.pos])
-		b.WriteString("pg_catalog.")
-		last = t.pos
+		e.replace(t.pos, t.pos, "pg_catalog.")
 	}
-	if last == 0 {
-		return st, false
-	}
-	b.WriteString(st[last:])
-	return b.String(), true
+	return e.String(), e.changed
 }
 
 // fromTracker follows, token by token, whether a statement is in a FROM
@@ -813,8 +768,7 @@ func sequenceCompat(st string) string {
 	if i >= len(toks) || !toks[i].is("sequence") {
 		return st
 	}
-	var b strings.Builder
-	last := 0
+	e := edits{src: st}
 	for i++; i+1 < len(toks); i++ {
 		drop := false
 		switch {
@@ -827,14 +781,35 @@ func sequenceCompat(st string) string {
 			drop = true
 		}
 		if drop {
-			b.WriteString(st[last:toks[i].pos])
-			last = toks[i+1].end
+			e.replace(toks[i].pos, toks[i+1].end, "")
 			i++
 		}
 	}
-	if last == 0 {
-		return st
+	return e.String()
+}
+
+// edits builds a statement from src with byte ranges replaced, in order
+// of position: the rewrites' common splice.
+type edits struct {
+	src     string
+	b       strings.Builder
+	last    int // end of the last range replaced
+	changed bool
+}
+
+// replace puts with in place of src[from:to]; from is at or after the
+// end of the range replaced before.
+func (e *edits) replace(from, to int, with string) {
+	e.b.WriteString(e.src[e.last:from])
+	e.b.WriteString(with)
+	e.last, e.changed = to, true
+}
+
+// String is the edited statement: src itself when nothing was replaced.
+func (e *edits) String() string {
+	if !e.changed {
+		return e.src
 	}
-	b.WriteString(st[last:])
-	return b.String()
+	e.b.WriteString(e.src[e.last:])
+	return e.b.String()
 }

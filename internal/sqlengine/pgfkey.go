@@ -55,9 +55,8 @@ func (s *Session) foreignKeyDDL(ctx context.Context, st *string, toks *[]token) 
 			}
 		}
 	}
-	var b strings.Builder
+	e := edits{src: *st}
 	var notices []string
-	last := 0
 	for _, k := range keys {
 		why := k.unsupported
 		if alter && why == "" {
@@ -65,22 +64,18 @@ func (s *Session) foreignKeyDDL(ctx context.Context, st *string, toks *[]token) 
 		}
 		if why == "" { // enforced as it is, less the words DuckDB does not parse
 			for _, r := range k.noise {
-				b.WriteString((*st)[last:r[0]])
-				last = r[1]
+				e.replace(r[0], r[1], "")
 			}
 			continue
 		}
 		from, to := k.span(t)
-		b.WriteString((*st)[last:from])
-		b.WriteString(" ")
-		last = to
+		e.replace(from, to, " ")
 		notices = append(notices, k.label()+" is not enforced: "+why)
 	}
-	if last == 0 {
+	if !e.changed {
 		return fkDDL{}, nil
 	}
-	b.WriteString((*st)[last:])
-	*st = b.String()
+	*st = e.String()
 	nt, err := lex(*st, false)
 	if err != nil {
 		nt = nil

@@ -46,13 +46,8 @@ func schemaCompat(st string) string {
 	alterTable := toks[0].is("alter") && len(toks) > 1 && toks[1].is("table")
 	listOfRels := toks[0].is("drop") || toks[0].is("truncate")
 	rels := newFromTracker()
-	var b strings.Builder
-	last := 0
-	replace := func(from, to int, with string) {
-		b.WriteString(st[last:from])
-		b.WriteString(with)
-		last = to
-	}
+	e := edits{src: st}
+	replace := e.replace
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if rels.step(t) {
@@ -128,11 +123,7 @@ func schemaCompat(st string) string {
 			replace(t.pos, toks[i+2].end, "main")
 		}
 	}
-	if last == 0 {
-		return st
-	}
-	b.WriteString(st[last:])
-	return b.String()
+	return e.String()
 }
 
 // relationPosition reports whether the name starting at toks[i] stands
