@@ -15,21 +15,8 @@ func sameTypeAlter(st string, toks []token) (table, column, typ string, ok bool)
 	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
 		toks = toks[:n-1]
 	}
-	if len(toks) < 6 || !toks[0].is("alter") || !toks[1].is("table") {
-		return "", "", "", false
-	}
-	i := 2
-	if toks[i].is("if") && i+1 < len(toks) && toks[i+1].is("exists") {
-		i += 2
-	}
-	if i < len(toks) && toks[i].is("only") {
-		i++
-	}
-	start := i
-	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
-		i += 2
-	}
-	if i+3 >= len(toks) {
+	start, i, ok := alterTableTarget(toks)
+	if !ok || i+3 >= len(toks) {
 		return "", "", "", false
 	}
 	table = st[toks[start].pos:toks[i].end]
@@ -107,18 +94,8 @@ func (s *Session) addUniqueAsIndex(ctx context.Context, st string, toks []token)
 	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
 		toks = toks[:n-1]
 	}
-	if len(toks) < 7 || !toks[0].is("alter") || !toks[1].is("table") {
-		return "", false
-	}
-	i := 2
-	if toks[i].is("only") {
-		i++
-	}
-	start := i
-	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
-		i += 2
-	}
-	if i+4 >= len(toks) {
+	start, i, ok := alterTableTarget(toks)
+	if !ok || i+4 >= len(toks) {
 		return "", false
 	}
 	table := st[toks[start].pos:toks[i].end]
@@ -222,29 +199,17 @@ func parseIndexAlter(toks []token) (a indexAlter, ok bool) {
 	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
 		toks = toks[:n-1]
 	}
-	if len(toks) < 5 || !toks[0].is("alter") || !toks[1].is("table") {
-		return a, false
-	}
 	for _, t := range toks {
 		if isPunct(t, ",") { // more than one action, or something else
 			return a, false
 		}
 	}
-	isName := func(t token) bool { return t.kind == tokWord || t.kind == tokQIdent }
-	i := 2
-	if toks[i].is("if") && toks[i+1].is("exists") {
-		i += 2
-	}
-	if i < len(toks) && toks[i].is("only") {
-		i++
-	}
-	if i >= len(toks) || !isName(toks[i]) {
+	first, i, ok := alterTableTarget(toks)
+	if !ok {
 		return a, false
 	}
-	a.parts = append(a.parts, toks[i])
-	for i+2 < len(toks) && isPunct(toks[i+1], ".") && isName(toks[i+2]) {
-		a.parts = append(a.parts, toks[i+2])
-		i += 2
+	for j := first; j <= i; j += 2 {
+		a.parts = append(a.parts, toks[j])
 	}
 	if len(a.parts) > 3 {
 		return a, false
@@ -493,19 +458,9 @@ func addColumnNotNull(st string, toks []token) (add, setNotNull string, ok bool)
 	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
 		toks = toks[:n-1]
 	}
-	if len(toks) < 8 || !toks[0].is("alter") || !toks[1].is("table") {
+	start, i, ok := alterTableTarget(toks)
+	if !ok {
 		return "", "", false
-	}
-	i := 2
-	if toks[i].is("if") && toks[i+1].is("exists") {
-		i += 2
-	}
-	if toks[i].is("only") {
-		i++
-	}
-	start := i
-	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
-		i += 2
 	}
 	table := st[toks[start].pos:toks[i].end]
 	i++
@@ -701,4 +656,28 @@ func asAlterBlockErr(err error, toks []token) error {
 			Hint: "DuckDB cannot drop a PRIMARY KEY or UNIQUE constraint declared in CREATE TABLE, nor change or drop a column it uses: copy the rows into a new table (CREATE TABLE ... AS SELECT), or declare uniqueness with CREATE UNIQUE INDEX, which rheo takes apart and rebuilds around an ALTER TABLE."}
 	}
 	return err
+}
+
+// alterTableTarget reads the start of ALTER TABLE [IF EXISTS] [ONLY]
+// name[.name...]: the indexes of the name's first and last parts; ok is
+// false for another statement. The ALTER rewrites share it.
+func alterTableTarget(toks []token) (first, last int, ok bool) {
+	if len(toks) < 3 || !toks[0].is("alter") || !toks[1].is("table") {
+		return 0, 0, false
+	}
+	i := 2
+	if i+1 < len(toks) && toks[i].is("if") && toks[i+1].is("exists") {
+		i += 2
+	}
+	if i < len(toks) && toks[i].is("only") {
+		i++
+	}
+	if i >= len(toks) || !isName(toks[i]) {
+		return 0, 0, false
+	}
+	first = i
+	for i+2 < len(toks) && isPunct(toks[i+1], ".") && isName(toks[i+2]) {
+		i += 2
+	}
+	return first, i, true
 }

@@ -37,27 +37,8 @@ func parseAddIdentity(st string, toks []token) (a addIdentity, ok bool, err erro
 	if n := len(toks); n > 0 && isPunct(toks[n-1], ";") {
 		toks = toks[:n-1]
 	}
-	if len(toks) < 11 || !toks[0].is("alter") || !toks[1].is("table") {
-		return a, false, nil
-	}
-	i := 2
-	for i+1 < len(toks) {
-		switch {
-		case toks[i].is("if") && toks[i+1].is("exists"):
-			i += 2
-			continue
-		case toks[i].is("only"):
-			i++
-			continue
-		}
-		break
-	}
-	start := i
-	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
-		i += 2
-	}
-	// IF EXISTS may have taken the last tokens (i is then len(toks)).
-	if i >= len(toks) || toks[i].kind != tokWord && toks[i].kind != tokQIdent {
+	start, i, ok := alterTableTarget(toks)
+	if !ok {
 		return a, false, nil
 	}
 	var parts []string

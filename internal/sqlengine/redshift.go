@@ -354,18 +354,8 @@ func tableAttr(toks []token) (int, bool) {
 // ALTER [COMPOUND] SORTKEY, ALTER ENCODE AUTO, ALTER COLUMN c ENCODE),
 // and returns the table's name as written.
 func isRedshiftAlterNoop(st string, toks []token) (string, bool) {
-	if len(toks) < 5 || !toks[0].is("alter") || !toks[1].is("table") {
-		return "", false
-	}
-	i := 2
-	if toks[i].is("if") && i+1 < len(toks) && toks[i+1].is("exists") {
-		i += 2
-	}
-	nameStart := i
-	for i+2 < len(toks) && isPunct(toks[i+1], ".") {
-		i += 2
-	}
-	if i >= len(toks) {
+	nameStart, i, ok := alterTableTarget(toks)
+	if !ok {
 		return "", false
 	}
 	name := st[toks[nameStart].pos:toks[i].end]
